@@ -1,0 +1,263 @@
+/**
+ * MCPApp: the app's workflows and tasks, its settings, and the executor its config selects.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadSettings, parseSettings, type Settings, type SettingsInput } from './config/index.js';
+import { loadExecutionEngine, type ExecutionEngine } from './engine.js';
+import { ConfigError, MCPAgentError, messageOf, WorkflowUsageError } from './errors.js';
+import type { Executor } from './executor.js';
+import { createLogger, type Logger } from './logger.js';
+import {
+  createTaskFunction,
+  createWorkflowDecorator,
+  defineWorkflow,
+  getTaskDefinition,
+  workflowQuery,
+  workflowRun,
+  workflowSignal,
+  workflowTask,
+  workflowUpdate,
+  type TaskDefinition,
+  type TaskFunction,
+  type TaskOptions,
+  type WorkflowClass,
+  type WorkflowDecorator,
+  type WorkflowDefinition,
+  type WorkflowOptions,
+  type WorkflowTaskDecorator,
+} from './model/definitions.js';
+import { WorkflowRegistry } from './model/registry.js';
+
+/** Options of {@link MCPApp}. */
+export interface MCPAppOptions {
+  /** The app's name, used in logs and as the default Temporal workflow id prefix. */
+  name: string;
+  /** Settings given in code; when set, no config file is read. */
+  settings?: SettingsInput;
+  /** The config file to read instead of searching for `mcp_agent.config.yaml`. */
+  configPath?: string;
+  /** Engines by name, instead of loading `@mcp-agent/executor-<name>`. */
+  engines?: Record<string, ExecutionEngine>;
+  /** A logger to use instead of one built from the `logger` settings. */
+  logger?: Logger;
+}
+
+/** What `app.run` hands to your code. */
+export interface AppContext {
+  app: MCPApp;
+  executor: Executor;
+  config: Settings;
+  logger: Logger;
+}
+
+/**
+ * An mcp-agent application: registers workflows and tasks, reads `mcp_agent.config.yaml`, and
+ * runs your code with the executor that `execution_engine` selects.
+ *
+ * @example
+ * ```ts
+ * export const app = new MCPApp({ name: 'quickstart' });
+ *
+ * @app.workflow
+ * export class MyWorkflow extends Workflow<string> {
+ *   @app.workflowRun
+ *   async run(input: string) { return new WorkflowResult({ value: `Processed: ${input}` }); }
+ * }
+ *
+ * await app.run(async ({ executor }) => {
+ *   const handle = await executor.startWorkflow(MyWorkflow, 'Hello');
+ *   console.log((await handle.result()).value);
+ * });
+ * ```
+ */
+export class MCPApp {
+  readonly name: string;
+  readonly registry = new WorkflowRegistry();
+  readonly #options: MCPAppOptions;
+  #context: AppContext | undefined;
+  #initializing: Promise<AppContext> | undefined;
+
+  constructor(options: MCPAppOptions) {
+    if (typeof options?.name !== 'string' || options.name.trim() === '') {
+      throw new WorkflowUsageError('new MCPApp({ name }): name must be a non-empty string');
+    }
+    this.name = options.name;
+    this.#options = options;
+  }
+
+  /** `@app.workflow` or `@app.workflow({ name, signals })`: defines a workflow class and registers it on this app. */
+  readonly workflow: WorkflowDecorator = createWorkflowDecorator((definition) => this.registry.addWorkflow(definition));
+
+  /** `@app.workflowRun`: marks the run method. */
+  readonly workflowRun = workflowRun;
+
+  /** `@app.workflowSignal`: marks a signal handler. */
+  readonly workflowSignal = workflowSignal;
+
+  /** `@app.workflowQuery`: marks a query handler. */
+  readonly workflowQuery = workflowQuery;
+
+  /** `@app.workflowUpdate` or `@app.workflowUpdate({ validator })`: marks an update handler. */
+  readonly workflowUpdate = workflowUpdate;
+
+  /**
+   * Makes a task and registers it on this app: `app.workflowTask(fn, options)` for a function,
+   * `@app.workflowTask` on a workflow method (registered with its workflow).
+   *
+   * @example
+   * ```ts
+   * export const chargeCard = app.workflowTask(async function chargeCard(orderId: string) { ... }, {
+   *   retryPolicy: { maximumAttempts: 3, nonRetryableErrorTypes: ['CardDeclined'] },
+   * });
+   * ```
+   */
+  readonly workflowTask: WorkflowTaskDecorator = ((first?: unknown, second?: unknown): unknown => {
+    const made = (workflowTask as (a?: unknown, b?: unknown) => unknown)(first, second);
+    const register = (value: unknown): unknown => {
+      const definition = getTaskDefinition(value);
+      if (definition !== undefined) this.registry.addTask(definition);
+      return value;
+    };
+    if (typeof first === 'function') return register(made);
+    // Options form: wrap the returned decorator so function tasks it makes are registered too.
+    return (fn: unknown, context?: unknown) => register((made as (a: unknown, b?: unknown) => unknown)(fn, context));
+  }) as WorkflowTaskDecorator;
+
+  /** Registers a workflow class defined without this app's decorator. */
+  registerWorkflow(workflowClass: WorkflowClass, options?: WorkflowOptions): WorkflowDefinition {
+    const definition = defineWorkflow(workflowClass, options);
+    this.registry.addWorkflow(definition);
+    return definition;
+  }
+
+  /** Registers a task function made elsewhere, or makes one of a plain function. */
+  registerTask<A extends unknown[], R>(task: TaskFunction<A, R> | ((...args: A) => Promise<R>), options?: TaskOptions): TaskDefinition {
+    const definition = getTaskDefinition(task) ?? createTaskFunction(task, options).taskDefinition;
+    this.registry.addTask(definition);
+    return definition;
+  }
+
+  /** The context of a running app. @throws WorkflowUsageError before `initialize` or `run`. */
+  get context(): AppContext {
+    if (this.#context === undefined) {
+      throw new WorkflowUsageError(`app "${this.name}" is not running; use await app.run(async (context) => ...) or await app.initialize()`);
+    }
+    return this.#context;
+  }
+
+  /** The executor of the running app. */
+  get executor(): Executor {
+    return this.context.executor;
+  }
+
+  /** The settings of the running app. */
+  get config(): Settings {
+    return this.context.config;
+  }
+
+  /** The logger of the running app. */
+  get logger(): Logger {
+    return this.context.logger;
+  }
+
+  /**
+   * Reads the settings, loads `workflow_task_modules` and creates the executor. Safe to call
+   * more than once; later calls return the same context.
+   *
+   * @throws ConfigError for a bad config file or an engine that can't be loaded.
+   */
+  async initialize(): Promise<AppContext> {
+    if (this.#context !== undefined) return this.#context;
+    this.#initializing ??= this.#start().finally(() => {
+      this.#initializing = undefined;
+    });
+    return this.#initializing;
+  }
+
+  async #start(): Promise<AppContext> {
+    let settings: Settings;
+    let baseDirectory = process.cwd();
+    if (this.#options.settings !== undefined) {
+      settings = parseSettings(this.#options.settings, 'settings');
+    } else {
+      const loaded = await loadSettings(this.#options.configPath === undefined ? {} : { configPath: this.#options.configPath });
+      settings = loaded.settings;
+      if (loaded.configPath !== undefined) baseDirectory = path.dirname(loaded.configPath);
+    }
+    const logger =
+      this.#options.logger ??
+      createLogger({
+        namespace: this.name,
+        level: settings.logger?.level,
+        transports: settings.logger?.transports ?? (settings.logger?.type === undefined ? undefined : [settings.logger.type]),
+      });
+    await this.#importTaskModules(settings.workflow_task_modules ?? [], baseDirectory);
+    const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines);
+    const executor = await engine.createExecutor({ appName: this.name, registry: this.registry, settings, logger });
+    this.#context = { app: this, executor, config: settings, logger };
+    logger.debug('app initialized', { engine: executor.engine, workflows: [...this.registry.workflows.keys()] });
+    return this.#context;
+  }
+
+  async #importTaskModules(modules: readonly string[], baseDirectory: string): Promise<void> {
+    for (const specifier of modules) {
+      const target = specifier.startsWith('.') || path.isAbsolute(specifier) ? pathToFileURL(path.resolve(baseDirectory, specifier)).href : specifier;
+      try {
+        await import(target);
+      } catch (error) {
+        throw new ConfigError(
+          `workflow_task_modules: cannot import "${specifier}" (${messageOf(error)}); use a path relative to the config file or an installed package name`,
+          [],
+          { cause: error },
+        );
+      }
+    }
+  }
+
+  /** Closes the executor and forgets the context. */
+  async cleanup(): Promise<void> {
+    const context = this.#context;
+    this.#context = undefined;
+    await context?.executor.close();
+  }
+
+  /**
+   * Initializes the app, runs `fn` with its context, and cleans up whatever happens.
+   *
+   * @example
+   * ```ts
+   * const value = await app.run(async ({ executor }) => (await executor.executeWorkflow(MyWorkflow, 'x')).value);
+   * ```
+   */
+  async run<R>(fn: (context: AppContext) => Promise<R>): Promise<R> {
+    const context = await this.initialize();
+    try {
+      return await fn(context);
+    } finally {
+      await this.cleanup();
+    }
+  }
+}
+
+/**
+ * Runs a program's main function: an mcp-agent error is printed as its message alone (no stack
+ * trace) and the process exits with code 1; any other error is printed in full.
+ *
+ * @example
+ * ```ts
+ * await runMain(async () => { await app.run(async ({ executor }) => { ... }); });
+ * ```
+ */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (MCPAgentError.is(error)) {
+      process.stderr.write(`error: ${error.message}\n`);
+    } else {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exitCode = 1;
+  }
+}

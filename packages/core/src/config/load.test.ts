@@ -1,0 +1,433 @@
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { findConfigFile, loadSettings, type LoadSettingsOptions } from './index.js';
+
+let directory: string;
+
+beforeEach(async () => {
+  // realpath: on macOS the temporary directory is reached through a symlink.
+  directory = await realpath(await mkdtemp(path.join(os.tmpdir(), 'mcp-agent-config-')));
+});
+
+afterEach(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** Writes `text` to `relativePath` under the test directory, creating folders; returns the absolute path. */
+async function write(relativePath: string, text: string): Promise<string> {
+  const file = path.join(directory, relativePath);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+  return file;
+}
+
+/** Loads with the test directory as cwd and an empty environment unless given. */
+function load(options: LoadSettingsOptions = {}) {
+  return loadSettings({ cwd: directory, env: {}, ...options });
+}
+
+/** The ConfigError that `loadSettings` throws. */
+function loadError(options: LoadSettingsOptions = {}): ConfigError {
+  try {
+    load(options);
+  } catch (error) {
+    if (ConfigError.is(error)) return error;
+    throw error;
+  }
+  throw new Error('expected loadSettings to throw a ConfigError');
+}
+
+describe('findConfigFile', () => {
+  it('finds the config in a parent of a nested folder', async () => {
+    const config = await write('mcp_agent.config.yaml', 'execution_engine: temporal\n');
+    const nested = path.join(directory, 'src', 'agents', 'deep');
+    await mkdir(nested, { recursive: true });
+    expect(findConfigFile(nested)).toBe(config);
+  });
+
+  it('prefers the nearest directory', async () => {
+    await write('mcp_agent.config.yaml', '{}\n');
+    const inner = await write('packages/app/mcp_agent.config.yaml', '{}\n');
+    expect(findConfigFile(path.join(directory, 'packages', 'app', 'src'))).toBe(inner);
+  });
+
+  it('accepts the .yml extension', async () => {
+    const config = await write('mcp_agent.config.yml', '{}\n');
+    expect(findConfigFile(directory)).toBe(config);
+  });
+
+  it('finds another file name the same way', async () => {
+    const secrets = await write('mcp_agent.secrets.yaml', '{}\n');
+    expect(findConfigFile(path.join(directory, 'a', 'b'), 'mcp_agent.secrets.yaml')).toBe(secrets);
+  });
+
+  it('returns undefined when no directory has the file', () => {
+    expect(findConfigFile(directory, 'no-such-config-file-7f3a.yaml')).toBeUndefined();
+  });
+});
+
+describe('loadSettings files', () => {
+  it('loads the config found from a nested cwd', async () => {
+    const config = await write('mcp_agent.config.yaml', 'execution_engine: temporal\ntemporal:\n  namespace: dev\n');
+    const nested = path.join(directory, 'src', 'agents');
+    await mkdir(nested, { recursive: true });
+    const loaded = loadSettings({ cwd: nested, env: {} });
+    expect(loaded.configPath).toBe(config);
+    expect(loaded.settings.execution_engine).toBe('temporal');
+    expect(loaded.settings.temporal?.namespace).toBe('dev');
+  });
+
+  it('uses defaults when no config file exists', async () => {
+    const loaded = load({ configPath: undefined, cwd: await mkdtemp(path.join(directory, 'empty-')) });
+    expect(loaded.settings.execution_engine).toBe('asyncio');
+    expect(loaded.settings.mcp.servers).toEqual({});
+  });
+
+  it('reads an explicit config path relative to cwd', async () => {
+    const config = await write('config/production.yaml', 'execution_engine: temporal\n');
+    const loaded = load({ configPath: 'config/production.yaml' });
+    expect(loaded.configPath).toBe(config);
+    expect(loaded.settings.execution_engine).toBe('temporal');
+  });
+
+  it('rejects an explicit config path that does not exist, naming it', () => {
+    const error = loadError({ configPath: 'missing/mcp_agent.config.yaml' });
+    expect(error.message).toBe(
+      `${path.join(directory, 'missing', 'mcp_agent.config.yaml')}: config file not found (the configPath option is "missing/mcp_agent.config.yaml")`,
+    );
+  });
+
+  it('treats an empty config file as defaults', async () => {
+    await write('mcp_agent.config.yaml', '# nothing configured yet\n');
+    expect(load().settings.logger.level).toBe('info');
+  });
+
+  it('deep-merges the secrets file next to the config', async () => {
+    await write(
+      'mcp_agent.config.yaml',
+      [
+        'openai:',
+        '  default_model: gpt-4o',
+        'mcp:',
+        '  servers:',
+        '    fetch:',
+        '      command: uvx',
+        '      args: [mcp-server-fetch]',
+        '      env: { LOG_LEVEL: info, REGION: eu }',
+      ].join('\n'),
+    );
+    const secrets = await write(
+      'mcp_agent.secrets.yaml',
+      ['openai:', '  api_key: sk-from-secrets', 'mcp:', '  servers:', '    fetch:', '      args: [mcp-server-fetch, --verbose]', '      env: { API_TOKEN: t0ken }'].join('\n'),
+    );
+    const loaded = load();
+    expect(loaded.secretsPath).toBe(secrets);
+    expect(loaded.settings.openai).toEqual({ default_model: 'gpt-4o', api_key: 'sk-from-secrets' });
+    expect(loaded.settings.mcp.servers['fetch']).toMatchObject({
+      command: 'uvx',
+      args: ['mcp-server-fetch', '--verbose'],
+      env: { LOG_LEVEL: 'info', REGION: 'eu', API_TOKEN: 't0ken' },
+    });
+  });
+
+  it('finds the secrets file from cwd when the config folder has none', async () => {
+    await write('config/mcp_agent.config.yaml', 'openai:\n  default_model: gpt-4o\n');
+    const secrets = await write('mcp_agent.secrets.yaml', 'openai:\n  api_key: sk-found\n');
+    const loaded = load({ configPath: 'config/mcp_agent.config.yaml' });
+    expect(loaded.secretsPath).toBe(secrets);
+    expect(loaded.settings.openai?.api_key).toBe('sk-found');
+  });
+
+  it('rejects an explicit secrets path that does not exist', async () => {
+    await write('mcp_agent.config.yaml', '{}\n');
+    expect(loadError({ secretsPath: 'nope.yaml' }).message).toContain('secrets file not found (the secretsPath option is "nope.yaml")');
+  });
+
+  it('reports a YAML syntax error with file, line and column', async () => {
+    await write('mcp_agent.config.yaml', 'execution_engine: temporal\ntemporal:\n  host: localhost: 7233\n');
+    const error = loadError();
+    expect(error.message).toBe('mcp_agent.config.yaml:3:9: Nested mappings are not allowed in compact mappings');
+    expect(error.issues).toEqual(['3:9: Nested mappings are not allowed in compact mappings']);
+    expect(error.cause).toBeUndefined();
+  });
+
+  it('reports an unexpected token at its line and column', async () => {
+    await write('mcp_agent.config.yaml', 'logger:\n  level: info\nmcp: }\n');
+    expect(loadError().message).toBe('mcp_agent.config.yaml:3:6: Unexpected flow-map-end token in YAML stream: "}"');
+  });
+
+  it('reports a duplicate key with its position', async () => {
+    await write('mcp_agent.config.yaml', 'logger:\n  level: info\n  level: debug\n');
+    expect(loadError().message).toBe('mcp_agent.config.yaml:3:3: Map keys must be unique');
+  });
+
+  it('rejects a file whose top level is not a mapping', async () => {
+    await write('mcp_agent.config.yaml', '- execution_engine: temporal\n');
+    expect(loadError().message).toBe(
+      'mcp_agent.config.yaml: (root): expected a mapping of settings at the top level (for example "execution_engine: asyncio"), got a list',
+    );
+  });
+
+  it('prefixes validation problems with the config file name', async () => {
+    await write('mcp_agent.config.yaml', 'temporal:\n  port: abc\n');
+    const error = loadError();
+    expect(error.message).toBe('mcp_agent.config.yaml: temporal.port: expected a number, got "abc"');
+    expect(error.issues).toEqual(['temporal.port: expected a number, got "abc"']);
+  });
+
+  it('says when a bad value came from the secrets file', async () => {
+    await write('mcp_agent.config.yaml', 'openai:\n  default_model: gpt-4o\n');
+    await write('mcp_agent.secrets.yaml', 'openai:\n  api_key: [not, a, string]\n');
+    expect(loadError().message).toBe('mcp_agent.config.yaml: openai.api_key: expected a string, got a list (from mcp_agent.secrets.yaml)');
+  });
+
+  it('reads YAML 1.1 booleans as the Python project does', async () => {
+    await write('mcp_agent.config.yaml', 'temporal:\n  tls: yes\n  data_converter:\n    compress: off\n');
+    expect(load().settings.temporal).toMatchObject({ tls: true, data_converter: { compress: false } });
+  });
+});
+
+describe('loadSettings interpolation', () => {
+  it('substitutes variables and defaults, and unescapes $${...}', async () => {
+    await write(
+      'mcp_agent.config.yaml',
+      [
+        'temporal:',
+        '  host: ${TEMPORAL_HOST}',
+        '  port: ${TEMPORAL_PORT:-7300}',
+        '  namespace: ${TEMPORAL_NAMESPACE:-default}-${STAGE}',
+        'mcp:',
+        '  servers:',
+        '    shell:',
+        '      command: sh',
+        '      args: ["-c", "echo $${HOME} ${GREETING}"]',
+      ].join('\n'),
+    );
+    const { settings } = load({ env: { TEMPORAL_HOST: 'temporal.internal', STAGE: 'prod', GREETING: 'hi' } });
+    expect(settings.temporal).toMatchObject({ host: 'temporal.internal', port: 7300, namespace: 'default-prod' });
+    expect(settings.mcp.servers['shell']?.args).toEqual(['-c', 'echo ${HOME} hi']);
+  });
+
+  it('uses the default when the variable is empty, and an empty value without default', async () => {
+    await write('mcp_agent.config.yaml', 'openai:\n  base_url: ${BASE_URL:-https://api.openai.com/v1}\n  default_model: x${EMPTY}\n');
+    expect(load({ env: { BASE_URL: '', EMPTY: '' } }).settings.openai).toEqual({ base_url: 'https://api.openai.com/v1', default_model: 'x' });
+  });
+
+  it('leaves a key unset when its variable is unset and has no default, so defaults apply', async () => {
+    await write('mcp_agent.config.yaml', 'execution_engine: ${ENGINE}\ntemporal:\n  port: ${PORT}\nopenai:\n  api_key: ${OPENAI_KEY}\n');
+    const { settings } = load();
+    expect(settings.execution_engine).toBe('asyncio');
+    expect(settings.temporal?.port).toBe(7233);
+    expect(settings.openai).toEqual({});
+  });
+
+  it('makes a required key missing when its variable is unset', async () => {
+    await write('mcp_agent.config.yaml', 'mcp:\n  servers:\n    fetch:\n      command: ${FETCH_COMMAND}\n');
+    expect(loadError().message).toContain('mcp_agent.config.yaml: mcp.servers.fetch: a stdio server needs "command"');
+  });
+
+  it('rejects an unset variable inside a list, which cannot be left out', async () => {
+    await write('mcp_agent.config.yaml', 'mcp:\n  servers:\n    fetch:\n      command: uvx\n      args: [--token, "${TOKEN}"]\n');
+    expect(loadError().message).toBe(
+      'mcp_agent.config.yaml: mcp.servers.fetch.args[1]: environment variable TOKEN is not set and has no default, ' +
+        "and a list item can't be left out; set it, or give a default such as ${TOKEN:-}",
+    );
+  });
+
+  it('interpolates the secrets file too', async () => {
+    await write('mcp_agent.secrets.yaml', 'anthropic:\n  api_key: ${VAULT_ANTHROPIC_KEY}\n');
+    expect(load({ env: { VAULT_ANTHROPIC_KEY: 'sk-ant-1' } }).settings.anthropic?.api_key).toBe('sk-ant-1');
+  });
+});
+
+describe('loadSettings environment overrides', () => {
+  it('sets nested values from VARIABLE__PATH names, parsing scalars', async () => {
+    await write('mcp_agent.config.yaml', 'temporal:\n  host: temporal.internal\n  port: 7233\n');
+    const { settings } = load({ env: { TEMPORAL__PORT: '7234', EXECUTION_ENGINE: 'temporal', TEMPORAL__TLS: 'true' } });
+    expect(settings.execution_engine).toBe('temporal');
+    expect(settings.temporal).toMatchObject({ host: 'temporal.internal', port: 7234, tls: true });
+  });
+
+  it('creates sections that the file does not have', () => {
+    const { settings } = load({ env: { TEMPORAL__NAMESPACE: 'staging', LOGGER__LEVEL: 'debug' } });
+    expect(settings.temporal).toMatchObject({ namespace: 'staging', host: 'localhost', port: 7233 });
+    expect(settings.logger.level).toBe('debug');
+  });
+
+  it('parses JSON lists and mappings', () => {
+    const { settings } = load({
+      env: { WORKFLOW_TASK_MODULES: '["./tasks.js", "my-package/tasks"]', MCP__SERVERS: '{"fetch": {"command": "uvx"}}' },
+    });
+    expect(settings.workflow_task_modules).toEqual(['./tasks.js', 'my-package/tasks']);
+    expect(settings.mcp.servers['fetch']?.command).toBe('uvx');
+  });
+
+  it('matches nested keys ignoring case', async () => {
+    await write('mcp_agent.config.yaml', 'mcp:\n  servers:\n    Fetch:\n      command: uvx\n');
+    const { settings } = load({ env: { MCP__SERVERS__FETCH__COMMAND: 'pipx' } });
+    expect(Object.keys(settings.mcp.servers)).toEqual(['Fetch']);
+    expect(settings.mcp.servers['Fetch']?.command).toBe('pipx');
+  });
+
+  it('ignores variables for unknown sections and without the nested delimiter', () => {
+    const { settings } = load({ env: { PATH: '/usr/bin', TEMPORAL_HOST: 'ignored', HOME__X: '1' } });
+    expect(settings.temporal).toBeUndefined();
+    expect(settings['path']).toBeUndefined();
+  });
+
+  it('says which variable set a bad value', async () => {
+    await write('mcp_agent.config.yaml', 'temporal: {}\n');
+    expect(loadError({ env: { TEMPORAL__PORT: 'abc' } }).message).toBe(
+      'mcp_agent.config.yaml: temporal.port: expected a number, got "abc" (from environment variable TEMPORAL__PORT)',
+    );
+  });
+
+  it('rejects invalid JSON in a variable', () => {
+    expect(loadError({ env: { WORKFLOW_TASK_MODULES: '[oops' } }).message).toMatch(
+      /^settings: workflow_task_modules: environment variable WORKFLOW_TASK_MODULES is not valid JSON \(/,
+    );
+  });
+
+  it('fills provider API keys from OPENAI_API_KEY and ANTHROPIC_API_KEY when the files set none', async () => {
+    await write('mcp_agent.config.yaml', 'openai:\n  default_model: gpt-4o\n');
+    const { settings } = load({ env: { OPENAI_API_KEY: 'sk-env', ANTHROPIC_API_KEY: 'sk-ant-env' } });
+    expect(settings.openai).toEqual({ default_model: 'gpt-4o', api_key: 'sk-env' });
+    expect(settings.anthropic).toEqual({ api_key: 'sk-ant-env' });
+  });
+
+  it('keeps the API key of the files over OPENAI_API_KEY', async () => {
+    await write('mcp_agent.secrets.yaml', 'openai:\n  api_key: sk-file\n');
+    expect(load({ env: { OPENAI_API_KEY: 'sk-env' } }).settings.openai?.api_key).toBe('sk-file');
+  });
+
+  it('does not create a provider section without the variable', () => {
+    expect(load().settings.openai).toBeUndefined();
+  });
+
+  it('applies overrides last', async () => {
+    await write('mcp_agent.config.yaml', 'temporal:\n  host: from-file\n  namespace: file\n');
+    const { settings } = load({ env: { TEMPORAL__HOST: 'from-env' }, overrides: { temporal: { namespace: 'override' } } });
+    expect(settings.temporal).toMatchObject({ host: 'from-env', namespace: 'override' });
+  });
+});
+
+describe('a Python-style Temporal Cloud config', () => {
+  it('loads every section', async () => {
+    await write(
+      'mcp_agent.config.yaml',
+      `
+$schema: ../../schema/mcp-agent.config.schema.json
+
+execution_engine: temporal
+
+temporal:
+  host: "my-namespace.a1b2c.tmprl.cloud:7233"
+  namespace: "my-namespace.a1b2c"
+  task_queue: "agent-tasks"
+  max_concurrent_activities: 20
+  timeout_seconds: 60
+  id_reuse_policy: reject_duplicate
+  tls:
+    client_cert_path: "/etc/temporal/client.pem"
+    client_key_path: "/etc/temporal/client.key"
+  rpc_metadata:
+    temporal-namespace: "my-namespace.a1b2c"
+  data_converter:
+    encryption_key: "\${PAYLOAD_ENCRYPTION_KEY}"
+    codec: aes256gcm
+    compress: true
+  retry_policy:
+    initial_interval: 1
+    backoff_coefficient: 2.0
+    maximum_interval: "100s"
+    maximum_attempts: 5
+    non_retryable_error_types: ["ValueError", "PermissionError"]
+
+workflow_task_modules:
+  - my_package.tasks
+
+workflow_task_retry_policies:
+  my_package.tasks.my_activity:
+    maximum_attempts: 1
+  "my_package.tasks.*":
+    initial_interval: "500ms"
+    maximum_interval: "5 minutes"
+
+logger:
+  transports: [console, file]
+  level: warning
+  path: "logs/mcp-agent.jsonl"
+  progress_display: false
+
+mcp:
+  servers:
+    fetch:
+      command: "uvx"
+      args: ["mcp-server-fetch"]
+      description: "Fetch web pages"
+    filesystem:
+      command: "npx"
+      args: ["-y", "@modelcontextprotocol/server-filesystem", "."]
+      env:
+        DEBUG: 1
+    remote_search:
+      transport: sse
+      url: "https://search.example.com/sse"
+      headers:
+        Authorization: "Bearer \${SEARCH_TOKEN:-anonymous}"
+      read_timeout_seconds: 30
+
+openai:
+  default_model: gpt-4o-mini
+
+otel:
+  enabled: false
+`,
+    );
+    await write('mcp_agent.secrets.yaml', 'temporal:\n  api_key: "tc-secret"\nopenai:\n  api_key: "sk-secret"\n');
+
+    const { settings } = load({ env: { PAYLOAD_ENCRYPTION_KEY: 'base64-key' } });
+
+    expect(settings.execution_engine).toBe('temporal');
+    expect(settings.temporal).toEqual({
+      host: 'my-namespace.a1b2c.tmprl.cloud',
+      port: 7233,
+      namespace: 'my-namespace.a1b2c',
+      task_queue: 'agent-tasks',
+      max_concurrent_activities: 20,
+      timeout_seconds: 60,
+      id_reuse_policy: 'reject_duplicate',
+      api_key: 'tc-secret',
+      tls: { client_cert_path: '/etc/temporal/client.pem', client_key_path: '/etc/temporal/client.key' },
+      rpc_metadata: { 'temporal-namespace': 'my-namespace.a1b2c' },
+      data_converter: { encryption_key: 'base64-key', codec: 'aes256gcm', compress: true },
+      retry_policy: {
+        initial_interval: 1,
+        backoff_coefficient: 2,
+        maximum_interval: '100s',
+        maximum_attempts: 5,
+        non_retryable_error_types: ['ValueError', 'PermissionError'],
+      },
+    });
+    expect(settings.workflow_task_modules).toEqual(['my_package.tasks']);
+    expect(settings.workflow_task_retry_policies).toEqual({
+      'my_package.tasks.my_activity': { maximum_attempts: 1 },
+      'my_package.tasks.*': { initial_interval: '500ms', maximum_interval: '5 minutes' },
+    });
+    expect(settings.logger).toEqual({ transports: ['console', 'file'], level: 'warning', path: 'logs/mcp-agent.jsonl', progress_display: false });
+    expect(settings.mcp.servers['fetch']).toEqual({ command: 'uvx', args: ['mcp-server-fetch'], description: 'Fetch web pages', transport: 'stdio' });
+    expect(settings.mcp.servers['filesystem']?.env).toEqual({ DEBUG: '1' });
+    expect(settings.mcp.servers['remote_search']).toEqual({
+      transport: 'sse',
+      url: 'https://search.example.com/sse',
+      headers: { Authorization: 'Bearer anonymous' },
+      read_timeout_seconds: 30,
+    });
+    expect(settings.openai).toEqual({ default_model: 'gpt-4o-mini', api_key: 'sk-secret' });
+    expect(settings['otel']).toEqual({ enabled: false });
+    expect(settings['$schema']).toBe('../../schema/mcp-agent.config.schema.json');
+  });
+});

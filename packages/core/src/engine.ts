@@ -1,0 +1,101 @@
+/**
+ * How an app finds the execution engine its config names. Node only.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from './errors.js';
+import type { Executor } from './executor.js';
+import type { Logger } from './logger.js';
+import type { WorkflowRegistry } from './model/registry.js';
+import type { Settings } from './config/index.js';
+
+/** What an engine gets to build an executor for an app. */
+export interface CreateExecutorOptions {
+  appName: string;
+  registry: WorkflowRegistry;
+  settings: Settings;
+  logger: Logger;
+}
+
+/**
+ * An execution engine: `asyncio` (in-process) or `temporal`. Engine packages export one as
+ * `executionEngine`, and a factory that takes engine-specific options.
+ */
+export interface ExecutionEngine {
+  readonly name: string;
+  createExecutor(options: CreateExecutorOptions): Executor | Promise<Executor>;
+}
+
+/** The package that provides each built-in engine. */
+export const ENGINE_PACKAGES: Readonly<Record<string, string>> = {
+  asyncio: '@mcp-agent/executor-asyncio',
+  temporal: '@mcp-agent/executor-temporal',
+};
+
+/** True when this process resolves the `source` export condition (tsx or vitest in the monorepo). */
+function sourceConditionActive(): boolean {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return process.env.VITEST !== undefined || flags.some((flag) => /^(--conditions=|-C=?)source$/.test(flag)) || flags.includes('source');
+}
+
+/** Resolves a package's main ESM entry from `cwd`, honouring the `source` condition when active. */
+function resolvePackageEntry(packageName: string, cwd: string): string {
+  const manifestPath = createRequire(path.join(cwd, 'package.json')).resolve(`${packageName}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, unknown>; main?: string };
+  const root = manifest.exports?.['.'];
+  const conditions = sourceConditionActive() ? ['source', 'import', 'default'] : ['import', 'default'];
+  let target: string | undefined;
+  if (typeof root === 'string') target = root;
+  else if (typeof root === 'object' && root !== null) {
+    for (const condition of conditions) {
+      const value = (root as Record<string, unknown>)[condition];
+      if (typeof value === 'string') {
+        target = value;
+        break;
+      }
+    }
+  }
+  target ??= manifest.main ?? 'index.js';
+  return path.resolve(path.dirname(manifestPath), target);
+}
+
+function isEngine(value: unknown): value is ExecutionEngine {
+  return typeof value === 'object' && value !== null && typeof (value as ExecutionEngine).createExecutor === 'function';
+}
+
+/**
+ * Loads the engine named by `execution_engine`: from `engines` when given, else from its package,
+ * resolved from the app's directory (`cwd`), so that the app chooses its engines by what it installs.
+ *
+ * @throws ConfigError naming the engine and the package to install.
+ */
+export async function loadExecutionEngine(
+  name: string,
+  engines: Readonly<Record<string, ExecutionEngine>> | undefined,
+  cwd = process.cwd(),
+): Promise<ExecutionEngine> {
+  const given = engines?.[name];
+  if (given !== undefined) return given;
+  const packageName = ENGINE_PACKAGES[name];
+  if (packageName === undefined) {
+    throw new ConfigError(`execution_engine: expected one of ${Object.keys(ENGINE_PACKAGES).join(', ')}, got "${name}"`);
+  }
+  let entry: string;
+  try {
+    entry = resolvePackageEntry(packageName, cwd);
+  } catch (error) {
+    throw new ConfigError(
+      `execution_engine: "${name}" needs the package ${packageName}, which cannot be found from ${cwd}; ` +
+        `install it (pnpm add ${packageName}) or pass it to new MCPApp({ engines: { ${name}: ... } })`,
+      [],
+      { cause: error },
+    );
+  }
+  const loaded = (await import(pathToFileURL(entry).href)) as { executionEngine?: unknown };
+  if (!isEngine(loaded.executionEngine)) {
+    throw new ConfigError(`execution_engine: ${packageName} (${entry}) exports no executionEngine`);
+  }
+  return loaded.executionEngine;
+}

@@ -1,0 +1,144 @@
+/**
+ * The Executor interface that every execution engine implements, and the types around it.
+ * Safe for the workflow sandbox (types and constants only).
+ */
+import type { Duration } from './duration.js';
+import type { WorkflowClass } from './model/definitions.js';
+import type { WorkflowValueOf } from './model/workflow.js';
+import type { WorkflowResult } from './model/workflow-result.js';
+
+/**
+ * What happens when a workflow is started with the id of an earlier, closed execution
+ * (a running one is always a conflict, except under `terminate_if_running`).
+ */
+export type IdReusePolicy = 'allow_duplicate' | 'allow_duplicate_failed_only' | 'reject_duplicate' | 'terminate_if_running';
+
+/** Every id reuse policy, for validation. */
+export const ID_REUSE_POLICIES: readonly IdReusePolicy[] = ['allow_duplicate', 'allow_duplicate_failed_only', 'reject_duplicate', 'terminate_if_running'];
+
+/** The state of a workflow run. */
+export type WorkflowStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW';
+
+/** Options of `startWorkflow`. */
+export interface StartWorkflowOptions {
+  /** Defaults to `<WorkflowName>-<uuid>`. Meaningful ids make starts idempotent. */
+  workflowId?: string;
+  /** Defaults to `temporal.id_reuse_policy` from config, else `allow_duplicate`. */
+  idReusePolicy?: IdReusePolicy;
+  /** Bound on the whole execution, across `continueAsNew` runs. */
+  executionTimeout?: Duration;
+  /** Bound on a single run. */
+  runTimeout?: Duration;
+  /** Bound on one workflow task (Temporal only; accepted and ignored in-process). */
+  taskTimeout?: Duration;
+  /** Non-indexed data shown by describe and list. */
+  memo?: Record<string, unknown>;
+  /** The Temporal task queue; defaults to `temporal.task_queue`. Ignored in-process. */
+  taskQueue?: string;
+}
+
+/** A snapshot of one workflow run. */
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  workflowName: string;
+  status: WorkflowStatus;
+  startTime: Date;
+  closeTime: Date | undefined;
+  memo: Record<string, unknown>;
+  /** The parent workflow of a child. */
+  parentWorkflowId: string | undefined;
+  /** The run this one continued from. */
+  continuedFromRunId: string | undefined;
+}
+
+/** A signal sent through the signal bus, as in the Python project. */
+export interface Signal<P = unknown> {
+  name: string;
+  workflowId: string;
+  /** When set, the signal reaches only this run; another run id is an error. */
+  runId?: string | undefined;
+  payload?: P;
+}
+
+/** Sends signals to workflows by id. */
+export interface SignalBus {
+  sendSignal(signal: Signal): Promise<void>;
+}
+
+/** A filter for `listWorkflows`. */
+export interface ListWorkflowsOptions {
+  workflowName?: string;
+  status?: WorkflowStatus;
+  /** A Temporal visibility query; only the Temporal engine accepts it. */
+  query?: string;
+  /** At most this many, newest first. */
+  limit?: number;
+}
+
+/** Options of a signal, query or update sent by id. */
+export interface TargetRunOptions {
+  /** The run to reach; defaults to the current run of the workflow id. */
+  runId?: string;
+}
+
+/**
+ * A handle on a started workflow. Operations reach the current run of its id (following
+ * `continueAsNew`), or only `runId` when the handle was made with one.
+ */
+export interface WorkflowHandle<T = unknown> {
+  readonly workflowId: string;
+  /** The run this handle was made for: the first run when it came from a start. */
+  readonly runId: string;
+  readonly workflowName: string;
+  /** Resolves with the final run's result; rejects with `WorkflowFailedError` when it failed, was cancelled, terminated or timed out. */
+  result(): Promise<WorkflowResult<T>>;
+  signal(signalName: string, payload?: unknown): Promise<void>;
+  query<R = unknown>(queryName: string, ...args: unknown[]): Promise<R>;
+  update<R = unknown>(updateName: string, ...args: unknown[]): Promise<R>;
+  /** Asks the workflow to cancel; it sees a `CancelledError` and may clean up. */
+  cancel(): Promise<void>;
+  /** Ends the workflow at once; no workflow code runs. */
+  terminate(reason?: string): Promise<void>;
+  describe(): Promise<WorkflowDescription>;
+}
+
+/** The input type of a workflow class's run method. */
+export type WorkflowInputOf<W> = W extends { run(input: infer I, ...rest: never[]): unknown } ? I : unknown;
+
+/**
+ * Starts and talks to workflows. `MCPApp.run` gives you the one selected by `execution_engine`.
+ *
+ * @example
+ * ```ts
+ * const handle = await executor.startWorkflow(ApprovalWorkflow, doc, { workflowId: 'approval-42' });
+ * await handle.signal('approve', 'looks good');
+ * const result = await handle.result();
+ * ```
+ */
+export interface Executor {
+  /** `asyncio` or `temporal`. */
+  readonly engine: string;
+  readonly signalBus: SignalBus;
+  startWorkflow<W>(
+    workflow: WorkflowClass<W>,
+    input?: WorkflowInputOf<W>,
+    options?: StartWorkflowOptions,
+  ): Promise<WorkflowHandle<WorkflowValueOf<W>>>;
+  startWorkflow<T = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowHandle<T>>;
+  /** Starts a workflow and waits for its result. */
+  executeWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>>;
+  executeWorkflow<T = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowResult<T>>;
+  /** A handle on an existing workflow by id, and optionally one run of it. */
+  getHandle<T = unknown>(workflowId: string, runId?: string): WorkflowHandle<T>;
+  /** Sends a signal. `workflowName`, when given, must match the workflow's name. */
+  signalWorkflow(workflowName: string | undefined, workflowId: string, signalName: string, payload?: unknown, options?: TargetRunOptions): Promise<void>;
+  queryWorkflow<R = unknown>(workflowName: string | undefined, workflowId: string, queryName: string, ...args: unknown[]): Promise<R>;
+  updateWorkflow<R = unknown>(workflowName: string | undefined, workflowId: string, updateName: string, ...args: unknown[]): Promise<R>;
+  cancelWorkflow(workflowId: string, runId?: string): Promise<void>;
+  terminateWorkflow(workflowId: string, reason?: string, runId?: string): Promise<void>;
+  describeWorkflow(workflowId: string, runId?: string): Promise<WorkflowDescription>;
+  listWorkflows(options?: ListWorkflowsOptions): Promise<WorkflowDescription[]>;
+  /** Releases what the executor holds. In-process, running workflows are terminated. */
+  close(): Promise<void>;
+}

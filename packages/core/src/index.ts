@@ -1,0 +1,118 @@
+// The Node entry of @mcp-agent/core: everything in `./workflow`, plus config, MCPApp, engines,
+// the task context and the logger.
+export {
+  CancelledError,
+  ChildWorkflowFailedError,
+  ConfigError,
+  errorTypeOf,
+  MCPAgentError,
+  messageOf,
+  TaskFailedError,
+  TimeoutError,
+  UnknownHandlerError,
+  UnknownTaskError,
+  UnknownWorkflowError,
+  UpdateRejectedError,
+  WorkflowAlreadyStartedError,
+  WorkflowApplicationError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUsageError,
+} from './errors.js';
+export type { MCPAgentErrorOptions, WorkflowApplicationErrorOptions } from './errors.js';
+export { toMilliseconds } from './duration.js';
+export type { Duration } from './duration.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  matchRetryPolicy,
+  resolveRetryPolicy,
+  retryDelay,
+  retryPolicyFromConfig,
+  shouldRetry,
+  taskRetryPolicy,
+} from './retry.js';
+export type { ResolvedRetryPolicy, RetryPolicy, RetryPolicyMatchRule, RetrySettings } from './retry.js';
+export {
+  createTaskFunction,
+  createWorkflowDecorator,
+  defineWorkflow,
+  getTaskDefinition,
+  getWorkflowDefinition,
+  workflow,
+  workflowQuery,
+  workflowRun,
+  workflowSignal,
+  workflowTask,
+  workflowUpdate,
+} from './model/definitions.js';
+export type {
+  HandlerOptions,
+  TaskDefinition,
+  TaskFunction,
+  TaskOptions,
+  UpdateOptions,
+  UpdateValidator,
+  WorkflowClass,
+  WorkflowDecorator,
+  WorkflowDefinition,
+  WorkflowOptions,
+  WorkflowTaskDecorator,
+} from './model/definitions.js';
+export { bindWorkflowContext, Workflow, workflowNameOf } from './model/workflow.js';
+export type { TaskReference, WorkflowReference, WorkflowValueOf } from './model/workflow.js';
+export { WorkflowResult } from './model/workflow-result.js';
+export type { WorkflowResultData } from './model/workflow-result.js';
+export { addWorkflowContextProvider, currentWorkflowContext } from './model/workflow-context.js';
+export type { ChildWorkflowHandle, ChildWorkflowOptions, TaskCallOptions, WorkflowContext, WorkflowInfo } from './model/workflow-context.js';
+export { WorkflowRegistry } from './model/registry.js';
+export { ID_REUSE_POLICIES } from './executor.js';
+export type {
+  Executor,
+  IdReusePolicy,
+  ListWorkflowsOptions,
+  Signal,
+  SignalBus,
+  StartWorkflowOptions,
+  TargetRunOptions,
+  WorkflowDescription,
+  WorkflowHandle,
+  WorkflowInputOf,
+  WorkflowStatus,
+} from './executor.js';
+export { MCPApp, runMain } from './app.js';
+export type { AppContext, MCPAppOptions } from './app.js';
+export { ENGINE_PACKAGES, loadExecutionEngine } from './engine.js';
+export type { CreateExecutorOptions, ExecutionEngine } from './engine.js';
+export { currentTaskContext, runInTaskContext, taskContext } from './task-context.js';
+export type { TaskContext } from './task-context.js';
+export { createLogger } from './logger.js';
+export type { LogLevel, LoggerOptions, LogRecord, Logger } from './logger.js';
+export { secondsOrDurationToMilliseconds } from './duration.js';
+export {
+  DataConverterConfigSchema,
+  DurationSchema,
+  LoggerSettingsSchema,
+  McpServerConfigSchema,
+  McpSettingsSchema,
+  ProviderSettingsSchema,
+  RetryPolicyConfigSchema,
+  SettingsSchema,
+  TemporalSettingsSchema,
+  TemporalTlsConfigSchema,
+} from './config/schema.js';
+export type {
+  DataConverterConfig,
+  DurationSetting,
+  ExecutionEngineName,
+  LoggerSettings,
+  McpServerConfig,
+  McpSettings,
+  ProviderSettings,
+  RetryPolicyConfig,
+  Settings,
+  SettingsInput,
+  TemporalSettings,
+  TemporalTlsConfig,
+} from './config/schema.js';
+export { findConfigFile, loadSettings, parseSettings } from './config/load.js';
+export type { LoadedSettings, LoadSettingsOptions } from './config/load.js';

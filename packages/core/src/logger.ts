@@ -1,0 +1,77 @@
+/**
+ * A small structured logger that follows the `logger` section of the config.
+ */
+
+/** Log levels, least severe first. `warning` is the Python spelling of `warn`. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Where log lines go and how much of them. */
+export interface LoggerOptions {
+  /** Minimum level written. Default `info`. */
+  level?: LogLevel | 'warning';
+  /** `console` writes to stderr; `none` discards. Default `console`. */
+  transports?: Array<'console' | 'none' | 'file'>;
+  /** Replaces the transports, e.g. to collect lines in tests. */
+  sink?: (line: LogRecord) => void;
+  /** Prefix of every line; usually the app name. */
+  namespace?: string;
+}
+
+/** One log line. */
+export interface LogRecord {
+  level: LogLevel;
+  namespace: string;
+  message: string;
+  data: Record<string, unknown> | undefined;
+  time: Date;
+}
+
+/** The logger an app hands to its code. */
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+  /** A logger whose namespace is this one's plus `.name`. */
+  child(name: string): Logger;
+}
+
+function normaliseLevel(level: LoggerOptions['level']): LogLevel {
+  return level === 'warning' ? 'warn' : (level ?? 'info');
+}
+
+function consoleSink(record: LogRecord): void {
+  const data = record.data === undefined ? '' : ` ${JSON.stringify(record.data)}`;
+  process.stderr.write(`${record.time.toISOString()} ${record.level.toUpperCase().padEnd(5)} ${record.namespace}: ${record.message}${data}\n`);
+}
+
+/**
+ * Creates a logger.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger({ level: 'debug', namespace: 'approvals' });
+ * logger.info('workflow started', { workflowId });
+ * ```
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const threshold = LEVEL_ORDER[normaliseLevel(options.level)];
+  const transports = options.transports ?? ['console'];
+  const sink = options.sink ?? (transports.includes('console') ? consoleSink : undefined);
+  const make = (namespace: string): Logger => {
+    const write = (level: LogLevel, message: string, data?: Record<string, unknown>): void => {
+      if (sink === undefined || LEVEL_ORDER[level] < threshold) return;
+      sink({ level, namespace, message, data, time: new Date() });
+    };
+    return {
+      debug: (message, data) => write('debug', message, data),
+      info: (message, data) => write('info', message, data),
+      warn: (message, data) => write('warn', message, data),
+      error: (message, data) => write('error', message, data),
+      child: (name) => make(namespace === '' ? name : `${namespace}.${name}`),
+    };
+  };
+  return make(options.namespace ?? 'mcp-agent');
+}

@@ -1,0 +1,82 @@
+// Safe for the Temporal workflow sandbox: nothing here imports `node:*`, does I/O, or reads the
+// clock or randomness when loaded. Workflow code imports from `@mcp-agent/core/workflow`.
+export {
+  CancelledError,
+  ChildWorkflowFailedError,
+  ConfigError,
+  errorTypeOf,
+  MCPAgentError,
+  messageOf,
+  TaskFailedError,
+  TimeoutError,
+  UnknownHandlerError,
+  UnknownTaskError,
+  UnknownWorkflowError,
+  UpdateRejectedError,
+  WorkflowAlreadyStartedError,
+  WorkflowApplicationError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUsageError,
+} from './errors.js';
+export type { MCPAgentErrorOptions, WorkflowApplicationErrorOptions } from './errors.js';
+export { toMilliseconds } from './duration.js';
+export type { Duration } from './duration.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  matchRetryPolicy,
+  resolveRetryPolicy,
+  retryDelay,
+  retryPolicyFromConfig,
+  shouldRetry,
+  taskRetryPolicy,
+} from './retry.js';
+export type { ResolvedRetryPolicy, RetryPolicy, RetryPolicyMatchRule, RetrySettings } from './retry.js';
+export type { RetryPolicyConfig } from './config/schema.js';
+export {
+  createTaskFunction,
+  createWorkflowDecorator,
+  defineWorkflow,
+  getTaskDefinition,
+  getWorkflowDefinition,
+  workflow,
+  workflowQuery,
+  workflowRun,
+  workflowSignal,
+  workflowTask,
+  workflowUpdate,
+} from './model/definitions.js';
+export type {
+  HandlerOptions,
+  TaskDefinition,
+  TaskFunction,
+  TaskOptions,
+  UpdateOptions,
+  UpdateValidator,
+  WorkflowClass,
+  WorkflowDecorator,
+  WorkflowDefinition,
+  WorkflowOptions,
+  WorkflowTaskDecorator,
+} from './model/definitions.js';
+export { bindWorkflowContext, Workflow, workflowNameOf } from './model/workflow.js';
+export type { TaskReference, WorkflowReference, WorkflowValueOf } from './model/workflow.js';
+export { WorkflowResult } from './model/workflow-result.js';
+export type { WorkflowResultData } from './model/workflow-result.js';
+export { addWorkflowContextProvider, currentWorkflowContext } from './model/workflow-context.js';
+export type { ChildWorkflowHandle, ChildWorkflowOptions, TaskCallOptions, WorkflowContext, WorkflowInfo } from './model/workflow-context.js';
+export { WorkflowRegistry } from './model/registry.js';
+export { ID_REUSE_POLICIES } from './executor.js';
+export type {
+  Executor,
+  IdReusePolicy,
+  ListWorkflowsOptions,
+  Signal,
+  SignalBus,
+  StartWorkflowOptions,
+  TargetRunOptions,
+  WorkflowDescription,
+  WorkflowHandle,
+  WorkflowInputOf,
+  WorkflowStatus,
+} from './executor.js';
