@@ -33,7 +33,8 @@ const UNIT_MILLISECONDS: Record<string, number> = {
   weeks: 604_800_000,
 };
 
-const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i;
+// Accepts what the config schema accepts (`.5s` included), so a valid config value always converts.
+const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]+)\s*$/i;
 
 /**
  * Converts a {@link Duration} to milliseconds.

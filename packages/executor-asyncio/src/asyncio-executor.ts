@@ -85,7 +85,8 @@ function never<T>(): Promise<T> {
 
 /** Copies a value the way a JSON data converter would, so both engines hand code the same data. */
 function roundTrip<T>(value: T, what: string): T {
-  if (value === undefined) return value;
+  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
@@ -99,6 +100,31 @@ function roundTrip<T>(value: T, what: string): T {
 function asReportedFailure(error: unknown): unknown {
   if (MCPAgentError.is(error)) return error;
   return new WorkflowApplicationError(messageOf(error), { type: errorTypeOf(error), cause: error });
+}
+
+/**
+ * The abort signal of one task attempt, made only when the task asks for it: most tasks never
+ * do, and an AbortController per attempt is a large share of the engine's overhead.
+ */
+class AttemptAbort {
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
 }
 
 interface Waiter {
@@ -155,7 +181,7 @@ class WorkflowRun implements WorkflowContext {
   readonly #mailbox = new Map<string, unknown[]>();
   readonly #signalWaiters = new Map<string, Array<(payload: unknown) => void>>();
   readonly #children = new Set<Execution>();
-  readonly #abortControllers = new Set<AbortController>();
+  readonly #attempts = new Set<AttemptAbort>();
   #pokeScheduled = false;
   #childCounter = 0;
   runRunTimer: ClockTimer | undefined;
@@ -289,7 +315,7 @@ class WorkflowRun implements WorkflowContext {
     this.#pending.clear();
     this.#signalWaiters.clear();
     this.#mailbox.clear();
-    for (const controller of this.#abortControllers) controller.abort(new CancelledError(`workflow ${this.info.workflowId} closed`));
+    for (const attempt of this.#attempts) attempt.abort(new CancelledError(`workflow ${this.info.workflowId} closed`));
     for (const child of this.#children) {
       if (child.closedStatus === undefined) this.executor.terminateExecution(child, `parent workflow ${this.info.workflowId} closed`);
     }
@@ -480,9 +506,9 @@ class WorkflowRun implements WorkflowContext {
     return this.inScope(fn, false);
   }
 
-  trackAbort(controller: AbortController): () => void {
-    this.#abortControllers.add(controller);
-    return () => this.#abortControllers.delete(controller);
+  trackAttempt(attempt: AttemptAbort): () => void {
+    this.#attempts.add(attempt);
+    return () => this.#attempts.delete(attempt);
   }
 
   describe(): WorkflowDescription {
@@ -742,12 +768,12 @@ export class AsyncioExecutor implements Executor {
     const deadline = scheduleToClose === undefined ? undefined : this.clock.now() + toMilliseconds(scheduleToClose, `scheduleToCloseTimeout of task ${taskName}`);
     const copiedArgs = args.map((arg, index) => roundTrip(arg, `argument ${index + 1} of task ${taskName}`));
     let cancelled = false;
-    let currentController: AbortController | undefined;
+    let currentAttempt: AttemptAbort | undefined;
     let backoffTimer: ClockTimer | undefined;
     let wakeBackoff: (() => void) | undefined;
     entry.onCancel = () => {
       cancelled = true;
-      currentController?.abort(new CancelledError());
+      currentAttempt?.abort(new CancelledError());
       if (backoffTimer !== undefined) run.clearTimer(backoffTimer);
       wakeBackoff?.();
     };
@@ -758,9 +784,9 @@ export class AsyncioExecutor implements Executor {
         this.#slots.release();
         throw new CancelledError();
       }
-      const controller = new AbortController();
-      currentController = controller;
-      const untrack = run.trackAbort(controller);
+      const controller = new AttemptAbort();
+      currentAttempt = controller;
+      const untrack = run.trackAttempt(controller);
       this.clock.beginWork();
       let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
       try {
@@ -801,7 +827,7 @@ export class AsyncioExecutor implements Executor {
     taskName: string,
     attempt: number,
     run: WorkflowRun,
-    controller: AbortController,
+    controller: AttemptAbort,
     timeoutMilliseconds: number | undefined,
   ): Promise<unknown> {
     const context: TaskContext = {
@@ -809,7 +835,9 @@ export class AsyncioExecutor implements Executor {
       attempt,
       workflowId: run.info.workflowId,
       runId: run.info.runId,
-      signal: controller.signal,
+      get signal() {
+        return controller.signal;
+      },
       heartbeat: () => undefined,
     };
     // Task code runs outside the workflow's scope, as an activity runs outside the workflow.

@@ -139,6 +139,7 @@ export function applyEnvironmentOverrides(tree: SettingsTree, environment: Envir
     let parent = tree;
     const actualPath: string[] = [];
     let blocked = false;
+    let createdPath: string[] | undefined;
     for (const [index, part] of path.entries()) {
       const key = matchingKey(parent, part);
       actualPath.push(key);
@@ -150,6 +151,7 @@ export function applyEnvironmentOverrides(tree: SettingsTree, environment: Envir
       if (child === undefined || child === null) {
         const created: SettingsTree = {};
         setOwn(parent, key, created);
+        createdPath ??= [...actualPath];
         parent = created;
       } else if (isPlainObject(child)) {
         parent = child;
@@ -162,7 +164,10 @@ export function applyEnvironmentOverrides(tree: SettingsTree, environment: Envir
         break;
       }
     }
-    if (!blocked) origins.recordTree(actualPath, parsed.value, `environment variable ${variable}`);
+    if (blocked) continue;
+    // A mapping this variable created came from it too, so problems reported on it name the variable.
+    if (createdPath !== undefined) origins.recordTree(createdPath, undefined, `environment variable ${variable}`);
+    origins.recordTree(actualPath, parsed.value, `environment variable ${variable}`);
   }
   return problems;
 }

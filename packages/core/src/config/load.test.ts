@@ -184,9 +184,16 @@ describe('loadSettings files', () => {
     expect(loadError().message).toBe('mcp_agent.config.yaml: openai.api_key: expected a string, got a list (from mcp_agent.secrets.yaml)');
   });
 
-  it('reads YAML 1.1 booleans as the Python project does', async () => {
+  it('accepts yes/no/on/off in boolean fields, as PyYAML reads them in the Python project', async () => {
     await write('mcp_agent.config.yaml', 'temporal:\n  tls: yes\n  data_converter:\n    compress: off\n');
     expect(load().settings.temporal).toMatchObject({ tls: true, data_converter: { compress: false } });
+  });
+
+  it('keeps y, no and on as strings in string fields', async () => {
+    await write('mcp_agent.config.yaml', 'temporal:\n  namespace: no\nmcp:\n  servers:\n    yes_server:\n      command: y\n      args: [on]\n');
+    const { settings } = load();
+    expect(settings.temporal?.namespace).toBe('no');
+    expect(settings.mcp.servers['yes_server']).toMatchObject({ command: 'y', args: ['on'] });
   });
 });
 
@@ -282,6 +289,19 @@ describe('loadSettings environment overrides', () => {
     await write('mcp_agent.config.yaml', 'temporal: {}\n');
     expect(loadError({ env: { TEMPORAL__PORT: 'abc' } }).message).toBe(
       'mcp_agent.config.yaml: temporal.port: expected a number, got "abc" (from environment variable TEMPORAL__PORT)',
+    );
+  });
+
+  it('names the variable that created a bad section', () => {
+    expect(loadError({ env: { EXECUTION_ENGINE__NAME: 'temporal' } }).message).toBe(
+      'settings: execution_engine: expected one of "asyncio" or "temporal", got a mapping (from environment variable EXECUTION_ENGINE__NAME)',
+    );
+  });
+
+  it('rejects a variable whose path goes through a value that is not a mapping', async () => {
+    await write('mcp_agent.config.yaml', 'execution_engine: temporal\n');
+    expect(loadError({ env: { EXECUTION_ENGINE__NAME: 'x' } }).message).toBe(
+      'mcp_agent.config.yaml: execution_engine: environment variable EXECUTION_ENGINE__NAME sets execution_engine.name, but execution_engine is "temporal", not a mapping',
     );
   });
 

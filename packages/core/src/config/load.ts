@@ -136,8 +136,11 @@ function notAMappingError(source: string, value: unknown): ConfigError {
 }
 
 /**
- * Reads a YAML file that must hold a mapping. An empty file is an empty mapping. YAML 1.1 is used,
- * as by PyYAML in the Python project (`yes`/`no` are booleans).
+ * Reads a YAML file that must hold a mapping. An empty file is an empty mapping.
+ *
+ * YAML 1.2 is used, so only `true`/`false` are booleans and `y`, `no`, `on` or `1:30` stay
+ * strings. Boolean fields still accept `yes`/`no`/`on`/`off`, which PyYAML (YAML 1.1) reads as
+ * booleans in the Python project, so files written for it validate the same way.
  *
  * @throws ConfigError naming `file:line:column` for syntax errors.
  */
@@ -150,7 +153,7 @@ function readYamlMapping(absolutePath: string, shownAs: string): SettingsTree {
     throw new ConfigError(`${shownAs}: ${issue}`, [issue]);
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { version: '1.1', prettyErrors: false, lineCounter, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: true });
   if (document.errors.length > 0) {
     const issues = document.errors.map((error) => {
       const position = lineCounter.linePos(error.pos[0]);

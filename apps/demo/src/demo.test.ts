@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const appDirectory = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const mainFile = path.join(appDirectory, 'src', 'main.ts');
+// tsx's loader, given by URL so that the demo can run from any directory.
+const tsxLoader = pathToFileURL(createRequire(path.join(appDirectory, 'package.json')).resolve('tsx')).href;
+
+function runDemo(cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--conditions=source', '--import', tsxLoader, mainFile],
+      { cwd, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number | null), stdout, stderr }),
+    );
+  });
+}
+
+describe('the demo', () => {
+  const directories: string[] = [];
+  afterEach(async () => {
+    await Promise.all(directories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
+  });
+
+  it('retries the risk task, answers queries, refuses a wrong run id and finishes on the approve signal', async () => {
+    const { code, stdout, stderr } = await runDemo(appDirectory);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('engine: asyncio');
+    expect(stdout).toContain('task demo.assessRisk attempt 1: risk service unavailable');
+    expect(stdout).toContain('task demo.assessRisk attempt 2: risk service unavailable');
+    expect(stdout).toContain('task demo.assessRisk attempt 3: risk is low');
+    expect(stdout).toContain('query status -> {"stage":"awaiting approval","comments":"","risk":"low"}');
+    expect(stdout).toContain('signal to a wrong run id refused: workflow "expense-ada-420" has no run "an-old-run"');
+    expect(stdout).toContain('"decision":"approved","comments":"Within the travel budget"');
+    expect(stdout).toContain('workflow COMPLETED');
+  });
+
+  it('exits 1 with the path, value and expectation of a bad config value, and no stack trace', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'demo-bad-config-'));
+    directories.push(directory);
+    await writeFile(path.join(directory, 'mcp_agent.config.yaml'), 'execution_engine: asyncio\ntemporal:\n  port: abc\n');
+    const { code, stdout, stderr } = await runDemo(directory);
+    expect(code).toBe(1);
+    expect(stdout).not.toContain('started');
+    expect(stderr).toContain('temporal.port: expected a number, got "abc"');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('exits 1 naming the line and column of a YAML syntax error', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'demo-bad-yaml-'));
+    directories.push(directory);
+    await writeFile(path.join(directory, 'mcp_agent.config.yaml'), 'execution_engine: asyncio\ntemporal:\n  host: [unclosed\n');
+    const { code, stderr } = await runDemo(directory);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/mcp_agent\.config\.yaml:\d+:\d+/);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});
