@@ -167,7 +167,7 @@ export class UnknownHandlerError extends MCPAgentError {
   constructor(kind: 'signal' | 'query' | 'update', name: string, workflowName: string, defined: readonly string[]) {
     super(
       'UNKNOWN_HANDLER',
-      `workflow "${workflowName}" has no ${kind} "${name}"; its ${kind}s: ${defined.length > 0 ? [...defined].sort().join(', ') : '(none)'}`,
+      `workflow "${workflowName}" has no ${kind} "${name}"; its ${kind === 'query' ? 'queries' : `${kind}s`}: ${defined.length > 0 ? [...defined].sort().join(', ') : '(none)'}`,
     );
   }
   static override is(value: unknown): value is UnknownHandlerError {

@@ -1,0 +1,131 @@
+// Checks that the `./workflow` entry is safe for Temporal's workflow sandbox by following its
+// import graph in the source: no Node builtin, no third-party package, none of the Node-only files.
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SOURCE_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
+
+/** Files that use Node or do I/O; the sandbox entry must not reach them. */
+const NODE_ONLY_FILES = ['app.ts', 'engine.ts', 'task-context.ts', 'logger.ts', 'config/load.ts'];
+
+const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, name.replace(/\/.*$/, '')]));
+
+/**
+ * The module specifiers a file imports at run time. Whole `import type` / `export type`
+ * declarations are skipped because TypeScript erases them; `import { type A } from 'x'` is kept,
+ * since with `verbatimModuleSyntax` it still loads `x`.
+ */
+function runtimeSpecifiers(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const specifiers: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) {
+      specifiers.push(node.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+      specifiers.push(node.moduleSpecifier.text);
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      !node.isTypeOnly &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
+      specifiers.push(node.moduleReference.expression.text);
+    } else if (ts.isCallExpression(node)) {
+      const [argument] = node.arguments;
+      const isImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
+      const isRequire = ts.isIdentifier(node.expression) && node.expression.text === 'require';
+      if ((isImport || isRequire) && argument !== undefined) {
+        specifiers.push(ts.isStringLiteralLike(argument) ? argument.text : `<computed ${isImport ? 'import()' : 'require()'}>`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return specifiers;
+}
+
+/** The `.ts` file a relative specifier (`./errors.js`) names. */
+function resolveRelative(fromFile: string, specifier: string): string | undefined {
+  const target = path.resolve(path.dirname(fromFile), specifier);
+  const candidates = [target.replace(/\.js$/, '.ts'), `${target}.ts`, path.join(target, 'index.ts')];
+  return candidates.find((candidate) => candidate.endsWith('.ts') && existsSync(candidate));
+}
+
+interface GraphProblem {
+  problem: string;
+  chain: string[];
+}
+
+/** Walks the runtime import graph from `entry` and reports each forbidden import with its chain. */
+function sandboxProblems(entry: string): { problems: GraphProblem[]; reached: Set<string> } {
+  const relative = (file: string): string => path.relative(SOURCE_DIRECTORY, file).split(path.sep).join('/');
+  const forbiddenFiles = new Set(NODE_ONLY_FILES.map((file) => path.join(SOURCE_DIRECTORY, file)));
+  const problems: GraphProblem[] = [];
+  const reached = new Set<string>();
+  const visit = (file: string, chain: string[]): void => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    const here = [...chain, relative(file)];
+    if (forbiddenFiles.has(file)) problems.push({ problem: `reaches the Node-only file ${relative(file)}`, chain: here });
+    for (const specifier of runtimeSpecifiers(file)) {
+      if (specifier.startsWith('.')) {
+        const resolved = resolveRelative(file, specifier);
+        if (resolved === undefined) problems.push({ problem: `cannot resolve "${specifier}"`, chain: here });
+        else visit(resolved, here);
+      } else if (specifier.startsWith('node:') || NODE_BUILTINS.has(specifier) || NODE_BUILTINS.has(specifier.split('/')[0] ?? '')) {
+        problems.push({ problem: `imports the Node builtin "${specifier}"`, chain: here });
+      } else {
+        problems.push({ problem: `imports the package "${specifier}"`, chain: here });
+      }
+    }
+  };
+  visit(entry, []);
+  return { problems, reached: new Set([...reached].map(relative)) };
+}
+
+function report(problems: GraphProblem[]): string[] {
+  return problems.map(
+    ({ problem, chain }) =>
+      `${chain.join(' -> ')} ${problem}. HINT: keep src/workflow.ts and what it imports free of Node and third-party code; ` +
+      'import only types (`import type`) from Node-side modules.',
+  );
+}
+
+describe('the ./workflow entry', () => {
+  it('reaches no Node builtin, third-party package or Node-only file', () => {
+    const { problems } = sandboxProblems(path.join(SOURCE_DIRECTORY, 'workflow.ts'));
+    expect(report(problems)).toEqual([]);
+  });
+
+  it('follows its imports through the model and retry modules', () => {
+    const { reached } = sandboxProblems(path.join(SOURCE_DIRECTORY, 'workflow.ts'));
+    expect([...reached]).toEqual(
+      expect.arrayContaining(['workflow.ts', 'errors.ts', 'duration.ts', 'retry.ts', 'model/definitions.ts', 'model/workflow-context.ts']),
+    );
+  });
+});
+
+describe('the import graph check', () => {
+  it('reports Node builtins, packages and Node-only files, with the import chain', () => {
+    const messages = report(sandboxProblems(path.join(SOURCE_DIRECTORY, 'app.ts')).problems);
+    expect(messages).toContain(
+      'app.ts imports the Node builtin "node:path". HINT: keep src/workflow.ts and what it imports free of Node and third-party code; ' +
+        'import only types (`import type`) from Node-side modules.',
+    );
+    expect(messages.some((message) => message.startsWith('app.ts -> config/index.ts -> config/schema.ts imports the package "zod"'))).toBe(true);
+    expect(messages.some((message) => message.startsWith('app.ts -> engine.ts reaches the Node-only file engine.ts'))).toBe(true);
+    expect(messages.some((message) => message.startsWith('app.ts reaches the Node-only file app.ts'))).toBe(true);
+  });
+
+  it('ignores erased type-only imports and keeps the rest', () => {
+    const specifiers = runtimeSpecifiers(path.join(SOURCE_DIRECTORY, 'engine.ts'));
+    expect(specifiers).toContain('node:fs');
+    expect(specifiers).toContain('./errors.js');
+    expect(specifiers).not.toContain('./executor.js');
+    expect(specifiers).not.toContain('./logger.js');
+  });
+});
