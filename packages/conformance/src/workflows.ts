@@ -73,9 +73,7 @@ function recordAttempt(key: string): number {
 // --- tasks --------------------------------------------------------------------------------------
 
 /** Echoes its input with a prefix. */
-export const processTask = app.workflowTask(async function process(text: string): Promise<string> {
-  return `Processed: ${text}`;
-});
+export const processTask = app.workflowTask(async (text: string): Promise<string> => `Processed: ${text}`, { name: 'conformance.process' });
 
 /** Fails until attempt `succeedOn`, then returns the attempt number. */
 export const flakyTask = app.workflowTask(

@@ -338,13 +338,13 @@ describe('@app.workflow', () => {
 });
 
 describe('app.workflowTask', () => {
-  it('returns a callable task function named after the function, registered on the app', async () => {
+  it('returns a callable task function with the given name, registered on the app', async () => {
     const app = new MCPApp({ name: 'test' });
     const chargeCard = app.workflowTask(
       async function chargeCard(orderId: string, cents: number): Promise<string> {
         return `${orderId}:${cents}`;
       },
-      { retryPolicy: { maximumAttempts: 3 }, startToCloseTimeout: '30s' },
+      { name: 'chargeCard', retryPolicy: { maximumAttempts: 3 }, startToCloseTimeout: '30s' },
     );
     expect(chargeCard.taskName).toBe('chargeCard');
     expect(chargeCard.name).toBe('chargeCard');
@@ -370,18 +370,19 @@ describe('app.workflowTask', () => {
     expect(app.registry.getTask('text.upper')).toBe(task.taskDefinition);
   });
 
-  it('rejects an anonymous function, telling how to name it', () => {
+  it('rejects a function task without a name, telling how to name it and why', () => {
     const app = new MCPApp({ name: 'test' });
-    expect(() => app.workflowTask(async () => 1)).toThrow(
-      new WorkflowUsageError('workflowTask: this function has no name; pass one: workflowTask(fn, { name: "billing.charge" })'),
-    );
+    const withoutName = app.workflowTask as unknown as (fn: () => Promise<unknown>, options?: object) => unknown;
+    expect(() => withoutName(async () => 1)).toThrow('workflowTask(fn): give the task a stable name: workflowTask(fn, { name: "billing.charge" })');
+    expect(() => withoutName(async function chargeCard() {}, {})).toThrow('workflowTask(chargeCard): give the task a stable name');
+    expect(() => withoutName(async function chargeCard() {}, {})).toThrow('can change when a bundler renames it');
     expect(app.registry.tasks.size).toBe(0);
   });
 
   it('rejects two different tasks with the same name', () => {
     const app = new MCPApp({ name: 'test' });
-    app.workflowTask(async function send(): Promise<void> {});
-    expect(() => app.workflowTask(async function send(): Promise<void> {})).toThrow(
+    app.workflowTask(async function send(): Promise<void> {}, { name: 'send' });
+    expect(() => app.workflowTask(async function send(): Promise<void> {}, { name: 'send' })).toThrow(
       new WorkflowUsageError('two tasks are named "send"; task names must be unique, give one another name'),
     );
   });

@@ -13,11 +13,13 @@ import {
   createWorkflowDecorator,
   defineWorkflow,
   getTaskDefinition,
+  getWorkflowDefinition,
   workflowQuery,
   workflowRun,
   workflowSignal,
   workflowTask,
   workflowUpdate,
+  type FunctionTaskOptions,
   type TaskDefinition,
   type TaskFunction,
   type TaskOptions,
@@ -102,12 +104,14 @@ export class MCPApp {
   readonly workflowUpdate = workflowUpdate;
 
   /**
-   * Makes a task and registers it on this app: `app.workflowTask(fn, options)` for a function,
-   * `@app.workflowTask` on a workflow method (registered with its workflow).
+   * Makes a task and registers it on this app: `app.workflowTask(fn, { name, ... })` for a
+   * function (the name is required: it is the activity type under Temporal), `@app.workflowTask`
+   * on a workflow method (named `<Workflow>.<method>`, registered with its workflow).
    *
    * @example
    * ```ts
-   * export const chargeCard = app.workflowTask(async function chargeCard(orderId: string) { ... }, {
+   * export const chargeCard = app.workflowTask(async (orderId: string) => { ... }, {
+   *   name: 'billing.chargeCard',
    *   retryPolicy: { maximumAttempts: 3, nonRetryableErrorTypes: ['CardDeclined'] },
    * });
    * ```
@@ -126,14 +130,16 @@ export class MCPApp {
 
   /** Registers a workflow class defined without this app's decorator. */
   registerWorkflow(workflowClass: WorkflowClass, options?: WorkflowOptions): WorkflowDefinition {
-    const definition = defineWorkflow(workflowClass, options);
+    // A class already defined (by a decorator) keeps its definition, so registering it again is harmless.
+    const existing = options === undefined ? getWorkflowDefinition(workflowClass) : undefined;
+    const definition = existing ?? defineWorkflow(workflowClass, options);
     this.registry.addWorkflow(definition);
     return definition;
   }
 
   /** Registers a task function made elsewhere, or makes one of a plain function. */
-  registerTask<A extends unknown[], R>(task: TaskFunction<A, R> | ((...args: A) => Promise<R>), options?: TaskOptions): TaskDefinition {
-    const definition = getTaskDefinition(task) ?? createTaskFunction(task, options).taskDefinition;
+  registerTask<A extends unknown[], R>(task: TaskFunction<A, R> | ((...args: A) => Promise<R>), options?: FunctionTaskOptions): TaskDefinition {
+    const definition = getTaskDefinition(task) ?? createTaskFunction(task, options as FunctionTaskOptions).taskDefinition;
     this.registry.addTask(definition);
     return definition;
   }

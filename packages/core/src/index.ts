@@ -46,6 +46,7 @@ export {
   workflowUpdate,
 } from './model/definitions.js';
 export type {
+  FunctionTaskOptions,
   HandlerOptions,
   TaskDefinition,
   TaskFunction,

@@ -32,10 +32,10 @@ export function runInTaskContext<R>(context: TaskContext | undefined, fn: () => 
  * @throws WorkflowUsageError outside a task.
  * @example
  * ```ts
- * const fetchPage = app.workflowTask(async function fetchPage(url: string) {
- *   const { signal, attempt } = taskContext();
+ * const fetchPage = app.workflowTask(async (url: string) => {
+ *   const { signal } = taskContext();
  *   return (await fetch(url, { signal })).text();
- * });
+ * }, { name: 'web.fetchPage' });
  * ```
  */
 export function taskContext(): TaskContext {

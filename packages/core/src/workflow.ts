@@ -47,6 +47,7 @@ export {
   workflowUpdate,
 } from './model/definitions.js';
 export type {
+  FunctionTaskOptions,
   HandlerOptions,
   TaskDefinition,
   TaskFunction,

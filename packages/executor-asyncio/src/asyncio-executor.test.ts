@@ -28,9 +28,7 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 
 const app = new MCPApp({ name: 'asyncio-tests', settings: {}, logger: quiet });
 
-const bigIntTask = app.workflowTask(async function takesAnything(value: unknown): Promise<string> {
-  return typeof value;
-});
+const bigIntTask = app.workflowTask(async (value: unknown): Promise<string> => typeof value, { name: 'takesAnything' });
 
 @app.workflow
 class MonthLongWorkflow extends Workflow<number> {

@@ -87,8 +87,22 @@ interface MemberMark {
   validator?: UpdateValidator | undefined;
   taskOptions?: TaskOptions;
   implementation?: (...args: any[]) => Promise<unknown>;
-  /** For tasks, filled in by the class decorator once the workflow's name is known. */
-  taskName?: string;
+  /**
+   * For tasks: the task name per workflow class prototype, filled in by the class decorator once
+   * the workflow's name is known. Per class, because a subclass defined as another workflow
+   * inherits the method under another task name.
+   */
+  taskNames?: Map<object, string>;
+}
+
+/** The task name of a marked method called on `instance`: that of the nearest defined workflow class. */
+function taskNameOf(mark: MemberMark, instance: unknown): string | undefined {
+  if (mark.taskNames === undefined || typeof instance !== 'object' || instance === null) return undefined;
+  for (let prototype = Object.getPrototypeOf(instance) as object | null; prototype !== null; prototype = Object.getPrototypeOf(prototype)) {
+    const taskName = mark.taskNames.get(prototype);
+    if (taskName !== undefined) return taskName;
+  }
+  return undefined;
 }
 
 const MEMBER_MARKS = Symbol.for('mcp-agent.workflow-member-marks');
@@ -143,8 +157,9 @@ function markMethod(
   // The method now routes through the engine when called from a running workflow.
   const routed = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     const context = currentWorkflowContext();
-    if (context === undefined || mark.taskName === undefined) return Promise.resolve(method.apply(this, args));
-    return context.executeTask(mark.taskName, args, undefined);
+    const taskName = context === undefined ? undefined : taskNameOf(mark, this);
+    if (context === undefined || taskName === undefined) return Promise.resolve(method.apply(this, args));
+    return context.executeTask(taskName, args, undefined);
   };
   Object.defineProperty(routed, 'name', { value: methodName });
   addMark(routed, mark);
@@ -201,14 +216,27 @@ function makeTaskDefinition(name: string, run: (...args: any[]) => Promise<unkno
   return Object.freeze({ name, run, options: Object.freeze({ ...options, name }) });
 }
 
-/** Makes a {@link TaskFunction} of a plain async function. */
-export function createTaskFunction<A extends unknown[], R>(fn: (...args: A) => Promise<R>, options: TaskOptions = {}): TaskFunction<A, R> {
+/** Task options for a function task, where the stable name is required. */
+export type FunctionTaskOptions = TaskOptions & { name: string };
+
+/**
+ * Makes a {@link TaskFunction} of a plain async function.
+ *
+ * The name is required: it is the activity type under Temporal, and a name read from the
+ * function could change when a bundler renames it (esbuild turns `const charge = task(async
+ * function charge() {})` into a function named `charge2`), which would break running workflows.
+ */
+export function createTaskFunction<A extends unknown[], R>(fn: (...args: A) => Promise<R>, options: FunctionTaskOptions): TaskFunction<A, R> {
   if (typeof fn !== 'function') {
     throw new WorkflowUsageError(`workflowTask expects a function, got ${typeof fn}`);
   }
-  const name = options.name ?? fn.name;
-  if (name === '' || name === 'anonymous') {
-    throw new WorkflowUsageError('workflowTask: this function has no name; pass one: workflowTask(fn, { name: "billing.charge" })');
+  const name = (options as TaskOptions | undefined)?.name;
+  if (typeof name !== 'string' || name.trim() === '') {
+    const shown = fn.name === '' ? 'fn' : fn.name;
+    throw new WorkflowUsageError(
+      `workflowTask(${shown}): give the task a stable name: workflowTask(${shown}, { name: "billing.${fn.name === '' ? 'charge' : fn.name}" }). ` +
+        'The name is the activity type under Temporal; one read from the function can change when a bundler renames it',
+    );
   }
   const definition = makeTaskDefinition(name, fn as (...args: any[]) => Promise<unknown>, options);
   const task = function (this: unknown, ...args: A): Promise<R> {
@@ -232,8 +260,8 @@ export function getTaskDefinition(value: unknown): TaskDefinition | undefined {
 export interface WorkflowTaskDecorator {
   /** `@workflowTask` on a workflow method. */
   <M extends (...args: any[]) => Promise<any>>(method: M, context: ClassMethodDecoratorContext): M;
-  /** `workflowTask(fn)` on a plain async function. */
-  <A extends unknown[], R>(fn: (...args: A) => Promise<R>, options?: TaskOptions): TaskFunction<A, R>;
+  /** `workflowTask(fn, { name })` on a plain async function. */
+  <A extends unknown[], R>(fn: (...args: A) => Promise<R>, options: FunctionTaskOptions): TaskFunction<A, R>;
   /** `@workflowTask({ ... })` on a method, or `workflowTask({ ... })(fn)`. */
   (options: TaskOptions): {
     <M extends (...args: any[]) => Promise<any>>(method: M, context: ClassMethodDecoratorContext): M;
@@ -243,19 +271,20 @@ export interface WorkflowTaskDecorator {
 
 /**
  * Makes a task, the unit of work that may do I/O and that the engine retries: under Temporal
- * each call is an activity. On a function it returns a {@link TaskFunction}; on a workflow method
- * it makes the method a task named `<Workflow>.<method>`.
+ * each call is an activity. On a function (`workflowTask(fn, { name })`, the name required) it
+ * returns a {@link TaskFunction}; on a workflow method it makes the method a task named
+ * `<Workflow>.<method>` unless given a name.
  */
 export const workflowTask: WorkflowTaskDecorator = ((fnOrOptions?: unknown, second?: unknown): unknown => {
   if (typeof fnOrOptions === 'function') {
     if (isDecoratorContext(second)) return markMethod('task', fnOrOptions as (...args: any[]) => any, second, { task: {} });
-    return createTaskFunction(fnOrOptions as (...args: unknown[]) => Promise<unknown>, (second ?? {}) as TaskOptions);
+    return createTaskFunction(fnOrOptions as (...args: unknown[]) => Promise<unknown>, (second ?? {}) as FunctionTaskOptions);
   }
   const options = (fnOrOptions ?? {}) as TaskOptions;
   return (fn: (...args: any[]) => Promise<any>, context?: unknown) =>
     isDecoratorContext(context)
       ? markMethod('task', fn, context, { name: options.name, task: options })
-      : createTaskFunction(fn, options);
+      : createTaskFunction(fn, options as FunctionTaskOptions);
 }) as WorkflowTaskDecorator;
 
 /**
@@ -318,7 +347,7 @@ export function defineWorkflow(workflowClass: WorkflowClass, options: WorkflowOp
       case 'task': {
         const taskName = mark.taskOptions?.name ?? `${name}.${mark.methodName}`;
         taken('task', taskName, tasks.some((task) => task.name === taskName));
-        mark.taskName = taskName;
+        (mark.taskNames ??= new Map()).set(workflowClass.prototype as object, taskName);
         const implementation = mark.implementation as (...args: unknown[]) => Promise<unknown>;
         // A task runs apart from the workflow's state (in a worker under Temporal): it gets a fresh
         // object with the class's methods, never the running instance.

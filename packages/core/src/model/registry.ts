@@ -17,17 +17,23 @@ export class WorkflowRegistry {
         `two workflow classes are named "${definition.name}"; give one another name with @app.workflow({ name: "..." })`,
       );
     }
+    // Check the tasks first, so that a clash leaves the registry as it was.
+    for (const task of definition.tasks) this.#checkTask(task);
     this.#workflows.set(definition.name, definition);
     for (const task of definition.tasks) this.addTask(task);
   }
 
   /** Adds a task. Another task of the same name is an error. */
   addTask(task: TaskDefinition): void {
+    this.#checkTask(task);
+    this.#tasks.set(task.name, task);
+  }
+
+  #checkTask(task: TaskDefinition): void {
     const existing = this.#tasks.get(task.name);
     if (existing !== undefined && existing !== task) {
       throw new WorkflowUsageError(`two tasks are named "${task.name}"; task names must be unique, give one another name`);
     }
-    this.#tasks.set(task.name, task);
   }
 
   /** @throws UnknownWorkflowError listing the registered names. */
