@@ -20,6 +20,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ApprovalWorkflow,
   CancellableWorkflow,
+  CaughtContinueAsNewWorkflow,
+  ConditionChainWorkflow,
   conformanceApp,
   CONFORMANCE_SETTINGS,
   ConditionTimeoutWorkflow,
@@ -29,7 +31,9 @@ import {
   ForeverWorkflow,
   HelpersWorkflow,
   ParallelWorkflow,
+  ParentOfForeverWorkflow,
   PipelineWorkflow,
+  PlainErrorWorkflow,
   PlainValueWorkflow,
   probe,
   QuickstartWorkflow,
@@ -166,6 +170,14 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         expect((await handle.describe()).status).toBe('FAILED');
       });
 
+      it('fails the workflow on a plain Error too, keeping its type and message', async () => {
+        const handle = await executor.startWorkflow(PlainErrorWorkflow, 'index 7 out of range');
+        const error = await failureOf(handle.result());
+        expect(WorkflowFailedError.is(error) && error.status).toBe('FAILED');
+        expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'RangeError', message: 'index 7 out of range' });
+        expect((await handle.describe()).status).toBe('FAILED');
+      });
+
       it('completes a workflow that reports an error in its result', async () => {
         const result = await executor.executeWorkflow(ReportedErrorWorkflow, 'missing signature');
         expect(result.value).toBeNull();
@@ -212,9 +224,11 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
       });
 
       it('buffers signals sent before the workflow waits for them, in order', async () => {
-        const handle = await executor.startWorkflow(SignalBufferWorkflow, 200, { workflowId: id('buffer') });
+        const handle = await executor.startWorkflow(SignalBufferWorkflow, harness.timeSkipping ? 3_600_000 : 1_000, { workflowId: id('buffer') });
+        await eventually(async () => expect(await handle.query('getStage')).toBe('sleeping'));
         await handle.signal('go', 'first');
         await handle.signal('go', 'second');
+        expect(await handle.query('getStage')).toBe('sleeping');
         expect((await handle.result()).value).toEqual(['first', 'second']);
       });
 
@@ -281,6 +295,23 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         await handle.result();
       });
 
+      it('fails an update still running when its workflow closes, instead of leaving the caller waiting', async () => {
+        const handle = await executor.startWorkflow(ApprovalWorkflow, 'doc', { workflowId: id('update-closed') });
+        const pending = handle.update('awaitDecision');
+        await eventually(async () => expect(await handle.query('getStatus')).toMatchObject({ status: 'pending' }));
+        await handle.terminate('closing with an update in flight');
+        const error = await failureOf(pending);
+        expect(error).toBeInstanceOf(Error);
+      });
+
+      it('returns an update that waited for a signal once the signal came', async () => {
+        const handle = await executor.startWorkflow(ApprovalWorkflow, 'doc', { workflowId: id('update-waits') });
+        const decision = handle.update<string>('awaitDecision');
+        await handle.signal('reject', 'no budget');
+        expect(await decision).toBe('rejected');
+        await handle.result();
+      });
+
       it('rejects an update the validator refuses, without running the handler', async () => {
         const handle = await executor.startWorkflow(ApprovalWorkflow, 'doc', { workflowId: id('update-rejected') });
         const error = await failureOf(handle.update('setLimit', -5));
@@ -312,6 +343,11 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         expect((await handle.result()).value).toBe(true);
       });
 
+      it('re-checks conditions that the workflow’s own code makes true, in the same step and in a chain', async () => {
+        const result = await executor.executeWorkflow(ConditionChainWorkflow, harness.timeSkipping ? 3_600_000 : 2_000);
+        expect(result.value).toEqual({ sameStep: true, chained: true });
+      });
+
       it('sleeps durably and sleepUntil reaches its moment in workflow time', async () => {
         const result = await executor.executeWorkflow(SleepWorkflow, longMilliseconds);
         expect(result.value?.untilReached).toBe(true);
@@ -329,6 +365,16 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         const handle = await executor.startWorkflow(ForeverWorkflow, undefined, { workflowId: id('run-timeout'), runTimeout: long });
         const error = await failureOf(handle.result());
         expect(WorkflowFailedError.is(error) && error.status).toBe('TIMED_OUT');
+      });
+
+      it('applies the run timeout to each run, so a chain of short runs outlives it', async () => {
+        const runTimeout = harness.timeSkipping ? 3_600_000 : 600;
+        const result = await executor.executeWorkflow(
+          CounterWorkflow,
+          { target: 3, total: 0, runs: 0, runIds: [], sleep: runTimeout / 2 },
+          { workflowId: id('run-timeout-chain'), runTimeout },
+        );
+        expect(result.value?.total).toBe(3);
       });
     });
 
@@ -352,6 +398,20 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         const error = await failureOf(handle.result());
         expect(WorkflowFailedError.is(error) && error.status).toBe('CANCELLED');
         expect((await handle.describe()).status).toBe('CANCELLED');
+      });
+
+      it('cancels the child a cancelled parent waits for, and both end as CANCELLED', async () => {
+        const handle = await executor.startWorkflow(ParentOfForeverWorkflow, undefined, { workflowId: id('cancel-parent') });
+        let childId = '';
+        await eventually(async () => {
+          childId = await handle.query<string>('getChildId');
+          expect(childId).not.toBe('');
+          expect((await executor.describeWorkflow(childId)).status).toBe('RUNNING');
+        });
+        await handle.cancel();
+        const error = await failureOf(handle.result());
+        expect(WorkflowFailedError.is(error) && error.status).toBe('CANCELLED');
+        expect((await executor.describeWorkflow(childId)).status).toBe('CANCELLED');
       });
 
       it('terminates a workflow at once with the reason', async () => {
@@ -420,9 +480,19 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
           startToCloseTimeout: 100,
           policy: { maximumAttempts: 2, initialInterval: 10 },
         });
-        expect(result.value?.failure?.attempts).toBe(2);
-        expect(result.value?.failure?.message).toContain('startToCloseTimeout');
+        expect(result.value?.failure).toMatchObject({ attempts: 2, type: 'Timeout:start_to_close' });
         expect(probe.entry(key).attempts).toBe(2);
+      });
+
+      it('fails a task whose scheduleToCloseTimeout passes during an attempt, without retrying', async () => {
+        const key = id('schedule-to-close');
+        const result = await executor.executeWorkflow(RetryWorkflow, {
+          key,
+          task: 'slow',
+          scheduleToCloseTimeout: 100,
+          policy: { maximumAttempts: 5, initialInterval: 10 },
+        });
+        expect(result.value?.failure).toMatchObject({ attempts: 1, type: 'Timeout:schedule_to_close' });
       });
 
       it('routes a @workflowTask method through the engine with its retry policy', async () => {
@@ -469,16 +539,17 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
 
       it('runs tasks in parallel and keeps their order', async () => {
         const key = id('parallel');
-        const result = await executor.executeWorkflow(ParallelWorkflow, { key, count: 3, milliseconds: 100 });
+        const result = await executor.executeWorkflow(ParallelWorkflow, { key, count: 3, milliseconds: 300 });
         expect(result.value).toEqual(['item-0', 'item-1', 'item-2']);
-        expect(probe.maxInFlight).toBe(3);
+        expect(probe.maxInFlight).toBeGreaterThan(1);
       });
 
       it('bounds concurrent tasks by max_concurrent_activities', async () => {
         const key = id('bounded');
-        const result = await executor.executeWorkflow(ParallelWorkflow, { key, count: 10, milliseconds: 30 });
-        expect(result.value).toHaveLength(10);
-        expect(probe.maxInFlight).toBe(4);
+        const result = await executor.executeWorkflow(ParallelWorkflow, { key, count: 8, milliseconds: 200 });
+        expect(result.value).toHaveLength(8);
+        expect(probe.maxInFlight).toBeGreaterThan(1);
+        expect(probe.maxInFlight).toBeLessThanOrEqual(4);
       });
 
       it('runs saga compensations in reverse order after a failure', async () => {
@@ -509,6 +580,14 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         expect(last.status).toBe('COMPLETED');
         expect(last.runId).toBe(result.value?.runIds[3]);
         expect(last.continuedFromRunId).toBe(result.value?.runIds[2]);
+      });
+
+      it('lets a run that catches its own continueAsNew complete with what it returns', async () => {
+        const handle = await executor.startWorkflow(CaughtContinueAsNewWorkflow, undefined, { workflowId: id('caught-can') });
+        expect((await handle.result()).value).toBe('caught and completed');
+        const description = await handle.describe();
+        expect(description.status).toBe('COMPLETED');
+        expect(description.runId).toBe(handle.runId);
       });
 
       it('takes the patched branch and the newest version in a new run', async () => {

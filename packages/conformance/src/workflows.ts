@@ -7,6 +7,8 @@ import {
   ChildWorkflowFailedError,
   MCPApp,
   TaskFailedError,
+  taskContext,
+  TimeoutError,
   Workflow,
   WorkflowApplicationError,
   WorkflowResult,
@@ -137,11 +139,18 @@ export const slowTask = app.workflowTask(
   { name: 'conformance.slow' },
 );
 
-/** Hangs until aborted by its attempt timeout; records attempts. */
+/** Hangs until its attempt is aborted (by a timeout), as a well-behaved task does; records attempts. */
 export const hangingTask = app.workflowTask(
   async function hanging(key: string): Promise<string> {
     recordAttempt(key);
-    await new Promise((resolve) => setTimeout(resolve, 60_000).unref());
+    const { signal } = taskContext();
+    await new Promise((_resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('hanging task was never aborted')), 60_000);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      });
+    });
     return 'finished';
   },
   { name: 'conformance.hanging' },
@@ -249,6 +258,13 @@ export class ApprovalWorkflow extends Workflow<Approval> {
     return this.limit;
   }
 
+  /** An update that waits for the decision before it returns. */
+  @app.workflowUpdate
+  async awaitDecision(): Promise<Approval['status']> {
+    await this.condition(() => this.status !== 'pending');
+    return this.status;
+  }
+
   @app.workflowUpdate({
     validator(amount: number) {
       if (typeof amount !== 'number' || amount <= 0) throw new Error(`limit must be a positive number, got ${String(amount)}`);
@@ -273,9 +289,17 @@ export class ApprovalWorkflow extends Workflow<Approval> {
 /** Sleeps first, then waits for the `go` signal with waitForSignal: an early signal must be buffered. */
 @app.workflow({ signals: ['go'] })
 export class SignalBufferWorkflow extends Workflow<string[]> {
+  private stage = 'sleeping';
+
+  @app.workflowQuery
+  getStage(): string {
+    return this.stage;
+  }
+
   @app.workflowRun
   async run(delay: number): Promise<WorkflowResult<string[]>> {
     await this.sleep(delay);
+    this.stage = 'waiting';
     const first = await this.waitForSignal<string>('go');
     const second = await this.waitForSignal<string>('go');
     return new WorkflowResult({ value: [first, second] });
@@ -283,7 +307,7 @@ export class SignalBufferWorkflow extends Workflow<string[]> {
 }
 
 /** The Python signal-bus pattern: waits for "approve" addressed to its own id and run id. */
-@app.workflow
+@app.workflow({ signals: ['approve'] })
 export class SignalBusWorkflow extends Workflow<string> {
   @app.workflowRun
   async run(): Promise<WorkflowResult<string>> {
@@ -368,15 +392,17 @@ export class RetryWorkflow extends Workflow<{ value?: number; failure?: { attemp
   @app.workflowRun
   async run(input: {
     key: string;
-    task: 'flaky' | 'failing' | 'nonRetryable' | 'exact' | 'suffix' | 'prefix' | 'wildcard' | 'configBeatsTask' | 'hanging';
+    task: 'flaky' | 'failing' | 'nonRetryable' | 'exact' | 'suffix' | 'prefix' | 'wildcard' | 'configBeatsTask' | 'hanging' | 'slow';
     succeedOn?: number;
     errorName?: string;
     policy?: { maximumAttempts?: number; initialInterval?: number; backoffCoefficient?: number; nonRetryableErrorTypes?: string[] };
     startToCloseTimeout?: number;
+    scheduleToCloseTimeout?: number;
   }): Promise<WorkflowResult<{ value?: number; failure?: { attempts: number; type: string; message: string } }>> {
     const options = {
       ...(input.policy === undefined ? {} : { retryPolicy: input.policy }),
       ...(input.startToCloseTimeout === undefined ? {} : { startToCloseTimeout: input.startToCloseTimeout }),
+      ...(input.scheduleToCloseTimeout === undefined ? {} : { scheduleToCloseTimeout: input.scheduleToCloseTimeout }),
     };
     try {
       let value: number | string;
@@ -408,6 +434,9 @@ export class RetryWorkflow extends Workflow<{ value?: number; failure?: { attemp
         case 'hanging':
           value = await this.executeTask(hangingTask, [input.key], options);
           break;
+        case 'slow':
+          value = await this.executeTask(slowTask, [input.key, 400, 'late'], options);
+          break;
       }
       return new WorkflowResult({ value: { value: typeof value === 'number' ? value : -1 } });
     } catch (error) {
@@ -417,7 +446,7 @@ export class RetryWorkflow extends Workflow<{ value?: number; failure?: { attemp
         value: {
           failure: {
             attempts: error.attempts,
-            type: WorkflowApplicationError.is(cause) ? cause.type : 'unknown',
+            type: WorkflowApplicationError.is(cause) ? cause.type : TimeoutError.is(cause) ? `Timeout:${cause.timeoutType}` : 'unknown',
             message: cause instanceof Error ? cause.message : String(cause),
           },
         },
@@ -510,14 +539,14 @@ export class SagaWorkflow extends Workflow<string> {
   }
 }
 
-/** Counts to a target across runs with continueAsNew, carrying its state in the input. */
+/** Counts to a target across runs with continueAsNew, carrying its state in the input; each run sleeps `sleep` ms. */
 @app.workflow
 export class CounterWorkflow extends Workflow<{ total: number; runs: number; runIds: string[] }> {
   @app.workflowRun
-  async run(state: { target: number; total: number; runs: number; runIds: string[] }): Promise<WorkflowResult<{ total: number; runs: number; runIds: string[] }>> {
+  async run(state: { target: number; total: number; runs: number; runIds: string[]; sleep?: number }): Promise<WorkflowResult<{ total: number; runs: number; runIds: string[] }>> {
     const next = { ...state, total: state.total + 1, runs: state.runs + 1, runIds: [...state.runIds, this.runId] };
+    await this.sleep(state.sleep ?? 1);
     if (next.total < state.target) {
-      await this.sleep(1);
       return this.continueAsNew(next);
     }
     return new WorkflowResult({ value: { total: next.total, runs: next.runs, runIds: next.runIds } });
@@ -543,5 +572,78 @@ export class HelpersWorkflow extends Workflow<{ uuid: string; random: number; no
     return new WorkflowResult({
       value: { uuid: this.uuid(), random: this.random(), now: this.now().getTime(), workflowId: this.id, runId: this.runId, memo: this.info.memo },
     });
+  }
+}
+
+/** Throws a plain Error (not a WorkflowApplicationError): the workflow fails, on every engine. */
+@app.workflow
+export class PlainErrorWorkflow extends Workflow<never> {
+  @app.workflowRun
+  async run(message: string): Promise<WorkflowResult<never>> {
+    await this.sleep(1);
+    throw new RangeError(message);
+  }
+}
+
+/** Conditions that become true by the workflow's own code: in the same step, and in a chain. */
+@app.workflow
+export class ConditionChainWorkflow extends Workflow<{ sameStep: boolean; chained: boolean }> {
+  private flag = false;
+  private a = false;
+  private b = false;
+  private c = false;
+
+  @app.workflowRun
+  async run(timeout: number): Promise<WorkflowResult<{ sameStep: boolean; chained: boolean }>> {
+    const waiting = this.condition(() => this.flag, timeout);
+    this.flag = true;
+    const sameStep = await waiting;
+    void (async () => {
+      await this.sleep(10);
+      this.a = true;
+    })();
+    void (async () => {
+      await this.condition(() => this.a);
+      this.b = true;
+    })();
+    void (async () => {
+      await this.condition(() => this.b);
+      this.c = true;
+    })();
+    const chained = await this.condition(() => this.c, timeout);
+    return new WorkflowResult({ value: { sameStep, chained } });
+  }
+}
+
+/** Catches its own continueAsNew: the run then goes on and completes with what it returns. */
+@app.workflow
+export class CaughtContinueAsNewWorkflow extends Workflow<string> {
+  @app.workflowRun
+  async run(): Promise<WorkflowResult<string>> {
+    try {
+      await this.continueAsNew('again');
+    } catch {
+      return new WorkflowResult({ value: 'caught and completed' });
+    }
+    return new WorkflowResult({ value: 'unreachable' });
+  }
+}
+
+/** Starts a ForeverWorkflow child and waits for it; cancelling this parent cancels the child. */
+@app.workflow
+export class ParentOfForeverWorkflow extends Workflow<never> {
+  private childId = '';
+
+  @app.workflowQuery
+  getChildId(): string {
+    return this.childId;
+  }
+
+  @app.workflowRun
+  async run(): Promise<WorkflowResult<never>> {
+    const child = await this.startChild(ForeverWorkflow);
+    this.childId = child.workflowId;
+    await child.result();
+    throw new Error('unreachable: the child never completes');
   }
 }

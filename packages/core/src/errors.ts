@@ -197,9 +197,9 @@ export class CancelledError extends MCPAgentError {
 
 /** A workflow run or execution timeout, or a task attempt timeout, elapsed. */
 export class TimeoutError extends MCPAgentError {
-  readonly timeoutType: 'execution' | 'run' | 'start_to_close' | 'schedule_to_close' | 'signal';
+  readonly timeoutType: 'execution' | 'run' | 'start_to_close' | 'schedule_to_close' | 'heartbeat' | 'signal';
   constructor(timeoutType: TimeoutError['timeoutType'], message: string) {
-    super('TIMEOUT', message, { retryable: timeoutType === 'start_to_close' });
+    super('TIMEOUT', message, { retryable: timeoutType === 'start_to_close' || timeoutType === 'heartbeat' });
     this.timeoutType = timeoutType;
   }
   static override is(value: unknown): value is TimeoutError {
@@ -261,6 +261,23 @@ export class WorkflowUsageError extends MCPAgentError {
   static override is(value: unknown): value is WorkflowUsageError {
     return hasCode(value, 'WORKFLOW_USAGE');
   }
+}
+
+/**
+ * True when `error` is, or was caused by, a cancellation: a `CancelledError` itself, or a task,
+ * child or workflow failure whose cause chain holds one.
+ *
+ * @example
+ * ```ts
+ * try { await this.executeChild(Step, input); } catch (error) { if (isCancellation(error)) await cleanUp(); else throw error; }
+ * ```
+ */
+export function isCancellation(error: unknown): boolean {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 20; depth += 1) {
+    if (CancelledError.is(current)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** The message of any thrown value. */

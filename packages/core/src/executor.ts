@@ -88,9 +88,13 @@ export interface TargetRunOptions {
  */
 export interface WorkflowHandle<T = unknown> {
   readonly workflowId: string;
-  /** The run this handle was made for: the first run when it came from a start. */
-  readonly runId: string;
-  readonly workflowName: string;
+  /**
+   * The run this handle was made for: the first run when it came from a start, the given run
+   * for `getHandle(id, runId)`, undefined for `getHandle(id)` (which follows the current run).
+   */
+  readonly runId: string | undefined;
+  /** The workflow's name when the handle came from a start; undefined for `getHandle`. */
+  readonly workflowName: string | undefined;
   /** Resolves with the final run's result; rejects with `WorkflowFailedError` when it failed, was cancelled, terminated or timed out. */
   result(): Promise<WorkflowResult<T>>;
   signal(signalName: string, payload?: unknown): Promise<void>;

@@ -5,6 +5,7 @@ export {
   ChildWorkflowFailedError,
   ConfigError,
   errorTypeOf,
+  isCancellation,
   MCPAgentError,
   messageOf,
   TaskFailedError,
@@ -21,6 +22,8 @@ export {
 } from './errors.js';
 export type { MCPAgentErrorOptions, WorkflowApplicationErrorOptions } from './errors.js';
 export { toMilliseconds } from './duration.js';
+export { DEFAULT_TASK_ATTEMPT_TIMEOUT_MS, resolveTaskTimeouts } from './task-timeouts.js';
+export type { ResolvedTaskTimeouts } from './task-timeouts.js';
 export type { Duration } from './duration.js';
 export {
   DEFAULT_RETRY_POLICY,

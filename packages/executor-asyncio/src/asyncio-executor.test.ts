@@ -10,9 +10,10 @@ import {
   WorkflowResult,
   WorkflowUsageError,
   type Executor,
+  type SettingsInput,
 } from '@mcp-agent/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAsyncioEngine } from './asyncio-executor.js';
+import { createAsyncioEngine, type AsyncioEngineOptions } from './asyncio-executor.js';
 import { RealClock, VirtualClock } from './clock.js';
 
 const quiet = createLogger({ transports: ['none'] });
@@ -69,6 +70,71 @@ class BadHandlersWorkflow extends Workflow<never> {
 }
 
 @app.workflow
+class UndeclaredSignalWorkflow extends Workflow<string> {
+  @app.workflowRun
+  async run(): Promise<WorkflowResult<string>> {
+    return new WorkflowResult({ value: await this.waitForSignal<string>('approve') });
+  }
+}
+
+@app.workflow
+class LoopWorkflow extends Workflow<number> {
+  @app.workflowRun
+  async run(remaining: number): Promise<WorkflowResult<number>> {
+    if (remaining > 0) return this.continueAsNew(remaining - 1);
+    return new WorkflowResult({ value: 0 });
+  }
+}
+
+const alwaysFails = app.workflowTask(
+  async (): Promise<never> => {
+    throw new Error('down');
+  },
+  { name: 'alwaysFails', retryPolicy: { maximumAttempts: 0, initialInterval: '1 hour' } },
+);
+
+/** How many ignoresAbort calls run at once, and the most seen. */
+const ignoring = { running: 0, most: 0 };
+const ignoresAbort = app.workflowTask(
+  async (milliseconds: number): Promise<string> => {
+    ignoring.running += 1;
+    ignoring.most = Math.max(ignoring.most, ignoring.running);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, milliseconds));
+      return 'done late';
+    } finally {
+      ignoring.running -= 1;
+    }
+  },
+  { name: 'ignoresAbort' },
+);
+
+@app.workflow
+class BackoffWorkflow extends Workflow<never> {
+  @app.workflowRun
+  async run(): Promise<WorkflowResult<never>> {
+    await alwaysFails();
+    throw new Error('unreachable');
+  }
+}
+
+@app.workflow
+class TimedOutTasksWorkflow extends Workflow<string[]> {
+  @app.workflowRun
+  async run(count: number): Promise<WorkflowResult<string[]>> {
+    const outcomes = await Promise.all(
+      Array.from({ length: count }, () =>
+        this.executeTask(ignoresAbort, [300], { startToCloseTimeout: 20, retryPolicy: { maximumAttempts: 1 } }).then(
+          (value) => value,
+          () => 'timed out',
+        ),
+      ),
+    );
+    return new WorkflowResult({ value: outcomes });
+  }
+}
+
+@app.workflow
 class BigIntWorkflow extends Workflow<string> {
   @app.workflowRun
   async run(): Promise<WorkflowResult<string>> {
@@ -76,8 +142,12 @@ class BigIntWorkflow extends Workflow<string> {
   }
 }
 
-function appWith(clock = new VirtualClock()): { clock: VirtualClock; run: <R>(fn: (executor: Executor) => Promise<R>) => Promise<R> } {
-  const local = new MCPApp({ name: 'asyncio-tests', settings: {}, logger: quiet, engines: { asyncio: createAsyncioEngine({ clock }) } });
+function appWith(
+  clock = new VirtualClock(),
+  settings: SettingsInput = {},
+  engineOptions: AsyncioEngineOptions = {},
+): { clock: VirtualClock; run: <R>(fn: (executor: Executor) => Promise<R>) => Promise<R> } {
+  const local = new MCPApp({ name: 'asyncio-tests', settings, logger: quiet, engines: { asyncio: createAsyncioEngine({ clock, ...engineOptions }) } });
   for (const definition of app.registry.workflows.values()) local.registry.addWorkflow(definition);
   for (const task of app.registry.tasks.values()) local.registry.addTask(task);
   return { clock, run: (fn) => local.run(({ executor }) => fn(executor)) };
@@ -228,6 +298,44 @@ describe('bad input from workflow code and callers', () => {
       const sleepError = await failureOf(executor.executeWorkflow(SleeperWorkflow, 'a fortnight'));
       expect((sleepError as Error).message).toContain('sleep duration: expected milliseconds or a string like');
       expect((sleepError as Error).message).toContain('"a fortnight"');
+    });
+  });
+});
+
+describe('resources held by runs and tasks', () => {
+  it('clears a task\'s pending retry backoff when the app stops', async () => {
+    const { clock, run } = appWith();
+    await run(async (executor) => {
+      await executor.startWorkflow(BackoffWorkflow);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(clock.pendingTimers).toBe(1);
+    });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('keeps a slot until a timed-out task really returns, so max_concurrent_activities holds', async () => {
+    const { run } = appWith(new VirtualClock(), { temporal: { max_concurrent_activities: 2 } });
+    const outcomes = await run(async (executor) => (await executor.executeWorkflow(TimedOutTasksWorkflow, 4)).value);
+    expect(outcomes).toEqual(['timed out', 'timed out', 'timed out', 'timed out']);
+    expect(ignoring.most).toBe(2);
+  });
+
+  it('keeps only the newest runs of a long continueAsNew chain', async () => {
+    const { run } = appWith(new VirtualClock(), {}, { retainRunsPerExecution: 10 });
+    await run(async (executor) => {
+      const handle = await executor.startWorkflow(LoopWorkflow, 50, { workflowId: 'loop' });
+      expect((await handle.result()).value).toBe(0);
+      const runs = await executor.listWorkflows({ workflowName: 'LoopWorkflow' });
+      expect(runs).toHaveLength(10);
+      expect(runs.filter((description) => description.status === 'COMPLETED')).toHaveLength(1);
+    });
+  });
+
+  it('refuses waitForSignal on a name the workflow does not declare, saying how to declare it', async () => {
+    await appWith().run(async (executor) => {
+      const error = await failureOf(executor.executeWorkflow(UndeclaredSignalWorkflow));
+      expect((error as Error).message).toContain(`waitForSignal("approve"): UndeclaredSignalWorkflow does not declare this signal`);
+      expect((error as Error).message).toContain(`@app.workflow({ signals: ['approve'] })`);
     });
   });
 });

@@ -2,17 +2,13 @@
  * The in-process execution engine. Not durable, but it keeps every workflow semantic Temporal
  * has, so that switching `execution_engine` changes nothing a workflow or its caller can observe.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import {
-  addWorkflowContextProvider,
-  bindWorkflowContext,
   CancelledError,
-  ChildWorkflowFailedError,
-  errorTypeOf,
   ID_REUSE_POLICIES,
-  MCPAgentError,
+  isCancellation,
   messageOf,
+  resolveTaskTimeouts,
   retryDelay,
   runInTaskContext,
   shouldRetry,
@@ -29,8 +25,6 @@ import {
   WorkflowNotFoundError,
   WorkflowResult,
   WorkflowUsageError,
-  type ChildWorkflowHandle,
-  type ChildWorkflowOptions,
   type CreateExecutorOptions,
   type ExecutionEngine,
   type Executor,
@@ -38,6 +32,7 @@ import {
   type ListWorkflowsOptions,
   type Logger,
   type ResolvedRetryPolicy,
+  type ResolvedTaskTimeouts,
   type Settings,
   type Signal,
   type SignalBus,
@@ -45,16 +40,17 @@ import {
   type TargetRunOptions,
   type TaskCallOptions,
   type TaskContext,
+  type TaskOptions,
   type WorkflowClass,
-  type WorkflowContext,
-  type WorkflowDefinition,
   type WorkflowDescription,
   type WorkflowHandle,
-  type WorkflowInfo,
   type WorkflowRegistry,
   type WorkflowStatus,
 } from '@mcp-agent/core';
 import { RealClock, type Clock, type ClockTimer } from './clock.js';
+import { Deadlines, type Deadline } from './deadlines.js';
+import { asReportedFailure, roundTrip } from './serialisation.js';
+import { continueAsNewInput, Execution, scopes, WorkflowRun, type Pending, type RunHost } from './workflow-run.js';
 
 /** Options of the in-process engine. */
 export interface AsyncioEngineOptions {
@@ -62,44 +58,8 @@ export interface AsyncioEngineOptions {
   clock?: Clock;
   /** Closed executions kept for describe, list, query and id reuse checks. Default 10,000; older ones are forgotten first. */
   retainClosedExecutions?: number;
-}
-
-interface Scope {
-  run: WorkflowRun;
-  cancellable: boolean;
-}
-
-// One store for every executor in the process; engines find the running workflow through it.
-const SCOPE_KEY = Symbol.for('mcp-agent.asyncio-scope-storage');
-const scopeHolder = globalThis as unknown as Record<symbol, AsyncLocalStorage<Scope> | undefined>;
-const scopes = (scopeHolder[SCOPE_KEY] ??= new AsyncLocalStorage<Scope>());
-const contextProvider = (): WorkflowContext | undefined => scopes.getStore()?.run;
-addWorkflowContextProvider(contextProvider);
-
-const CONTINUE_AS_NEW = Symbol.for('mcp-agent.continue-as-new');
-
-/** Never settles: what a closed run's pending and new operations return, so its code stops quietly. */
-function never<T>(): Promise<T> {
-  return new Promise<T>(() => undefined);
-}
-
-/** Copies a value the way a JSON data converter would, so both engines hand code the same data. */
-function roundTrip<T>(value: T, what: string): T {
-  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new WorkflowUsageError(`${what} is not serialisable to JSON: ${messageOf(error)}; pass plain data (objects, arrays, strings, numbers, booleans, null)`);
-  }
-  return (text === undefined ? undefined : JSON.parse(text)) as T;
-}
-
-/** The error a failed task or workflow reports: its type and message survive, as they would through Temporal. */
-function asReportedFailure(error: unknown): unknown {
-  if (MCPAgentError.is(error)) return error;
-  return new WorkflowApplicationError(messageOf(error), { type: errorTypeOf(error), cause: error });
+  /** Runs of one `continueAsNew` chain kept for describe and query. Default 100; older closed ones are forgotten first. */
+  retainRunsPerExecution?: number;
 }
 
 /**
@@ -127,405 +87,6 @@ class AttemptAbort {
   }
 }
 
-interface Waiter {
-  predicate: () => boolean;
-  resolve: (met: boolean) => void;
-  timer: ClockTimer | undefined;
-}
-
-interface Pending {
-  reject: (error: unknown) => void;
-  cancellable: boolean;
-  onCancel?: () => void;
-}
-
-/** One chain of runs under one workflow id: the first run and those it continued as. */
-class Execution {
-  readonly runs: WorkflowRun[] = [];
-  readonly result: Promise<WorkflowResult<unknown>>;
-  resolve!: (result: WorkflowResult<unknown>) => void;
-  reject!: (error: WorkflowFailedError) => void;
-  closedStatus: WorkflowStatus | undefined;
-  executionTimer: ClockTimer | undefined;
-
-  constructor(
-    readonly workflowId: string,
-    readonly definition: WorkflowDefinition,
-    readonly options: StartWorkflowOptions,
-    readonly parent: { workflowId: string; runId: string } | undefined,
-  ) {
-    this.result = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    // The result is observed by handles; a failure nobody awaits must not crash the process.
-    this.result.catch(() => undefined);
-  }
-
-  get current(): WorkflowRun {
-    return this.runs[this.runs.length - 1] as WorkflowRun;
-  }
-}
-
-/** One run of a workflow: the engine side of its context. */
-class WorkflowRun implements WorkflowContext {
-  readonly info: WorkflowInfo;
-  readonly instance: object;
-  status: WorkflowStatus = 'RUNNING';
-  closeTime: Date | undefined;
-  cancellationRequested = false;
-  continueAsNewInput: { input: unknown } | undefined;
-  readonly #waiters = new Set<Waiter>();
-  readonly #pending = new Set<Pending>();
-  readonly #timers = new Set<ClockTimer>();
-  readonly #mailbox = new Map<string, unknown[]>();
-  readonly #signalWaiters = new Map<string, Array<(payload: unknown) => void>>();
-  readonly #children = new Set<Execution>();
-  readonly #attempts = new Set<AttemptAbort>();
-  #pokeScheduled = false;
-  #childCounter = 0;
-  runRunTimer: ClockTimer | undefined;
-
-  constructor(
-    readonly executor: AsyncioExecutor,
-    readonly execution: Execution,
-    runId: string,
-    continuedFromRunId: string | undefined,
-  ) {
-    this.info = Object.freeze({
-      workflowId: execution.workflowId,
-      runId,
-      workflowName: execution.definition.name,
-      continuedFromRunId,
-      firstExecutionRunId: execution.runs[0]?.info.runId ?? runId,
-      parent: execution.parent,
-      memo: execution.options.memo ?? {},
-      runStartTime: new Date(executor.clock.now()),
-    });
-    this.instance = new (execution.definition.workflowClass as WorkflowClass<object>)();
-    bindWorkflowContext(this.instance, this);
-  }
-
-  get closed(): boolean {
-    return this.status !== 'RUNNING';
-  }
-
-  get definition(): WorkflowDefinition {
-    return this.execution.definition;
-  }
-
-  /** Runs workflow code (the run method, a handler) in this run's scope. */
-  inScope<R>(fn: () => R, cancellable = true): R {
-    return scopes.run({ run: this, cancellable }, fn);
-  }
-
-  #cancellableNow(): boolean {
-    return scopes.getStore()?.cancellable ?? true;
-  }
-
-  /** Re-checks the conditions once the code that just ran has settled. */
-  poke(): void {
-    if (this.#pokeScheduled || this.#waiters.size === 0) return;
-    this.#pokeScheduled = true;
-    setImmediate(() => {
-      this.#pokeScheduled = false;
-      if (this.closed) return;
-      for (const waiter of [...this.#waiters]) this.#check(waiter);
-    });
-  }
-
-  #check(waiter: Waiter): void {
-    let met: boolean;
-    try {
-      met = this.inScope(waiter.predicate);
-    } catch (error) {
-      this.executor.failRun(this, error);
-      return;
-    }
-    if (!met) return;
-    this.#waiters.delete(waiter);
-    if (waiter.timer !== undefined) this.clearTimer(waiter.timer);
-    waiter.resolve(true);
-  }
-
-  startTimer(milliseconds: number, callback: () => void): ClockTimer {
-    const timer = this.executor.clock.setTimer(milliseconds, () => {
-      this.#timers.delete(timer);
-      if (this.closed) return;
-      callback();
-      this.poke();
-    });
-    this.#timers.add(timer);
-    return timer;
-  }
-
-  clearTimer(timer: ClockTimer): void {
-    this.#timers.delete(timer);
-    this.executor.clock.clearTimer(timer);
-  }
-
-  /**
-   * Wraps an operation: refuses it when cancelled, tracks it so cancellation rejects it, and
-   * never settles it once the run is closed.
-   */
-  operation<T>(start: (resolve: (value: T) => void, reject: (error: unknown) => void, entry: Pending) => void): Promise<T> {
-    if (this.closed) return never<T>();
-    const cancellable = this.#cancellableNow();
-    if (cancellable && this.cancellationRequested) return Promise.reject(new CancelledError());
-    return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { reject, cancellable };
-      const done = (): void => {
-        this.#pending.delete(entry);
-      };
-      this.#pending.add(entry);
-      start(
-        (value) => {
-          done();
-          if (!this.closed) resolve(value);
-        },
-        (error) => {
-          done();
-          if (!this.closed) reject(error);
-        },
-        entry,
-      );
-    });
-  }
-
-  /** Cancellation: every cancellable operation in flight rejects with CancelledError. */
-  requestCancel(): void {
-    if (this.cancellationRequested) return;
-    this.cancellationRequested = true;
-    for (const entry of [...this.#pending]) {
-      if (!entry.cancellable) continue;
-      this.#pending.delete(entry);
-      entry.onCancel?.();
-      entry.reject(new CancelledError());
-    }
-  }
-
-  /** Ends the run: timers stop, task attempts are aborted, running children are terminated. */
-  close(status: WorkflowStatus): void {
-    this.status = status;
-    this.closeTime = new Date(this.executor.clock.now());
-    for (const timer of this.#timers) this.executor.clock.clearTimer(timer);
-    this.#timers.clear();
-    if (this.runRunTimer !== undefined) this.executor.clock.clearTimer(this.runRunTimer);
-    this.#waiters.clear();
-    this.#pending.clear();
-    this.#signalWaiters.clear();
-    this.#mailbox.clear();
-    for (const attempt of this.#attempts) attempt.abort(new CancelledError(`workflow ${this.info.workflowId} closed`));
-    for (const child of this.#children) {
-      if (child.closedStatus === undefined) this.executor.terminateExecution(child, `parent workflow ${this.info.workflowId} closed`);
-    }
-  }
-
-  // --- WorkflowContext -------------------------------------------------------------------
-
-  now(): Date {
-    return new Date(this.executor.clock.now());
-  }
-
-  sleep(milliseconds: number): Promise<void> {
-    return this.operation<void>((resolve, _reject, entry) => {
-      const timer = this.startTimer(milliseconds, () => resolve());
-      entry.onCancel = () => this.clearTimer(timer);
-    });
-  }
-
-  condition(predicate: () => boolean, timeoutMilliseconds?: number): Promise<boolean> {
-    return this.operation<boolean>((resolve, reject, entry) => {
-      let met: boolean;
-      try {
-        met = predicate();
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      if (met) {
-        resolve(true);
-        return;
-      }
-      const waiter: Waiter = { predicate, resolve, timer: undefined };
-      if (timeoutMilliseconds !== undefined) {
-        waiter.timer = this.startTimer(timeoutMilliseconds, () => {
-          this.#waiters.delete(waiter);
-          resolve(false);
-        });
-      }
-      this.#waiters.add(waiter);
-      entry.onCancel = () => {
-        this.#waiters.delete(waiter);
-        if (waiter.timer !== undefined) this.clearTimer(waiter.timer);
-      };
-    });
-  }
-
-  uuid(): string {
-    return randomUUID();
-  }
-
-  random(): number {
-    return Math.random();
-  }
-
-  patched(patchId: string): boolean {
-    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('patched(patchId): patchId must be a non-empty string');
-    // A new run always takes the newest code path; only replay of older histories (Temporal) takes the old one.
-    return true;
-  }
-
-  deprecatePatch(patchId: string): void {
-    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('deprecatePatch(patchId): patchId must be a non-empty string');
-  }
-
-  getVersion(changeId: string, minimumSupported: number, maximumSupported: number): number {
-    if (!Number.isInteger(minimumSupported) || !Number.isInteger(maximumSupported) || minimumSupported > maximumSupported) {
-      throw new WorkflowUsageError(
-        `getVersion("${changeId}", ${minimumSupported}, ${maximumSupported}): expected whole numbers with minimum <= maximum`,
-      );
-    }
-    return maximumSupported;
-  }
-
-  executeTask<R>(taskName: string, args: unknown[], options: TaskCallOptions | undefined): Promise<R> {
-    if (this.closed) return never<R>();
-    return this.operation<R>((resolve, reject, entry) => {
-      this.executor.runTask(this, taskName, args, options, entry).then(
-        (value) => {
-          resolve(value as R);
-          this.poke();
-        },
-        (error: unknown) => {
-          reject(error);
-          this.poke();
-        },
-      );
-    });
-  }
-
-  async startChild<T>(workflowName: string, input: unknown, options: ChildWorkflowOptions | undefined): Promise<ChildWorkflowHandle<T>> {
-    if (this.closed) return never();
-    if (this.#cancellableNow() && this.cancellationRequested) throw new CancelledError();
-    this.#childCounter += 1;
-    const workflowId = options?.workflowId ?? `${this.info.workflowId}-${workflowName}-${this.#childCounter}`;
-    const child = this.executor.startExecution(
-      workflowName,
-      input,
-      {
-        workflowId,
-        ...(options?.executionTimeout === undefined ? {} : { executionTimeout: options.executionTimeout }),
-        ...(options?.runTimeout === undefined ? {} : { runTimeout: options.runTimeout }),
-        ...(options?.memo === undefined ? {} : { memo: options.memo }),
-      },
-      { workflowId: this.info.workflowId, runId: this.info.runId },
-    );
-    this.#children.add(child);
-    const firstRunId = child.runs[0]?.info.runId ?? '';
-    return {
-      workflowId,
-      firstExecutionRunId: firstRunId,
-      result: () =>
-        this.operation<WorkflowResult<T>>((resolve, reject, entry) => {
-          entry.onCancel = () => this.executor.cancelExecution(child);
-          child.result.then(
-            (result) => {
-              resolve(result as WorkflowResult<T>);
-              this.poke();
-            },
-            (error: unknown) => {
-              reject(new ChildWorkflowFailedError(workflowName, workflowId, WorkflowFailedError.is(error) ? error.cause : error));
-              this.poke();
-            },
-          );
-        }),
-      signal: (signalName, payload) => this.executor.signalExecution(child, undefined, signalName, payload),
-    };
-  }
-
-  continueAsNew(input: unknown): Promise<never> {
-    if (this.closed) return never();
-    this.continueAsNewInput = { input: roundTrip(input, `continueAsNew input of ${this.info.workflowName}`) };
-    const error = new WorkflowUsageError('continueAsNew: this run ended and continues as a new run; nothing after this line runs');
-    Object.defineProperty(error, CONTINUE_AS_NEW, { value: true });
-    return Promise.reject(error);
-  }
-
-  waitForSignal<T>(signalName: string, timeoutMilliseconds?: number): Promise<T> {
-    return this.operation<T>((resolve, reject, entry) => {
-      const buffered = this.#mailbox.get(signalName);
-      if (buffered !== undefined && buffered.length > 0) {
-        resolve(buffered.shift() as T);
-        return;
-      }
-      const waiters = this.#signalWaiters.get(signalName) ?? [];
-      this.#signalWaiters.set(signalName, waiters);
-      let timer: ClockTimer | undefined;
-      const deliver = (payload: unknown): void => {
-        if (timer !== undefined) this.clearTimer(timer);
-        resolve(payload as T);
-      };
-      waiters.push(deliver);
-      const forget = (): void => {
-        const index = waiters.indexOf(deliver);
-        if (index >= 0) waiters.splice(index, 1);
-      };
-      if (timeoutMilliseconds !== undefined) {
-        timer = this.startTimer(timeoutMilliseconds, () => {
-          forget();
-          reject(new TimeoutError('signal', `no signal "${signalName}" arrived within ${timeoutMilliseconds} ms`));
-        });
-      }
-      entry.onCancel = () => {
-        forget();
-        if (timer !== undefined) this.clearTimer(timer);
-      };
-    });
-  }
-
-  /** Whether a signal of this name can be received now. */
-  acceptsSignal(signalName: string): boolean {
-    return this.definition.signals.has(signalName) || (this.#signalWaiters.get(signalName)?.length ?? 0) > 0;
-  }
-
-  /** Hands a signal payload to whoever waits for it, or buffers it for a later wait. */
-  deliverToMailbox(signalName: string, payload: unknown): void {
-    const waiter = this.#signalWaiters.get(signalName)?.shift();
-    if (waiter !== undefined) {
-      waiter(payload);
-      return;
-    }
-    if (this.definition.signals.get(signalName) !== undefined) return; // a handler method took it
-    const buffered = this.#mailbox.get(signalName) ?? [];
-    buffered.push(payload);
-    this.#mailbox.set(signalName, buffered);
-  }
-
-  nonCancellable<T>(fn: () => Promise<T>): Promise<T> {
-    return this.inScope(fn, false);
-  }
-
-  trackAttempt(attempt: AttemptAbort): () => void {
-    this.#attempts.add(attempt);
-    return () => this.#attempts.delete(attempt);
-  }
-
-  describe(): WorkflowDescription {
-    return {
-      workflowId: this.info.workflowId,
-      runId: this.info.runId,
-      workflowName: this.info.workflowName,
-      status: this.status,
-      startTime: this.info.runStartTime,
-      closeTime: this.closeTime,
-      memo: this.info.memo,
-      parentWorkflowId: this.info.parent?.workflowId,
-      continuedFromRunId: this.info.continuedFromRunId,
-    };
-  }
-}
-
 /** A counting semaphore: bounds concurrent task attempts to `max_concurrent_activities`. */
 class Slots {
   #free: number;
@@ -533,6 +94,7 @@ class Slots {
   constructor(capacity: number) {
     this.#free = capacity;
   }
+  /** Undefined when a slot was free; else a promise of one. */
   acquire(): Promise<void> | undefined {
     if (this.#free > 0) {
       this.#free -= 1;
@@ -552,18 +114,22 @@ const FAILED_STATUSES: readonly WorkflowStatus[] = ['FAILED', 'CANCELLED', 'TERM
 /**
  * The in-process {@link Executor}. Create it through {@link createAsyncioEngine} and `MCPApp`.
  */
-export class AsyncioExecutor implements Executor {
+export class AsyncioExecutor implements Executor, RunHost {
   readonly engine = 'asyncio';
   readonly clock: Clock;
   readonly signalBus: SignalBus;
+  reactionsPending = 0;
   readonly #registry: WorkflowRegistry;
   readonly #settings: Settings;
   readonly #logger: Logger;
   readonly #executions = new Map<string, Execution[]>();
   readonly #closedOrder: Execution[] = [];
   readonly #retainClosed: number;
+  readonly #retainRuns: number;
   readonly #slots: Slots;
   readonly #policyCache = new Map<string, ResolvedRetryPolicy>();
+  readonly #timeoutCache = new Map<string, ResolvedTaskTimeouts>();
+  readonly #deadlines = new Deadlines();
   #closed = false;
 
   constructor(options: CreateExecutorOptions, engineOptions: AsyncioEngineOptions = {}) {
@@ -571,7 +137,9 @@ export class AsyncioExecutor implements Executor {
     this.#settings = options.settings;
     this.#logger = options.logger;
     this.clock = engineOptions.clock ?? new RealClock();
+    this.clock.addIdleCheck(() => this.reactionsPending === 0);
     this.#retainClosed = engineOptions.retainClosedExecutions ?? 10_000;
+    this.#retainRuns = Math.max(1, engineOptions.retainRunsPerExecution ?? 100);
     this.#slots = new Slots(options.settings.temporal?.max_concurrent_activities ?? Number.POSITIVE_INFINITY);
     this.signalBus = { sendSignal: (signal: Signal) => this.#sendSignal(signal) };
   }
@@ -580,7 +148,7 @@ export class AsyncioExecutor implements Executor {
 
   async startWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowHandle<never>> {
     const name = typeof workflow === 'string' ? workflow : workflowNameOf(workflow);
-    const execution = this.startExecution(name, input, options, undefined);
+    const execution = this.#startExecution(name, input, options, undefined);
     return this.#handle(execution.workflowId, undefined, execution);
   }
 
@@ -589,8 +157,12 @@ export class AsyncioExecutor implements Executor {
     return handle.result();
   }
 
+  startChildExecution(name: string, input: unknown, options: StartWorkflowOptions, parent: NonNullable<Execution['parent']>): Execution {
+    return this.#startExecution(name, input, options, parent);
+  }
+
   /** Starts an execution (a top-level workflow or a child). Throws synchronously on bad input. */
-  startExecution(name: string, input: unknown, options: StartWorkflowOptions, parent: Execution['parent']): Execution {
+  #startExecution(name: string, input: unknown, options: StartWorkflowOptions, parent: Execution['parent']): Execution {
     if (this.#closed) throw new WorkflowUsageError('this executor is closed; start workflows inside app.run(...)');
     const definition = this.#registry.getWorkflow(name);
     const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
@@ -601,6 +173,12 @@ export class AsyncioExecutor implements Executor {
     if (!ID_REUSE_POLICIES.includes(policy)) {
       throw new WorkflowUsageError(`idReusePolicy: expected one of ${ID_REUSE_POLICIES.join(', ')}, got ${JSON.stringify(policy)}`);
     }
+    const executionTimeout = options.executionTimeout === undefined ? undefined : toMilliseconds(options.executionTimeout, 'executionTimeout');
+    if (options.runTimeout !== undefined) toMilliseconds(options.runTimeout, 'runTimeout');
+    if (options.taskTimeout !== undefined) toMilliseconds(options.taskTimeout, 'taskTimeout');
+    const copiedInput = roundTrip(input, `input of workflow ${name}`);
+    const memo = options.memo === undefined ? undefined : roundTrip(options.memo, `memo of workflow ${name}`);
+
     const previous = this.#executions.get(workflowId)?.at(-1);
     if (previous !== undefined) {
       if (previous.closedStatus === undefined) {
@@ -612,7 +190,7 @@ export class AsyncioExecutor implements Executor {
             name,
           );
         }
-        this.terminateExecution(previous, `replaced by a new run (id reuse policy terminate_if_running)`);
+        this.terminateExecution(previous, 'replaced by a new run (id reuse policy terminate_if_running)');
       } else if (policy === 'reject_duplicate') {
         throw new WorkflowAlreadyStartedError(
           `workflow id "${workflowId}" was used before (last run ${previous.closedStatus}) and the id reuse policy is reject_duplicate; choose another id`,
@@ -627,18 +205,13 @@ export class AsyncioExecutor implements Executor {
         );
       }
     }
-    const executionTimeout = options.executionTimeout === undefined ? undefined : toMilliseconds(options.executionTimeout, 'executionTimeout');
-    if (options.runTimeout !== undefined) toMilliseconds(options.runTimeout, 'runTimeout');
-    if (options.taskTimeout !== undefined) toMilliseconds(options.taskTimeout, 'taskTimeout');
-    const copiedInput = roundTrip(input, `input of workflow ${name}`);
-    const memo = options.memo === undefined ? undefined : roundTrip(options.memo, `memo of workflow ${name}`);
+
     const execution = new Execution(workflowId, definition, { ...options, ...(memo === undefined ? {} : { memo }) }, parent);
     const list = this.#executions.get(workflowId) ?? [];
     list.push(execution);
     this.#executions.set(workflowId, list);
     if (executionTimeout !== undefined) {
       execution.executionTimer = this.clock.setTimer(executionTimeout, () => {
-        if (execution.closedStatus !== undefined) return;
         this.#closeExecution(
           execution,
           'TIMED_OUT',
@@ -652,11 +225,13 @@ export class AsyncioExecutor implements Executor {
   }
 
   #startRun(execution: Execution, input: unknown, continuedFromRunId: string | undefined): void {
-    const run = new WorkflowRun(this, execution, randomUUID(), continuedFromRunId);
+    const runId = continuedFromRunId === undefined ? execution.firstRunId : randomUUID();
+    const run = new WorkflowRun(this, execution, runId, continuedFromRunId);
     execution.runs.push(run);
+    this.#forgetOldRuns(execution);
     const runTimeout = execution.options.runTimeout === undefined ? undefined : toMilliseconds(execution.options.runTimeout, 'runTimeout');
     if (runTimeout !== undefined) {
-      run.runRunTimer = this.clock.setTimer(runTimeout, () => {
+      run.runTimer = this.clock.setTimer(runTimeout, () => {
         if (run.closed) return;
         this.#closeExecution(
           execution,
@@ -676,25 +251,29 @@ export class AsyncioExecutor implements Executor {
       }
       outcome.then(
         (value) => this.#completeRun(run, value),
-        (error: unknown) => this.#completeRun(run, undefined, error, true),
+        (error: unknown) => {
+          const continued = continueAsNewInput(error);
+          if (continued !== undefined) this.continueRun(run, continued.input);
+          else this.failRun(run, error);
+        },
       );
     });
   }
 
-  #completeRun(run: WorkflowRun, value: unknown, error?: unknown, failed = false): void {
+  #forgetOldRuns(execution: Execution): void {
+    while (execution.runs.length > this.#retainRuns && execution.runs[0]?.closed === true) execution.runs.shift();
+  }
+
+  /** Ends a run that continued as new and starts the next one with `input`. */
+  continueRun(run: WorkflowRun, input: unknown): void {
     if (run.closed) return;
-    const execution = run.execution;
-    if (run.continueAsNewInput !== undefined) {
-      const { input } = run.continueAsNewInput;
-      run.close('CONTINUED_AS_NEW');
-      this.#logger.debug('workflow continued as new', { workflowId: execution.workflowId, runId: run.info.runId });
-      this.#startRun(execution, input, run.info.runId);
-      return;
-    }
-    if (failed) {
-      this.failRun(run, error);
-      return;
-    }
+    run.close('CONTINUED_AS_NEW');
+    this.#logger.debug('workflow continued as new', { workflowId: run.info.workflowId, runId: run.info.runId });
+    this.#startRun(run.execution, input, run.info.runId);
+  }
+
+  #completeRun(run: WorkflowRun, value: unknown): void {
+    if (run.closed) return;
     let result: WorkflowResult<unknown>;
     try {
       result = WorkflowResult.fromJSON(roundTrip(WorkflowResult.from(value).toJSON(), `result of workflow ${run.info.workflowName}`));
@@ -704,13 +283,13 @@ export class AsyncioExecutor implements Executor {
     }
     result.startTime ??= run.info.runStartTime.getTime();
     result.endTime ??= this.clock.now();
-    this.#closeExecution(execution, 'COMPLETED', undefined, result);
+    this.#closeExecution(run.execution, 'COMPLETED', undefined, result);
   }
 
-  /** Fails the run: cancelled when it ends with CancelledError after a cancel request, else failed. */
+  /** Fails the run: CANCELLED when it ends with a cancellation after a cancel request, else FAILED. */
   failRun(run: WorkflowRun, error: unknown): void {
     if (run.closed) return;
-    const status: WorkflowStatus = CancelledError.is(error) && run.cancellationRequested ? 'CANCELLED' : 'FAILED';
+    const status: WorkflowStatus = run.cancellationRequested && isCancellation(error) ? 'CANCELLED' : 'FAILED';
     this.#closeExecution(run.execution, status, asReportedFailure(error));
   }
 
@@ -743,7 +322,6 @@ export class AsyncioExecutor implements Executor {
   cancelExecution(execution: Execution): void {
     if (execution.closedStatus !== undefined) return;
     execution.current.requestCancel();
-    execution.current.poke();
   }
 
   // --- tasks -----------------------------------------------------------------------------
@@ -758,105 +336,159 @@ export class AsyncioExecutor implements Executor {
     return policy;
   }
 
-  /** Runs a task's attempts under its retry policy. Rejects with TaskFailedError when it gives up. */
-  async runTask(run: WorkflowRun, taskName: string, args: unknown[], options: TaskCallOptions | undefined, entry: { onCancel?: () => void }): Promise<unknown> {
+  #taskTimeouts(taskName: string, taskOptions: TaskOptions, callOptions: TaskCallOptions | undefined): ResolvedTaskTimeouts {
+    const callSetsTimeouts =
+      callOptions !== undefined &&
+      (callOptions.startToCloseTimeout !== undefined || callOptions.scheduleToCloseTimeout !== undefined || callOptions.heartbeatTimeout !== undefined);
+    if (callSetsTimeouts) return resolveTaskTimeouts(taskName, this.#settings, taskOptions, callOptions);
+    let timeouts = this.#timeoutCache.get(taskName);
+    if (timeouts === undefined) {
+      timeouts = resolveTaskTimeouts(taskName, this.#settings, taskOptions, undefined);
+      this.#timeoutCache.set(taskName, timeouts);
+    }
+    return timeouts;
+  }
+
+  /**
+   * Runs a task's attempts under its retry policy and timeouts. Rejects with TaskFailedError when
+   * it gives up, and with CancelledError when the workflow's cancellation reaches it.
+   */
+  async runTask(run: WorkflowRun, taskName: string, args: unknown[], options: TaskCallOptions | undefined, entry: Pending): Promise<unknown> {
     const task = this.#registry.getTask(taskName);
     const policy = this.#retryPolicy(taskName, task.options.retryPolicy, options?.retryPolicy);
-    const startToClose = options?.startToCloseTimeout ?? task.options.startToCloseTimeout ?? defaultTaskTimeout(this.#settings);
-    const attemptTimeout = startToClose === undefined ? undefined : toMilliseconds(startToClose, `startToCloseTimeout of task ${taskName}`);
-    const scheduleToClose = options?.scheduleToCloseTimeout ?? task.options.scheduleToCloseTimeout;
-    const deadline = scheduleToClose === undefined ? undefined : this.clock.now() + toMilliseconds(scheduleToClose, `scheduleToCloseTimeout of task ${taskName}`);
+    const timeouts = this.#taskTimeouts(taskName, task.options, options);
+    const deadline = timeouts.scheduleToCloseMs === undefined ? undefined : this.clock.now() + timeouts.scheduleToCloseMs;
     const copiedArgs = args.map((arg, index) => roundTrip(arg, `argument ${index + 1} of task ${taskName}`));
-    let cancelled = false;
+    let stopped = false;
     let currentAttempt: AttemptAbort | undefined;
     let backoffTimer: ClockTimer | undefined;
     let wakeBackoff: (() => void) | undefined;
     entry.onCancel = () => {
-      cancelled = true;
+      stopped = true;
       currentAttempt?.abort(new CancelledError());
-      if (backoffTimer !== undefined) run.clearTimer(backoffTimer);
+      run.clearTimer(backoffTimer);
       wakeBackoff?.();
     };
     for (let attempt = 1; ; attempt += 1) {
       const waitForSlot = this.#slots.acquire();
       if (waitForSlot !== undefined) await waitForSlot;
-      if (cancelled || run.closed) {
+      if (stopped || run.closed) {
         this.#slots.release();
         throw new CancelledError();
       }
-      const controller = new AttemptAbort();
-      currentAttempt = controller;
-      const untrack = run.trackAttempt(controller);
-      this.clock.beginWork();
+      const abort = new AttemptAbort();
+      currentAttempt = abort;
+      const remaining = deadline === undefined ? undefined : Math.max(0, deadline - this.clock.now());
       let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
       try {
-        const value = await this.#attempt(task.run, copiedArgs, taskName, attempt, run, controller, attemptTimeout);
-        outcome = { ok: true, value };
+        outcome = { ok: true, value: await this.#attempt(task.run, copiedArgs, taskName, attempt, run, abort, timeouts, remaining) };
       } catch (error) {
         outcome = { ok: false, error };
-      } finally {
-        untrack();
-        this.#slots.release();
-        this.clock.endWork();
       }
+      if (stopped || run.closed) throw new CancelledError();
       if (outcome.ok) return roundTrip(outcome.value, `result of task ${taskName}`);
-      if (cancelled) throw new CancelledError();
       const failure = asReportedFailure(outcome.error);
-      const pastDeadline = deadline !== undefined && this.clock.now() >= deadline;
-      if (!shouldRetry(policy, outcome.error, attempt) || pastDeadline) {
+      const delay = retryDelay(policy, attempt);
+      const outOfTime = deadline !== undefined && this.clock.now() + delay >= deadline;
+      if (!shouldRetry(policy, outcome.error, attempt) || outOfTime || (TimeoutError.is(outcome.error) && outcome.error.timeoutType === 'schedule_to_close')) {
         throw new TaskFailedError(taskName, attempt, failure);
       }
-      const delay = retryDelay(policy, attempt);
-      if (deadline !== undefined && this.clock.now() + delay >= deadline) throw new TaskFailedError(taskName, attempt, failure);
       this.#logger.warn(`task ${taskName} attempt ${attempt} failed: ${messageOf(outcome.error)}; retrying in ${delay} ms`, {
         workflowId: run.info.workflowId,
       });
       await new Promise<void>((resolve) => {
         wakeBackoff = resolve;
         backoffTimer = run.startTimer(delay, resolve);
+        if (backoffTimer === undefined) resolve();
       });
       wakeBackoff = undefined;
       backoffTimer = undefined;
-      if (cancelled) throw new CancelledError();
+      if (stopped || run.closed) throw new CancelledError();
     }
   }
 
+  /**
+   * One attempt. Its outcome settles at the first of: the task's own result, its attempt or
+   * schedule-to-close timeout, a missed heartbeat. The slot it holds is released only when the
+   * task's function itself returns, as a Temporal worker frees a slot only then.
+   */
   #attempt(
     fn: (...args: unknown[]) => Promise<unknown>,
     args: unknown[],
     taskName: string,
     attempt: number,
     run: WorkflowRun,
-    controller: AttemptAbort,
-    timeoutMilliseconds: number | undefined,
+    abort: AttemptAbort,
+    timeouts: { startToCloseMs: number; heartbeatMs: number | undefined },
+    scheduleToCloseRemainingMs: number | undefined,
   ): Promise<unknown> {
-    const context: TaskContext = {
-      taskName,
-      attempt,
-      workflowId: run.info.workflowId,
-      runId: run.info.runId,
-      get signal() {
-        return controller.signal;
-      },
-      heartbeat: () => undefined,
-    };
-    // Task code runs outside the workflow's scope, as an activity runs outside the workflow.
-    const running = scopes.exit(() => runInTaskContext(context, () => fn(...args)));
-    if (timeoutMilliseconds === undefined) return running;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = new TimeoutError('start_to_close', `task ${taskName} attempt ${attempt} exceeded its startToCloseTimeout of ${timeoutMilliseconds} ms`);
-        controller.abort(error);
-        reject(error);
-      }, timeoutMilliseconds);
+      let settled = false;
+      let deadline: Deadline | undefined;
+      let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (error: unknown, value?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        deadline?.cancel();
+        if (heartbeatTimer !== undefined) clearTimeout(heartbeatTimer);
+        if (error === undefined) resolve(value);
+        else reject(error);
+      };
+      const fail = (error: TimeoutError): void => {
+        abort.abort(error);
+        finish(error);
+      };
+      const armHeartbeat = (): void => {
+        if (timeouts.heartbeatMs === undefined || settled) return;
+        if (heartbeatTimer !== undefined) clearTimeout(heartbeatTimer);
+        const heartbeatMs = timeouts.heartbeatMs;
+        heartbeatTimer = setTimeout(
+          () => fail(new TimeoutError('heartbeat', `task ${taskName} attempt ${attempt} sent no heartbeat for ${heartbeatMs} ms (heartbeatTimeout)`)),
+          heartbeatMs,
+        );
+      };
+      const context: TaskContext = {
+        taskName,
+        attempt,
+        workflowId: run.info.workflowId,
+        runId: run.info.runId,
+        get signal() {
+          return abort.signal;
+        },
+        heartbeat: armHeartbeat,
+      };
+      const scheduleToCloseFirst = scheduleToCloseRemainingMs !== undefined && scheduleToCloseRemainingMs < timeouts.startToCloseMs;
+      deadline = this.#deadlines.schedule(
+          scheduleToCloseFirst ? (scheduleToCloseRemainingMs as number) : timeouts.startToCloseMs,
+          () =>
+            fail(
+              scheduleToCloseFirst
+                ? new TimeoutError('schedule_to_close', `task ${taskName} exceeded its scheduleToCloseTimeout during attempt ${attempt}`)
+                : new TimeoutError('start_to_close', `task ${taskName} attempt ${attempt} exceeded its startToCloseTimeout of ${timeouts.startToCloseMs} ms`),
+            ),
+      );
+      armHeartbeat();
+      // When the run closes, its pending task operation's onCancel aborts this attempt.
+      const untrack = (): void => {
+        this.#slots.release();
+        this.clock.endWork();
+      };
+      this.clock.beginWork();
+      let running: Promise<unknown>;
+      try {
+        // Task code runs outside the workflow's scope, as an activity runs outside the workflow.
+        running = Promise.resolve(scopes.exit(() => runInTaskContext(context, () => fn(...args))));
+      } catch (error) {
+        running = Promise.reject(error);
+      }
       running.then(
         (value) => {
-          clearTimeout(timer);
-          resolve(value);
+          untrack();
+          finish(undefined, value);
         },
         (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
+          untrack();
+          finish(error ?? new Error(`task ${taskName} rejected with ${String(error)}`));
         },
       );
     });
@@ -873,7 +505,9 @@ export class AsyncioExecutor implements Executor {
   /** The run an operation targets: the given run id, or the current run of the latest execution. */
   #findRun(workflowId: string, runId: string | undefined, workflowName?: string): WorkflowRun {
     const executions = this.#executions.get(workflowId);
-    if (executions === undefined || executions.length === 0) throw new WorkflowNotFoundError(`no workflow with id "${workflowId}"`, workflowId, runId);
+    if (executions === undefined || executions.length === 0) {
+      throw new WorkflowNotFoundError(`no workflow with id "${workflowId}"`, workflowId, runId);
+    }
     let run: WorkflowRun | undefined;
     if (runId === undefined) {
       run = (executions.at(-1) as Execution).current;
@@ -882,9 +516,7 @@ export class AsyncioExecutor implements Executor {
         run = execution.runs.find((candidate) => candidate.info.runId === runId);
         if (run !== undefined) break;
       }
-      if (run === undefined) {
-        throw new WorkflowNotFoundError(`workflow "${workflowId}" has no run "${runId}"`, workflowId, runId);
-      }
+      if (run === undefined) throw new WorkflowNotFoundError(`workflow "${workflowId}" has no run "${runId}"`, workflowId, runId);
     }
     if (workflowName !== undefined && run.info.workflowName !== workflowName) {
       throw new WorkflowNotFoundError(`workflow "${workflowId}" is a ${run.info.workflowName}, not a ${workflowName}`, workflowId, runId);
@@ -901,29 +533,29 @@ export class AsyncioExecutor implements Executor {
     );
   }
 
-  signalExecution(execution: Execution, runId: string | undefined, signalName: string, payload: unknown): Promise<void> {
-    return this.#signal(runId === undefined ? execution.current : this.#findRun(execution.workflowId, runId), signalName, payload);
+  signalExecution(execution: Execution, signalName: string, payload: unknown): Promise<void> {
+    return this.#signal(execution.current, signalName, payload);
   }
 
   async #signal(run: WorkflowRun, signalName: string, payload: unknown): Promise<void> {
     this.#requireRunning(run, `signal "${signalName}"`);
-    if (!run.acceptsSignal(signalName)) {
+    if (!run.definition.signals.has(signalName)) {
       throw new UnknownHandlerError('signal', signalName, run.info.workflowName, [...run.definition.signals.keys()]);
     }
     const copied = roundTrip(payload, `payload of signal ${signalName}`);
     const methodName = run.definition.signals.get(signalName);
     if (methodName !== undefined) {
       const handler = (run.instance as Record<string, unknown>)[methodName] as (payload: unknown) => unknown;
+      const ended = (error: unknown): void => {
+        const continued = continueAsNewInput(error);
+        if (continued !== undefined) this.continueRun(run, continued.input);
+        else this.failRun(run, error);
+      };
       try {
         const returned = run.inScope(() => handler.call(run.instance, copied));
-        if (returned instanceof Promise) {
-          returned.then(
-            () => run.poke(),
-            (error: unknown) => this.failRun(run, error),
-          );
-        }
+        if (returned instanceof Promise) returned.then(() => run.poke(), ended);
       } catch (error) {
-        this.failRun(run, error);
+        ended(error);
         return;
       }
     }
@@ -968,31 +600,40 @@ export class AsyncioExecutor implements Executor {
       }
     }
     const handler = (run.instance as Record<string, unknown>)[update.methodName] as (...args: unknown[]) => unknown;
+    // An update whose run closes before its handler finishes fails, as it does on Temporal.
+    let stopListening = (): void => undefined;
+    const closed = new Promise<never>((_resolve, reject) => {
+      stopListening = run.onClose((status) =>
+        reject(
+          new WorkflowNotFoundError(
+            `update "${updateName}" did not finish: workflow "${run.info.workflowId}" run "${run.info.runId}" closed (${status}) first`,
+            run.info.workflowId,
+            run.info.runId,
+          ),
+        ),
+      );
+    });
+    closed.catch(() => undefined);
     try {
-      const value = await run.inScope(() => handler.apply(run.instance, copiedArgs));
+      const value = await Promise.race([Promise.resolve(run.inScope(() => handler.apply(run.instance, copiedArgs))), closed]);
       return roundTrip(value, `result of update ${updateName}`);
     } finally {
+      stopListening();
       run.poke();
     }
   }
 
   #handle<T>(workflowId: string, runId: string | undefined, known?: Execution): WorkflowHandle<T> {
     const execution = (): Execution => {
-      if (known !== undefined && runId === undefined) return this.#executions.get(workflowId)?.includes(known) ? known : this.#latestExecution(workflowId);
-      return runId === undefined ? this.#latestExecution(workflowId) : this.#findRun(workflowId, runId).execution;
+      if (runId !== undefined) return this.#findRun(workflowId, runId).execution;
+      if (known !== undefined && this.#executions.get(workflowId)?.includes(known)) return known;
+      return this.#latestExecution(workflowId);
     };
     const target = (): WorkflowRun => (runId === undefined ? execution().current : this.#findRun(workflowId, runId));
-    const firstRunId = runId ?? known?.runs[0]?.info.runId ?? '';
     return {
       workflowId,
-      runId: firstRunId,
-      workflowName: known?.definition.name ?? (() => {
-        try {
-          return target().info.workflowName;
-        } catch {
-          return '';
-        }
-      })(),
+      runId: runId ?? known?.firstRunId,
+      workflowName: known?.definition.name,
       result: async () => {
         const chain = execution();
         this.clock.enterSkipping();
@@ -1075,11 +716,6 @@ export class AsyncioExecutor implements Executor {
       }
     }
   }
-}
-
-function defaultTaskTimeout(settings: Settings): number | undefined {
-  const seconds = settings.temporal?.timeout_seconds;
-  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /**

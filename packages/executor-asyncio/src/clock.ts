@@ -20,6 +20,8 @@ export interface Clock {
   /** Called around a task attempt: a virtual clock never skips time while real work runs. */
   beginWork(): void;
   endWork(): void;
+  /** Registers a check that is false while the engine still has reactions to run; time moves only when all are true. */
+  addIdleCheck(check: () => boolean): void;
 }
 
 // setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days), so long sleeps are chained.
@@ -57,6 +59,7 @@ export class RealClock implements Clock {
   exitSkipping(): void {}
   beginWork(): void {}
   endWork(): void {}
+  addIdleCheck(): void {}
 }
 
 interface VirtualTimer extends ClockTimer {
@@ -65,9 +68,8 @@ interface VirtualTimer extends ClockTimer {
   cleared: boolean;
 }
 
-/** Waits until the event loop has run what is ready now: promise jobs, I/O callbacks and immediates. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -87,6 +89,7 @@ export class VirtualClock implements Clock {
   #skipping = 0;
   #busy = 0;
   #pumping = false;
+  readonly #idleChecks: Array<() => boolean> = [];
 
   /** @param start the initial time, epoch milliseconds. Default: the real time now. */
   constructor(start: number = Date.now()) {
@@ -117,6 +120,20 @@ export class VirtualClock implements Clock {
     if (index >= 0) this.#timers.splice(index, 1);
   }
 
+  addIdleCheck(check: () => boolean): void {
+    this.#idleChecks.push(check);
+  }
+
+  /**
+   * Waits until the event loop has run what is ready now (promise jobs, I/O callbacks,
+   * immediates) and every engine says it has nothing left to react to.
+   */
+  async #settle(): Promise<void> {
+    await nextTurn();
+    await nextTurn();
+    for (let turns = 0; turns < 10_000 && !this.#idleChecks.every((check) => check()); turns += 1) await nextTurn();
+  }
+
   /** Timers not yet fired. */
   get pendingTimers(): number {
     return this.#timers.length;
@@ -128,10 +145,10 @@ export class VirtualClock implements Clock {
    */
   async advance(milliseconds: number): Promise<void> {
     const target = this.#now + milliseconds;
-    await settle();
+    await this.#settle();
     for (let next = this.#timers[0]; next !== undefined && next.at <= target; next = this.#timers[0]) {
       this.#fire(next);
-      await settle();
+      await this.#settle();
     }
     this.#now = Math.max(this.#now, target);
   }
@@ -166,7 +183,7 @@ export class VirtualClock implements Clock {
     void (async () => {
       try {
         while (this.#skipping > 0) {
-          await settle();
+          await this.#settle();
           const next = this.#timers[0];
           if (this.#busy > 0 || next === undefined || this.#skipping === 0) break;
           this.#fire(next);

@@ -45,8 +45,9 @@ export class WorkflowResult<T> implements WorkflowResultData<T> {
   }
 
   /**
-   * Makes a result from what a run method returned: a WorkflowResult is kept, a plain object
-   * with the result's shape (as it arrives from JSON) is rebuilt, anything else becomes `value`.
+   * Makes a result from what a run method returned: a WorkflowResult is kept, anything else
+   * (a plain object included) becomes `value`. To rebuild a result that arrived as JSON, use
+   * {@link WorkflowResult.fromJSON}.
    */
   static from<T>(returned: unknown): WorkflowResult<T> {
     if (WorkflowResult.is(returned)) return returned as WorkflowResult<T>;
