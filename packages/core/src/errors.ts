@@ -280,6 +280,33 @@ export function isCancellation(error: unknown): boolean {
   return false;
 }
 
+/** Codes of {@link McpClientError}. */
+export type McpClientErrorCode =
+  | 'MCP_UNKNOWN_SERVER'
+  | 'MCP_SERVER_CONFIG'
+  | 'MCP_CONNECT_FAILED'
+  | 'MCP_CONNECTION_LOST'
+  | 'MCP_TIMEOUT'
+  | 'MCP_PROTOCOL_ERROR'
+  | 'MCP_UNKNOWN_TOOL';
+
+/**
+ * A failure talking to an MCP server: it could not be started or reached, it died or hung, or it
+ * answered with a protocol error (such as invalid tool arguments). A tool's own failure is not an
+ * error but a result with `isError: true`.
+ */
+export class McpClientError extends MCPAgentError {
+  /** The configured server name. */
+  readonly server: string;
+  constructor(code: McpClientErrorCode, server: string, message: string, options: MCPAgentErrorOptions = {}) {
+    super(code, message, options);
+    this.server = server;
+  }
+  static override is(value: unknown): value is McpClientError {
+    return MCPAgentError.is(value) && value.code.startsWith('MCP_') && typeof (value as { server?: unknown }).server === 'string';
+  }
+}
+
 /** The message of any thrown value. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -7,6 +7,7 @@ export {
   errorTypeOf,
   isCancellation,
   MCPAgentError,
+  McpClientError,
   messageOf,
   TaskFailedError,
   TimeoutError,
@@ -20,7 +21,21 @@ export {
   WorkflowNotFoundError,
   WorkflowUsageError,
 } from './errors.js';
-export type { MCPAgentErrorOptions, WorkflowApplicationErrorOptions } from './errors.js';
+export type { MCPAgentErrorOptions, McpClientErrorCode, WorkflowApplicationErrorOptions } from './errors.js';
+export { MCP_TASK_NAMES } from './mcp/mcp-service.js';
+export { NAMESPACE_SEPARATOR, namespacedName, NamespacedIndex } from './mcp/tool-index.js';
+export type { IndexedItem } from './mcp/tool-index.js';
+export type {
+  McpCallToolRequest,
+  McpContent,
+  McpPromptDescriptor,
+  McpPromptResult,
+  McpResourceDescriptor,
+  McpResourceResult,
+  McpService,
+  McpToolDescriptor,
+  McpToolResult,
+} from './mcp/mcp-service.js';
 export { toMilliseconds } from './duration.js';
 export { DEFAULT_TASK_ATTEMPT_TIMEOUT_MS, resolveTaskTimeouts } from './task-timeouts.js';
 export type { ResolvedTaskTimeouts } from './task-timeouts.js';
