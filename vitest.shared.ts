@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages resolve to their TypeScript sources through the `source` export condition,
+// Workspace packages resolve to their TypeScript sources through the `mcp-agent-source` export condition,
 // so tests need no build step.
 export default defineConfig({
-  resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] } },
+  resolve: { conditions: ['mcp-agent-source', 'import', 'module', 'node', 'default'] },
+  ssr: { resolve: { conditions: ['mcp-agent-source', 'import', 'module', 'node', 'default'] } },
   test: { include: ['src/**/*.test.ts'] },
 });

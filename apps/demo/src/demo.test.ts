@@ -15,7 +15,7 @@ function runDemo(cwd: string): Promise<{ code: number | null; stdout: string; st
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=source', '--import', tsxLoader, mainFile],
+      ['--conditions=mcp-agent-source', '--import', tsxLoader, mainFile],
       { cwd, timeout: 30_000 },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number | null), stdout, stderr }),
     );

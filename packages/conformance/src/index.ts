@@ -1,3 +1,4 @@
 export { runConformanceSuite } from './suite.js';
 export type { ConformanceHarness } from './suite.js';
-export { conformanceApp, CONFORMANCE_SETTINGS, probe } from './workflows.js';
+export { conformanceApp, probe } from './workflows.js';
+export { CONFORMANCE_SETTINGS } from './settings.js';

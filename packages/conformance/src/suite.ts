@@ -17,13 +17,14 @@ import {
   type WorkflowHandle,
 } from '@mcp-agent/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CONFORMANCE_SETTINGS } from './settings.js';
 import {
+  AgentWorkflow,
   ApprovalWorkflow,
   CancellableWorkflow,
   CaughtContinueAsNewWorkflow,
   ConditionChainWorkflow,
   conformanceApp,
-  CONFORMANCE_SETTINGS,
   ConditionTimeoutWorkflow,
   CounterWorkflow,
   EchoWorkflow,
@@ -646,6 +647,17 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         const error = await failureOf(first.result());
         expect(WorkflowFailedError.is(error) && error.status).toBe('TERMINATED');
         expect((await second.result()).value).toBe('Processed: fresh');
+      });
+    });
+
+    describe('agents', () => {
+      it('lists an agent’s MCP tools and calls them from workflow code, a tool’s failure as a result', async () => {
+        const result = await executor.executeWorkflow(AgentWorkflow, 'over MCP');
+        expect(result.value).toEqual({
+          tools: ['test_echo', 'test_fail'],
+          echo: 'over MCP',
+          failure: { isError: true, text: 'the tool broke' },
+        });
       });
     });
 

@@ -5,6 +5,7 @@
 import {
   CancelledError,
   ChildWorkflowFailedError,
+  Agent,
   MCPApp,
   TaskFailedError,
   taskContext,
@@ -12,28 +13,11 @@ import {
   Workflow,
   WorkflowApplicationError,
   WorkflowResult,
-  type SettingsInput,
 } from '@mcp-agent/core';
 
 /** The app every conformance workflow and task is registered on. */
 export const conformanceApp = new MCPApp({ name: 'conformance' });
 const app = conformanceApp;
-
-/**
- * Settings the suite runs with. Retry policies here exercise each matching rule; the intervals
- * are short so that retries take little real time on engines without time skipping.
- */
-export const CONFORMANCE_SETTINGS: SettingsInput = {
-  execution_engine: 'asyncio',
-  temporal: { max_concurrent_activities: 4 },
-  workflow_task_retry_policies: {
-    'conformance.retry.exact': { maximum_attempts: 2, initial_interval: '10ms' },
-    suffix: { maximum_attempts: 3, initial_interval: '10ms' },
-    'conformance.retry.prefix.long*': { maximum_attempts: 4, initial_interval: '10ms' },
-    'conformance.retry.prefix*': { maximum_attempts: 7, initial_interval: '10ms' },
-    '*': { maximum_attempts: 5, initial_interval: '10ms', backoff_coefficient: 1 },
-  },
-};
 
 // --- what tasks record, for the suite to check -------------------------------------------------
 
@@ -645,5 +629,22 @@ export class ParentOfForeverWorkflow extends Workflow<never> {
     this.childId = child.workflowId;
     await child.result();
     throw new Error('unreachable: the child never completes');
+  }
+}
+
+/** An agent over the in-repo MCP test server (configured as `test`), used from workflow code. */
+@app.workflow
+export class AgentWorkflow extends Workflow<{ tools: string[]; echo: unknown; failure: { isError: boolean; text: unknown } }> {
+  @app.workflowRun
+  async run(text: string): Promise<WorkflowResult<{ tools: string[]; echo: unknown; failure: { isError: boolean; text: unknown } }>> {
+    const agent = new Agent({ name: 'tester', instruction: 'Test the tools.', serverNames: ['test'], allowedTools: ['test_echo', 'fail'] });
+    await agent.initialize();
+    const tools = (await agent.listTools()).map((tool) => tool.name).sort();
+    const echo = await agent.callTool('test_echo', { text });
+    const failure = await agent.callTool('fail', { message: 'the tool broke' });
+    await agent.close();
+    return new WorkflowResult({
+      value: { tools, echo: echo.content[0]?.text, failure: { isError: failure.isError, text: failure.content[0]?.text } },
+    });
   }
 }

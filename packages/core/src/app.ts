@@ -30,6 +30,16 @@ import {
   type WorkflowTaskDecorator,
 } from './model/definitions.js';
 import { WorkflowRegistry } from './model/registry.js';
+import type { McpService } from './mcp/mcp-service.js';
+import { ambientMcpService, setAmbientMcpService } from './mcp/mcp-tasks.js';
+
+function ambientIs(service: McpService | undefined): boolean {
+  try {
+    return ambientMcpService() === service;
+  } catch {
+    return service === undefined;
+  }
+}
 
 /** Options of {@link MCPApp}. */
 export interface MCPAppOptions {
@@ -51,6 +61,8 @@ export interface AppContext {
   executor: Executor;
   config: Settings;
   logger: Logger;
+  /** The MCP servers of `mcp.servers`, when the engine provides them. */
+  mcp: McpService | undefined;
 }
 
 /**
@@ -201,7 +213,8 @@ export class MCPApp {
     await this.#importTaskModules(settings.workflow_task_modules ?? [], baseDirectory);
     const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines);
     const executor = await engine.createExecutor({ appName: this.name, registry: this.registry, settings, logger });
-    this.#context = { app: this, executor, config: settings, logger };
+    this.#context = { app: this, executor, config: settings, logger, mcp: executor.mcp };
+    setAmbientMcpService(executor.mcp);
     logger.debug('app initialized', { engine: executor.engine, workflows: [...this.registry.workflows.keys()] });
     return this.#context;
   }
@@ -225,6 +238,7 @@ export class MCPApp {
   async cleanup(): Promise<void> {
     const context = this.#context;
     this.#context = undefined;
+    if (context !== undefined && ambientIs(context.mcp)) setAmbientMcpService(undefined);
     await context?.executor.close();
   }
 

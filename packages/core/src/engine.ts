@@ -10,6 +10,7 @@ import type { Executor } from './executor.js';
 import type { Logger } from './logger.js';
 import type { WorkflowRegistry } from './model/registry.js';
 import type { Settings } from './config/index.js';
+import type { McpService } from './mcp/mcp-service.js';
 
 /** What an engine gets to build an executor for an app. */
 export interface CreateExecutorOptions {
@@ -17,6 +18,8 @@ export interface CreateExecutorOptions {
   registry: WorkflowRegistry;
   settings: Settings;
   logger: Logger;
+  /** The MCP service to use instead of one the engine makes from `mcp.servers`. */
+  mcp?: McpService;
 }
 
 /**
@@ -34,18 +37,21 @@ export const ENGINE_PACKAGES: Readonly<Record<string, string>> = {
   temporal: '@mcp-agent/executor-temporal',
 };
 
-/** True when this process resolves the `source` export condition (tsx or vitest in the monorepo). */
+/** The export condition under which workspace packages point at their TypeScript sources. */
+const SOURCE_CONDITION = 'mcp-agent-source';
+
+/** True when this process resolves {@link SOURCE_CONDITION} (tsx or vitest in the monorepo). */
 function sourceConditionActive(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return process.env.VITEST !== undefined || flags.some((flag) => /^(--conditions=|-C=?)source$/.test(flag)) || flags.includes('source');
+  return process.env.VITEST !== undefined || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
 }
 
-/** Resolves a package's main ESM entry from `cwd`, honouring the `source` condition when active. */
+/** Resolves a package's main ESM entry from `cwd`, honouring the source condition when active. */
 function resolvePackageEntry(packageName: string, cwd: string): string {
   const manifestPath = createRequire(path.join(cwd, 'package.json')).resolve(`${packageName}/package.json`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, unknown>; main?: string };
   const root = manifest.exports?.['.'];
-  const conditions = sourceConditionActive() ? ['source', 'import', 'default'] : ['import', 'default'];
+  const conditions = sourceConditionActive() ? [SOURCE_CONDITION, 'import', 'default'] : ['import', 'default'];
   let target: string | undefined;
   if (typeof root === 'string') target = root;
   else if (typeof root === 'object' && root !== null) {

@@ -2,7 +2,7 @@
  * Retry policies for tasks and the rules that pick one from config by task name.
  * Safe for the workflow sandbox.
  */
-import { errorTypeOf, WorkflowApplicationError } from './errors.js';
+import { errorTypeOf, MCPAgentError } from './errors.js';
 import { secondsOrDurationToMilliseconds, toMilliseconds, type Duration } from './duration.js';
 import type { RetryPolicyConfig } from './config/schema.js';
 
@@ -102,10 +102,16 @@ export function retryDelay(policy: ResolvedRetryPolicy, attempt: number): number
   return Math.min(delay, policy.maximumIntervalMs);
 }
 
-/** Whether a task that failed with `error` on attempt `attempt` (1-based) should be tried again. */
+/**
+ * Whether a task that failed with `error` on attempt `attempt` (1-based) should be tried again:
+ * not when the attempts are used up, not for an mcp-agent error that is not retryable (a
+ * non-retryable WorkflowApplicationError among them), not for a type in `nonRetryableErrorTypes`.
+ */
 export function shouldRetry(policy: ResolvedRetryPolicy, error: unknown, attempt: number): boolean {
   if (policy.maximumAttempts !== 0 && attempt >= policy.maximumAttempts) return false;
-  if (WorkflowApplicationError.is(error) && error.nonRetryable) return false;
+  // An mcp-agent error says itself whether trying again can help (a bad request to an MCP server
+  // can't; a lost connection can); a WorkflowApplicationError says so with `nonRetryable`.
+  if (MCPAgentError.is(error) && !error.retryable) return false;
   return !policy.nonRetryableErrorTypes.includes(errorTypeOf(error));
 }
 

@@ -24,6 +24,9 @@ export {
 export type { MCPAgentErrorOptions, McpClientErrorCode, WorkflowApplicationErrorOptions } from './errors.js';
 export { MCP_TASK_NAMES } from './mcp/mcp-service.js';
 export { NAMESPACE_SEPARATOR, namespacedName, NamespacedIndex } from './mcp/tool-index.js';
+export { ambientMcpService, createMcpTaskDefinitions, setAmbientMcpService } from './mcp/mcp-tasks.js';
+export { Agent } from './agent/agent.js';
+export type { AgentFunctionTool, AgentOptions, AgentTool, AugmentedLLMClass } from './agent/agent.js';
 export type { IndexedItem } from './mcp/tool-index.js';
 export type {
   McpCallToolRequest,

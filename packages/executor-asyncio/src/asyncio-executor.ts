@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   CancelledError,
+  createMcpTaskDefinitions,
   ID_REUSE_POLICIES,
   isCancellation,
   messageOf,
@@ -31,6 +32,7 @@ import {
   type IdReusePolicy,
   type ListWorkflowsOptions,
   type Logger,
+  type McpService,
   type ResolvedRetryPolicy,
   type ResolvedTaskTimeouts,
   type Settings,
@@ -40,6 +42,7 @@ import {
   type TargetRunOptions,
   type TaskCallOptions,
   type TaskContext,
+  type TaskDefinition,
   type TaskOptions,
   type WorkflowClass,
   type WorkflowDescription,
@@ -47,6 +50,7 @@ import {
   type WorkflowRegistry,
   type WorkflowStatus,
 } from '@mcp-agent/core';
+import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
 import { RealClock, type Clock, type ClockTimer } from './clock.js';
 import { Deadlines, type Deadline } from './deadlines.js';
 import { asReportedFailure, roundTrip } from './serialisation.js';
@@ -117,6 +121,8 @@ const FAILED_STATUSES: readonly WorkflowStatus[] = ['FAILED', 'CANCELLED', 'TERM
 export class AsyncioExecutor implements Executor, RunHost {
   readonly engine = 'asyncio';
   readonly clock: Clock;
+  /** The MCP servers of `mcp.servers`; connections open on first use. */
+  readonly mcp: McpService;
   readonly signalBus: SignalBus;
   reactionsPending = 0;
   readonly #registry: WorkflowRegistry;
@@ -130,6 +136,9 @@ export class AsyncioExecutor implements Executor, RunHost {
   readonly #policyCache = new Map<string, ResolvedRetryPolicy>();
   readonly #timeoutCache = new Map<string, ResolvedTaskTimeouts>();
   readonly #deadlines = new Deadlines();
+  /** The MCP operations as tasks, next to the app's own. */
+  readonly #builtinTasks: ReadonlyMap<string, TaskDefinition>;
+  readonly #ownsMcp: boolean;
   #closed = false;
 
   constructor(options: CreateExecutorOptions, engineOptions: AsyncioEngineOptions = {}) {
@@ -142,6 +151,9 @@ export class AsyncioExecutor implements Executor, RunHost {
     this.#retainRuns = Math.max(1, engineOptions.retainRunsPerExecution ?? 100);
     this.#slots = new Slots(options.settings.temporal?.max_concurrent_activities ?? Number.POSITIVE_INFINITY);
     this.signalBus = { sendSignal: (signal: Signal) => this.#sendSignal(signal) };
+    this.#ownsMcp = options.mcp === undefined;
+    this.mcp = options.mcp ?? createMcpConnectionManager({ servers: options.settings.mcp?.servers ?? {}, logger: options.logger.child('mcp') });
+    this.#builtinTasks = new Map(createMcpTaskDefinitions(() => this.mcp).map((task) => [task.name, task]));
   }
 
   // --- starting -----------------------------------------------------------------------
@@ -354,7 +366,7 @@ export class AsyncioExecutor implements Executor, RunHost {
    * it gives up, and with CancelledError when the workflow's cancellation reaches it.
    */
   async runTask(run: WorkflowRun, taskName: string, args: unknown[], options: TaskCallOptions | undefined, entry: Pending): Promise<unknown> {
-    const task = this.#registry.getTask(taskName);
+    const task = this.#builtinTasks.get(taskName) ?? this.#registry.getTask(taskName);
     const policy = this.#retryPolicy(taskName, task.options.retryPolicy, options?.retryPolicy);
     const timeouts = this.#taskTimeouts(taskName, task.options, options);
     const deadline = timeouts.scheduleToCloseMs === undefined ? undefined : this.clock.now() + timeouts.scheduleToCloseMs;
@@ -715,6 +727,7 @@ export class AsyncioExecutor implements Executor, RunHost {
         if (execution.closedStatus === undefined) this.terminateExecution(execution, 'executor closed');
       }
     }
+    if (this.#ownsMcp) await this.mcp.close();
   }
 }
 
