@@ -1,0 +1,163 @@
+/**
+ * SDK client transports from `mcp.servers` settings: stdio (with captured stderr), Streamable
+ * HTTP and SSE (with headers and the HTTP response timeout). Internal to this package.
+ */
+import type { Stream } from 'node:stream';
+
+import { McpClientError } from '@mcp-agent/core';
+import type { McpServerConfig } from '@mcp-agent/core';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+
+/** The last lines a process wrote to stderr, kept for error messages. */
+export class StderrTail {
+  readonly #maximumLines: number;
+  readonly #lines: string[] = [];
+  #partial = '';
+  #ended: Promise<void> = Promise.resolve();
+
+  constructor(maximumLines: number) {
+    this.#maximumLines = maximumLines;
+  }
+
+  /** Reads `stream` until it ends, calling `onLine` for every complete line. */
+  follow(stream: Stream, onLine: (line: string) => void): void {
+    this.#ended = new Promise((resolve) => {
+      stream.on('data', (chunk: Buffer | string) => {
+        const text = this.#partial + chunk.toString();
+        const lines = text.split(/\r?\n/);
+        this.#partial = lines.pop() ?? '';
+        for (const line of lines) this.#push(line, onLine);
+      });
+      const finish = (): void => {
+        if (this.#partial !== '') this.#push(this.#partial, onLine);
+        this.#partial = '';
+        resolve();
+      };
+      stream.once('end', finish);
+      stream.once('close', finish);
+      stream.once('error', finish);
+    });
+  }
+
+  #push(line: string, onLine: (line: string) => void): void {
+    this.#lines.push(line);
+    if (this.#lines.length > this.#maximumLines) this.#lines.shift();
+    onLine(line);
+  }
+
+  /** Resolves once the stream has ended, or after `milliseconds`, whichever comes first. */
+  async settled(milliseconds: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, milliseconds)))]);
+    clearTimeout(timer);
+  }
+
+  /** The kept lines (the partial last line included), oldest first. */
+  lines(): string[] {
+    return this.#partial === '' ? [...this.#lines] : [...this.#lines, this.#partial].slice(-this.#maximumLines);
+  }
+}
+
+/** A transport ready to connect, and what the connection manager needs to know about it. */
+export interface ServerTransport {
+  transport: Transport;
+  kind: McpServerConfig['transport'];
+  /** Captured stderr of a stdio server. */
+  stderr: StderrTail | undefined;
+  /** The child process id of a stdio server once started. */
+  processId(): number | undefined;
+  /** Ends an HTTP session politely (DELETE), when the transport has one. */
+  terminate(): Promise<void>;
+}
+
+/**
+ * A fetch that gives up when no response (status and headers) arrives within the limit. The
+ * body, which may be a long SSE stream, is not limited.
+ */
+function fetchWithResponseTimeout(server: string, timeoutMilliseconds: number): FetchLike {
+  return async (url, init) => {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new Error(
+            `MCP server "${server}" sent no HTTP response within ${timeoutMilliseconds} ms (http_timeout_seconds); ` +
+              `raise mcp.servers.${server}.http_timeout_seconds or check that the server is reachable`,
+          ),
+        ),
+      timeoutMilliseconds,
+    );
+    const signal = init?.signal === undefined || init.signal === null ? controller.signal : AbortSignal.any([init.signal, controller.signal]);
+    try {
+      return await fetch(url, { ...init, signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** Options of {@link createServerTransport}. */
+export interface CreateServerTransportOptions {
+  /** How many stderr lines to keep. */
+  stderrTailLines: number;
+  /** Called with every stderr line of a stdio server. */
+  onStderrLine: (line: string) => void;
+}
+
+/**
+ * Creates the SDK transport for one configured server. Stdio servers get `env` merged over the
+ * SDK's safe default environment (PATH, HOME, ...), `cwd`, and piped stderr; HTTP servers get
+ * `headers` and, with `http_timeout_seconds`, a response timeout.
+ *
+ * @throws McpClientError `MCP_SERVER_CONFIG` for the `websocket` transport or a missing command/url.
+ */
+export function createServerTransport(server: string, config: McpServerConfig, options: CreateServerTransportOptions): ServerTransport {
+  if (config.transport === 'stdio') {
+    if (config.command === undefined) {
+      throw new McpClientError('MCP_SERVER_CONFIG', server, `mcp.servers.${server}: a stdio server needs "command"; add the program that starts it`);
+    }
+    const transport = new StdioClientTransport({
+      command: config.command,
+      args: config.args ?? [],
+      env: { ...getDefaultEnvironment(), ...config.env },
+      stderr: 'pipe',
+      ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+    });
+    const stderr = new StderrTail(options.stderrTailLines);
+    const stream = transport.stderr;
+    if (stream !== null) stderr.follow(stream, options.onStderrLine);
+    return { transport, kind: 'stdio', stderr, processId: () => transport.pid ?? undefined, terminate: async () => undefined };
+  }
+
+  if (config.transport === 'websocket') {
+    throw new McpClientError(
+      'MCP_SERVER_CONFIG',
+      server,
+      `mcp.servers.${server}.transport: "websocket" is not supported by @mcp-agent/mcp-client; use "streamable_http", "sse" or "stdio"`,
+    );
+  }
+  if (config.url === undefined) {
+    throw new McpClientError('MCP_SERVER_CONFIG', server, `mcp.servers.${server}: a ${config.transport} server needs "url"; add its endpoint`);
+  }
+  const url = new URL(config.url);
+  const requestInit: RequestInit | undefined = config.headers === undefined ? undefined : { headers: { ...config.headers } };
+  const fetchOption =
+    config.http_timeout_seconds === undefined ? {} : { fetch: fetchWithResponseTimeout(server, Math.round(config.http_timeout_seconds * 1_000)) };
+  const requestInitOption = requestInit === undefined ? {} : { requestInit };
+
+  if (config.transport === 'sse') {
+    const transport = new SSEClientTransport(url, { ...requestInitOption, ...fetchOption });
+    return { transport, kind: 'sse', stderr: undefined, processId: () => undefined, terminate: async () => undefined };
+  }
+  const transport = new StreamableHTTPClientTransport(url, { ...requestInitOption, ...fetchOption });
+  return {
+    transport,
+    kind: 'streamable_http',
+    stderr: undefined,
+    processId: () => undefined,
+    terminate: () => transport.terminateSession(),
+  };
+}
