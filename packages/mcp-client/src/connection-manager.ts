@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { createLogger, McpClientError } from '@mcp-agent/core';
+import { createLogger, McpClientError, messageOf } from '@mcp-agent/core';
 import type {
   Logger,
   McpCallToolRequest,
@@ -34,6 +34,9 @@ import type { ServerTransport } from './server-transport.js';
 /** The request timeout when neither the server's `read_timeout_seconds` nor the options set one. */
 const DEFAULT_REQUEST_TIMEOUT_MILLISECONDS = 60_000;
 
+/** The default limit of starting a server and its `initialize` handshake. */
+const DEFAULT_CONNECT_TIMEOUT_MILLISECONDS = 60_000;
+
 /** How long `close()` waits for a stdio server that has been killed to disappear. */
 const PROCESS_EXIT_WAIT_MILLISECONDS = 2_000;
 
@@ -60,11 +63,16 @@ export interface McpConnectionManagerOptions {
    */
   logger?: Logger | undefined;
   /**
-   * The timeout of every request (including `initialize`) to a server whose config has no
-   * `read_timeout_seconds`. Default 60 000 (60 s). A server's `read_timeout_seconds` wins over it;
-   * a call's own `timeoutMilliseconds` wins over both.
+   * The timeout of every request to a server whose config has no `read_timeout_seconds`.
+   * Default 60 000 (60 s). A server's `read_timeout_seconds` wins over it; a call's own
+   * `timeoutMilliseconds` wins over both.
    */
   requestTimeoutMilliseconds?: number | undefined;
+  /**
+   * How long starting a server and its `initialize` handshake may take (a first `npx` run may
+   * download the server). Default 60 000 (60 s), independent of the request timeout.
+   */
+  connectTimeoutMilliseconds?: number | undefined;
   /** The wait before the second attempt after a failed connect; doubles after each failure. Default 500. */
   reconnectInitialDelayMilliseconds?: number | undefined;
   /** The longest wait between connect attempts. Default 30 000. */
@@ -98,6 +106,8 @@ export interface McpCallOptions {
 interface Session {
   readonly client: Client;
   readonly transport: ServerTransport;
+  /** True once `initialize` succeeded. */
+  established: boolean;
   /** True once the connection closed or was found dead; it is never used again. */
   closed: boolean;
   /** True when this manager closed it on purpose (no warning is logged). */
@@ -111,6 +121,8 @@ interface ServerState {
   session: Session | undefined;
   /** The connect in progress, shared by concurrent callers. */
   connecting: Promise<Session> | undefined;
+  /** The session being opened by that connect, so that `close()` can abort it. */
+  opening: Session | undefined;
   /** Failed connects since the last success. */
   consecutiveFailures: number;
   /** No connect attempt starts before this time (epoch milliseconds). */
@@ -138,15 +150,21 @@ const INVALID_PARAMS_RESULT_PREFIX = `MCP error ${ErrorCode.InvalidParams}:`;
 /** How a server says it has no such tool (the SDK's `McpServer` and common low-level servers). */
 const UNKNOWN_TOOL_PATTERN = /\btool\b[^\n]* (?:not found|disabled)|\bunknown tool\b/i;
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** The system error code in an error or its causes (`fetch failed` hides it in `cause`). */
 function systemErrorCode(error: unknown): string | undefined {
   for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The HTTP status the SDK's HTTP transports put in `code` (`StreamableHTTPError`, `SseError`). */
+function httpStatusOf(error: unknown): number | undefined {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'number' && code >= 100 && code <= 599) return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
@@ -168,14 +186,13 @@ function isConnectionGone(error: unknown): boolean {
   if (error instanceof McpError) return error.code === ErrorCode.ConnectionClosed;
   const code = systemErrorCode(error);
   if (code !== undefined && NETWORK_ERROR_CODES.has(code)) return true;
-  const status = (error as { code?: unknown } | null)?.code;
   // Streamable HTTP answers 404 for a session the server no longer knows (it restarted).
-  if (typeof status === 'number' && status === 404) return true;
+  if (httpStatusOf(error) === 404) return true;
   const message = messageOf(error);
   return message === 'Not connected' || message === 'fetch failed' || /SSE stream disconnected|Error POSTing to endpoint \(HTTP 404\)/.test(message);
 }
 
-/** `"hello"` or `<no arguments>`-style rendering of what a request was about. */
+/** What a request was about, for messages: `tools/call "echo"`, or `tools/list`. */
 function describeTarget(method: string, target: string | undefined): string {
   return target === undefined ? method : `${method} "${target}"`;
 }
@@ -194,8 +211,9 @@ function pick<Source extends object, Key extends keyof Source>(source: Source, k
  * keeps one connection per server for the life of the process; concurrent first calls share one
  * connect.
  *
- * - Every request has a timeout (the server's `read_timeout_seconds`, else the manager's
- *   `requestTimeoutMilliseconds`, default 60 s): expiry raises a retryable `MCP_TIMEOUT`.
+ * - Every request has a timeout (a call's `timeoutMilliseconds`, else the server's
+ *   `read_timeout_seconds`, else the manager's `requestTimeoutMilliseconds`, default 60 s):
+ *   expiry raises a retryable `MCP_TIMEOUT`. Connecting has its own `connectTimeoutMilliseconds`.
  * - When the server dies, calls in flight raise a retryable `MCP_CONNECTION_LOST` and the next
  *   call reconnects. Failed connects raise `MCP_CONNECT_FAILED` (a missing command at once,
  *   naming it; a server that exits during start with the tail of its stderr) and later attempts
@@ -222,12 +240,15 @@ export class McpConnectionManager implements McpService {
   readonly #logger: Logger;
   readonly #states = new Map<string, ServerState>();
   readonly #requestTimeoutMilliseconds: number;
+  readonly #connectTimeoutMilliseconds: number;
   readonly #initialDelayMilliseconds: number;
   readonly #maximumDelayMilliseconds: number;
   readonly #serverLoggingLevel: LoggingLevel;
   readonly #stderrTailLines: number;
   readonly #clientInfo: { name: string; version: string };
   #closed = false;
+  /** Aborted by `close()`: ends backoff waits. */
+  readonly #closing = new AbortController();
 
   /**
    * @throws McpClientError `MCP_SERVER_CONFIG` when a server entry is invalid.
@@ -237,6 +258,7 @@ export class McpConnectionManager implements McpService {
     this.#registry = options.servers instanceof ServerRegistry ? options.servers : new ServerRegistry(options.servers);
     this.#logger = options.logger ?? createLogger({ namespace: 'mcp-client' });
     this.#requestTimeoutMilliseconds = positive('requestTimeoutMilliseconds', options.requestTimeoutMilliseconds, DEFAULT_REQUEST_TIMEOUT_MILLISECONDS);
+    this.#connectTimeoutMilliseconds = positive('connectTimeoutMilliseconds', options.connectTimeoutMilliseconds, DEFAULT_CONNECT_TIMEOUT_MILLISECONDS);
     this.#initialDelayMilliseconds = positive('reconnectInitialDelayMilliseconds', options.reconnectInitialDelayMilliseconds, 500);
     this.#maximumDelayMilliseconds = Math.max(
       this.#initialDelayMilliseconds,
@@ -435,8 +457,11 @@ export class McpConnectionManager implements McpService {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     await Promise.all(
       [...this.#states.values()].map(async (state) => {
+        // A connect in progress fails at once when its session closes.
+        if (state.opening !== undefined) await this.#closeSession(state, state.opening);
         await state.connecting?.catch(() => undefined);
         const session = state.session;
         state.session = undefined;
@@ -450,7 +475,7 @@ export class McpConnectionManager implements McpService {
   #state(server: string): ServerState {
     let state = this.#states.get(server);
     if (state === undefined) {
-      state = { name: server, config: this.#registry.get(server), session: undefined, connecting: undefined, consecutiveFailures: 0, retryAt: 0 };
+      state = { name: server, config: this.#registry.get(server), session: undefined, connecting: undefined, opening: undefined, consecutiveFailures: 0, retryAt: 0 };
       this.#states.set(server, state);
     }
     return state;
@@ -483,7 +508,7 @@ export class McpConnectionManager implements McpService {
     const wait = state.retryAt - Date.now();
     if (wait > 0) {
       this.#logger.debug(`waiting ${wait} ms before connecting to MCP server "${state.name}" again`, { server: state.name, attempt: state.consecutiveFailures + 1 });
-      await delay(wait);
+      await delay(wait, undefined, { signal: this.#closing.signal }).catch(() => undefined);
       if (this.#closed) throw this.#closedError(state.name);
     }
     try {
@@ -500,7 +525,7 @@ export class McpConnectionManager implements McpService {
       state.session = session;
       return session;
     } catch (error) {
-      if (this.#closed && McpClientError.is(error) && error.code === 'MCP_CONNECTION_LOST') throw error;
+      if (this.#closed) throw this.#closedError(state.name);
       state.consecutiveFailures += 1;
       const backoff = Math.min(this.#initialDelayMilliseconds * 2 ** (state.consecutiveFailures - 1), this.#maximumDelayMilliseconds);
       state.retryAt = Date.now() + backoff;
@@ -521,7 +546,7 @@ export class McpConnectionManager implements McpService {
       onStderrLine: (line) => this.#logger.debug(line, { server, stream: 'stderr' }),
     });
     const client = new Client(this.#clientInfo, { capabilities: {} });
-    const session: Session = { client, transport: serverTransport, closed: false, closing: false };
+    const session: Session = { client, transport: serverTransport, established: false, closed: false, closing: false };
 
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
       const { level, logger, data } = notification.params;
@@ -532,8 +557,15 @@ export class McpConnectionManager implements McpService {
       const wasOpen = !session.closed;
       session.closed = true;
       if (state.session === session) state.session = undefined;
-      if (wasOpen && !session.closing) {
-        this.#logger.warn(`connection to MCP server "${server}" closed; the next call reconnects`, { server });
+      if (wasOpen && session.established && !session.closing) {
+        const stderr = serverTransport.stderr;
+        void (stderr === undefined ? Promise.resolve() : stderr.settled(500)).then(() => {
+          const lines = stderr?.lines() ?? [];
+          this.#logger.warn(`connection to MCP server "${server}" closed; the next call reconnects`, {
+            server,
+            ...(lines.length === 0 ? {} : { stderr: lines }),
+          });
+        });
       }
     };
     client.onerror = (error) => {
@@ -549,14 +581,20 @@ export class McpConnectionManager implements McpService {
       }
     };
 
-    const timeout = this.#timeoutMilliseconds(state, undefined);
+    const timeout = this.#connectTimeoutMilliseconds;
+    state.opening = session;
     try {
       await client.connect(serverTransport.transport, { timeout });
     } catch (error) {
+      const processId = serverTransport.processId();
       session.closing = true;
       await client.close().catch(() => undefined);
+      if (processId !== undefined) await ensureProcessGone(processId);
       throw await this.#connectError(state, serverTransport, error, timeout);
+    } finally {
+      state.opening = undefined;
     }
+    session.established = true;
     this.#logger.debug(`connected to MCP server "${server}"`, {
       server,
       transport: serverTransport.kind,
@@ -580,7 +618,7 @@ export class McpConnectionManager implements McpService {
       return new McpClientError(
         'MCP_TIMEOUT',
         server,
-        `MCP server "${server}" did not answer initialize within ${timeout} ms; check that it starts, or raise mcp.servers.${server}.read_timeout_seconds` +
+        `MCP server "${server}" did not answer initialize within ${timeout} ms (connectTimeoutMilliseconds); check that it starts and speaks MCP on ${config.transport === 'stdio' ? 'stdout' : config.url}` +
           (await this.#stderrSuffix(serverTransport)),
         { cause: error, retryable: true },
       );
@@ -607,7 +645,8 @@ export class McpConnectionManager implements McpService {
         { cause: error, retryable: true },
       );
     }
-    const unauthorized = /\b401\b|\b403\b|Unauthorized/i.test(fullMessage(error));
+    const status = httpStatusOf(error);
+    const unauthorized = status === 401 || status === 403 || /\b401\b|\b403\b|Unauthorized/i.test(fullMessage(error));
     return new McpClientError(
       'MCP_CONNECT_FAILED',
       server,
@@ -636,7 +675,9 @@ export class McpConnectionManager implements McpService {
     options: McpCallOptions | undefined,
     run: (session: Session, requestOptions: RequestOptions) => Promise<Result>,
   ): Promise<Result> {
-    const session = await this.#session(state);
+    // The common case, an open session, skips the await of a connect.
+    const open = state.session;
+    const session = open !== undefined && !open.closed ? open : await this.#session(state);
     const timeout = this.#timeoutMilliseconds(state, options);
     const requestOptions: RequestOptions = { timeout };
     if (options?.signal !== undefined) requestOptions.signal = options.signal;
@@ -644,25 +685,37 @@ export class McpConnectionManager implements McpService {
       return await run(session, requestOptions);
     } catch (error) {
       if (options?.signal?.aborted === true) throw options.signal.reason;
-      throw await this.#requestError(state, session, method, target, error, timeout);
+      throw await this.#requestError(state, session, method, target, error, `${timeout} ms ${this.#timeoutSource(state, options)}`);
     }
   }
 
-  async #requestError(state: ServerState, session: Session, method: string, target: string | undefined, error: unknown, timeout: number): Promise<unknown> {
+  /** Where a request's timeout came from, for messages. */
+  #timeoutSource(state: ServerState, options: McpCallOptions | undefined): string {
+    if (options?.timeoutMilliseconds !== undefined) return "(the call's timeoutMilliseconds)";
+    const configured = state.config.read_timeout_seconds;
+    return configured === undefined ? '(requestTimeoutMilliseconds)' : `(read_timeout_seconds: ${configured})`;
+  }
+
+  async #requestError(state: ServerState, session: Session, method: string, target: string | undefined, error: unknown, timeout: string): Promise<unknown> {
     const server = state.name;
     if (McpClientError.is(error)) return error;
     const what = describeTarget(method, target);
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-      const setting = timeoutSettingNote(state);
       return new McpClientError(
         'MCP_TIMEOUT',
         server,
-        `MCP server "${server}" did not answer ${what} within ${timeout} ms${setting}; the server may be hung or the operation slow: raise mcp.servers.${server}.read_timeout_seconds or pass a longer timeoutMilliseconds`,
+        `MCP server "${server}" did not answer ${what} within ${timeout}; the server may be hung or the operation slow: raise mcp.servers.${server}.read_timeout_seconds or pass a longer timeoutMilliseconds`,
         { cause: error, retryable: true },
       );
     }
     if (session.closed || isConnectionGone(error)) {
       await this.#discard(state, session);
+      if (this.#closed) {
+        return new McpClientError('MCP_CONNECTION_LOST', server, `${what} to MCP server "${server}" was interrupted: the MCP connection manager closed`, {
+          cause: error,
+          retryable: true,
+        });
+      }
       const stderr = await this.#stderrSuffix(session.transport);
       return new McpClientError(
         'MCP_CONNECTION_LOST',
@@ -684,8 +737,8 @@ export class McpConnectionManager implements McpService {
         { cause: error, retryable: error.code === ErrorCode.InternalError },
       );
     }
-    const status = (error as { code?: unknown } | null)?.code;
-    if (typeof status === 'number' && status >= 500) {
+    const status = httpStatusOf(error);
+    if (status !== undefined && status >= 500) {
       return new McpClientError('MCP_PROTOCOL_ERROR', server, `MCP server "${server}" failed ${what} with HTTP ${status}: ${fullMessage(error)}`, { cause: error, retryable: true });
     }
     return new McpClientError('MCP_PROTOCOL_ERROR', server, `MCP server "${server}" sent an unusable answer to ${what}: ${fullMessage(error)}`, {
@@ -735,11 +788,6 @@ export class McpConnectionManager implements McpService {
     });
     if (processId !== undefined) await ensureProcessGone(processId);
   }
-}
-
-/** `(read_timeout_seconds: 0.5)` when the server's timeout comes from its config, else ''. */
-function timeoutSettingNote(state: ServerState): string {
-  return state.config.read_timeout_seconds === undefined ? '' : ` (read_timeout_seconds: ${state.config.read_timeout_seconds})`;
 }
 
 function unknownToolError(server: string, tool: string, serverMessage: string, cause: unknown): McpClientError {

@@ -97,7 +97,7 @@ describe('a stdio server environment', () => {
   it('gets env merged over a safe default environment, not the whole parent environment', async () => {
     process.env['MCP_CLIENT_TEST_PARENT_SECRET'] = 'must not leak';
     const manager = createMcpConnectionManager({
-      servers: { everything: { command: process.execPath, args: [SERVER_EVERYTHING_ENTRY, 'stdio'], env: { GREETING: 'hello', PORT: 8080 as unknown as string } } },
+      servers: { everything: { command: process.execPath, args: [SERVER_EVERYTHING_ENTRY, 'stdio'], env: { GREETING: 'hello', PORT: 8080 } } },
       logger: collectingLogger().logger,
     });
     try {

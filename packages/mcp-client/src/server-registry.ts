@@ -5,18 +5,26 @@
 import { McpClientError, McpServerConfigSchema } from '@mcp-agent/core';
 import type { McpServerConfig } from '@mcp-agent/core';
 
+/** The `mcp.servers.<name>` keys this package reads, apart from those retyped below. */
+type ServerKeys = 'name' | 'description' | 'command' | 'args' | 'cwd' | 'url' | 'read_timeout_seconds' | 'http_timeout_seconds' | 'allowed_tools';
+
 /**
- * One server's settings as they may be written: a validated {@link McpServerConfig} or the same
- * keys before defaults (`transport` may be left out and means `stdio`).
+ * One server's settings as they may be written: a validated {@link McpServerConfig}, or the same
+ * keys before defaults (`transport` may be left out and means `stdio`; `env` and `headers`
+ * values may be numbers or booleans, which become strings).
  *
  * @example
  * ```ts
  * const filesystem: McpServerConfigInput = { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '.'] };
  * ```
  */
-export type McpServerConfigInput = Omit<McpServerConfig, 'transport'> & {
-  /** `stdio` (the default), `sse`, `streamable_http` or `websocket`. */
+export type McpServerConfigInput = Pick<McpServerConfig, ServerKeys> & {
+  /** `stdio` (the default), `sse`, `streamable_http` or `websocket` (not supported by this package). */
   transport?: McpServerConfig['transport'] | undefined;
+  /** Environment variables of a stdio server, merged over a safe default environment (PATH, HOME, ...). */
+  env?: Record<string, string | number | boolean> | undefined;
+  /** HTTP headers of an `sse` or `streamable_http` server. */
+  headers?: Record<string, string | number | boolean> | undefined;
 };
 
 /**

@@ -1,0 +1,14 @@
+// A stdio MCP server that ignores both ways a client asks it to stop: it stays alive after its
+// stdin closes and ignores SIGTERM. Only SIGKILL ends it.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+
+process.on('SIGTERM', () => {
+  process.stderr.write('stubborn-server: ignoring SIGTERM\n');
+});
+// Keeps the process alive once stdin has ended.
+setInterval(() => undefined, 60_000);
+
+const server = new McpServer({ name: 'stubborn-server', version: '0.0.0' });
+server.registerTool('ping', { description: 'Answers "pong".' }, () => ({ content: [{ type: 'text', text: 'pong' }] }));
+await server.connect(new StdioServerTransport());
