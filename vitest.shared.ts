@@ -5,5 +5,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['mcp-agent-source', 'import', 'module', 'node', 'default'] },
   ssr: { resolve: { conditions: ['mcp-agent-source', 'import', 'module', 'node', 'default'] } },
-  test: { include: ['src/**/*.test.ts'] },
+  // Integration tests start real servers and processes; on a loaded 2-core machine that takes seconds.
+  test: { include: ['src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
 });

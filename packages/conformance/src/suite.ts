@@ -59,7 +59,7 @@ export interface ConformanceHarness {
   timeSkipping: boolean;
   /** The engine's clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
-  /** Extra time for each test, in milliseconds, on slow engines. Default 10,000. */
+  /** Time for each test, in milliseconds. Default 30,000. */
   testTimeout?: number;
 }
 
@@ -95,7 +95,7 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
  * ```
  */
 export function runConformanceSuite(harness: ConformanceHarness): void {
-  describe(`conformance: ${harness.name}`, { timeout: harness.testTimeout ?? 10_000 }, () => {
+  describe(`conformance: ${harness.name}`, { timeout: harness.testTimeout ?? 30_000 }, () => {
     let executor: Executor;
     let sequence = 0;
     const id = (label: string): string => `${label}-${Date.now().toString(36)}-${(sequence += 1)}`;
