@@ -31,15 +31,8 @@ import {
 } from './model/definitions.js';
 import { WorkflowRegistry } from './model/registry.js';
 import type { McpService } from './mcp/mcp-service.js';
-import { ambientMcpService, setAmbientMcpService } from './mcp/mcp-tasks.js';
-
-function ambientIs(service: McpService | undefined): boolean {
-  try {
-    return ambientMcpService() === service;
-  } catch {
-    return service === undefined;
-  }
-}
+import { pushAmbientMcpService } from './mcp/mcp-tasks.js';
+import { pushAmbientLlmProviders, type LlmProvider } from './llm/llm-provider.js';
 
 /** Options of {@link MCPApp}. */
 export interface MCPAppOptions {
@@ -53,6 +46,8 @@ export interface MCPAppOptions {
   engines?: Record<string, ExecutionEngine>;
   /** A logger to use instead of one built from the `logger` settings. */
   logger?: Logger;
+  /** Model providers to use instead of the installed `@mcp-agent/providers-*` packages. */
+  llmProviders?: LlmProvider[];
 }
 
 /** What `app.run` hands to your code. */
@@ -90,6 +85,8 @@ export class MCPApp {
   readonly registry = new WorkflowRegistry();
   readonly #options: MCPAppOptions;
   #context: AppContext | undefined;
+  /** Undo what `initialize` made ambient for agents and LLMs used outside workflows. */
+  #restoreAmbient: Array<() => void> = [];
   #initializing: Promise<AppContext> | undefined;
 
   constructor(options: MCPAppOptions) {
@@ -212,9 +209,16 @@ export class MCPApp {
       });
     await this.#importTaskModules(settings.workflow_task_modules ?? [], baseDirectory);
     const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines);
-    const executor = await engine.createExecutor({ appName: this.name, registry: this.registry, settings, logger });
+    const executor = await engine.createExecutor({
+      appName: this.name,
+      registry: this.registry,
+      settings,
+      logger,
+      ...(this.#options.llmProviders === undefined ? {} : { llmProviders: this.#options.llmProviders }),
+    });
     this.#context = { app: this, executor, config: settings, logger, mcp: executor.mcp };
-    setAmbientMcpService(executor.mcp);
+    if (executor.mcp !== undefined) this.#restoreAmbient.push(pushAmbientMcpService(executor.mcp));
+    this.#restoreAmbient.push(pushAmbientLlmProviders(executor.llmProviders ?? [], settings));
     logger.debug('app initialized', { engine: executor.engine, workflows: [...this.registry.workflows.keys()] });
     return this.#context;
   }
@@ -238,7 +242,7 @@ export class MCPApp {
   async cleanup(): Promise<void> {
     const context = this.#context;
     this.#context = undefined;
-    if (context !== undefined && ambientIs(context.mcp)) setAmbientMcpService(undefined);
+    for (const restore of this.#restoreAmbient.splice(0)) restore();
     await context?.executor.close();
   }
 

@@ -11,6 +11,7 @@ import type { Logger } from './logger.js';
 import type { WorkflowRegistry } from './model/registry.js';
 import type { Settings } from './config/index.js';
 import type { McpService } from './mcp/mcp-service.js';
+import type { LlmProvider } from './llm/llm-provider.js';
 
 /** What an engine gets to build an executor for an app. */
 export interface CreateExecutorOptions {
@@ -20,6 +21,8 @@ export interface CreateExecutorOptions {
   logger: Logger;
   /** The MCP service to use instead of one the engine makes from `mcp.servers`. */
   mcp?: McpService;
+  /** Model providers to register; default: the installed provider packages (`@mcp-agent/providers-*`). */
+  llmProviders?: readonly LlmProvider[];
 }
 
 /**
@@ -104,4 +107,30 @@ export async function loadExecutionEngine(
     throw new ConfigError(`execution_engine: ${packageName} (${entry}) exports no executionEngine`);
   }
   return loaded.executionEngine;
+}
+
+/** The packages of the built-in model providers. */
+export const LLM_PROVIDER_PACKAGES: readonly string[] = ['@mcp-agent/providers-openai', '@mcp-agent/providers-anthropic'];
+
+function isLlmProvider(value: unknown): value is LlmProvider {
+  return typeof value === 'object' && value !== null && typeof (value as LlmProvider).name === 'string' && typeof (value as LlmProvider).complete === 'function';
+}
+
+/**
+ * The model providers installed for the app in `cwd`: each package of {@link LLM_PROVIDER_PACKAGES}
+ * that resolves from there and exports `llmProvider`. A package that is not installed is skipped.
+ */
+export async function loadInstalledLlmProviders(cwd = process.cwd()): Promise<LlmProvider[]> {
+  const providers: LlmProvider[] = [];
+  for (const packageName of LLM_PROVIDER_PACKAGES) {
+    let entry: string;
+    try {
+      entry = resolvePackageEntry(packageName, cwd);
+    } catch {
+      continue;
+    }
+    const loaded = (await import(pathToFileURL(entry).href)) as { llmProvider?: unknown };
+    if (isLlmProvider(loaded.llmProvider)) providers.push(loaded.llmProvider);
+  }
+  return providers;
 }

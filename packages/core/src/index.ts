@@ -24,8 +24,23 @@ export {
 export type { MCPAgentErrorOptions, McpClientErrorCode, WorkflowApplicationErrorOptions } from './errors.js';
 export { MCP_TASK_NAMES } from './mcp/mcp-service.js';
 export { NAMESPACE_SEPARATOR, namespacedName, NamespacedIndex } from './mcp/tool-index.js';
-export { ambientMcpService, createMcpTaskDefinitions, setAmbientMcpService } from './mcp/mcp-tasks.js';
+export { ambientMcpService, pushAmbientMcpService } from './mcp/mcp-tasks.js';
 export { Agent } from './agent/agent.js';
+export { AugmentedLLM } from './llm/augmented-llm.js';
+export type { AugmentedLLMOptions, GenerateResult, GenerateStopReason, RequestParams, StructuredSchema, UsageTotals } from './llm/augmented-llm.js';
+export { llmTaskName } from './llm/llm-types.js';
+export type {
+  LlmContentPart,
+  LlmMessage,
+  LlmRequest,
+  LlmResponse,
+  LlmStopReason,
+  LlmToolCall,
+  LlmToolDefinition,
+  LlmUsage,
+} from './llm/llm-types.js';
+export { ambientLlmProvider, pushAmbientLlmProviders } from './llm/llm-provider.js';
+export type { LlmProvider, LlmProviderContext } from './llm/llm-provider.js';
 export type { AgentFunctionTool, AgentOptions, AgentTool, AugmentedLLMClass } from './agent/agent.js';
 export type { IndexedItem } from './mcp/tool-index.js';
 export type {
@@ -103,7 +118,9 @@ export type {
 } from './executor.js';
 export { MCPApp, runMain } from './app.js';
 export type { AppContext, MCPAppOptions } from './app.js';
-export { ENGINE_PACKAGES, loadExecutionEngine } from './engine.js';
+export { ENGINE_PACKAGES, LLM_PROVIDER_PACKAGES, loadExecutionEngine, loadInstalledLlmProviders } from './engine.js';
+export { createLlmTaskDefinition } from './llm/llm-tasks.js';
+export { createMcpTaskDefinitions } from './mcp/mcp-task-definitions.js';
 export type { CreateExecutorOptions, ExecutionEngine } from './engine.js';
 export { currentTaskContext, runInTaskContext, taskContext } from './task-context.js';
 export type { TaskContext } from './task-context.js';

@@ -103,6 +103,22 @@ describe('agents over real MCP servers', () => {
     expect(embedded.content[0]).toMatchObject({ type: 'resource', resource: { uri: 'test://embedded', text: 'embedded text' } });
   });
 
+  it('fills in prompts and reads resources of its servers', async () => {
+    const agent = new Agent({ name: 'reader', serverNames: ['test'] });
+    expect((await agent.listPrompts()).map((prompt) => prompt.namespacedName)).toContain('test_greeting');
+    const prompt = await agent.getPrompt('greeting', { name: 'Ada' });
+    expect(prompt.messages[0]?.content).toMatchObject({ type: 'text', text: 'Hello, Ada!' });
+    const resource = await agent.readResource('test://hello');
+    expect(resource.contents[0]?.text).toBe('hello from the test server');
+  });
+
+  it('refuses to work once closed', async () => {
+    const agent = await new Agent({ name: 'done', serverNames: ['test'] }).initialize();
+    await agent.close();
+    const error = await agent.listTools().catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain('Agent "done" is closed');
+  });
+
   it('names the available tools when a tool is unknown', async () => {
     const agent = new Agent({ name: 'lost', serverNames: ['test'] });
     const error = await agent.callTool('test_teleport').catch((caught: unknown) => caught);
@@ -153,7 +169,6 @@ describe('agents over real MCP servers', () => {
   it('passes server log notifications to the app logger', async () => {
     const agent = new Agent({ name: 'logger', serverNames: ['test'] });
     await agent.callTool('test_log', { level: 'warning', message: 'disk almost full' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(logs.some((record) => JSON.stringify(record).includes('disk almost full'))).toBe(true);
   });
 

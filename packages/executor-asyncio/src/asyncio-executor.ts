@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   CancelledError,
+  createLlmTaskDefinition,
   createMcpTaskDefinitions,
+  loadInstalledLlmProviders,
   ID_REUSE_POLICIES,
   isCancellation,
   messageOf,
@@ -31,6 +33,7 @@ import {
   type Executor,
   type IdReusePolicy,
   type ListWorkflowsOptions,
+  type LlmProvider,
   type Logger,
   type McpService,
   type ResolvedRetryPolicy,
@@ -123,6 +126,8 @@ export class AsyncioExecutor implements Executor, RunHost {
   readonly clock: Clock;
   /** The MCP servers of `mcp.servers`; connections open on first use. */
   readonly mcp: McpService;
+  /** The model providers whose round trips run as tasks (`llm.<provider>.complete`). */
+  readonly llmProviders: readonly LlmProvider[];
   readonly signalBus: SignalBus;
   reactionsPending = 0;
   readonly #registry: WorkflowRegistry;
@@ -153,7 +158,12 @@ export class AsyncioExecutor implements Executor, RunHost {
     this.signalBus = { sendSignal: (signal: Signal) => this.#sendSignal(signal) };
     this.#ownsMcp = options.mcp === undefined;
     this.mcp = options.mcp ?? createMcpConnectionManager({ servers: options.settings.mcp?.servers ?? {}, logger: options.logger.child('mcp') });
-    this.#builtinTasks = new Map(createMcpTaskDefinitions(() => this.mcp).map((task) => [task.name, task]));
+    this.llmProviders = options.llmProviders ?? [];
+    const builtins = [
+      ...createMcpTaskDefinitions(() => this.mcp),
+      ...this.llmProviders.map((provider) => createLlmTaskDefinition(provider, () => this.#settings)),
+    ];
+    this.#builtinTasks = new Map(builtins.map((task) => [task.name, task]));
   }
 
   // --- starting -----------------------------------------------------------------------
@@ -742,7 +752,11 @@ export class AsyncioExecutor implements Executor, RunHost {
 export function createAsyncioEngine(options: AsyncioEngineOptions = {}): ExecutionEngine {
   return {
     name: 'asyncio',
-    createExecutor: (executorOptions) => new AsyncioExecutor(executorOptions, options),
+    createExecutor: async (executorOptions) =>
+      new AsyncioExecutor(
+        executorOptions.llmProviders === undefined ? { ...executorOptions, llmProviders: await loadInstalledLlmProviders() } : executorOptions,
+        options,
+      ),
   };
 }
 

@@ -80,6 +80,8 @@ export class Agent {
   readonly serverNames: readonly string[];
   readonly #options: AgentOptions;
   #tools: NamespacedIndex<McpToolDescriptor> | undefined;
+  #prompts: Promise<Array<McpPromptDescriptor & { namespacedName: string }>> | undefined;
+  #resources: Promise<McpResourceDescriptor[]> | undefined;
   #initializing: Promise<this> | undefined;
   #closed = false;
 
@@ -110,9 +112,19 @@ export class Agent {
     return this.#initializing;
   }
 
-  /** Marks the agent closed. Connections belong to the process and stay pooled for other agents. */
+  /**
+   * Closes the agent: its tools, prompts and resources can't be used any more. Connections belong
+   * to the process and stay pooled for other agents.
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#tools = undefined;
+    this.#prompts = undefined;
+    this.#resources = undefined;
+  }
+
+  #requireOpen(): void {
+    if (this.#closed) throw new WorkflowUsageError(`Agent "${this.name}" is closed; make a new Agent to use its servers again`);
   }
 
   async [ASYNC_DISPOSE](): Promise<void> {
@@ -121,6 +133,7 @@ export class Agent {
 
   /** The agent's tools: its servers' tools (filtered by `allowedTools`) and its local functions. */
   async listTools(): Promise<AgentTool[]> {
+    this.#requireOpen();
     const index = await this.#index();
     const tools: AgentTool[] = index.items.map(({ server, name, namespacedName, item }) => ({
       name: namespacedName,
@@ -156,6 +169,7 @@ export class Agent {
    * @throws McpClientError `MCP_UNKNOWN_TOOL` naming the available tools.
    */
   async callTool(name: string, args: Record<string, unknown> = {}): Promise<McpToolResult> {
+    this.#requireOpen();
     const tools = await this.listTools();
     const fn = (this.#options.functions ?? []).find((candidate) => candidate.name === name);
     if (fn !== undefined && tools.some((tool) => tool.server === undefined && tool.name === name)) {
@@ -186,11 +200,18 @@ export class Agent {
     }
   }
 
-  /** The prompts of every server, named `server_prompt`. */
+  /** The prompts of every server, named `server_prompt` (listed once, as tools are). */
   async listPrompts(): Promise<Array<McpPromptDescriptor & { namespacedName: string }>> {
-    const listings = await Promise.all(this.serverNames.map((server) => this.#invoke<McpPromptDescriptor[]>(MCP_TASK_NAMES.listPrompts, [server])));
-    const index = new NamespacedIndex(listings.flatMap((prompts, i) => prompts.map((prompt) => ({ server: this.serverNames[i] as string, name: prompt.name, item: prompt }))));
-    return index.items.map((entry) => ({ ...entry.item, namespacedName: entry.namespacedName }));
+    this.#requireOpen();
+    this.#prompts ??= (async () => {
+      const listings = await Promise.all(this.serverNames.map((server) => this.#invoke<McpPromptDescriptor[]>(MCP_TASK_NAMES.listPrompts, [server])));
+      const index = new NamespacedIndex(listings.flatMap((prompts, i) => prompts.map((prompt) => ({ server: this.serverNames[i] as string, name: prompt.name, item: prompt }))));
+      return index.items.map((entry) => ({ ...entry.item, namespacedName: entry.namespacedName }));
+    })();
+    this.#prompts.catch(() => {
+      this.#prompts = undefined;
+    });
+    return this.#prompts;
   }
 
   /** Fills in a prompt by its namespaced name (or plain name when only one server has it). */
@@ -204,10 +225,16 @@ export class Agent {
     return this.#invoke<McpPromptResult>(MCP_TASK_NAMES.getPrompt, [{ server: prompt.server, name: prompt.name, arguments: args }]);
   }
 
-  /** The resources of every server. */
+  /** The resources of every server (listed once, as tools are). */
   async listResources(): Promise<McpResourceDescriptor[]> {
-    const listings = await Promise.all(this.serverNames.map((server) => this.#invoke<McpResourceDescriptor[]>(MCP_TASK_NAMES.listResources, [server])));
-    return listings.flat();
+    this.#requireOpen();
+    this.#resources ??= Promise.all(this.serverNames.map((server) => this.#invoke<McpResourceDescriptor[]>(MCP_TASK_NAMES.listResources, [server]))).then(
+      (listings) => listings.flat(),
+    );
+    this.#resources.catch(() => {
+      this.#resources = undefined;
+    });
+    return this.#resources;
   }
 
   /** Reads a resource by URI from the server that lists it (or from `server` when given). */

@@ -76,7 +76,8 @@ export interface McpService {
   /** The configured server names. */
   serverNames(): string[];
   listTools(server: string): Promise<McpToolDescriptor[]>;
-  callTool(request: McpCallToolRequest): Promise<McpToolResult>;
+  /** `options.signal` aborts the call (a task attempt that timed out or was cancelled passes its own). */
+  callTool(request: McpCallToolRequest, options?: { signal?: AbortSignal | undefined; timeoutMilliseconds?: number | undefined }): Promise<McpToolResult>;
   listPrompts(server: string): Promise<McpPromptDescriptor[]>;
   getPrompt(request: { server: string; name: string; arguments?: Record<string, string> | undefined }): Promise<McpPromptResult>;
   listResources(server: string): Promise<McpResourceDescriptor[]>;

@@ -1,38 +1,32 @@
 /**
- * The MCP operations as tasks with stable names, and the service that code outside a workflow
- * uses. Safe for the workflow sandbox: it only defines functions that engines run in Node.
+ * The MCP service that agents use outside a workflow. Safe for the workflow sandbox.
  */
 import { WorkflowUsageError } from '../errors.js';
-import type { TaskDefinition } from '../model/definitions.js';
-import { MCP_TASK_NAMES, type McpService } from './mcp-service.js';
+import type { McpService } from './mcp-service.js';
+
+const AMBIENT = Symbol.for('mcp-agent.ambient-mcp-services');
+
+function ambientStack(): McpService[] {
+  const holder = globalThis as unknown as Record<symbol, McpService[] | undefined>;
+  return (holder[AMBIENT] ??= []);
+}
 
 /**
- * The task definitions of the MCP operations, each calling `service()` when it runs. An engine
- * registers them next to the app's own tasks; under Temporal they are the MCP activities.
+ * Makes `service` the one agents use outside a workflow, until the returned function is called;
+ * then the one made ambient before it is back. Called by `MCPApp.initialize`.
  */
-export function createMcpTaskDefinitions(service: () => McpService): TaskDefinition[] {
-  const define = (name: string, run: (...args: never[]) => Promise<unknown>): TaskDefinition =>
-    Object.freeze({ name, run: run as (...args: unknown[]) => Promise<unknown>, options: Object.freeze({ name }) });
-  return [
-    define(MCP_TASK_NAMES.listTools, (server: string) => service().listTools(server)),
-    define(MCP_TASK_NAMES.callTool, (request: Parameters<McpService['callTool']>[0]) => service().callTool(request)),
-    define(MCP_TASK_NAMES.listPrompts, (server: string) => service().listPrompts(server)),
-    define(MCP_TASK_NAMES.getPrompt, (request: Parameters<McpService['getPrompt']>[0]) => service().getPrompt(request)),
-    define(MCP_TASK_NAMES.listResources, (server: string) => service().listResources(server)),
-    define(MCP_TASK_NAMES.readResource, (request: Parameters<McpService['readResource']>[0]) => service().readResource(request)),
-  ];
+export function pushAmbientMcpService(service: McpService): () => void {
+  const stack = ambientStack();
+  stack.push(service);
+  return () => {
+    const index = stack.lastIndexOf(service);
+    if (index >= 0) stack.splice(index, 1);
+  };
 }
 
-const AMBIENT = Symbol.for('mcp-agent.ambient-mcp-service');
-
-/** Makes `service` the one agents use outside a workflow (set by `MCPApp.initialize`; undefined clears it). */
-export function setAmbientMcpService(service: McpService | undefined): void {
-  (globalThis as unknown as Record<symbol, McpService | undefined>)[AMBIENT] = service;
-}
-
-/** The MCP service of the running app, for agents used outside a workflow. */
+/** The MCP service of the running app (the last one started), for agents used outside a workflow. */
 export function ambientMcpService(): McpService {
-  const service = (globalThis as unknown as Record<symbol, McpService | undefined>)[AMBIENT];
+  const service = ambientStack().at(-1);
   if (service === undefined) {
     throw new WorkflowUsageError(
       'an Agent used outside a workflow needs a running app (inside app.run(...)) or an MCP service: new Agent({ ..., mcp })',
