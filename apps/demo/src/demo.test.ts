@@ -16,7 +16,7 @@ function runDemo(cwd: string): Promise<{ code: number | null; stdout: string; st
     execFile(
       process.execPath,
       ['--conditions=mcp-agent-source', '--import', tsxLoader, mainFile],
-      { cwd, timeout: 30_000 },
+      { cwd, timeout: 60_000, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' } },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number | null), stdout, stderr }),
     );
   });
@@ -32,6 +32,7 @@ describe('the demo', () => {
     const { code, stdout, stderr } = await runDemo(appDirectory);
     expect(stderr).toBe('');
     expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toContain('model: no OPENAI_API_KEY is set, so a scripted model answers on a local OpenAI wire-protocol server');
     expect(stdout).toContain('engine: asyncio');
     expect(stdout).toContain('task demo.assessRisk attempt 1: risk service unavailable');
     expect(stdout).toContain('task demo.assessRisk attempt 2: risk service unavailable');
@@ -40,6 +41,9 @@ describe('the demo', () => {
     expect(stdout).toContain('signal to a wrong run id refused: workflow "expense-ada-420" has no run "an-old-run"');
     expect(stdout).toContain('"decision":"approved","comments":"Within the travel budget"');
     expect(stdout).toContain('workflow COMPLETED');
+    // Part 2: the agent reads the folder through the filesystem MCP server.
+    expect(stdout).toContain('tool calls: filesystem_list_directory, filesystem_read_text_file');
+    expect(stdout).toContain('answer after 3 model round trips (end_turn): The folder holds 3 invoices; the largest is "Invoice 42: 420 EUR, conference travel".');
   });
 
   it('exits 1 with the path, value and expectation of a bad config value, and no stack trace', async () => {

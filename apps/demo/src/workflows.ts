@@ -3,7 +3,8 @@
  * succeeds (and is retried with backoff), then waits for a manager to approve or reject it,
  * answering status queries all the while.
  */
-import { MCPApp, taskContext, Workflow, WorkflowApplicationError, WorkflowResult } from '@mcp-agent/core';
+import { Agent, MCPApp, taskContext, Workflow, WorkflowApplicationError, WorkflowResult } from '@mcp-agent/core';
+import { OpenAIAugmentedLLM } from '@mcp-agent/providers-openai/workflow';
 
 export const app = new MCPApp({ name: 'expense-demo' });
 
@@ -91,6 +92,38 @@ export class ExpenseApprovalWorkflow extends Workflow<ExpenseDecision> {
     return new WorkflowResult({
       value: decision,
       ...(decision.decision === 'rejected' ? { error: `expense rejected: ${decision.comments}` } : {}),
+    });
+  }
+}
+
+/** What the file question workflow reports. */
+export interface FileAnswer {
+  answer: string;
+  toolCalls: string[];
+  modelRoundTrips: number;
+  stopReason: string;
+}
+
+/**
+ * An agent with the filesystem MCP server answers a question about the files in a folder. Each
+ * model round trip and each tool call is a task: an activity, checkpointed, under Temporal.
+ */
+@app.workflow
+export class FileQuestionWorkflow extends Workflow<FileAnswer> {
+  @app.workflowRun
+  async run(question: string): Promise<WorkflowResult<FileAnswer>> {
+    const agent = new Agent({
+      name: 'archivist',
+      instruction: 'You answer questions about the files in the folder you can read. Use the tools; quote what you found.',
+      serverNames: ['filesystem'],
+    });
+    const llm = await agent.attachLlm(OpenAIAugmentedLLM);
+    const result = await llm.generate(question);
+    const toolCalls = result.messages.flatMap((message) => (message.role === 'assistant' ? (message.toolCalls ?? []).map((call) => call.name) : []));
+    await agent.close();
+    return new WorkflowResult({
+      value: { answer: result.text, toolCalls, modelRoundTrips: result.iterations, stopReason: result.stopReason },
+      metadata: { usage: llm.usage },
     });
   }
 }

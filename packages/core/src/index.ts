@@ -61,7 +61,10 @@ export type { Duration } from './duration.js';
 export {
   DEFAULT_RETRY_POLICY,
   matchRetryPolicy,
+  nextRetryDelay,
+  requestedRetryDelay,
   resolveRetryPolicy,
+  retryAfterMilliseconds,
   retryDelay,
   retryPolicyFromConfig,
   shouldRetry,

@@ -3,6 +3,8 @@ import { parseSettings } from './config/index.js';
 import { WorkflowApplicationError } from './errors.js';
 import {
   DEFAULT_RETRY_POLICY,
+  nextRetryDelay,
+  requestedRetryDelay,
   matchRetryPolicy,
   resolveRetryPolicy,
   retryDelay,
@@ -308,5 +310,25 @@ describe('taskRetryPolicy', () => {
     expect(() => taskRetryPolicy('t', settings, { initialInterval: '30s' })).toThrow(
       'retryPolicy.maximumInterval: 10000 ms is less than initialInterval 30000 ms',
     );
+  });
+});
+
+describe('nextRetryDelay', () => {
+  const policy = resolveRetryPolicy({ initialInterval: 100, backoffCoefficient: 2, maximumInterval: 1_000 });
+
+  it('waits as long as a rate limit asks when that is longer than the backoff', () => {
+    const rateLimited = new WorkflowApplicationError('429', { details: [{ retryAfterMilliseconds: 700 }] });
+    expect(requestedRetryDelay(rateLimited)).toBe(700);
+    expect(nextRetryDelay(policy, rateLimited, 1)).toBe(700);
+  });
+
+  it('keeps the backoff when it is longer, and caps a request at twice the maximum interval', () => {
+    expect(nextRetryDelay(policy, new WorkflowApplicationError('429', { details: [{ retryAfterMilliseconds: 10 }] }), 3)).toBe(400);
+    expect(nextRetryDelay(policy, new WorkflowApplicationError('429', { details: [{ retryAfterMilliseconds: 3_600_000 }] }), 1)).toBe(2_000);
+  });
+
+  it('uses the backoff for failures that ask nothing', () => {
+    expect(requestedRetryDelay(new Error('boom'))).toBeUndefined();
+    expect(nextRetryDelay(policy, new Error('boom'), 2)).toBe(200);
   });
 });

@@ -2,7 +2,7 @@
  * Retry policies for tasks and the rules that pick one from config by task name.
  * Safe for the workflow sandbox.
  */
-import { errorTypeOf, MCPAgentError } from './errors.js';
+import { errorTypeOf, MCPAgentError, WorkflowApplicationError } from './errors.js';
 import { secondsOrDurationToMilliseconds, toMilliseconds, type Duration } from './duration.js';
 import type { RetryPolicyConfig } from './config/schema.js';
 
@@ -113,6 +113,46 @@ export function shouldRetry(policy: ResolvedRetryPolicy, error: unknown, attempt
   // can't; a lost connection can); a WorkflowApplicationError says so with `nonRetryable`.
   if (MCPAgentError.is(error) && !error.retryable) return false;
   return !policy.nonRetryableErrorTypes.includes(errorTypeOf(error));
+}
+
+/**
+ * The wait an HTTP response asks for before a retry: `retry-after-ms`, else `retry-after` in
+ * seconds or as an HTTP date. Undefined when it names none. For providers' error classification.
+ *
+ * @example retryAfterMilliseconds(new Headers({ 'retry-after': '2' })) // 2000
+ */
+export function retryAfterMilliseconds(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
+  if (headers === undefined) return undefined;
+  const milliseconds = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) return Math.round(milliseconds);
+  const value = headers.get('retry-after');
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The wait a failure asks for before the next attempt: a WorkflowApplicationError whose first
+ * detail carries `retryAfterMilliseconds` (a provider's rate limit with `retry-after`).
+ */
+export function requestedRetryDelay(error: unknown): number | undefined {
+  if (!WorkflowApplicationError.is(error)) return undefined;
+  const detail = error.details[0] as { retryAfterMilliseconds?: unknown } | undefined;
+  const milliseconds = detail?.retryAfterMilliseconds;
+  return typeof milliseconds === 'number' && Number.isFinite(milliseconds) && milliseconds >= 0 ? milliseconds : undefined;
+}
+
+/**
+ * The wait before the attempt after `attempt` failed with `error`: the policy's backoff, or longer
+ * when the failure asks for it (`retry-after`), but never beyond the policy's maximum interval
+ * times two, so that a server can't park a task for hours.
+ */
+export function nextRetryDelay(policy: ResolvedRetryPolicy, error: unknown, attempt: number): number {
+  const backoff = retryDelay(policy, attempt);
+  const requested = requestedRetryDelay(error);
+  return requested === undefined ? backoff : Math.max(backoff, Math.min(requested, policy.maximumIntervalMs * 2));
 }
 
 /** Which rule matched a task name in {@link matchRetryPolicy}. */

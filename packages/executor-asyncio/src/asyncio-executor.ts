@@ -12,7 +12,7 @@ import {
   isCancellation,
   messageOf,
   resolveTaskTimeouts,
-  retryDelay,
+  nextRetryDelay,
   runInTaskContext,
   shouldRetry,
   TaskFailedError,
@@ -410,7 +410,7 @@ export class AsyncioExecutor implements Executor, RunHost {
       if (stopped || run.closed) throw new CancelledError();
       if (outcome.ok) return roundTrip(outcome.value, `result of task ${taskName}`);
       const failure = asReportedFailure(outcome.error);
-      const delay = retryDelay(policy, attempt);
+      const delay = nextRetryDelay(policy, outcome.error, attempt);
       const outOfTime = deadline !== undefined && this.clock.now() + delay >= deadline;
       if (!shouldRetry(policy, outcome.error, attempt) || outOfTime || (TimeoutError.is(outcome.error) && outcome.error.timeoutType === 'schedule_to_close')) {
         throw new TaskFailedError(taskName, attempt, failure);

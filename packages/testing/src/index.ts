@@ -5,3 +5,19 @@ export { mcpTestServerStdioCommand } from './mcp-test-server-command.js';
 export type { McpTestServerCommand } from './mcp-test-server-command.js';
 export { startMcpTestHttpServer } from './mcp-test-server-http.js';
 export type { McpTestHttpServer, McpTestHttpServerOptions, McpTestHttpTransport } from './mcp-test-server-http.js';
+export { startLocalLlmServer } from './llm/local-llm-server.js';
+export type { LocalLlmServer, LocalLlmServerOptions } from './llm/local-llm-server.js';
+export { replyWithText, replyWithToolCall } from './llm/llm-script.js';
+export type {
+  LlmProvider,
+  LlmReply,
+  LlmReplyError,
+  LlmReplyToolCall,
+  LlmReplyUsage,
+  LlmRule,
+  LlmScript,
+  LlmStopReason,
+  RecordedLlmRequest,
+} from './llm/llm-script.js';
+export { localLlmServerCommand } from './llm/local-llm-server-command.js';
+export type { LocalLlmServerCommand } from './llm/local-llm-server-command.js';

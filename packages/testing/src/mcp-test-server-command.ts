@@ -20,13 +20,15 @@ export interface McpTestServerCommand {
 }
 
 /**
- * The absolute path of the stdio entry: `mcp-test-server-stdio.ts` beside this module when it
- * runs from `src`, else the one in the package's `src` (which is published beside `dist`).
+ * A command that runs one of this package's TypeScript entries with plain node and tsx as its
+ * loader. `entry` is relative to the package's `src` (published beside `dist`), so the command
+ * works from the sources and from a build alike.
  */
-function stdioEntryPath(): string {
-  const sibling = fileURLToPath(new URL('./mcp-test-server-stdio.ts', import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  return fileURLToPath(new URL('../src/mcp-test-server-stdio.ts', import.meta.url));
+export function tsxEntryCommand(entry: string, flags: string[]): McpTestServerCommand {
+  const fromSource = fileURLToPath(new URL(`./${entry}`, import.meta.url));
+  const path = existsSync(fromSource) ? fromSource : fileURLToPath(new URL(`../src/${entry}`, import.meta.url));
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { command: process.execPath, args: ['--import', tsxLoader, path, ...flags] };
 }
 
 /**
@@ -48,6 +50,5 @@ function stdioEntryPath(): string {
  * ```
  */
 export function mcpTestServerStdioCommand(flags: string[] = []): McpTestServerCommand {
-  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { command: process.execPath, args: ['--import', tsxLoader, stdioEntryPath(), ...flags] };
+  return tsxEntryCommand('mcp-test-server-stdio.ts', flags);
 }

@@ -1,0 +1,123 @@
+/**
+ * Error classification: what the Anthropic SDK throws, as the `WorkflowApplicationError` engines
+ * retry or not. Requests that can't succeed on retry fail at once; rate limits, server errors and
+ * network errors stay retryable, and the engine's retry policy decides when to try again.
+ */
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from '@anthropic-ai/sdk';
+import { messageOf, WorkflowApplicationError, retryAfterMilliseconds } from '@mcp-agent/core';
+
+/** What the classifier knows about the call that failed. */
+export interface AnthropicErrorContext {
+  /** The model the request asked for, named when it is not found. */
+  model: string;
+  /** The API key, removed from anything echoed back into a message. */
+  apiKey?: string | undefined;
+}
+
+/** Serialisable facts about a failed call, in `details[0]` of the error. */
+export interface AnthropicErrorDetails {
+  provider: 'anthropic';
+  /** The HTTP status; absent for network errors. */
+  status?: number;
+  /** The API's error type, such as `rate_limit_error`. */
+  errorType?: string;
+  /** The API's request id, for support. */
+  requestId?: string;
+  /** For a rate limit: how long the API asked to wait (`retry-after-ms` or `retry-after`). */
+  retryAfterMilliseconds?: number;
+}
+
+/** Status classes whose requests fail the same way however often they are sent. */
+const NON_RETRYABLE: ReadonlyArray<readonly [abstract new (...args: never[]) => APIError, string]> = [
+  [AuthenticationError, 'AuthenticationError'],
+  [PermissionDeniedError, 'PermissionDeniedError'],
+  [BadRequestError, 'BadRequestError'],
+  [NotFoundError, 'NotFoundError'],
+  [UnprocessableEntityError, 'UnprocessableEntityError'],
+];
+
+/** Statuses the API uses for conditions that pass: timeout, conflict, rate limit, lock. */
+const RETRYABLE_STATUSES = new Set([408, 409, 429]);
+
+
+/** The SDK's name of an error's class (`_errorName` survives minification), else its `name`. */
+function className(error: Error): string {
+  const declared = (error.constructor as { _errorName?: unknown })._errorName;
+  return typeof declared === 'string' ? declared : error.name;
+}
+
+/** Keys shorter than this are not searched for: they would match ordinary words. */
+const MINIMUM_REDACTED_KEY_LENGTH = 8;
+
+/** The text on one line, with the key (if echoed back by a proxy or a server) replaced. */
+function redact(text: string, apiKey: string | undefined): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return apiKey === undefined || apiKey.length < MINIMUM_REDACTED_KEY_LENGTH ? oneLine : oneLine.split(apiKey).join('[redacted]');
+}
+
+/**
+ * The error to raise for what an Anthropic SDK call threw.
+ *
+ * - 401 `AuthenticationError`, 403 `PermissionDeniedError`, 400 `BadRequestError`,
+ *   404 `NotFoundError` (the message names the model), 422 `UnprocessableEntityError`, and other
+ *   4xx statuses except 408, 409 and 429: non-retryable, `type` the SDK class name;
+ * - 429 `RateLimitError`: retryable, `details[0].retryAfterMilliseconds` from the headers;
+ * - 5xx (`InternalServerError`, 529 `OverloadedError`), 408, 409, `APIConnectionError`,
+ *   `APIConnectionTimeoutError`: retryable;
+ * - a `WorkflowApplicationError` passes through; anything else becomes a retryable one.
+ *
+ * Messages read `anthropic: <status> <Class>: <the API's message>` and never contain the key.
+ *
+ * @example
+ * ```ts
+ * try { await client.messages.create(body); } catch (error) { throw classifyAnthropicError(error, { model: body.model }); }
+ * ```
+ */
+export function classifyAnthropicError(error: unknown, context: AnthropicErrorContext): WorkflowApplicationError {
+  if (WorkflowApplicationError.is(error)) return error;
+  if (!(error instanceof APIError) || error.status === undefined) {
+    // Network failures, aborts (from the engine: cancellation or an attempt timeout; the engine
+    // decides what follows), an `error` event in the middle of a stream (such as overloaded_error),
+    // and anything unexpected: all may pass on another attempt.
+    const type = error instanceof Error ? className(error) : 'AnthropicError';
+    const details: AnthropicErrorDetails = { provider: 'anthropic' };
+    let text = messageOf(error);
+    if (error instanceof APIConnectionTimeoutError) text = `the request timed out (${text})`;
+    else if (error instanceof APIConnectionError) text = `cannot reach the API (${text})`;
+    else if (error instanceof APIError) {
+      if (error.type !== null) details.errorType = error.type;
+      text = error.apiMessage ?? text;
+    }
+    return new WorkflowApplicationError(`anthropic: ${type}: ${redact(text, context.apiKey)}`, { type, nonRetryable: false, details: [details], cause: error });
+  }
+  const status = error.status;
+  const listed = NON_RETRYABLE.find(([errorClass]) => error instanceof errorClass);
+  const type = listed?.[1] ?? className(error);
+  const retryable = RETRYABLE_STATUSES.has(status) || status >= 500;
+  const apiMessage = error.apiMessage ?? messageOf(error).replace(/^\d{3}\s*/, '');
+  const details: AnthropicErrorDetails = { provider: 'anthropic', status };
+  if (error.type !== null) details.errorType = error.type;
+  if (typeof error.requestID === 'string') details.requestId = error.requestID;
+  let message = `anthropic: ${status} ${type}: ${apiMessage}`;
+  if (error instanceof NotFoundError) {
+    message += ` (model "${context.model}": check the model name, or anthropic.default_model in mcp_agent.config.yaml)`;
+  }
+  if (error instanceof RateLimitError) {
+    const wait = retryAfterMilliseconds(error.headers);
+    if (wait !== undefined) {
+      details.retryAfterMilliseconds = wait;
+      message += ` (retry after ${wait} ms)`;
+    }
+  }
+  return new WorkflowApplicationError(redact(message, context.apiKey), { type, nonRetryable: !retryable, details: [details], cause: error });
+}

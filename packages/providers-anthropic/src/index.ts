@@ -1,0 +1,12 @@
+// The Node entry of @mcp-agent/providers-anthropic: the LLM class, the provider engines load
+// (`llmProvider`), its factory, and the mappings between neutral requests and the Messages API.
+export { AnthropicAugmentedLLM } from './anthropic-augmented-llm.js';
+export { createAnthropicProvider, llmProvider } from './anthropic-provider.js';
+export type { AnthropicProviderOptions } from './anthropic-provider.js';
+export { ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_DEFAULT_MODEL, toAnthropicMessagesBody, toolUseInput } from './anthropic-request.js';
+export type { AnthropicMessagesBody, AnthropicRequestDefaults } from './anthropic-request.js';
+export { fromAnthropicMessage } from './anthropic-response.js';
+export type { AnthropicMessageLike } from './anthropic-response.js';
+export { collectAnthropicStream } from './anthropic-stream.js';
+export { classifyAnthropicError } from './anthropic-errors.js';
+export type { AnthropicErrorContext, AnthropicErrorDetails } from './anthropic-errors.js';

@@ -1,0 +1,147 @@
+/**
+ * Failures of the OpenAI SDK as `WorkflowApplicationError`s with an explicit retry decision: what
+ * can't succeed on retry (authentication, permission, bad request, not found, unprocessable) is
+ * non-retryable; rate limits, 5xx and network errors stay retryable, for the engine's retry policy.
+ */
+import { messageOf, WorkflowApplicationError, retryAfterMilliseconds } from '@mcp-agent/core';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+
+/** What the classification needs to word the message: never printed as is, the key is only redacted. */
+export interface OpenAIErrorContext {
+  /** How the provider names itself in messages: `openai`, or `openai (Azure)`. */
+  label: string;
+  /** The model (or deployment) asked for. */
+  model: string;
+  /** The settings section holding the key, for hints: `openai` or `azure`. */
+  section: string;
+  /** The environment variable of the key, for hints. */
+  keyVariable: string;
+  /** The setting that names the server, for hints: `openai.base_url`, `azure.endpoint`. Default `<section>.base_url`. */
+  endpointSetting?: string | undefined;
+  /** The API key, redacted from anything the error carries. */
+  apiKey?: string | undefined;
+}
+
+/** The SDK's class name for each status it has a class for. */
+const CLASS_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'BadRequestError',
+  401: 'AuthenticationError',
+  403: 'PermissionDeniedError',
+  404: 'NotFoundError',
+  409: 'ConflictError',
+  422: 'UnprocessableEntityError',
+  429: 'RateLimitError',
+};
+
+/** Statuses that may succeed on retry (as the SDK itself would retry them). */
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+
+function redact(text: string, apiKey: string | undefined): string {
+  return apiKey !== undefined && apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
+}
+
+/** The API's own message: the body's `error.message`, else the SDK's message without its status prefix. */
+function apiMessage(error: APIError): string {
+  const body = error.error as { message?: unknown } | undefined;
+  if (typeof body?.message === 'string' && body.message !== '') return body.message;
+  const message = error.message.replace(/^\d{3}\s+/, '');
+  return message === '' ? 'no message' : message;
+}
+
+/** The network failure under an APIConnectionError: its code (`ECONNREFUSED`), else the innermost message. */
+function networkCause(error: APIConnectionError): string | undefined {
+  let innermost: string | undefined;
+  for (let current: unknown = error.cause, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    innermost = messageOf(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return innermost;
+}
+
+function hint(status: number, context: OpenAIErrorContext): string {
+  switch (status) {
+    case 401:
+      return ` (check ${context.section}.api_key in mcp_agent.secrets.yaml or ${context.keyVariable})`;
+    case 403:
+      return ` (model "${context.model}"; check the key's project, organisation and model access)`;
+    case 404:
+      return ` (model "${context.model}": check the model name and ${context.endpointSetting ?? `${context.section}.base_url`})`;
+    default:
+      return '';
+  }
+}
+
+/**
+ * The error to raise for a failure of an SDK call, or the failure itself when it is not the SDK's.
+ * Messages read `openai: 401 AuthenticationError: <the API's message> (<hint>)`, the `type` is the
+ * SDK's class name, and the API key never appears in the message, the details or the cause.
+ *
+ * - 400, 401, 403, 404, 422 (and any other 4xx but 408, 409, 429): non-retryable.
+ * - 429: retryable, `details[0].retryAfterMilliseconds` from the `retry-after` header.
+ * - 408, 409, 5xx, connection errors and timeouts: retryable.
+ * - An error without a status (an error event in the middle of a stream): retryable.
+ * - An abort of the call (cancellation, the attempt's timeout): the signal's reason when there is one.
+ *
+ * @example
+ * ```ts
+ * try { await client.chat.completions.create(body); }
+ * catch (error) { throw toWorkflowError(error, { label: 'openai', model, section: 'openai', keyVariable: 'OPENAI_API_KEY', apiKey }); }
+ * ```
+ */
+export function toWorkflowError(error: unknown, context: OpenAIErrorContext, signal?: AbortSignal): unknown {
+  if (error instanceof APIUserAbortError) {
+    if (signal?.aborted === true && signal.reason !== undefined) return signal.reason;
+    return new WorkflowApplicationError(`${context.label}: the request for model "${context.model}" was aborted`, { type: 'APIUserAbortError', cause: error });
+  }
+  if (error instanceof APIConnectionError) {
+    const type = error instanceof APIConnectionTimeoutError ? 'APIConnectionTimeoutError' : 'APIConnectionError';
+    const cause = networkCause(error);
+    const message = `${context.label}: ${type}: ${error.message.replace(/\.$/, '')}${cause === undefined ? '' : ` (${cause})`}`;
+    return new WorkflowApplicationError(redact(message, context.apiKey), { type, nonRetryable: false, cause: safeCause(error, context.apiKey) });
+  }
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const status = error.status;
+    const type = CLASS_BY_STATUS[status] ?? (status >= 500 ? 'InternalServerError' : 'APIError');
+    const retryable = isRetryableStatus(status);
+    const retryAfter = status === 429 || status === 503 ? retryAfterMilliseconds(error.headers) : undefined;
+    const detail: Record<string, unknown> = { status };
+    if (typeof error.requestID === 'string') detail['requestId'] = error.requestID;
+    if (typeof error.code === 'string') detail['code'] = error.code;
+    if (retryAfter !== undefined) detail['retryAfterMilliseconds'] = retryAfter;
+    const text = apiMessage(error);
+    const modelNote = status === 404 && text.includes(context.model) ? hint(404, context).replace(`model "${context.model}": `, '') : hint(status, context);
+    const message = `${context.label}: ${status} ${type}: ${text}${modelNote}`;
+    return new WorkflowApplicationError(redact(message, context.apiKey), {
+      type,
+      nonRetryable: !retryable,
+      details: [detail],
+      cause: safeCause(error, context.apiKey),
+    });
+  }
+  if (error instanceof APIError) {
+    // No status: an error event in the middle of a stream, or a failure before any response.
+    const message = `${context.label}: APIError: ${error.message}`;
+    return new WorkflowApplicationError(redact(message, context.apiKey), { type: 'APIError', nonRetryable: false, cause: safeCause(error, context.apiKey) });
+  }
+  return error;
+}
+
+/** The SDK's error, or a plain copy without the key when the key shows up in it. */
+function safeCause(error: APIError, apiKey: string | undefined): unknown {
+  if (apiKey === undefined || apiKey.length < 4) return error;
+  let body = '';
+  try {
+    body = JSON.stringify(error.error ?? null);
+  } catch {
+    // A body that can't be printed can't leak the key either.
+  }
+  if (!error.message.includes(apiKey) && !body.includes(apiKey)) return error;
+  const copy = new Error(redact(error.message, apiKey));
+  copy.name = error.constructor.name;
+  return copy;
+}

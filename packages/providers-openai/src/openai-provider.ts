@@ -1,0 +1,131 @@
+/**
+ * The OpenAI model provider: one Chat Completions round trip through the official SDK, run by the
+ * engines as the task `llm.openai.complete` (an activity under Temporal). Node only.
+ */
+import type { LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core';
+import { AzureOpenAI, OpenAI } from 'openai';
+import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import { resolveOpenAIConnection, type Environment, type OpenAIConnection } from './openai-connection.js';
+import { toWorkflowError, type OpenAIErrorContext } from './openai-errors.js';
+import { toChatCompletionRequest } from './openai-request.js';
+import { ChatCompletionStreamAssembler, fromChatCompletion } from './openai-response.js';
+
+/** The model asked for when neither the request nor `default_model` names one. */
+export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+
+/** The OpenAI API's address, used when neither `openai.base_url` nor `OPENAI_BASE_URL` is set. */
+const OPENAI_API_URL = 'https://api.openai.com/v1';
+
+/** SDK clients kept at most, one per (key, base URL): enough for key rotation without growing forever. */
+const CLIENT_CACHE_SIZE = 16;
+
+/** Options of {@link createOpenAIProvider}. */
+export interface OpenAIProviderOptions {
+  /** The model when neither the request nor the settings' `default_model` names one. Default `gpt-4o-mini`. */
+  defaultModel?: string;
+  /** Where environment variables (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, Azure's) are read. Default `process.env`. */
+  environment?: Environment;
+  /** Milliseconds the SDK waits for one response. Default: the SDK's (10 minutes); the task's own timeouts also apply. */
+  timeoutMilliseconds?: number;
+  /** Headers sent with every request, such as a gateway's. Default none. */
+  defaultHeaders?: Record<string, string>;
+}
+
+/** The OpenAI provider: `name` is `openai`, so its round trips run as `llm.openai.complete`. */
+export interface OpenAIProvider extends LlmProvider {
+  readonly name: 'openai';
+}
+
+/**
+ * Makes an OpenAI provider. Credentials, base URL and default model are resolved inside each
+ * call from the settings (`openai`, or `azure` for Azure OpenAI) and the environment, so a
+ * request never carries a key. One SDK client is kept per (key, base URL), with `maxRetries: 0`:
+ * the engine's retry policy for `llm.*` retries.
+ *
+ * @example
+ * ```ts
+ * const app = new MCPApp({ name: 'gateway', llmProviders: [createOpenAIProvider({ defaultHeaders: { 'x-team': 'search' } })] });
+ * ```
+ */
+export function createOpenAIProvider(options: OpenAIProviderOptions = {}): OpenAIProvider {
+  const environment = options.environment ?? process.env;
+  const fallbackModel = options.defaultModel ?? DEFAULT_OPENAI_MODEL;
+  const clients = new Map<string, OpenAI>();
+
+  const clientFor = (connection: OpenAIConnection): OpenAI => {
+    let client = clients.get(connection.cacheKey);
+    if (client !== undefined) return client;
+    const common = {
+      apiKey: connection.apiKey,
+      maxRetries: 0,
+      ...(options.timeoutMilliseconds === undefined ? {} : { timeout: options.timeoutMilliseconds }),
+      ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: options.defaultHeaders }),
+    };
+    client = connection.azure
+      ? new AzureOpenAI({
+          ...common,
+          apiVersion: connection.apiVersion,
+          baseURL: connection.baseURL,
+          ...(connection.deployment === undefined ? {} : { deployment: connection.deployment }),
+        })
+      : new OpenAI({ ...common, baseURL: connection.baseURL ?? OPENAI_API_URL, organization: connection.organization ?? null, project: connection.project ?? null });
+    if (clients.size >= CLIENT_CACHE_SIZE) clients.delete(clients.keys().next().value as string);
+    clients.set(connection.cacheKey, client);
+    return client;
+  };
+
+  const prepare = (request: LlmRequest, context: LlmProviderContext) => {
+    const connection = resolveOpenAIConnection(context.settings, environment);
+    const model = request.model ?? connection.defaultModel ?? fallbackModel;
+    const errorContext: OpenAIErrorContext = {
+      label: connection.label,
+      model,
+      section: connection.section,
+      keyVariable: connection.keyVariable,
+      endpointSetting: connection.endpointSetting,
+      apiKey: connection.apiKey,
+    };
+    const body = toChatCompletionRequest(request, { model, reasoningEffort: connection.reasoningEffort });
+    return { client: clientFor(connection), body, model, errorContext };
+  };
+
+  return {
+    name: 'openai',
+
+    async complete(request: LlmRequest, context: LlmProviderContext): Promise<LlmResponse> {
+      const { client, body, errorContext } = prepare(request, context);
+      try {
+        return fromChatCompletion(await client.chat.completions.create(body, { signal: context.signal }));
+      } catch (error) {
+        throw toWorkflowError(error, errorContext, context.signal);
+      }
+    },
+
+    async stream(request: LlmRequest, context: LlmProviderContext, onText: (delta: string) => void): Promise<LlmResponse> {
+      const { client, body, model, errorContext } = prepare(request, context);
+      const streaming: ChatCompletionCreateParamsStreaming = { ...body, stream: true, stream_options: { include_usage: true } };
+      const assembler = new ChatCompletionStreamAssembler(model);
+      try {
+        const stream = await client.chat.completions.create(streaming, { signal: context.signal });
+        for await (const chunk of stream) {
+          const text = assembler.add(chunk);
+          if (text !== '') onText(text);
+        }
+      } catch (error) {
+        throw toWorkflowError(error, errorContext, context.signal);
+      }
+      return assembler.response();
+    },
+  };
+}
+
+/**
+ * The provider that engines load from this package (`llmProvider`): OpenAI with the defaults of
+ * {@link createOpenAIProvider}.
+ *
+ * @example
+ * ```ts
+ * const app = new MCPApp({ name: 'finder', llmProviders: [llmProvider] }); // the same one engines load by default
+ * ```
+ */
+export const llmProvider: OpenAIProvider = createOpenAIProvider();
