@@ -44,6 +44,8 @@ describe('the demo', () => {
     // Part 2: the agent reads the folder through the filesystem MCP server.
     expect(stdout).toContain('tool calls: filesystem_list_directory, filesystem_read_text_file');
     expect(stdout).toContain('answer after 3 model round trips (end_turn): The folder holds 3 invoices; the largest is "Invoice 42: 420 EUR, conference travel".');
+    const tokens = /tokens used by the workflow: (\d+) in 3 calls/.exec(stdout);
+    expect(Number(tokens?.[1])).toBeGreaterThan(0);
   });
 
   it('exits 1 with the path, value and expectation of a bad config value, and no stack trace', async () => {

@@ -71,6 +71,7 @@ await runMain(async () => {
       const answer = await executor.executeWorkflow(FileQuestionWorkflow, question, { workflowId: 'file-question' });
       print(`tool calls: ${answer.value?.toolCalls.join(', ')}`);
       print(`answer after ${answer.value?.modelRoundTrips} model round trips (${answer.value?.stopReason}): ${answer.value?.answer}`);
+      print(`tokens used by the workflow: ${answer.value?.tokens} in ${answer.value?.calls} calls`);
     });
   } finally {
     await localModel?.close();

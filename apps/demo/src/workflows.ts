@@ -3,7 +3,7 @@
  * succeeds (and is retried with backoff), then waits for a manager to approve or reject it,
  * answering status queries all the while.
  */
-import { Agent, MCPApp, taskContext, Workflow, WorkflowApplicationError, WorkflowResult } from '@mcp-agent/core';
+import { Agent, MCPApp, taskContext, Workflow, WorkflowApplicationError, WorkflowResult, workflowUsage } from '@mcp-agent/core';
 import { OpenAIAugmentedLLM } from '@mcp-agent/providers-openai/workflow';
 
 export const app = new MCPApp({ name: 'expense-demo' });
@@ -102,6 +102,9 @@ export interface FileAnswer {
   toolCalls: string[];
   modelRoundTrips: number;
   stopReason: string;
+  /** Tokens this workflow's LLMs used, and their round trips. */
+  tokens: number;
+  calls: number;
 }
 
 /**
@@ -121,9 +124,9 @@ export class FileQuestionWorkflow extends Workflow<FileAnswer> {
     const result = await llm.generate(question);
     const toolCalls = result.messages.flatMap((message) => (message.role === 'assistant' ? (message.toolCalls ?? []).map((call) => call.name) : []));
     await agent.close();
+    const usage = workflowUsage();
     return new WorkflowResult({
-      value: { answer: result.text, toolCalls, modelRoundTrips: result.iterations, stopReason: result.stopReason },
-      metadata: { usage: llm.usage },
+      value: { answer: result.text, toolCalls, modelRoundTrips: result.iterations, stopReason: result.stopReason, tokens: usage.totalTokens, calls: usage.calls },
     });
   }
 }

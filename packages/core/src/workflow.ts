@@ -26,7 +26,7 @@ export { MCP_TASK_NAMES } from './mcp/mcp-service.js';
 export { NAMESPACE_SEPARATOR, namespacedName, NamespacedIndex } from './mcp/tool-index.js';
 export { ambientMcpService, pushAmbientMcpService } from './mcp/mcp-tasks.js';
 export { Agent } from './agent/agent.js';
-export { AugmentedLLM } from './llm/augmented-llm.js';
+export { AugmentedLLM, workflowUsage } from './llm/augmented-llm.js';
 export type { AugmentedLLMOptions, GenerateResult, GenerateStopReason, RequestParams, StructuredSchema, UsageTotals } from './llm/augmented-llm.js';
 export { llmTaskName } from './llm/llm-types.js';
 export type {

@@ -72,6 +72,33 @@ export interface UsageTotals extends LlmUsage {
 
 const DEFAULT_MAX_ITERATIONS = 10;
 
+// Per workflow run, the tokens of every LLM it used; kept with the run's context, so it goes when the run does.
+const usageByWorkflow = new WeakMap<object, UsageTotals>();
+
+function workflowTotals(context: object): UsageTotals {
+  let totals = usageByWorkflow.get(context);
+  if (totals === undefined) {
+    totals = emptyUsage();
+    usageByWorkflow.set(context, totals);
+  }
+  return totals;
+}
+
+/**
+ * Tokens used so far by every LLM of the workflow run whose code calls it (zeros when none, or
+ * outside a workflow). Under Temporal it is rebuilt on replay, as it counts recorded round trips.
+ *
+ * @example
+ * ```ts
+ * const { totalTokens, calls } = workflowUsage();
+ * return new WorkflowResult({ value: answer, metadata: { totalTokens, calls } });
+ * ```
+ */
+export function workflowUsage(): UsageTotals {
+  const context = currentWorkflowContext();
+  return { ...(context === undefined ? emptyUsage() : workflowTotals(context)) };
+}
+
 function emptyUsage(): UsageTotals {
   return { calls: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 };
 }
@@ -259,7 +286,10 @@ export abstract class AugmentedLLM {
 
   #count(response: LlmUsage, call: LlmUsage): void {
     this.usage.calls += 1;
-    for (const totals of [this.usage, call]) {
+    const workflow = currentWorkflowContext();
+    const perWorkflow = workflow === undefined ? undefined : workflowTotals(workflow);
+    if (perWorkflow !== undefined) perWorkflow.calls += 1;
+    for (const totals of [this.usage, call, ...(perWorkflow === undefined ? [] : [perWorkflow])]) {
       totals.inputTokens += response.inputTokens;
       totals.outputTokens += response.outputTokens;
       totals.totalTokens += response.totalTokens;
