@@ -53,15 +53,19 @@ describe('McpAggregator', () => {
   it('refuses an ambiguous plain name, offering the namespaced ones', async () => {
     await expect(aggregator.callTool('echo', { text: 'which?' })).rejects.toMatchObject({
       code: 'MCP_UNKNOWN_TOOL',
+      server: 'everything,test',
       message: 'tool "echo" is offered by several MCP servers (everything, test); use its namespaced name: everything_echo or test_echo',
     });
   });
 
-  it('lists the available names for an unknown tool', async () => {
+  it('lists the available names for an unknown tool, naming the servers involved', async () => {
     await expect(aggregator.callTool('teleport')).rejects.toMatchObject({
       code: 'MCP_UNKNOWN_TOOL',
+      server: 'everything,test',
       message: expect.stringMatching(/^unknown tool "teleport" on MCP servers everything, test; available: everything_echo, .*test_add/),
     });
+    await expect(aggregator.callTool('test_teleport')).rejects.toMatchObject({ code: 'MCP_UNKNOWN_TOOL', server: 'test' });
+    await expect(aggregator.getPrompt('everything_no-such-prompt')).rejects.toMatchObject({ code: 'MCP_UNKNOWN_TOOL', server: 'everything' });
   });
 
   it('aggregates prompts and resources', async () => {

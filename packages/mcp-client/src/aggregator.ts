@@ -253,6 +253,13 @@ export class McpAggregator {
     );
   }
 
+  /** The aggregated server whose `server_` prefix `name` has (the longest such name), if any. */
+  #serverNamedBy(name: string): string | undefined {
+    return this.#serverNames
+      .filter((server) => name.startsWith(`${server}_`))
+      .sort((a, b) => b.length - a.length)[0];
+  }
+
   async #resolve<Item>(cache: CachedIndex<Item>, kind: Kind, name: string): Promise<{ server: string; name: string }> {
     const wasPresent = cache.present;
     let index = await cache.get();
@@ -265,9 +272,10 @@ export class McpAggregator {
     if (entry !== undefined) return entry;
     const servers = index.serversWith(name);
     if (servers.length > 1) {
+      // Several servers are involved: `server` names them all, comma-joined.
       throw new McpClientError(
         'MCP_UNKNOWN_TOOL',
-        '',
+        servers.join(','),
         `${kind} "${name}" is offered by several MCP servers (${servers.join(', ')}); use its namespaced name: ${index.items
           .filter((item) => item.name === name)
           .map((item) => item.namespacedName)
@@ -275,9 +283,11 @@ export class McpAggregator {
       );
     }
     const available = index.items.map((item) => item.namespacedName);
+    // No server has it: `server` names the one the name points at (`fs_read` for a server "fs"),
+    // else every aggregated server, comma-joined.
     throw new McpClientError(
       'MCP_UNKNOWN_TOOL',
-      '',
+      this.#serverNamedBy(name) ?? this.#serverNames.join(','),
       `unknown ${kind} "${name}" on MCP servers ${this.#serverNames.join(', ') || '(none)'}; available: ${available.length === 0 ? '(none)' : available.join(', ')}`,
     );
   }

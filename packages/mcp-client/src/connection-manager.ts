@@ -28,8 +28,9 @@ import type { LoggingLevel, Progress } from '@modelcontextprotocol/sdk/types.js'
 
 import { ServerRegistry } from './server-registry.js';
 import type { McpServersInput } from './server-registry.js';
-import { createServerTransport } from './server-transport.js';
+import { assertConnectableConfig, createServerTransport, HttpResponseTimeoutError } from './server-transport.js';
 import type { ServerTransport } from './server-transport.js';
+import { waitFor, WaitInterruptedError } from './wait.js';
 
 /** The request timeout when neither the server's `read_timeout_seconds` nor the options set one. */
 const DEFAULT_REQUEST_TIMEOUT_MILLISECONDS = 60_000;
@@ -37,8 +38,11 @@ const DEFAULT_REQUEST_TIMEOUT_MILLISECONDS = 60_000;
 /** The default limit of starting a server and its `initialize` handshake. */
 const DEFAULT_CONNECT_TIMEOUT_MILLISECONDS = 60_000;
 
-/** How long `close()` waits for a stdio server that has been killed to disappear. */
-const PROCESS_EXIT_WAIT_MILLISECONDS = 2_000;
+/** A tool call that keeps sending progress ends after this many times its timeout, by default. */
+const MAX_TOTAL_TIMEOUT_FACTOR = 10;
+
+/** How long `close()` waits for an HTTP server to acknowledge the end of its session. */
+const TERMINATE_WAIT_MILLISECONDS = 1_000;
 
 /**
  * Options of {@link McpConnectionManager} and {@link createMcpConnectionManager}.
@@ -69,8 +73,9 @@ export interface McpConnectionManagerOptions {
    */
   requestTimeoutMilliseconds?: number | undefined;
   /**
-   * How long starting a server and its `initialize` handshake may take (a first `npx` run may
-   * download the server). Default 60 000 (60 s), independent of the request timeout.
+   * How long connecting may take: starting a server (a first `npx` run may download it) or
+   * reaching it, its `initialize` handshake and `logging/setLevel`. Default 60 000 (60 s),
+   * independent of the request timeout. Expiry raises a retryable `MCP_CONNECT_FAILED`.
    */
   connectTimeoutMilliseconds?: number | undefined;
   /** The wait before the second attempt after a failed connect; doubles after each failure. Default 500. */
@@ -94,24 +99,42 @@ export interface McpConnectionManagerOptions {
  * ```
  */
 export interface McpCallOptions {
-  /** This call's timeout. Default: the server's `read_timeout_seconds`, else the manager's timeout. */
+  /**
+   * This call's timeout. It bounds the wait for a connection (a reconnect backoff, a connect in
+   * progress), then the request itself, which each progress notification restarts.
+   * Default: the server's `read_timeout_seconds`, else the manager's timeout; those bound the
+   * request only, and the wait for a connection is bounded by `connectTimeoutMilliseconds`.
+   */
   timeoutMilliseconds?: number | undefined;
-  /** Cancels the call (the server gets `notifications/cancelled`); the call rejects with the signal's reason. */
+  /**
+   * The longest a call may run however much progress it reports. Default: 10 times the call's
+   * timeout (so 10 minutes under the default 60 s timeout).
+   */
+  maxTotalTimeoutMilliseconds?: number | undefined;
+  /**
+   * Cancels the call, also while it waits for a connection (the server gets
+   * `notifications/cancelled` for a request it received); the call rejects with the signal's
+   * reason. A connect other calls share goes on.
+   */
   signal?: AbortSignal | undefined;
   /** Receives the tool's progress notifications, in addition to the logger. */
   onProgress?: ((progress: Progress) => void) | undefined;
 }
 
-/** One open connection. */
+/** One connection. */
 interface Session {
   readonly client: Client;
   readonly transport: ServerTransport;
-  /** True once `initialize` succeeded. */
+  /** True once connecting completed (`initialize`, and `logging/setLevel` when offered). */
   established: boolean;
   /** True once the connection closed or was found dead; it is never used again. */
   closed: boolean;
-  /** True when this manager closed it on purpose (no warning is logged). */
-  closing: boolean;
+  /** This manager's close of the session, once started: no warning is logged for it. */
+  closing: Promise<void> | undefined;
+  /** True once the server answered a request on this session. */
+  served: boolean;
+  /** True once its loss before serving anything was counted as a failed connect. */
+  lossCounted: boolean;
 }
 
 /** What the manager knows about one server. */
@@ -121,9 +144,10 @@ interface ServerState {
   session: Session | undefined;
   /** The connect in progress, shared by concurrent callers. */
   connecting: Promise<Session> | undefined;
-  /** The session being opened by that connect, so that `close()` can abort it. */
-  opening: Session | undefined;
-  /** Failed connects since the last success. */
+  /**
+   * Failed connects, and sessions lost before they answered a request, since a session last
+   * answered one.
+   */
   consecutiveFailures: number;
   /** No connect attempt starts before this time (epoch milliseconds). */
   retryAt: number;
@@ -144,28 +168,45 @@ const LOG_LEVELS: Readonly<Record<LoggingLevel, 'debug' | 'info' | 'warn' | 'err
 /** Node system error codes that mean the peer went away. */
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
+/** HTTP statuses after which the same request may succeed later: timeouts, rate limits, server faults. */
+function isRetryableHttpStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
 /** The message of an `isError` result by which the SDK's `McpServer` reports invalid params. */
 const INVALID_PARAMS_RESULT_PREFIX = `MCP error ${ErrorCode.InvalidParams}:`;
 
 /** How a server says it has no such tool (the SDK's `McpServer` and common low-level servers). */
 const UNKNOWN_TOOL_PATTERN = /\btool\b[^\n]* (?:not found|disabled)|\bunknown tool\b/i;
 
+/** An error and its causes, outermost first (at most five). */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error; current !== undefined && current !== null && chain.length < 5; current = (current as { cause?: unknown }).cause) {
+    chain.push(current);
+  }
+  return chain;
+}
+
 /** The system error code in an error or its causes (`fetch failed` hides it in `cause`). */
 function systemErrorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+  for (const current of causeChain(error)) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
 
-/** The HTTP status the SDK's HTTP transports put in `code` (`StreamableHTTPError`, `SseError`). */
+/**
+ * The HTTP status of a failed HTTP exchange: in `code` (`StreamableHTTPError`, `SseError`) or in
+ * the message of the SSE transport's POST errors (`Error POSTing to endpoint (HTTP 429): ...`).
+ */
 function httpStatusOf(error: unknown): number | undefined {
-  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+  for (const current of causeChain(error)) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'number' && code >= 100 && code <= 599) return code;
-    current = (current as { cause?: unknown }).cause;
+    const posted = /^Error POSTing to endpoint \(HTTP (\d{3})\)/.exec(messageOf(current));
+    if (posted?.[1] !== undefined) return Number(posted[1]);
   }
   return undefined;
 }
@@ -173,10 +214,9 @@ function httpStatusOf(error: unknown): number | undefined {
 /** The message of an error and its causes: `fetch failed: connect ECONNREFUSED 127.0.0.1:1`. */
 function fullMessage(error: unknown): string {
   const parts: string[] = [];
-  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+  for (const current of causeChain(error)) {
     const message = messageOf(current);
     if (!parts.includes(message)) parts.push(message);
-    current = (current as { cause?: unknown }).cause;
   }
   return parts.join(': ');
 }
@@ -189,7 +229,12 @@ function isConnectionGone(error: unknown): boolean {
   // Streamable HTTP answers 404 for a session the server no longer knows (it restarted).
   if (httpStatusOf(error) === 404) return true;
   const message = messageOf(error);
-  return message === 'Not connected' || message === 'fetch failed' || /SSE stream disconnected|Error POSTing to endpoint \(HTTP 404\)/.test(message);
+  return message === 'Not connected' || message === 'fetch failed' || /SSE stream disconnected/.test(message);
+}
+
+/** True when the server answered (with a result or a JSON-RPC error), rather than failed to. */
+function isServerAnswer(error: unknown): boolean {
+  return error instanceof McpError && error.code !== ErrorCode.RequestTimeout && error.code !== ErrorCode.ConnectionClosed;
 }
 
 /** What a request was about, for messages: `tools/call "echo"`, or `tools/list`. */
@@ -213,19 +258,23 @@ function pick<Source extends object, Key extends keyof Source>(source: Source, k
  *
  * - Every request has a timeout (a call's `timeoutMilliseconds`, else the server's
  *   `read_timeout_seconds`, else the manager's `requestTimeoutMilliseconds`, default 60 s):
- *   expiry raises a retryable `MCP_TIMEOUT`. Connecting has its own `connectTimeoutMilliseconds`.
+ *   expiry raises a retryable `MCP_TIMEOUT`. Progress restarts a tool call's timeout, up to
+ *   `maxTotalTimeoutMilliseconds` (default 10 times the timeout). Connecting has its own
+ *   `connectTimeoutMilliseconds`; a call's own `timeoutMilliseconds` and `signal` also bound its
+ *   wait for a connection.
  * - When the server dies, calls in flight raise a retryable `MCP_CONNECTION_LOST` and the next
  *   call reconnects. Failed connects raise `MCP_CONNECT_FAILED` (a missing command at once,
  *   naming it; a server that exits during start with the tail of its stderr) and later attempts
  *   wait an exponentially growing delay (`reconnectInitialDelayMilliseconds`, doubled per
- *   failure, capped at `reconnectMaximumDelayMilliseconds`).
+ *   failure, capped at `reconnectMaximumDelayMilliseconds`). A server that dies before it
+ *   answered a request counts as a failed connect; the delay resets once a session answers one.
  * - A tool's own failure is a result with `isError: true`. Arguments the server rejects raise a
  *   non-retryable `MCP_PROTOCOL_ERROR` naming the server and the tool, with the server's
  *   message; this includes the `isError` results by which the SDK's `McpServer` reports invalid
  *   arguments (`MCP error -32602: ...`), since those are protocol errors in result form.
  * - `allowed_tools` limits `listTools`, and `callTool` of any other tool raises `MCP_UNKNOWN_TOOL`.
  * - Server logging and progress notifications go to the logger with `{ server, ... }` data.
- * - `close()` ends every session and every stdio process it started.
+ * - `close()` ends every session and every stdio server's process group.
  *
  * @example
  * ```ts
@@ -247,8 +296,12 @@ export class McpConnectionManager implements McpService {
   readonly #stderrTailLines: number;
   readonly #clientInfo: { name: string; version: string };
   #closed = false;
-  /** Aborted by `close()`: ends backoff waits. */
+  /** Aborted by `close()`: ends backoff waits and connects in progress. */
   readonly #closing = new AbortController();
+  /** The one close of this manager, shared by every `close()` call. */
+  #closeAll: Promise<void> | undefined;
+  /** Session closes in progress, including those of dead or failed sessions. */
+  readonly #sessionCloses = new Set<Promise<void>>();
 
   /**
    * @throws McpClientError `MCP_SERVER_CONFIG` when a server entry is invalid.
@@ -280,8 +333,8 @@ export class McpConnectionManager implements McpService {
   }
 
   /**
-   * The process id of a stdio server while it is connected, else undefined. For diagnostics and
-   * tests.
+   * The process id of a stdio server while it is connected, else undefined. The server runs in a
+   * process group of its own whose id is this process id. For diagnostics and tests.
    *
    * @throws McpClientError `MCP_UNKNOWN_SERVER` for a name that is not configured.
    */
@@ -293,7 +346,8 @@ export class McpConnectionManager implements McpService {
   /**
    * Connects to the server now instead of on first use (idempotent).
    *
-   * @throws McpClientError `MCP_CONNECT_FAILED`, `MCP_TIMEOUT` or `MCP_UNKNOWN_SERVER`.
+   * @throws McpClientError `MCP_CONNECT_FAILED`, `MCP_SERVER_CONFIG`, `MCP_CONNECTION_LOST`
+   *   (the manager closed) or `MCP_UNKNOWN_SERVER`.
    */
   async connect(server: string): Promise<void> {
     await this.#session(this.#state(server));
@@ -329,13 +383,14 @@ export class McpConnectionManager implements McpService {
     });
   }
 
-  /**
+/**
    * Calls a tool. The result keeps the server's content items (text, image, audio, embedded
    * resources, links) as sent; `isError: true` is the tool's own failure.
    *
    * @throws McpClientError `MCP_UNKNOWN_SERVER`, `MCP_UNKNOWN_TOOL` (not in `allowed_tools`, or
-   *   unknown to the server), `MCP_PROTOCOL_ERROR` (e.g. invalid arguments), `MCP_TIMEOUT`,
-   *   `MCP_CONNECTION_LOST`, `MCP_CONNECT_FAILED`.
+   *   unknown to the server), `MCP_PROTOCOL_ERROR` (e.g. invalid arguments), `MCP_TIMEOUT` (also
+   *   when `timeoutMilliseconds` passes while waiting for a connection), `MCP_CONNECTION_LOST`,
+   *   `MCP_CONNECT_FAILED`, `MCP_SERVER_CONFIG`; or the reason of an aborted `signal`.
    *
    * @example
    * ```ts
@@ -364,11 +419,14 @@ export class McpConnectionManager implements McpService {
       options.onProgress?.(progress);
     };
     return this.#request(state, 'tools/call', request.tool, options, async (session, requestOptions) => {
-      const result = await session.client.callTool(
-        { name: request.tool, arguments: request.arguments ?? {} },
-        undefined,
-        { ...requestOptions, onprogress: onProgress, resetTimeoutOnProgress: true },
-      );
+      const timeout = requestOptions.timeout ?? this.#requestTimeoutMilliseconds;
+      const result = await session.client.callTool({ name: request.tool, arguments: request.arguments ?? {} }, undefined, {
+        ...requestOptions,
+        onprogress: onProgress,
+        resetTimeoutOnProgress: true,
+        // Without it, a server that keeps sending progress would never time out.
+        maxTotalTimeout: options.maxTotalTimeoutMilliseconds ?? timeout * MAX_TOTAL_TIMEOUT_FACTOR,
+      });
       const content = (Array.isArray(result.content) ? result.content : []) as McpContent[];
       if (result.isError === true) this.#throwIfInvalidParams(request, content);
       const toolResult: McpToolResult = { content, isError: result.isError === true };
@@ -453,21 +511,30 @@ export class McpConnectionManager implements McpService {
 
   /**
    * Closes every session and stops every server process it started (stdin closed, then SIGTERM,
-   * then SIGKILL for a process that ignores both). Later calls raise `MCP_CONNECTION_LOST`.
+   * then SIGKILL to the server's process group, for processes that ignore both), including
+   * sessions being opened or already being dropped. Calls in flight and calls waiting for a
+   * connection raise a retryable `MCP_CONNECTION_LOST`; later calls raise a non-retryable one.
+   * Every call of `close()` returns the same promise; it settles in bounded time.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closeAll ??= this.#closeEverything();
+    return this.#closeAll;
+  }
+
+  async #closeEverything(): Promise<void> {
     this.#closed = true;
     this.#closing.abort();
     await Promise.all(
       [...this.#states.values()].map(async (state) => {
-        // A connect in progress fails at once when its session closes.
-        if (state.opening !== undefined) await this.#closeSession(state, state.opening);
+        // A connect in progress stops at once on the abort, and closes what it opened.
         await state.connecting?.catch(() => undefined);
         const session = state.session;
         state.session = undefined;
         if (session !== undefined) await this.#closeSession(state, session);
       }),
     );
+    // Sessions dropped earlier (a dead server, a failed connect) may still be stopping.
+    while (this.#sessionCloses.size > 0) await Promise.all(this.#sessionCloses);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -475,7 +542,7 @@ export class McpConnectionManager implements McpService {
   #state(server: string): ServerState {
     let state = this.#states.get(server);
     if (state === undefined) {
-      state = { name: server, config: this.#registry.get(server), session: undefined, connecting: undefined, opening: undefined, consecutiveFailures: 0, retryAt: 0 };
+      state = { name: server, config: this.#registry.get(server), session: undefined, connecting: undefined, consecutiveFailures: 0, retryAt: 0 };
       this.#states.set(server, state);
     }
     return state;
@@ -493,15 +560,59 @@ export class McpConnectionManager implements McpService {
     });
   }
 
+  /** What a call waiting for a connection gets when `close()` interrupts it: another process may retry. */
+  #interruptedError(server: string, cause?: unknown): McpClientError {
+    return new McpClientError(
+      'MCP_CONNECTION_LOST',
+      server,
+      `connecting to MCP server "${server}" was interrupted: the MCP connection manager closed (this process is shutting down; retry elsewhere)`,
+      { cause, retryable: true },
+    );
+  }
+
   /** The open session of a server, connecting (once, for all concurrent callers) when needed. */
   async #session(state: ServerState): Promise<Session> {
     if (this.#closed) throw this.#closedError(state.name);
     const session = state.session;
     if (session !== undefined && !session.closed) return session;
-    state.connecting ??= this.#connectWithBackoff(state).finally(() => {
-      state.connecting = undefined;
-    });
+    // A config problem is raised as such, before (and without) any backoff.
+    assertConnectableConfig(state.name, state.config);
+    if (state.connecting === undefined) {
+      const connecting = this.#connectWithBackoff(state).finally(() => {
+        if (state.connecting === connecting) state.connecting = undefined;
+      });
+      // Every caller may have stopped waiting (its own timeout or signal); the connect goes on.
+      connecting.catch(() => undefined);
+      state.connecting = connecting;
+    }
     return state.connecting;
+  }
+
+  /**
+   * The session for one call: the shared connect, waited for no longer than the call's own
+   * `timeoutMilliseconds` and `signal` allow. Giving up does not stop the connect for others.
+   */
+  async #sessionFor(state: ServerState, options: McpCallOptions | undefined): Promise<Session> {
+    const open = state.session;
+    if (open !== undefined && !open.closed) return open;
+    const limit = options?.timeoutMilliseconds;
+    const signal = options?.signal;
+    try {
+      return await waitFor(this.#session(state), { milliseconds: limit, signal });
+    } catch (error) {
+      if (!(error instanceof WaitInterruptedError)) throw error;
+      if (error.by === 'signal') throw signal?.reason;
+      const waitingFor =
+        state.retryAt > Date.now()
+          ? `it is in the reconnect backoff after ${state.consecutiveFailures} failed attempt${state.consecutiveFailures === 1 ? '' : 's'}`
+          : `connecting had not finished (connectTimeoutMilliseconds: ${this.#connectTimeoutMilliseconds})`;
+      throw new McpClientError(
+        'MCP_TIMEOUT',
+        state.name,
+        `MCP server "${state.name}" was not connected within ${limit} ms (the call's timeoutMilliseconds): ${waitingFor}. The connect goes on, so a later call may find the server connected; or pass a longer timeoutMilliseconds`,
+        { cause: error, retryable: true },
+      );
+    }
   }
 
   async #connectWithBackoff(state: ServerState): Promise<Session> {
@@ -509,44 +620,72 @@ export class McpConnectionManager implements McpService {
     if (wait > 0) {
       this.#logger.debug(`waiting ${wait} ms before connecting to MCP server "${state.name}" again`, { server: state.name, attempt: state.consecutiveFailures + 1 });
       await delay(wait, undefined, { signal: this.#closing.signal }).catch(() => undefined);
-      if (this.#closed) throw this.#closedError(state.name);
     }
+    if (this.#closed) throw this.#interruptedError(state.name);
+    let session: Session;
     try {
-      const session = await this.#open(state);
-      if (state.consecutiveFailures > 0) {
-        this.#logger.info(`reconnected to MCP server "${state.name}"`, { server: state.name, attempts: state.consecutiveFailures + 1 });
-      }
+      session = await this.#open(state);
+    } catch (error) {
+      if (this.#closed) throw this.#interruptedError(state.name, error);
+      this.#countFailure(state, `could not connect to MCP server "${state.name}"`, error);
+      throw error;
+    }
+    if (this.#closed) {
+      await this.#closeSession(state, session);
+      throw this.#interruptedError(state.name);
+    }
+    if (state.consecutiveFailures > 0) {
+      this.#logger.info(`reconnected to MCP server "${state.name}"`, { server: state.name, attempts: state.consecutiveFailures + 1 });
+    }
+    state.session = session;
+    return session;
+  }
+
+  /** Counts a failed attempt and pushes the next one back by the grown delay. */
+  #countFailure(state: ServerState, what: string, error: unknown): void {
+    state.consecutiveFailures += 1;
+    const backoff = Math.min(this.#initialDelayMilliseconds * 2 ** (state.consecutiveFailures - 1), this.#maximumDelayMilliseconds);
+    state.retryAt = Date.now() + backoff;
+    this.#logger.warn(`${what}; next attempt in ${backoff} ms at the earliest`, {
+      server: state.name,
+      failures: state.consecutiveFailures,
+      ...(error === undefined ? {} : { error: messageOf(error) }),
+    });
+  }
+
+  /** A session that answered a request proves the server works: the backoff starts over. */
+  #markServed(state: ServerState, session: Session): void {
+    if (session.served) return;
+    session.served = true;
+    if (state.session === session) {
       state.consecutiveFailures = 0;
       state.retryAt = 0;
-      if (this.#closed) {
-        await this.#closeSession(state, session);
-        throw this.#closedError(state.name);
-      }
-      state.session = session;
-      return session;
-    } catch (error) {
-      if (this.#closed) throw this.#closedError(state.name);
-      state.consecutiveFailures += 1;
-      const backoff = Math.min(this.#initialDelayMilliseconds * 2 ** (state.consecutiveFailures - 1), this.#maximumDelayMilliseconds);
-      state.retryAt = Date.now() + backoff;
-      this.#logger.warn(`could not connect to MCP server "${state.name}"; next attempt in ${backoff} ms at the earliest`, {
-        server: state.name,
-        failures: state.consecutiveFailures,
-        error: messageOf(error),
-      });
-      throw error;
     }
   }
 
-  /** Starts the transport and initializes a session, turning failures into `McpClientError`s. */
+  /**
+   * A session lost before it answered any request counts as a failed connect, so that a server
+   * that dies right after `initialize` is not restarted on every call without delay.
+   */
+  #noteLost(state: ServerState, session: Session): void {
+    if (this.#closed || !session.established || session.served || session.lossCounted) return;
+    session.lossCounted = true;
+    this.#countFailure(state, `MCP server "${state.name}" closed the connection before it answered a request`, undefined);
+  }
+
+  /**
+   * Starts the transport and initializes a session, all within `connectTimeoutMilliseconds` and
+   * until `close()`, turning failures into `McpClientError`s.
+   */
   async #open(state: ServerState): Promise<Session> {
     const server = state.name;
+    const deadline = Date.now() + this.#connectTimeoutMilliseconds;
     const serverTransport = createServerTransport(server, state.config, {
       stderrTailLines: this.#stderrTailLines,
       onStderrLine: (line) => this.#logger.debug(line, { server, stream: 'stderr' }),
     });
     const client = new Client(this.#clientInfo, { capabilities: {} });
-    const session: Session = { client, transport: serverTransport, established: false, closed: false, closing: false };
+    const session: Session = { client, transport: serverTransport, established: false, closed: false, closing: undefined, served: false, lossCounted: false };
 
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
       const { level, logger, data } = notification.params;
@@ -557,19 +696,22 @@ export class McpConnectionManager implements McpService {
       const wasOpen = !session.closed;
       session.closed = true;
       if (state.session === session) state.session = undefined;
-      if (wasOpen && session.established && !session.closing) {
-        const stderr = serverTransport.stderr;
-        void (stderr === undefined ? Promise.resolve() : stderr.settled(500)).then(() => {
-          const lines = stderr?.lines() ?? [];
-          this.#logger.warn(`connection to MCP server "${server}" closed; the next call reconnects`, {
-            server,
-            ...(lines.length === 0 ? {} : { stderr: lines }),
-          });
+      if (session.closing !== undefined || !session.established) return;
+      // Stops what may be left of it (the rest of a stdio server's process group); `close()`
+      // waits for that.
+      void this.#discard(state, session);
+      if (!wasOpen) return;
+      const stderr = serverTransport.stderr;
+      void (stderr === undefined ? Promise.resolve() : stderr.settled(500)).then(() => {
+        const lines = stderr?.lines() ?? [];
+        this.#logger.warn(`connection to MCP server "${server}" closed; the next call reconnects`, {
+          server,
+          ...(lines.length === 0 ? {} : { stderr: lines }),
         });
-      }
+      });
     };
     client.onerror = (error) => {
-      if (session.closed || session.closing) return;
+      if (session.closed || session.closing !== undefined) return;
       this.#logger.debug(`MCP server "${server}" transport error: ${messageOf(error)}`, { server });
       if (serverTransport.kind === 'sse' && error instanceof SseError && state.session === session) {
         // The event stream broke: the server is gone (a new GET would start an unrelated session).
@@ -581,18 +723,31 @@ export class McpConnectionManager implements McpService {
       }
     };
 
-    const timeout = this.#connectTimeoutMilliseconds;
-    state.opening = session;
+    // The SDK bounds `initialize` but not the start of a transport (an SSE server that never
+    // sends its `endpoint` event), and `close()` cannot stop a start in progress: both limits
+    // are raced here, and the transport is closed when either wins.
+    const withinConnectLimits = <T>(promise: Promise<T>): Promise<T> =>
+      waitFor(promise, { milliseconds: deadline - Date.now(), signal: this.#closing.signal });
+    let step = serverTransport.kind === 'sse' ? 'send its "endpoint" event and answer initialize' : serverTransport.kind === 'stdio' ? 'start and answer initialize' : 'answer initialize';
     try {
-      await client.connect(serverTransport.transport, { timeout });
+      await withinConnectLimits(client.connect(serverTransport.transport, { timeout: this.#connectTimeoutMilliseconds }));
+      if (client.getServerCapabilities()?.logging !== undefined) {
+        step = `answer logging/setLevel`;
+        try {
+          await withinConnectLimits(client.setLoggingLevel(this.#serverLoggingLevel, { timeout: Math.max(1, deadline - Date.now()) }));
+        } catch (error) {
+          const refused = isServerAnswer(error) && !session.closed;
+          if (!refused) throw error;
+          this.#logger.warn(`MCP server "${server}" did not accept logging level "${this.#serverLoggingLevel}": ${messageOf(error)}`, { server });
+        }
+      }
+      // It may have died while it was being set up: do not keep a dead session.
+      if (session.closed) throw new McpError(ErrorCode.ConnectionClosed, 'Connection closed');
     } catch (error) {
-      const processId = serverTransport.processId();
-      session.closing = true;
-      await client.close().catch(() => undefined);
-      if (processId !== undefined) await ensureProcessGone(processId);
-      throw await this.#connectError(state, serverTransport, error, timeout);
-    } finally {
-      state.opening = undefined;
+      // Not awaited: stopping a process takes up to two grace periods; `close()` waits for it.
+      void this.#closeSession(state, session, false);
+      if (this.#closed) throw error;
+      throw await this.#connectError(state, serverTransport, error, step);
     }
     session.established = true;
     this.#logger.debug(`connected to MCP server "${server}"`, {
@@ -601,24 +756,21 @@ export class McpConnectionManager implements McpService {
       serverInfo: client.getServerVersion(),
       processId: serverTransport.processId(),
     });
-    if (client.getServerCapabilities()?.logging !== undefined) {
-      await client.setLoggingLevel(this.#serverLoggingLevel, { timeout }).catch((error: unknown) => {
-        this.#logger.warn(`MCP server "${server}" did not accept logging level "${this.#serverLoggingLevel}": ${messageOf(error)}`, { server });
-      });
-    }
     return session;
   }
 
   /** The error of a failed connect: what went wrong, with the command or URL and the fix. */
-  async #connectError(state: ServerState, serverTransport: ServerTransport, error: unknown, timeout: number): Promise<McpClientError> {
+  async #connectError(state: ServerState, serverTransport: ServerTransport, error: unknown, step: string): Promise<McpClientError> {
     const server = state.name;
     const config = state.config;
     if (McpClientError.is(error)) return error;
-    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    const timedOut = (error instanceof WaitInterruptedError && error.by === 'timeout') || (error instanceof McpError && error.code === ErrorCode.RequestTimeout);
+    if (timedOut) {
       return new McpClientError(
-        'MCP_TIMEOUT',
+        'MCP_CONNECT_FAILED',
         server,
-        `MCP server "${server}" did not answer initialize within ${timeout} ms (connectTimeoutMilliseconds); check that it starts and speaks MCP on ${config.transport === 'stdio' ? 'stdout' : config.url}` +
+        `MCP server "${server}" did not ${step} within ${this.#connectTimeoutMilliseconds} ms (connectTimeoutMilliseconds); ` +
+          `check that it starts and speaks MCP on ${config.transport === 'stdio' ? 'stdout' : `${config.url} (${config.transport})`}, or raise connectTimeoutMilliseconds` +
           (await this.#stderrSuffix(serverTransport)),
         { cause: error, retryable: true },
       );
@@ -667,7 +819,11 @@ export class McpConnectionManager implements McpService {
     return lines.length === 0 ? '' : `; last ${lines.length} line${lines.length === 1 ? '' : 's'} of its stderr:\n${lines.map((line) => `  ${line}`).join('\n')}`;
   }
 
-  /** Runs one request on the server's session, mapping every failure to an `McpClientError`. */
+  /**
+   * Runs one request on the server's session, mapping every failure to an `McpClientError`. The
+   * caller's signal reaches the SDK through a controller of this call only, unlinked afterwards,
+   * so that a signal shared by many calls collects no listeners.
+   */
   async #request<Result>(
     state: ServerState,
     method: string,
@@ -675,17 +831,29 @@ export class McpConnectionManager implements McpService {
     options: McpCallOptions | undefined,
     run: (session: Session, requestOptions: RequestOptions) => Promise<Result>,
   ): Promise<Result> {
-    // The common case, an open session, skips the await of a connect.
-    const open = state.session;
-    const session = open !== undefined && !open.closed ? open : await this.#session(state);
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    const session = await this.#sessionFor(state, options);
     const timeout = this.#timeoutMilliseconds(state, options);
     const requestOptions: RequestOptions = { timeout };
-    if (options?.signal !== undefined) requestOptions.signal = options.signal;
+    let forwardAbort: (() => void) | undefined;
+    if (signal !== undefined) {
+      const controller = new AbortController();
+      forwardAbort = () => controller.abort(signal.reason);
+      signal.throwIfAborted();
+      signal.addEventListener('abort', forwardAbort, { once: true });
+      requestOptions.signal = controller.signal;
+    }
     try {
-      return await run(session, requestOptions);
+      const result = await run(session, requestOptions);
+      this.#markServed(state, session);
+      return result;
     } catch (error) {
-      if (options?.signal?.aborted === true) throw options.signal.reason;
+      if (signal?.aborted === true) throw signal.reason;
+      if (McpClientError.is(error) || isServerAnswer(error)) this.#markServed(state, session);
       throw await this.#requestError(state, session, method, target, error, `${timeout} ms ${this.#timeoutSource(state, options)}`);
+    } finally {
+      if (forwardAbort !== undefined) signal?.removeEventListener('abort', forwardAbort);
     }
   }
 
@@ -700,22 +868,32 @@ export class McpConnectionManager implements McpService {
     const server = state.name;
     if (McpClientError.is(error)) return error;
     const what = describeTarget(method, target);
+    if (this.#closed) {
+      void this.#discard(state, session);
+      return new McpClientError('MCP_CONNECTION_LOST', server, `${what} to MCP server "${server}" was interrupted: the MCP connection manager closed`, {
+        cause: error,
+        retryable: true,
+      });
+    }
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      const maxTotalTimeout = (error.data as { maxTotalTimeout?: unknown } | undefined)?.maxTotalTimeout;
       return new McpClientError(
         'MCP_TIMEOUT',
         server,
-        `MCP server "${server}" did not answer ${what} within ${timeout}; the server may be hung or the operation slow: raise mcp.servers.${server}.read_timeout_seconds or pass a longer timeoutMilliseconds`,
+        typeof maxTotalTimeout === 'number'
+          ? `MCP server "${server}" kept sending progress but did not answer ${what} within ${maxTotalTimeout} ms in total (maxTotalTimeoutMilliseconds, default 10 times the timeout); ` +
+              'pass a larger maxTotalTimeoutMilliseconds for an operation that long'
+          : `MCP server "${server}" did not answer ${what} within ${timeout}; the server may be hung or the operation slow: raise mcp.servers.${server}.read_timeout_seconds or pass a longer timeoutMilliseconds`,
         { cause: error, retryable: true },
       );
     }
+    const responseTimeout = causeChain(error).find((cause) => cause instanceof HttpResponseTimeoutError);
+    if (responseTimeout !== undefined) {
+      return new McpClientError('MCP_TIMEOUT', server, `${what}: ${messageOf(responseTimeout)}`, { cause: error, retryable: true });
+    }
     if (session.closed || isConnectionGone(error)) {
-      await this.#discard(state, session);
-      if (this.#closed) {
-        return new McpClientError('MCP_CONNECTION_LOST', server, `${what} to MCP server "${server}" was interrupted: the MCP connection manager closed`, {
-          cause: error,
-          retryable: true,
-        });
-      }
+      // Not awaited: stopping a stubborn process group takes seconds; `close()` waits for it.
+      void this.#discard(state, session);
       const stderr = await this.#stderrSuffix(session.transport);
       return new McpClientError(
         'MCP_CONNECTION_LOST',
@@ -729,17 +907,22 @@ export class McpConnectionManager implements McpService {
         return unknownToolError(server, target ?? '', error.message, error);
       }
       const invalid = error.code === ErrorCode.InvalidParams;
+      // A JSON-RPC error, InternalError (-32603) included, is the server's answer: the same
+      // request most likely fails the same way again.
       return new McpClientError(
         'MCP_PROTOCOL_ERROR',
         server,
         `MCP server "${server}" rejected ${what}: ${error.message}` +
           (invalid && method === 'tools/call' ? `; fix the arguments to match the inputSchema of tool "${target}"` : ''),
-        { cause: error, retryable: error.code === ErrorCode.InternalError },
+        { cause: error, retryable: false },
       );
     }
     const status = httpStatusOf(error);
-    if (status !== undefined && status >= 500) {
-      return new McpClientError('MCP_PROTOCOL_ERROR', server, `MCP server "${server}" failed ${what} with HTTP ${status}: ${fullMessage(error)}`, { cause: error, retryable: true });
+    if (status !== undefined) {
+      return new McpClientError('MCP_PROTOCOL_ERROR', server, `MCP server "${server}" failed ${what} with HTTP ${status}: ${fullMessage(error)}`, {
+        cause: error,
+        retryable: isRetryableHttpStatus(status),
+      });
     }
     return new McpClientError('MCP_PROTOCOL_ERROR', server, `MCP server "${server}" sent an unusable answer to ${what}: ${fullMessage(error)}`, {
       cause: error,
@@ -767,26 +950,40 @@ export class McpConnectionManager implements McpService {
   }
 
   /** Marks a session dead and closes it, so that the next call reconnects. */
-  async #discard(state: ServerState, session: Session): Promise<void> {
+  #discard(state: ServerState, session: Session): Promise<void> {
     if (state.session === session) state.session = undefined;
-    if (session.closing) return;
+    if (session.closing !== undefined) return session.closing;
     session.closed = true;
-    await this.#closeSession(state, session, false);
+    this.#noteLost(state, session);
+    return this.#closeSession(state, session, false);
   }
 
-  async #closeSession(state: ServerState, session: Session, terminate = true): Promise<void> {
-    if (session.closing) return;
-    session.closing = true;
-    const processId = session.transport.processId();
-    if (terminate && !session.closed) {
-      // Ends an HTTP session politely; a dead server answers at once (connection refused).
-      await Promise.race([session.transport.terminate().catch(() => undefined), delay(1_000)]);
-    }
-    session.closed = true;
-    await session.client.close().catch((error: unknown) => {
-      this.#logger.debug(`closing MCP server "${state.name}" failed: ${messageOf(error)}`, { server: state.name });
+  /**
+   * Closes a session (once; later calls get the same promise), ending an HTTP session politely
+   * when `terminate` is set and the session is still open. `close()` waits for every such close.
+   */
+  #closeSession(state: ServerState, session: Session, terminate = true): Promise<void> {
+    if (session.closing !== undefined) return session.closing;
+    // Deferred by a microtask so that `closing` is set before the transport's onclose can run.
+    const closing = Promise.resolve().then(async () => {
+      if (terminate && !session.closed) {
+        // Ends an HTTP session politely; a dead server answers at once (connection refused).
+        await waitFor(session.transport.terminate(), { milliseconds: TERMINATE_WAIT_MILLISECONDS }).catch(() => undefined);
+      }
+      session.closed = true;
+      const failed = (error: unknown): void => {
+        this.#logger.debug(`closing MCP server "${state.name}" failed: ${messageOf(error)}`, { server: state.name });
+      };
+      await session.client.close().catch(failed);
+      // The client lets go of a transport that reported its close (a stdio server that exited by
+      // itself) without closing it; closing it is what stops the rest of a stdio server's process
+      // group, within bounded waits. Closing twice is harmless.
+      await session.transport.transport.close().catch(failed);
     });
-    if (processId !== undefined) await ensureProcessGone(processId);
+    session.closing = closing;
+    this.#sessionCloses.add(closing);
+    void closing.finally(() => this.#sessionCloses.delete(closing));
+    return closing;
   }
 }
 
@@ -805,27 +1002,6 @@ function positive(name: string, value: number | undefined, fallback: number): nu
     throw new RangeError(`McpConnectionManager option ${name}: expected a positive number, got ${String(value)}`);
   }
   return value;
-}
-
-function isAlive(processId: number): boolean {
-  try {
-    process.kill(processId, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: unknown }).code === 'EPERM';
-  }
-}
-
-/** Kills a process that is still there after its transport closed, and waits until it is gone. */
-async function ensureProcessGone(processId: number): Promise<void> {
-  if (!isAlive(processId)) return;
-  try {
-    process.kill(processId, 'SIGKILL');
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + PROCESS_EXIT_WAIT_MILLISECONDS;
-  while (isAlive(processId) && Date.now() < deadline) await delay(10);
 }
 
 /**

@@ -1,15 +1,18 @@
 /**
- * SDK client transports from `mcp.servers` settings: stdio (with captured stderr), Streamable
- * HTTP and SSE (with headers and the HTTP response timeout). Internal to this package.
+ * Client transports from `mcp.servers` settings: stdio (a process group of its own, with captured
+ * stderr), Streamable HTTP and SSE (with headers and the HTTP response timeout). Internal to this
+ * package.
  */
 import type { Stream } from 'node:stream';
 
 import { McpClientError } from '@mcp-agent/core';
 import type { McpServerConfig } from '@mcp-agent/core';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+
+import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 
 /** The last lines a process wrote to stderr, kept for error messages. */
 export class StderrTail {
@@ -73,23 +76,25 @@ export interface ServerTransport {
   terminate(): Promise<void>;
 }
 
+/** An HTTP server sent no response (status and headers) within `http_timeout_seconds`. */
+export class HttpResponseTimeoutError extends Error {
+  constructor(server: string, timeoutMilliseconds: number) {
+    super(
+      `MCP server "${server}" sent no HTTP response within ${timeoutMilliseconds} ms (http_timeout_seconds); ` +
+        `raise mcp.servers.${server}.http_timeout_seconds or check that the server is reachable`,
+    );
+    this.name = 'HttpResponseTimeoutError';
+  }
+}
+
 /**
- * A fetch that gives up when no response (status and headers) arrives within the limit. The
- * body, which may be a long SSE stream, is not limited.
+ * A fetch that gives up when no response (status and headers) arrives within the limit, with an
+ * {@link HttpResponseTimeoutError}. The body, which may be a long SSE stream, is not limited.
  */
 function fetchWithResponseTimeout(server: string, timeoutMilliseconds: number): FetchLike {
   return async (url, init) => {
     const controller = new AbortController();
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new Error(
-            `MCP server "${server}" sent no HTTP response within ${timeoutMilliseconds} ms (http_timeout_seconds); ` +
-              `raise mcp.servers.${server}.http_timeout_seconds or check that the server is reachable`,
-          ),
-        ),
-      timeoutMilliseconds,
-    );
+    const timer = setTimeout(() => controller.abort(new HttpResponseTimeoutError(server, timeoutMilliseconds)), timeoutMilliseconds);
     const signal = init?.signal === undefined || init.signal === null ? controller.signal : AbortSignal.any([init.signal, controller.signal]);
     try {
       return await fetch(url, { ...init, signal });
@@ -108,30 +113,18 @@ export interface CreateServerTransportOptions {
 }
 
 /**
- * Creates the SDK transport for one configured server. Stdio servers get `env` merged over the
- * SDK's safe default environment (PATH, HOME, ...), `cwd`, and piped stderr; HTTP servers get
- * `headers` and, with `http_timeout_seconds`, a response timeout.
+ * Checks that a server's config names a transport this package speaks and what that transport
+ * needs (`command`, `url`): a config problem, raised before any connect attempt.
  *
  * @throws McpClientError `MCP_SERVER_CONFIG` for the `websocket` transport or a missing command/url.
  */
-export function createServerTransport(server: string, config: McpServerConfig, options: CreateServerTransportOptions): ServerTransport {
+export function assertConnectableConfig(server: string, config: McpServerConfig): void {
   if (config.transport === 'stdio') {
     if (config.command === undefined) {
       throw new McpClientError('MCP_SERVER_CONFIG', server, `mcp.servers.${server}: a stdio server needs "command"; add the program that starts it`);
     }
-    const transport = new StdioClientTransport({
-      command: config.command,
-      args: config.args ?? [],
-      env: { ...getDefaultEnvironment(), ...config.env },
-      stderr: 'pipe',
-      ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-    });
-    const stderr = new StderrTail(options.stderrTailLines);
-    const stream = transport.stderr;
-    if (stream !== null) stderr.follow(stream, options.onStderrLine);
-    return { transport, kind: 'stdio', stderr, processId: () => transport.pid ?? undefined, terminate: async () => undefined };
+    return;
   }
-
   if (config.transport === 'websocket') {
     throw new McpClientError(
       'MCP_SERVER_CONFIG',
@@ -142,6 +135,29 @@ export function createServerTransport(server: string, config: McpServerConfig, o
   if (config.url === undefined) {
     throw new McpClientError('MCP_SERVER_CONFIG', server, `mcp.servers.${server}: a ${config.transport} server needs "url"; add its endpoint`);
   }
+}
+
+/**
+ * Creates the transport for one configured server. Stdio servers get `env` merged over the SDK's
+ * safe default environment (PATH, HOME, ...), `cwd`, piped stderr and a process group of their
+ * own; HTTP servers get `headers` and, with `http_timeout_seconds`, a response timeout.
+ *
+ * @throws McpClientError `MCP_SERVER_CONFIG` for the `websocket` transport or a missing command/url.
+ */
+export function createServerTransport(server: string, config: McpServerConfig, options: CreateServerTransportOptions): ServerTransport {
+  assertConnectableConfig(server, config);
+  if (config.transport === 'stdio' && config.command !== undefined) {
+    const transport = new ProcessGroupStdioTransport({
+      command: config.command,
+      args: config.args ?? [],
+      env: { ...getDefaultEnvironment(), ...config.env },
+      cwd: config.cwd,
+    });
+    const stderr = new StderrTail(options.stderrTailLines);
+    stderr.follow(transport.stderr, options.onStderrLine);
+    return { transport, kind: 'stdio', stderr, processId: () => transport.pid, terminate: async () => undefined };
+  }
+  if (config.url === undefined) throw new Error(`unreachable: mcp.servers.${server} has no url`);
   const url = new URL(config.url);
   const requestInit: RequestInit | undefined = config.headers === undefined ? undefined : { headers: { ...config.headers } };
   const fetchOption =

@@ -1,14 +1,17 @@
 // Test helpers: where the npm MCP servers live, how to start server-everything over HTTP on
-// 127.0.0.1, and loggers that collect what they are given.
+// 127.0.0.1, loggers that collect what they are given, whether a process is alive, and the
+// assertions the connection manager's tests share.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { createLogger } from '@mcp-agent/core';
+import { createLogger, McpClientError } from '@mcp-agent/core';
 import type { Logger, LogRecord } from '@mcp-agent/core';
+import { expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
@@ -102,12 +105,63 @@ export function collectingLogger(): { logger: Logger; records: LogRecord[] } {
   return { logger: createLogger({ level: 'debug', sink: (record) => records.push(record) }), records };
 }
 
-/** True while a process of that id exists. */
+/**
+ * True while a process of that id is alive; a negative id asks about a process group. A zombie
+ * (killed, not yet reaped: orphans here are reaped by init seconds later) counts as gone.
+ */
 export function processExists(processId: number): boolean {
   try {
     process.kill(processId, 0);
-    return true;
   } catch (error) {
     return (error as { code?: unknown }).code === 'EPERM';
   }
+  return processId < 0 ? livingProcessesInGroup(-processId) > 0 : processState(processId) !== 'Z';
+}
+
+/** The state letter of a process from /proc (Linux), or undefined. */
+function processState(processId: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${processId}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many processes of the group are alive (not zombies), from /proc (Linux); 1 when unknown. */
+function livingProcessesInGroup(group: number): number {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return 1;
+  }
+  let living = 0;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , processGroup] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(processGroup) === group && state !== 'Z') living += 1;
+    } catch {
+      // It went away meanwhile.
+    }
+  }
+  return living;
+}
+
+/** The text of a result's first content item. */
+export function firstText(result: { content: Array<{ type: string; [key: string]: unknown }> }): string {
+  return String(result.content[0]?.['text']);
+}
+
+/** The `McpClientError` a promise rejects with (fails the test when it resolves or rejects otherwise). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<McpClientError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(McpClientError.is(error), `expected an McpClientError, got ${String(error)}`).toBe(true);
+    return error as McpClientError;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
 }
