@@ -6,6 +6,7 @@ import {
   createLogger,
   MCPApp,
   Workflow,
+  WorkflowApplicationError,
   WorkflowFailedError,
   WorkflowResult,
   WorkflowUsageError,
@@ -131,6 +132,28 @@ class TimedOutTasksWorkflow extends Workflow<string[]> {
       ),
     );
     return new WorkflowResult({ value: outcomes });
+  }
+}
+
+/** Rate-limited on its first attempt, asking for a 5 s wait; records when each attempt ran. */
+const rateLimitedAttempts: number[] = [];
+let rateLimitClock: VirtualClock | undefined;
+const rateLimited = app.workflowTask(
+  async (): Promise<string> => {
+    rateLimitedAttempts.push(rateLimitClock?.now() ?? Date.now());
+    if (rateLimitedAttempts.length === 1) {
+      throw new WorkflowApplicationError('429 rate limited', { type: 'RateLimitError', details: [{ retryAfterMilliseconds: 5_000 }] });
+    }
+    return 'served';
+  },
+  { name: 'rateLimited', retryPolicy: { initialInterval: 10, maximumInterval: 10_000 } },
+);
+
+@app.workflow
+class RateLimitedWorkflow extends Workflow<string> {
+  @app.workflowRun
+  async run(): Promise<WorkflowResult<string>> {
+    return new WorkflowResult({ value: await rateLimited() });
   }
 }
 
@@ -329,6 +352,16 @@ describe('resources held by runs and tasks', () => {
       expect(runs).toHaveLength(10);
       expect(runs.filter((description) => description.status === 'COMPLETED')).toHaveLength(1);
     });
+  });
+
+  it('waits as long as a rate-limited task asks (retry-after), not just the backoff', async () => {
+    const clock = new VirtualClock(0);
+    rateLimitClock = clock;
+    const { run } = appWith(clock);
+    const value = await run(async (executor) => (await executor.executeWorkflow(RateLimitedWorkflow)).value);
+    expect(value).toBe('served');
+    expect(rateLimitedAttempts).toHaveLength(2);
+    expect((rateLimitedAttempts[1] as number) - (rateLimitedAttempts[0] as number)).toBe(5_000);
   });
 
   it('refuses waitForSignal on a name the workflow does not declare, saying how to declare it', async () => {

@@ -7,6 +7,7 @@ import type { Agent, AgentTool } from '../agent/agent.js';
 import { McpClientError, messageOf, WorkflowApplicationError, WorkflowUsageError } from '../errors.js';
 import type { McpToolResult } from '../mcp/mcp-service.js';
 import { currentWorkflowContext } from '../model/workflow-context.js';
+import { nextRetryDelay, shouldRetry, taskRetryPolicy } from '../retry.js';
 import { ambientLlmProvider } from './llm-provider.js';
 import {
   llmTaskName,
@@ -171,6 +172,12 @@ export abstract class AugmentedLLM {
     const jsonSchema = options.jsonSchema ?? toJsonSchema(schema);
     const name = options.name ?? 'structured_output';
     const result = await this.#loop(message, options, { name, schema: jsonSchema }, undefined);
+    if (result.structured === undefined && (result.stopReason === 'max_iterations' || result.stopReason === 'max_tokens')) {
+      throw new WorkflowApplicationError(
+        `the ${this.provider} model gave no structured output for "${name}": it stopped at ${result.stopReason === 'max_iterations' ? `maxIterations (${result.iterations} round trips)` : 'maxTokens'}; raise the limit`,
+        { type: 'StructuredOutputError', nonRetryable: true },
+      );
+    }
     const raw = result.structured !== undefined ? result.structured : parseJson(result.text);
     try {
       return schema.parse(raw);
@@ -194,10 +201,12 @@ export abstract class AugmentedLLM {
     const queue: string[] = [];
     let wake: (() => void) | undefined;
     let finished: { result?: GenerateResult; error?: unknown } | undefined;
+    // Stopping the iteration early (a `break`) aborts the round trip in flight and the loop.
+    const stop = new AbortController();
     const run = this.#loop(message, params, undefined, (delta) => {
       queue.push(delta);
       wake?.();
-    }).then(
+    }, stop.signal).then(
       (result) => {
         finished = { result };
         wake?.();
@@ -207,13 +216,17 @@ export abstract class AugmentedLLM {
         wake?.();
       },
     );
-    for (;;) {
-      while (queue.length > 0) yield queue.shift() as string;
-      if (finished !== undefined) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift() as string;
+        if (finished !== undefined) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    } finally {
+      if (finished === undefined) stop.abort(new WorkflowUsageError('generateStream: the caller stopped reading the stream'));
     }
     await run;
     if (finished.error !== undefined) throw finished.error;
@@ -225,6 +238,7 @@ export abstract class AugmentedLLM {
     params: RequestParams,
     responseFormat: LlmRequest['responseFormat'],
     onText: ((delta: string) => void) | undefined,
+    signal?: AbortSignal,
   ): Promise<GenerateResult & { structured?: unknown }> {
     const merged: RequestParams = { ...this.defaultParams, ...params };
     const useHistory = merged.useHistory ?? true;
@@ -260,7 +274,9 @@ export abstract class AugmentedLLM {
         parallelToolCalls: merged.parallelToolCalls ?? true,
         responseFormat,
       };
-      const response = await this.#complete(request, onText);
+      signal?.throwIfAborted();
+      const response = await this.#complete(request, onText, signal);
+      signal?.throwIfAborted();
       this.#count(response.usage, usage);
       const assistant: LlmMessage = {
         role: 'assistant',
@@ -271,7 +287,10 @@ export abstract class AugmentedLLM {
       text = response.message.content ?? '';
       structured = response.structured;
       stopReason = response.stopReason;
-      const calls = response.message.toolCalls.filter((call) => responseFormat === undefined || call.name !== responseFormat.name);
+      // The forced structured-output tool (Anthropic) is the answer, not a tool to run.
+      const calls = response.message.toolCalls.filter(
+        (call) => responseFormat === undefined || response.structured === undefined || call.name !== responseFormat.name,
+      );
       if (calls.length === 0) break;
       const results =
         (merged.parallelToolCalls ?? true)
@@ -296,12 +315,25 @@ export abstract class AugmentedLLM {
     }
   }
 
-  /** One model round trip: a task inside a workflow, the provider directly outside one. */
-  async #complete(request: LlmRequest, onText: ((delta: string) => void) | undefined): Promise<LlmResponse> {
+  /**
+   * One model round trip: a task inside a workflow; outside one, the provider directly, retried by
+   * the same policy the task would have (`llm.*` in `workflow_task_retry_policies`).
+   */
+  async #complete(request: LlmRequest, onText: ((delta: string) => void) | undefined, signal: AbortSignal | undefined): Promise<LlmResponse> {
     const context = currentWorkflowContext();
-    if (context !== undefined) return context.executeTask<LlmResponse>(llmTaskName(this.provider), [request], undefined);
+    const taskName = llmTaskName(this.provider);
+    if (context !== undefined) return context.executeTask<LlmResponse>(taskName, [request], undefined);
     const { provider, settings } = ambientLlmProvider(this.provider);
-    return onText === undefined ? provider.complete(request, { settings }) : provider.stream(request, { settings }, onText);
+    const policy = taskRetryPolicy(taskName, settings);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return onText === undefined ? await provider.complete(request, { settings, signal }) : await provider.stream(request, { settings, signal }, onText);
+      } catch (error) {
+        if (signal?.aborted === true || !shouldRetry(policy, error, attempt)) throw error;
+        const delay = nextRetryDelay(policy, error, attempt);
+        await new Promise<void>((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /**
