@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runMain } from '@mcp-agent/core';
+import { loadSettings, runMain } from '@mcp-agent/core';
 import type { LocalLlmServer } from '@mcp-agent/testing';
 import { startScriptedModel } from './scripted-model.js';
 import { app, events, ExpenseApprovalWorkflow, FileQuestionWorkflow, type ExpenseStatus } from './workflows.js';
@@ -29,14 +29,16 @@ await runMain(async () => {
   process.env.DEMO_FOLDER = folder;
   process.env.DEMO_FILESYSTEM_SERVER = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
 
+  // A key from the config, the secrets file or OPENAI_API_KEY means the real provider.
+  const configuredKey = loadSettings().settings.openai?.api_key;
   let localModel: LocalLlmServer | undefined;
-  if (process.env.OPENAI_API_KEY === undefined || process.env.OPENAI_API_KEY === '') {
+  if (configuredKey === undefined || configuredKey === '') {
     localModel = await startScriptedModel(folder);
     process.env.OPENAI_API_KEY = 'local-demo-key';
     process.env.OPENAI_BASE_URL = localModel.openaiBaseUrl;
     print(`model: no OPENAI_API_KEY is set, so a scripted model answers on a local OpenAI wire-protocol server (${localModel.openaiBaseUrl})`);
   } else {
-    print('model: OpenAI (OPENAI_API_KEY is set), model gpt-4o-mini from mcp_agent.config.yaml');
+    print('model: OpenAI (an API key is configured), model gpt-4o-mini from mcp_agent.config.yaml');
   }
 
   try {
