@@ -513,6 +513,6 @@ describe('errors', () => {
     // The SDK sends the key it was given (the server records only that there was one).
     const headers = server.requests[0]?.headers ?? {};
     expect(headers['authorization'] ?? headers['x-api-key']).toBe('[redacted]');
-    expect(server.requests[0]?.body['model']).toBe('claude-sonnet-4-5');
+    expect(server.requests[0]?.body['model']).toBe('claude-sonnet-5-5');
   });
 });

@@ -10,7 +10,7 @@ import { AugmentedLLM } from '@mcp-agent/core/workflow';
  * workflow each round trip is the task `llm.anthropic.complete` (an activity under Temporal), so
  * the API key stays on the worker; outside one it calls the provider directly.
  *
- * Defaults: the model is `anthropic.default_model` from the config, else `claude-sonnet-4-5`;
+ * Defaults: the model is `anthropic.default_model` from the config, else `claude-sonnet-5-5`;
  * `maxTokens` is 4096; structured output (`generateStructured`) uses forced tool use.
  *
  * @example

@@ -1,7 +1,7 @@
 import { retryAfterMilliseconds } from '@mcp-agent/core';
 // Error classification of SDK errors the local server can't produce: an error event in the middle
 // of a stream, statuses outside the usual set, a key echoed back, and retry-after forms.
-import { APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { WorkflowApplicationError } from '@mcp-agent/core';
 import { describe, expect, it } from 'vitest';
 import { classifyAnthropicError } from './index.js';
@@ -28,9 +28,37 @@ describe('classifyAnthropicError', () => {
     expect(classifyAnthropicError(apiError(413, 'too large', 'request_too_large'), context)).toMatchObject({ type: 'ContentTooLargeError', nonRetryable: true });
   });
 
-  it('never repeats the key, even when the API echoes it', () => {
+  it('never repeats the key, even when the API echoes it, in the message, the details or the cause', () => {
     const error = classifyAnthropicError(apiError(401, `invalid x-api-key: ${context.apiKey}`, 'authentication_error'), context);
     expect(error.message).toBe('anthropic: 401 AuthenticationError: invalid x-api-key: [redacted]');
+    expect(error.cause).toBeInstanceOf(Error);
+    const cause = error.cause as Error;
+    expect(cause.name).toBe('AuthenticationError');
+    expect(String(cause)).toContain('invalid x-api-key: [redacted]');
+    const printed = JSON.stringify({ message: error.message, details: error.details, cause: String(cause), stack: cause.stack, error: (cause as { error?: unknown }).error });
+    expect(printed).not.toContain(context.apiKey);
+  });
+
+  it('redacts the key from the cause of an error without a status too', () => {
+    const connection = new APIConnectionError({ message: `proxy refused x-api-key ${context.apiKey}` });
+    const error = classifyAnthropicError(connection, context);
+    expect(error.message).toBe('anthropic: APIConnectionError: cannot reach the API (proxy refused x-api-key [redacted])');
+    expect(String(error.cause)).toBe('APIConnectionError: proxy refused x-api-key [redacted]');
+    expect(JSON.stringify({ details: error.details, stack: (error.cause as Error).stack })).not.toContain(context.apiKey);
+  });
+
+  it('keeps the SDK error itself as the cause when the key is not in it', () => {
+    const original = apiError(401, 'invalid x-api-key', 'authentication_error');
+    expect(classifyAnthropicError(original, context).cause).toBe(original);
+  });
+
+  it("gives the signal's reason for an aborted call, and a retryable error for an abort without one", () => {
+    const controller = new AbortController();
+    const reason = new Error('the attempt timed out');
+    controller.abort(reason);
+    expect(classifyAnthropicError(new APIUserAbortError(), context, controller.signal)).toBe(reason);
+    expect(classifyAnthropicError(new APIUserAbortError(), context, new AbortController().signal)).toMatchObject({ type: 'APIUserAbortError', nonRetryable: false });
+    expect(classifyAnthropicError(new APIUserAbortError(), context)).toMatchObject({ type: 'APIUserAbortError', nonRetryable: false });
   });
 
   it('names the timeout of a request that timed out, and passes its own errors through', () => {

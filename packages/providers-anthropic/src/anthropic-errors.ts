@@ -7,6 +7,7 @@ import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
+  APIUserAbortError,
   AuthenticationError,
   BadRequestError,
   NotFoundError,
@@ -59,10 +60,49 @@ function className(error: Error): string {
 /** Keys shorter than this are not searched for: they would match ordinary words. */
 const MINIMUM_REDACTED_KEY_LENGTH = 8;
 
-/** The text on one line, with the key (if echoed back by a proxy or a server) replaced. */
+/** Whether the key is long enough to be searched for and replaced. */
+function redactable(apiKey: string | undefined): apiKey is string {
+  return apiKey !== undefined && apiKey.length >= MINIMUM_REDACTED_KEY_LENGTH;
+}
+
+/** The text with the key (if echoed back by a proxy or a server) replaced. */
+function withoutKey(text: string, apiKey: string | undefined): string {
+  return redactable(apiKey) ? text.split(apiKey).join('[redacted]') : text;
+}
+
+/** The text on one line, with the key replaced. */
 function redact(text: string, apiKey: string | undefined): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return apiKey === undefined || apiKey.length < MINIMUM_REDACTED_KEY_LENGTH ? oneLine : oneLine.split(apiKey).join('[redacted]');
+  return withoutKey(text.replace(/\s+/g, ' ').trim(), apiKey);
+}
+
+/** Everything of an error that gets printed: its message, stack, body and the messages of its causes. */
+function printable(error: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+    parts.push(messageOf(current));
+    if (typeof current !== 'object') break;
+    const { stack, error: body } = current as { stack?: unknown; error?: unknown };
+    if (typeof stack === 'string') parts.push(stack);
+    try {
+      parts.push(JSON.stringify(body ?? null));
+    } catch {
+      // A body that can't be printed can't leak the key either.
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join('\n');
+}
+
+/**
+ * The SDK's error as the `cause` to keep: itself, or, when the key shows up anywhere in it (its
+ * message, its stack, the API's body, a nested cause), a plain copy of its class name and message
+ * without the key, so neither `String(cause)` nor a logged stack prints it.
+ */
+function safeCause(error: unknown, apiKey: string | undefined): unknown {
+  if (!redactable(apiKey) || !printable(error).includes(apiKey)) return error;
+  const copy = new Error(withoutKey(messageOf(error), apiKey));
+  copy.name = error instanceof Error ? className(error) : 'AnthropicError';
+  return copy;
 }
 
 /**
@@ -74,21 +114,28 @@ function redact(text: string, apiKey: string | undefined): string {
  * - 429 `RateLimitError`: retryable, `details[0].retryAfterMilliseconds` from the headers;
  * - 5xx (`InternalServerError`, 529 `OverloadedError`), 408, 409, `APIConnectionError`,
  *   `APIConnectionTimeoutError`: retryable;
+ * - `APIUserAbortError` (the call's `signal` aborted: cancellation or the attempt's timeout): the
+ *   signal's reason, for the engine to recognise; without an aborted signal, a retryable error;
  * - a `WorkflowApplicationError` passes through; anything else becomes a retryable one.
  *
- * Messages read `anthropic: <status> <Class>: <the API's message>` and never contain the key.
+ * Messages read `anthropic: <status> <Class>: <the API's message>` and never contain the key; nor
+ * does the `cause` (the SDK's error, or a copy without the key when the key is echoed in it).
  *
  * @example
  * ```ts
- * try { await client.messages.create(body); } catch (error) { throw classifyAnthropicError(error, { model: body.model }); }
+ * try { await client.messages.create(body, { signal }); }
+ * catch (error) { throw classifyAnthropicError(error, { model: body.model, apiKey }, signal); }
  * ```
  */
-export function classifyAnthropicError(error: unknown, context: AnthropicErrorContext): WorkflowApplicationError {
+export function classifyAnthropicError(error: unknown, context: AnthropicErrorContext): WorkflowApplicationError;
+export function classifyAnthropicError(error: unknown, context: AnthropicErrorContext, signal: AbortSignal | undefined): unknown;
+export function classifyAnthropicError(error: unknown, context: AnthropicErrorContext, signal?: AbortSignal): unknown {
   if (WorkflowApplicationError.is(error)) return error;
+  if (error instanceof APIUserAbortError && signal?.aborted === true && signal.reason !== undefined) return signal.reason;
   if (!(error instanceof APIError) || error.status === undefined) {
-    // Network failures, aborts (from the engine: cancellation or an attempt timeout; the engine
-    // decides what follows), an `error` event in the middle of a stream (such as overloaded_error),
-    // and anything unexpected: all may pass on another attempt.
+    // Network failures, aborts without an aborted signal to explain them, an `error` event in the
+    // middle of a stream (such as overloaded_error), and anything unexpected: all may pass on
+    // another attempt.
     const type = error instanceof Error ? className(error) : 'AnthropicError';
     const details: AnthropicErrorDetails = { provider: 'anthropic' };
     let text = messageOf(error);
@@ -98,7 +145,7 @@ export function classifyAnthropicError(error: unknown, context: AnthropicErrorCo
       if (error.type !== null) details.errorType = error.type;
       text = error.apiMessage ?? text;
     }
-    return new WorkflowApplicationError(`anthropic: ${type}: ${redact(text, context.apiKey)}`, { type, nonRetryable: false, details: [details], cause: error });
+    return new WorkflowApplicationError(`anthropic: ${type}: ${redact(text, context.apiKey)}`, { type, nonRetryable: false, details: [details], cause: safeCause(error, context.apiKey) });
   }
   const status = error.status;
   const listed = NON_RETRYABLE.find(([errorClass]) => error instanceof errorClass);
@@ -119,5 +166,5 @@ export function classifyAnthropicError(error: unknown, context: AnthropicErrorCo
       message += ` (retry after ${wait} ms)`;
     }
   }
-  return new WorkflowApplicationError(redact(message, context.apiKey), { type, nonRetryable: !retryable, details: [details], cause: error });
+  return new WorkflowApplicationError(redact(message, context.apiKey), { type, nonRetryable: !retryable, details: [details], cause: safeCause(error, context.apiKey) });
 }

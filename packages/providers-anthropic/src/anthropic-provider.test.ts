@@ -1,8 +1,8 @@
 // The provider called directly, as an engine's task calls it: cancellation through the signal,
-// and options that override the config.
+// options that override the config, the key kept out of errors, and the default model.
 import { parseSettings, WorkflowApplicationError } from '@mcp-agent/core';
 import { startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAnthropicProvider } from './index.js';
 
 let server: LocalLlmServer;
@@ -16,20 +16,51 @@ afterAll(async () => {
 });
 
 describe('createAnthropicProvider', () => {
-  it('stops waiting when the signal aborts, with a retryable error the engine can discard', async () => {
+  it.each(['complete', 'stream'] as const)("%s stops waiting when the signal aborts, and fails with the signal's reason", async (method) => {
     server.reset();
     server.enqueue({ text: 'too late', delayMilliseconds: 5_000 });
     const provider = createAnthropicProvider();
     const settings = parseSettings({ anthropic: { api_key: 'test-key-0123456789', base_url: server.anthropicBaseUrl, default_model: 'claude-haiku-4-5' } }, 'settings');
     const controller = new AbortController();
+    const reason = new Error('cancelled by the engine');
     const started = Date.now();
-    const pending = provider.complete({ provider: 'anthropic', messages: [{ role: 'user', content: 'Hi' }] }, { settings, signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    const request = { provider: 'anthropic', messages: [{ role: 'user' as const, content: 'Hi' }] };
+    const pending = method === 'complete' ? provider.complete(request, { settings, signal: controller.signal }) : provider.stream(request, { settings, signal: controller.signal }, () => undefined);
+    setTimeout(() => controller.abort(reason), 50);
     const error = await pending.catch((caught: unknown) => caught);
 
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(WorkflowApplicationError.is(error) && error.type).toBe('APIUserAbortError');
-    expect((error as WorkflowApplicationError).nonRetryable).toBe(false);
+    expect(error).toBe(reason);
+    expect(WorkflowApplicationError.is(error)).toBe(false);
+  });
+
+  it('keeps the key out of the message, the details and the cause of a 401 that echoes it', async () => {
+    server.reset();
+    const apiKey = 'sk-ant-test-3f9c2a7d0123';
+    server.enqueue({ error: { status: 401, message: `invalid x-api-key ${apiKey}` } });
+    const provider = createAnthropicProvider({ apiKey, baseUrl: server.anthropicBaseUrl, defaultModel: 'claude-haiku-4-5' });
+    const error = await provider.complete({ provider: 'anthropic', messages: [{ role: 'user', content: 'Hi' }] }, { settings: parseSettings({}, 'settings') }).catch((caught: unknown) => caught);
+
+    expect(WorkflowApplicationError.is(error)).toBe(true);
+    const failure = error as WorkflowApplicationError;
+    expect(failure).toMatchObject({ type: 'AuthenticationError', nonRetryable: true });
+    expect(failure.message).toContain('invalid x-api-key [redacted]');
+    expect(String(failure.cause)).toContain('invalid x-api-key [redacted]');
+    expect(JSON.stringify({ message: failure.message, details: failure.details, cause: String(failure.cause), stack: (failure.cause as Error).stack })).not.toContain(apiKey);
+  });
+
+  it('sends a default model the SDK does not warn about as deprecated', async () => {
+    server.reset();
+    server.enqueue({ text: 'ok' });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const provider = createAnthropicProvider({ apiKey: 'option-key-0123456789', baseUrl: server.anthropicBaseUrl });
+      await provider.complete({ provider: 'anthropic', messages: [{ role: 'user', content: 'Hi' }] }, { settings: parseSettings({}, 'settings') });
+      expect(server.requests[0]?.body['model']).toBe('claude-sonnet-5-5');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('prefers options over the settings', async () => {

@@ -16,7 +16,7 @@ export interface AnthropicProviderOptions {
   apiKey?: string;
   /** The API's base URL. Default: `anthropic.base_url`, else `ANTHROPIC_BASE_URL`, else Anthropic's. */
   baseUrl?: string;
-  /** The model when a request names none. Default: `anthropic.default_model`, else `claude-sonnet-4-5`. */
+  /** The model when a request names none. Default: `anthropic.default_model`, else `claude-sonnet-5-5`. */
   defaultModel?: string;
   /** `max_tokens` when a request sets none. Default 4096. */
   defaultMaxTokens?: number;
@@ -51,7 +51,8 @@ function missingApiKey(): WorkflowApplicationError {
  * URL, with the SDK's own retries off (`maxRetries: 0`): the engine retries, by its policy.
  *
  * @throws WorkflowApplicationError (from the calls) as `classifyAnthropicError` describes, and a
- *   non-retryable `MissingApiKeyError` when there is no key.
+ *   non-retryable `MissingApiKeyError` when there is no key; when `context.signal` aborts the
+ *   call, its reason.
  *
  * @example
  * ```ts
@@ -87,7 +88,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
         const message = await client.messages.create(body, { signal: context.signal });
         return fromAnthropicMessage(message, request);
       } catch (error) {
-        throw classifyAnthropicError(error, { model: body.model, apiKey });
+        throw classifyAnthropicError(error, { model: body.model, apiKey }, context.signal);
       }
     },
 
@@ -95,9 +96,12 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
       const { client, apiKey, body } = resolve(request, context.settings);
       try {
         const events = await client.messages.create({ ...body, stream: true }, { signal: context.signal });
-        return fromAnthropicMessage(await collectAnthropicStream(events, onText), request);
+        const message = await collectAnthropicStream(events, onText);
+        // An abort while events arrive ends the SDK's stream quietly: never pass a partial message on as whole.
+        context.signal?.throwIfAborted();
+        return fromAnthropicMessage(message, request);
       } catch (error) {
-        throw classifyAnthropicError(error, { model: body.model, apiKey });
+        throw classifyAnthropicError(error, { model: body.model, apiKey }, context.signal);
       }
     },
   });

@@ -37,6 +37,39 @@ describe('toAnthropicMessagesBody', () => {
     ]);
   });
 
+  it('sends only JPEG, PNG, GIF and WebP as image blocks; other image types, in user messages and tool results, as a text note', () => {
+    const built = body({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', data: 'R0lGODlh', mimeType: 'image/gif' },
+            { type: 'image', data: 'UklGRg==', mimeType: 'image/webp' },
+            { type: 'image', data: '/9j/4AAQ', mimeType: 'image/jpeg' },
+            { type: 'image', data: 'PHN2Zz48L3N2Zz4=', mimeType: 'image/svg+xml' },
+          ],
+        },
+        { role: 'assistant', content: null, toolCalls: [{ id: 'a', name: 'snap', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'a', name: 'snap', content: [{ type: 'image', data: 'SUkqAA==', mimeType: 'image/tiff' }] },
+      ],
+    });
+    const note = (mimeType: string, bytes: number) =>
+      `[an image (${mimeType}, ${bytes} bytes) was left out; the Anthropic Messages API accepts image/jpeg, image/png, image/gif and image/webp only]`;
+    expect(built.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: 'R0lGODlh' } },
+          { type: 'image', source: { type: 'base64', media_type: 'image/webp', data: 'UklGRg==' } },
+          { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/4AAQ' } },
+          { type: 'text', text: note('image/svg+xml', 11) },
+        ],
+      },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'snap', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'a', content: note('image/tiff', 4) }] },
+    ]);
+  });
+
   it('merges consecutive tool results, and a following user message, into one user turn with the results first', () => {
     const built = body({
       messages: [

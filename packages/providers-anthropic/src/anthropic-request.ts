@@ -15,7 +15,7 @@ import type {
 import type { LlmContentPart, LlmMessage, LlmRequest, LlmToolCall, LlmToolDefinition } from '@mcp-agent/core';
 
 /** The model used when neither the request nor `anthropic.default_model` names one. */
-export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-5';
+export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-5-5';
 
 /** `max_tokens` when the request sets none (the Messages API requires it). */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -40,6 +40,7 @@ interface Turn {
 
 /** Image types the Messages API accepts in a base64 source. */
 type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
+const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set<ImageMediaType>(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 /**
  * A tool call's arguments as the `input` of a `tool_use` block: the parsed JSON object, or `{}`
@@ -68,8 +69,18 @@ function textBlock(text: string): TextBlockParam[] {
   return text === '' ? [] : [{ type: 'text', text }];
 }
 
-function imageBlock(part: { data: string; mimeType: string }): ImageBlockParam {
-  return { type: 'image', source: { type: 'base64', media_type: part.mimeType as ImageMediaType, data: part.data } };
+/**
+ * An image as an image block when the API accepts its type; any other type (an SVG, a TIFF, or a
+ * PDF a tool labelled as an image) as a text note, since the API would reject the whole request.
+ */
+function imageBlock(part: { data: string; mimeType: string }): TextBlockParam | ImageBlockParam {
+  if (IMAGE_MEDIA_TYPES.has(part.mimeType)) return { type: 'image', source: { type: 'base64', media_type: part.mimeType as ImageMediaType, data: part.data } };
+  // base64 carries 3 bytes in 4 characters.
+  const bytes = Math.floor((part.data.replace(/=+$/, '').length * 3) / 4);
+  return {
+    type: 'text',
+    text: `[an image (${part.mimeType}, ${bytes} bytes) was left out; the Anthropic Messages API accepts image/jpeg, image/png, image/gif and image/webp only]`,
+  };
 }
 
 function contentBlocks(content: string | LlmContentPart[]): Array<TextBlockParam | ImageBlockParam> {
@@ -143,7 +154,8 @@ function toolChoice(request: LlmRequest, otherTools: number): ToolChoice | undef
  * The Messages API body of a neutral request.
  *
  * - system messages become `system` (joined by a blank line);
- * - user messages keep their text and base64 images;
+ * - user messages keep their text and base64 images (JPEG, PNG, GIF, WebP; other types become a
+ *   text note, in tool results too);
  * - assistant messages carry their text and a `tool_use` block per tool call;
  * - tool messages become `tool_result` blocks of one user message (`is_error` kept);
  * - `responseFormat` adds a tool of that name with the schema as its input, chosen by
@@ -154,7 +166,7 @@ function toolChoice(request: LlmRequest, otherTools: number): ToolChoice | undef
  * ```ts
  * const body = toAnthropicMessagesBody(
  *   { provider: 'anthropic', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] },
- *   { model: 'claude-sonnet-4-5', maxTokens: 4096 },
+ *   { model: 'claude-sonnet-5-5', maxTokens: 4096 },
  * );
  * body.system; // 'Be brief.'
  * ```
