@@ -32,7 +32,7 @@ describe('the demo', () => {
     const { code, stdout, stderr } = await runDemo(appDirectory);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout.split('\n')[0]).toContain('model: no OPENAI_API_KEY is set, so a scripted model answers on a local OpenAI wire-protocol server');
+    expect(stdout.split('\n')[0]).toContain('model: no OpenAI key is configured (openai.api_key or OPENAI_API_KEY), so a scripted model answers on a local OpenAI wire-protocol server');
     expect(stdout).toContain('engine: asyncio');
     expect(stdout).toContain('task demo.assessRisk attempt 1: risk service unavailable');
     expect(stdout).toContain('task demo.assessRisk attempt 2: risk service unavailable');

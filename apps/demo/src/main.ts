@@ -36,7 +36,7 @@ await runMain(async () => {
     localModel = await startScriptedModel(folder);
     process.env.OPENAI_API_KEY = 'local-demo-key';
     process.env.OPENAI_BASE_URL = localModel.openaiBaseUrl;
-    print(`model: no OPENAI_API_KEY is set, so a scripted model answers on a local OpenAI wire-protocol server (${localModel.openaiBaseUrl})`);
+    print(`model: no OpenAI key is configured (openai.api_key or OPENAI_API_KEY), so a scripted model answers on a local OpenAI wire-protocol server (${localModel.openaiBaseUrl})`);
   } else {
     print('model: OpenAI (an API key is configured), model gpt-4o-mini from mcp_agent.config.yaml');
   }

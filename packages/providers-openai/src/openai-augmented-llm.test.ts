@@ -218,16 +218,20 @@ describe('OpenAIAugmentedLLM outside a workflow', () => {
     expect(server.requests[0]?.body['stream_options']).toEqual({ include_usage: true });
   });
 
-  it('classifies an error answer to a streamed request like any other', async () => {
-    server.enqueue({ error: { status: 429, message: 'Slow down', retryAfterSeconds: 3 } });
+  it('classifies an error answer to a streamed request like any other, retrying a 429 by the llm.* policy', async () => {
+    const rateLimited = { error: { status: 429, message: 'Slow down', retryAfterSeconds: 1 } };
+    server.enqueue(rateLimited, rateLimited);
     const error = await app.run(async () => {
       const llm = await new Agent({ name: 'streamer' }).attachLlm(OpenAIAugmentedLLM);
       const stream = llm.generateStream('Hi');
       return stream.next().catch((caught: unknown) => caught);
     });
     expect(WorkflowApplicationError.is(error) && error.type).toBe('RateLimitError');
-    expect((error as WorkflowApplicationError).details[0]).toMatchObject({ retryAfterMilliseconds: 3000 });
+    expect((error as WorkflowApplicationError).details[0]).toMatchObject({ retryAfterMilliseconds: 1000 });
     expect((error as WorkflowApplicationError).message).toBe('openai: 429 RateLimitError: Slow down');
+    // maximum_attempts is 2 for llm.* here; the second attempt came after the requested second.
+    expect(server.requests).toHaveLength(2);
+    expect((server.requests[1]?.time.getTime() ?? 0) - (server.requests[0]?.time.getTime() ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
   it('reassembles streamed tool calls from their deltas and runs them', async () => {
