@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -568,6 +571,49 @@ describe('command line', () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+  });
+
+  it('answers from a --script file: rules by the last user message, then queued replies, errors included', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'llm-script-'));
+    const file = path.join(directory, 'script.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        rules: [{ whenLastUserMessageIncludes: 'weather', reply: { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] } }],
+        replies: [{ text: 'first queued' }, { error: { status: 429, message: 'Slow down' } }],
+      }),
+    );
+    const { command, args } = localLlmServerCommand(['--script', file]);
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let baseUrl: string | undefined;
+      for await (const line of createInterface({ input: child.stdout })) {
+        baseUrl = /^OpenAI base URL: (\S+)$/.exec(line)?.[1];
+        if (baseUrl !== undefined) break;
+      }
+      const openai = new OpenAI({ baseURL: baseUrl, apiKey: 'test', maxRetries: 0 });
+      const ask = (content: string) => openai.chat.completions.create({ model: 'any', messages: [{ role: 'user', content }] });
+      expect((await ask('what is the weather?')).choices[0]?.message.tool_calls?.[0]).toMatchObject({ function: { name: 'get_weather' } });
+      expect((await ask('hello')).choices[0]?.message.content).toBe('first queued');
+      await expect(ask('again')).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    } finally {
+      child.kill('SIGTERM');
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a script file with a bad reply, naming the entry', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'llm-script-'));
+    const file = path.join(directory, 'script.json');
+    await writeFile(file, JSON.stringify({ replies: [{ text: 42 }] }));
+    const { command, args } = localLlmServerCommand(['--script', file]);
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [code] = await once(child, 'exit');
+    await rm(directory, { recursive: true, force: true });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`--script ${file}: replies[0]:`);
   });
 
   it('refuses a bad --port with the fix', async () => {
