@@ -196,7 +196,7 @@ export class MCPApp {
     if (this.#options.settings !== undefined) {
       settings = parseSettings(this.#options.settings, 'settings');
     } else {
-      const loaded = await loadSettings(this.#options.configPath === undefined ? {} : { configPath: this.#options.configPath });
+      const loaded = loadSettings(this.#options.configPath === undefined ? {} : { configPath: this.#options.configPath });
       settings = loaded.settings;
       if (loaded.configPath !== undefined) baseDirectory = path.dirname(loaded.configPath);
     }

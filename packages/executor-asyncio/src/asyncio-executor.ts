@@ -169,7 +169,7 @@ export class AsyncioExecutor implements Executor, RunHost {
   // --- starting -----------------------------------------------------------------------
 
   async startWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowHandle<never>> {
-    const name = typeof workflow === 'string' ? workflow : workflowNameOf(workflow);
+    const name = workflowNameOf(workflow);
     const execution = this.#startExecution(name, input, options, undefined);
     return this.#handle(execution.workflowId, undefined, execution);
   }

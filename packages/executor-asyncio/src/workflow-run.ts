@@ -23,12 +23,12 @@ import {
   type WorkflowResult,
   type WorkflowStatus,
 } from '@mcp-agent/core';
-import type { ClockTimer } from './clock.js';
+import type { Clock, ClockTimer } from './clock.js';
 import { roundTrip } from './serialisation.js';
 
 /** What the engine offers a run; implemented by `AsyncioExecutor`. */
 export interface RunHost {
-  readonly clock: import('./clock.js').Clock;
+  readonly clock: Clock;
   runTask(run: WorkflowRun, taskName: string, args: unknown[], options: TaskCallOptions | undefined, entry: Pending): Promise<unknown>;
   startChildExecution(name: string, input: unknown, options: StartWorkflowOptions, parent: NonNullable<Execution['parent']>): Execution;
   cancelExecution(execution: Execution): void;
