@@ -8,28 +8,7 @@ import { loadExecutionEngine, type ExecutionEngine } from './engine.js';
 import { ConfigError, MCPAgentError, messageOf, WorkflowUsageError } from './errors.js';
 import type { Executor } from './executor.js';
 import { createLogger, type Logger } from './logger.js';
-import {
-  createTaskFunction,
-  createWorkflowDecorator,
-  defineWorkflow,
-  getTaskDefinition,
-  getWorkflowDefinition,
-  workflowQuery,
-  workflowRun,
-  workflowSignal,
-  workflowTask,
-  workflowUpdate,
-  type FunctionTaskOptions,
-  type TaskDefinition,
-  type TaskFunction,
-  type TaskOptions,
-  type WorkflowClass,
-  type WorkflowDecorator,
-  type WorkflowDefinition,
-  type WorkflowOptions,
-  type WorkflowTaskDecorator,
-} from './model/definitions.js';
-import { WorkflowRegistry } from './model/registry.js';
+import { MCPAppBase } from './app-base.js';
 import type { McpService } from './mcp/mcp-service.js';
 import { pushAmbientMcpService } from './mcp/mcp-tasks.js';
 import { pushAmbientLlmProviders, type LlmProvider } from './llm/llm-provider.js';
@@ -80,9 +59,7 @@ export interface AppContext {
  * });
  * ```
  */
-export class MCPApp {
-  readonly name: string;
-  readonly registry = new WorkflowRegistry();
+export class MCPApp extends MCPAppBase {
   readonly #options: MCPAppOptions;
   #context: AppContext | undefined;
   /** Undo what `initialize` made ambient for agents and LLMs used outside workflows. */
@@ -90,67 +67,8 @@ export class MCPApp {
   #initializing: Promise<AppContext> | undefined;
 
   constructor(options: MCPAppOptions) {
-    if (typeof options?.name !== 'string' || options.name.trim() === '') {
-      throw new WorkflowUsageError('new MCPApp({ name }): name must be a non-empty string');
-    }
-    this.name = options.name;
+    super(options);
     this.#options = options;
-  }
-
-  /** `@app.workflow` or `@app.workflow({ name, signals })`: defines a workflow class and registers it on this app. */
-  readonly workflow: WorkflowDecorator = createWorkflowDecorator((definition) => this.registry.addWorkflow(definition));
-
-  /** `@app.workflowRun`: marks the run method. */
-  readonly workflowRun = workflowRun;
-
-  /** `@app.workflowSignal`: marks a signal handler. */
-  readonly workflowSignal = workflowSignal;
-
-  /** `@app.workflowQuery`: marks a query handler. */
-  readonly workflowQuery = workflowQuery;
-
-  /** `@app.workflowUpdate` or `@app.workflowUpdate({ validator })`: marks an update handler. */
-  readonly workflowUpdate = workflowUpdate;
-
-  /**
-   * Makes a task and registers it on this app: `app.workflowTask(fn, { name, ... })` for a
-   * function (the name is required: it is the activity type under Temporal), `@app.workflowTask`
-   * on a workflow method (named `<Workflow>.<method>`, registered with its workflow).
-   *
-   * @example
-   * ```ts
-   * export const chargeCard = app.workflowTask(async (orderId: string) => { ... }, {
-   *   name: 'billing.chargeCard',
-   *   retryPolicy: { maximumAttempts: 3, nonRetryableErrorTypes: ['CardDeclined'] },
-   * });
-   * ```
-   */
-  readonly workflowTask: WorkflowTaskDecorator = ((first?: unknown, second?: unknown): unknown => {
-    const made = (workflowTask as (a?: unknown, b?: unknown) => unknown)(first, second);
-    const register = (value: unknown): unknown => {
-      const definition = getTaskDefinition(value);
-      if (definition !== undefined) this.registry.addTask(definition);
-      return value;
-    };
-    if (typeof first === 'function') return register(made);
-    // Options form: wrap the returned decorator so function tasks it makes are registered too.
-    return (fn: unknown, context?: unknown) => register((made as (a: unknown, b?: unknown) => unknown)(fn, context));
-  }) as WorkflowTaskDecorator;
-
-  /** Registers a workflow class defined without this app's decorator. */
-  registerWorkflow(workflowClass: WorkflowClass, options?: WorkflowOptions): WorkflowDefinition {
-    // A class already defined (by a decorator) keeps its definition, so registering it again is harmless.
-    const existing = options === undefined ? getWorkflowDefinition(workflowClass) : undefined;
-    const definition = existing ?? defineWorkflow(workflowClass, options);
-    this.registry.addWorkflow(definition);
-    return definition;
-  }
-
-  /** Registers a task function made elsewhere, or makes one of a plain function. */
-  registerTask<A extends unknown[], R>(task: TaskFunction<A, R> | ((...args: A) => Promise<R>), options?: FunctionTaskOptions): TaskDefinition {
-    const definition = getTaskDefinition(task) ?? createTaskFunction(task, options as FunctionTaskOptions).taskDefinition;
-    this.registry.addTask(definition);
-    return definition;
   }
 
   /** The context of a running app. @throws WorkflowUsageError before `initialize` or `run`. */

@@ -120,6 +120,7 @@ export type {
   WorkflowStatus,
 } from './executor.js';
 export { MCPApp, runMain } from './app.js';
+export { MCPAppBase } from './app-base.js';
 export type { AppContext, MCPAppOptions } from './app.js';
 export { ENGINE_PACKAGES, LLM_PROVIDER_PACKAGES, loadExecutionEngine, loadInstalledLlmProviders } from './engine.js';
 export { createLlmTaskDefinition } from './llm/llm-tasks.js';

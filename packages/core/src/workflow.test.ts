@@ -129,3 +129,25 @@ describe('the import graph check', () => {
     expect(specifiers).not.toContain('./logger.js');
   });
 });
+
+describe('the sandbox entry (src/sandbox.ts)', () => {
+  it('is safe for the sandbox too', () => {
+    const { problems } = sandboxProblems(path.join(SOURCE_DIRECTORY, 'sandbox.ts'));
+    expect(report(problems)).toEqual([]);
+  });
+
+  it('exports every name of the Node entry, so a workflow module importing @mcp-agent/core bundles', async () => {
+    const node = Object.keys(await import('./index.js')).sort();
+    const sandbox = Object.keys(await import('./sandbox.js')).sort();
+    expect(node.filter((name) => !sandbox.includes(name))).toEqual([]);
+  });
+
+  it('has an app that registers workflows but refuses to run, naming where to run it', async () => {
+    const { MCPApp } = await import('./sandbox.js');
+    const app = new MCPApp({ name: 'sandboxed' });
+    expect(app.registry.workflows.size).toBe(0);
+    await expect(app.run()).rejects.toThrow('app.run() is not available in workflow code');
+    const { taskContext } = await import('./sandbox.js');
+    expect(() => taskContext()).toThrow('taskContext is not available in workflow code');
+  });
+});

@@ -120,3 +120,4 @@ export type {
   WorkflowInputOf,
   WorkflowStatus,
 } from './executor.js';
+export { MCPAppBase } from './app-base.js';

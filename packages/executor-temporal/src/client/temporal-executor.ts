@@ -1,0 +1,433 @@
+/**
+ * The client side of the Temporal engine: an `Executor` over a Temporal server. Node only.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  QueryNotRegisteredError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError as TemporalWorkflowFailedError,
+  WorkflowNotFoundError as TemporalWorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle as TemporalWorkflowHandle,
+} from '@temporalio/client';
+import {
+  ApplicationFailure,
+  CancelledFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/common';
+import {
+  ID_REUSE_POLICIES,
+  MCPAgentError,
+  messageOf,
+  toMilliseconds,
+  UnknownHandlerError,
+  UpdateRejectedError,
+  WorkflowAlreadyStartedError,
+  WorkflowApplicationError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowResult,
+  WorkflowUsageError,
+  workflowNameOf,
+  type Executor,
+  type IdReusePolicy,
+  type ListWorkflowsOptions,
+  type LlmProvider,
+  type Logger,
+  type McpService,
+  type Settings,
+  type Signal,
+  type SignalBus,
+  type StartWorkflowOptions,
+  type TargetRunOptions,
+  type WorkflowClass,
+  type WorkflowDefinition,
+  type WorkflowDescription,
+  type WorkflowHandle,
+  type WorkflowRegistry,
+  type WorkflowResultData,
+  type WorkflowStatus,
+} from '@mcp-agent/core';
+import { fromTemporalFailure } from '../failures.js';
+import { assertSerialisable } from '../workflow/context.js';
+import { UNKNOWN_HANDLER_TYPE, UPDATE_REJECTED_TYPE } from '../workflow/dispatcher.js';
+
+/** What a {@link TemporalExecutor} is made of. */
+export interface TemporalExecutorParts {
+  client: Client;
+  /** Closed by `close()` when set. */
+  connection?: Connection;
+  registry: WorkflowRegistry;
+  settings: Settings;
+  logger: Logger;
+  taskQueue: string;
+  mcp?: McpService;
+  llmProviders?: readonly LlmProvider[];
+  /** Run by `close()` before the connection closes: stops an in-process worker, closes MCP connections. */
+  onClose?: () => Promise<void>;
+}
+
+const REUSE: Record<IdReusePolicy, { reuse: WorkflowIdReusePolicy; conflict: WorkflowIdConflictPolicy }> = {
+  allow_duplicate: { reuse: WorkflowIdReusePolicy.ALLOW_DUPLICATE, conflict: WorkflowIdConflictPolicy.FAIL },
+  allow_duplicate_failed_only: { reuse: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY, conflict: WorkflowIdConflictPolicy.FAIL },
+  reject_duplicate: { reuse: WorkflowIdReusePolicy.REJECT_DUPLICATE, conflict: WorkflowIdConflictPolicy.FAIL },
+  terminate_if_running: { reuse: WorkflowIdReusePolicy.ALLOW_DUPLICATE, conflict: WorkflowIdConflictPolicy.TERMINATE_EXISTING },
+};
+
+const STATUS_QUERY_NAMES: Record<WorkflowStatus, string> = {
+  RUNNING: 'Running',
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  CANCELLED: 'Canceled',
+  TERMINATED: 'Terminated',
+  CONTINUED_AS_NEW: 'ContinuedAsNew',
+  TIMED_OUT: 'TimedOut',
+};
+
+function statusOf(name: string): WorkflowStatus {
+  return name === 'CANCELED' ? 'CANCELLED' : (name as WorkflowStatus);
+}
+
+function quoted(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A workflow's result as data: a WorkflowResult when the workflow returned one (as mcp-agent workflows do). */
+function resultOf<T>(value: unknown): WorkflowResult<T> {
+  if (typeof value === 'object' && value !== null && 'value' in value) return WorkflowResult.fromJSON(value as WorkflowResultData<T>);
+  return WorkflowResult.from<T>(value);
+}
+
+/** Executes workflows on a Temporal server; the same `Executor` the in-process engine implements. */
+export class TemporalExecutor implements Executor {
+  readonly engine = 'temporal';
+  readonly client: Client;
+  readonly mcp: McpService | undefined;
+  readonly llmProviders: readonly LlmProvider[];
+  readonly signalBus: SignalBus;
+  readonly #parts: TemporalExecutorParts;
+  #closed = false;
+
+  constructor(parts: TemporalExecutorParts) {
+    this.#parts = parts;
+    this.client = parts.client;
+    this.mcp = parts.mcp;
+    this.llmProviders = parts.llmProviders ?? [];
+    this.signalBus = { sendSignal: (signal: Signal) => this.#sendSignal(signal) };
+  }
+
+  get #namespace(): string {
+    return this.client.options.namespace;
+  }
+
+  // --- starting ---------------------------------------------------------------------------
+
+  async startWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowHandle<never>> {
+    if (this.#closed) throw new WorkflowUsageError('this executor is closed; start workflows inside app.run(...)');
+    const name = workflowNameOf(workflow);
+    this.#parts.registry.getWorkflow(name);
+    const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
+    if (typeof workflowId !== 'string' || workflowId.trim() === '') {
+      throw new WorkflowUsageError(`startWorkflow: workflowId must be a non-empty string, got ${JSON.stringify(workflowId)}`);
+    }
+    const policy: IdReusePolicy = options.idReusePolicy ?? this.#parts.settings.temporal?.id_reuse_policy ?? 'allow_duplicate';
+    if (!ID_REUSE_POLICIES.includes(policy)) {
+      throw new WorkflowUsageError(`idReusePolicy: expected one of ${ID_REUSE_POLICIES.join(', ')}, got ${JSON.stringify(policy)}`);
+    }
+    assertSerialisable(input, `input of workflow ${name}`);
+    if (options.memo !== undefined) assertSerialisable(options.memo, `memo of workflow ${name}`);
+    const { reuse, conflict } = REUSE[policy];
+    let started: TemporalWorkflowHandle & { firstExecutionRunId: string };
+    try {
+      started = await this.client.workflow.start(name, {
+        taskQueue: options.taskQueue ?? this.#parts.taskQueue,
+        workflowId,
+        args: input === undefined ? [] : [input],
+        workflowIdReusePolicy: reuse,
+        workflowIdConflictPolicy: conflict,
+        ...(options.executionTimeout === undefined ? {} : { workflowExecutionTimeout: toMilliseconds(options.executionTimeout, 'executionTimeout') }),
+        ...(options.runTimeout === undefined ? {} : { workflowRunTimeout: toMilliseconds(options.runTimeout, 'runTimeout') }),
+        ...(options.taskTimeout === undefined ? {} : { workflowTaskTimeout: toMilliseconds(options.taskTimeout, 'taskTimeout') }),
+        ...(options.memo === undefined ? {} : { memo: options.memo }),
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw await this.#alreadyStarted(workflowId, name, policy, error);
+      throw this.#translate(error, workflowId);
+    }
+    return this.#handle<never>(workflowId, started.firstExecutionRunId, name, true);
+  }
+
+  async #alreadyStarted(workflowId: string, name: string, policy: IdReusePolicy, cause: unknown): Promise<WorkflowAlreadyStartedError> {
+    let existing: WorkflowExecutionDescription | undefined;
+    try {
+      existing = await this.client.workflow.getHandle(workflowId).describe();
+    } catch {
+      existing = undefined;
+    }
+    const status = existing === undefined ? undefined : statusOf(existing.status.name);
+    let message: string;
+    if (status === 'RUNNING') {
+      message =
+        `workflow id "${workflowId}" is already running (${existing?.type}, run ${existing?.runId}); ` +
+        'wait for it, choose another id, or start with idReusePolicy "terminate_if_running"';
+    } else if (policy === 'reject_duplicate') {
+      message = `workflow id "${workflowId}" was used before (last run ${status ?? 'closed'}) and the id reuse policy is reject_duplicate; choose another id`;
+    } else {
+      message = `workflow id "${workflowId}" last ran to ${status ?? 'a close'} and the id reuse policy is ${policy}, which allows a new run only after a failure`;
+    }
+    const error = new WorkflowAlreadyStartedError(message, workflowId, name);
+    Object.defineProperty(error, 'cause', { value: cause, configurable: true });
+    return error;
+  }
+
+  async executeWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowResult<never>> {
+    const handle = await this.startWorkflow(workflow, input, options);
+    return handle.result();
+  }
+
+  getHandle<T = unknown>(workflowId: string, runId?: string): WorkflowHandle<T> {
+    return this.#handle<T>(workflowId, runId, undefined, false);
+  }
+
+  #handle<T>(workflowId: string, runId: string | undefined, workflowName: string | undefined, fromStart: boolean): WorkflowHandle<T> {
+    // Operations on a started workflow reach its current run; a handle made for a run id reaches that run only.
+    const targetRunId = fromStart ? undefined : runId;
+    return {
+      workflowId,
+      runId,
+      workflowName,
+      result: () => this.#result<T>(workflowId, runId, fromStart),
+      signal: (signalName, payload) => this.#signal(workflowName, workflowId, targetRunId, signalName, payload, workflowName !== undefined),
+      query: <R>(queryName: string, ...args: unknown[]) => this.#query<R>(workflowName, workflowId, targetRunId, queryName, args),
+      update: <R>(updateName: string, ...args: unknown[]) => this.#update<R>(workflowName, workflowId, targetRunId, updateName, args),
+      cancel: () => this.cancelWorkflow(workflowId, targetRunId),
+      terminate: (reason?: string) => this.terminateWorkflow(workflowId, reason, targetRunId),
+      describe: () => this.describeWorkflow(workflowId, targetRunId),
+    };
+  }
+
+  async #result<T>(workflowId: string, runId: string | undefined, fromStart: boolean): Promise<WorkflowResult<T>> {
+    const handle = this.client.workflow.getHandle(workflowId, fromStart ? undefined : runId, fromStart && runId !== undefined ? { firstExecutionRunId: runId } : {});
+    try {
+      return resultOf<T>(await handle.result());
+    } catch (error) {
+      if (error instanceof TemporalWorkflowFailedError) {
+        const cause = error.cause;
+        const status: WorkflowFailedError['status'] =
+          cause instanceof CancelledFailure ? 'CANCELLED' : cause instanceof TerminatedFailure ? 'TERMINATED' : cause instanceof TimeoutFailure ? 'TIMED_OUT' : 'FAILED';
+        let finalRunId = runId ?? '';
+        try {
+          finalRunId = (await this.client.workflow.getHandle(workflowId).describe()).runId;
+        } catch {
+          // keep the run id the handle knows
+        }
+        const translated = cause instanceof TerminatedFailure ? new WorkflowApplicationError(cause.message, { type: 'Terminated', nonRetryable: true }) : fromTemporalFailure(cause);
+        throw new WorkflowFailedError(workflowId, finalRunId, status, translated ?? error.message);
+      }
+      throw this.#translate(error, workflowId, runId);
+    }
+  }
+
+  // --- signals, queries, updates ----------------------------------------------------------------
+
+  /** The definition of the workflow at an id (by describing it when its name is not known), checking a name given by the caller. */
+  async #definitionFor(workflowName: string | undefined, workflowId: string, runId: string | undefined, trustName: boolean): Promise<{ definition: WorkflowDefinition | undefined; status: WorkflowStatus | undefined; runId: string | undefined }> {
+    if (trustName && workflowName !== undefined) {
+      return { definition: this.#parts.registry.workflows.get(workflowName), status: undefined, runId };
+    }
+    const description = await this.describeWorkflow(workflowId, runId);
+    if (workflowName !== undefined && description.workflowName !== workflowName) {
+      throw new WorkflowNotFoundError(`workflow "${workflowId}" is a ${description.workflowName}, not a ${workflowName}`, workflowId, runId);
+    }
+    return { definition: this.#parts.registry.workflows.get(description.workflowName), status: description.status, runId: description.runId };
+  }
+
+  #requireRunning(workflowId: string, runId: string | undefined, status: WorkflowStatus | undefined, action: string): void {
+    if (status === undefined || status === 'RUNNING') return;
+    throw new WorkflowNotFoundError(`cannot ${action}: workflow "${workflowId}" run "${runId}" is not running (${status})`, workflowId, runId);
+  }
+
+  async #signal(workflowName: string | undefined, workflowId: string, runId: string | undefined, signalName: string, payload: unknown, trustName: boolean): Promise<void> {
+    const target = await this.#definitionFor(workflowName, workflowId, runId, trustName);
+    this.#requireRunning(workflowId, target.runId, target.status, `signal "${signalName}"`);
+    if (target.definition !== undefined && !target.definition.signals.has(signalName)) {
+      throw new UnknownHandlerError('signal', signalName, target.definition.name, [...target.definition.signals.keys()]);
+    }
+    assertSerialisable(payload, `payload of signal ${signalName}`);
+    try {
+      await this.client.workflow.getHandle(workflowId, runId).signal(signalName, ...(payload === undefined ? [] : [payload]));
+    } catch (error) {
+      throw this.#translate(error, workflowId, runId);
+    }
+  }
+
+  async #query<R>(workflowName: string | undefined, workflowId: string, runId: string | undefined, queryName: string, args: unknown[]): Promise<R> {
+    if (workflowName !== undefined) {
+      const definition = this.#parts.registry.workflows.get(workflowName);
+      if (definition !== undefined && !definition.queries.has(queryName)) {
+        throw new UnknownHandlerError('query', queryName, definition.name, [...definition.queries.keys()]);
+      }
+    }
+    args.forEach((argument, index) => assertSerialisable(argument, `argument ${index + 1} of query ${queryName}`));
+    try {
+      return (await this.client.workflow.getHandle(workflowId, runId).query(queryName, ...args)) as R;
+    } catch (error) {
+      throw this.#translate(error, workflowId, runId, queryName);
+    }
+  }
+
+  async #update<R>(workflowName: string | undefined, workflowId: string, runId: string | undefined, updateName: string, args: unknown[]): Promise<R> {
+    if (workflowName !== undefined) {
+      const definition = this.#parts.registry.workflows.get(workflowName);
+      if (definition !== undefined && !definition.updates.has(updateName)) {
+        throw new UnknownHandlerError('update', updateName, definition.name, [...definition.updates.keys()]);
+      }
+    }
+    args.forEach((argument, index) => assertSerialisable(argument, `argument ${index + 1} of update ${updateName}`));
+    try {
+      return (await this.client.workflow.getHandle(workflowId, runId).executeUpdate(updateName, { args: args as [unknown, ...unknown[]] })) as R;
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        const cause = error.cause;
+        if (cause instanceof ApplicationFailure && cause.type === UPDATE_REJECTED_TYPE) {
+          throw new UpdateRejectedError(updateName, new WorkflowApplicationError(cause.message, { type: 'UpdateRejected', nonRetryable: true }));
+        }
+      }
+      throw this.#translate(error, workflowId, runId, updateName);
+    }
+  }
+
+  signalWorkflow(workflowName: string | undefined, workflowId: string, signalName: string, payload?: unknown, options: TargetRunOptions = {}): Promise<void> {
+    return this.#signal(workflowName, workflowId, options.runId, signalName, payload, false);
+  }
+
+  async queryWorkflow<R = unknown>(workflowName: string | undefined, workflowId: string, queryName: string, ...args: unknown[]): Promise<R> {
+    return this.#query<R>(workflowName, workflowId, undefined, queryName, args);
+  }
+
+  async updateWorkflow<R = unknown>(workflowName: string | undefined, workflowId: string, updateName: string, ...args: unknown[]): Promise<R> {
+    return this.#update<R>(workflowName, workflowId, undefined, updateName, args);
+  }
+
+  #sendSignal(signal: Signal): Promise<void> {
+    if (typeof signal?.name !== 'string' || typeof signal.workflowId !== 'string') {
+      return Promise.reject(new WorkflowUsageError('signalBus.sendSignal: a Signal needs string "name" and "workflowId"'));
+    }
+    return this.#signal(undefined, signal.workflowId, signal.runId ?? undefined, signal.name, signal.payload, false);
+  }
+
+  // --- cancel, terminate, describe, list ---------------------------------------------------
+
+  async cancelWorkflow(workflowId: string, runId?: string): Promise<void> {
+    try {
+      await this.client.workflow.getHandle(workflowId, runId).cancel();
+    } catch (error) {
+      throw this.#translate(error, workflowId, runId);
+    }
+  }
+
+  async terminateWorkflow(workflowId: string, reason?: string, runId?: string): Promise<void> {
+    try {
+      await this.client.workflow.getHandle(workflowId, runId).terminate(reason);
+    } catch (error) {
+      throw this.#translate(error, workflowId, runId);
+    }
+  }
+
+  async describeWorkflow(workflowId: string, runId?: string): Promise<WorkflowDescription> {
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await this.client.workflow.getHandle(workflowId, runId).describe();
+    } catch (error) {
+      throw this.#translate(error, workflowId, runId);
+    }
+    return { ...this.#description(description), continuedFromRunId: await this.#continuedFrom(workflowId, description.runId) };
+  }
+
+  /** The run a run continued from, read from the first event of its history. */
+  async #continuedFrom(workflowId: string, runId: string): Promise<string | undefined> {
+    try {
+      const response = await this.client.workflowService.getWorkflowExecutionHistory({
+        namespace: this.#namespace,
+        execution: { workflowId, runId },
+        maximumPageSize: 1,
+      });
+      const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      return started?.continuedExecutionRunId || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #description(info: WorkflowExecutionInfo | WorkflowExecutionDescription): WorkflowDescription {
+    return {
+      workflowId: info.workflowId,
+      runId: info.runId,
+      workflowName: info.type,
+      status: statusOf(info.status.name),
+      startTime: info.startTime,
+      closeTime: info.closeTime ?? undefined,
+      memo: (info.memo ?? {}) as Record<string, unknown>,
+      parentWorkflowId: info.parentExecution?.workflowId ?? undefined,
+      continuedFromRunId: undefined,
+    };
+  }
+
+  async listWorkflows(options: ListWorkflowsOptions = {}): Promise<WorkflowDescription[]> {
+    const clauses: string[] = [];
+    if (options.workflowName !== undefined) clauses.push(`WorkflowType = ${quoted(options.workflowName)}`);
+    if (options.status !== undefined) {
+      const status = STATUS_QUERY_NAMES[options.status];
+      if (status === undefined) throw new WorkflowUsageError(`listWorkflows: unknown status ${JSON.stringify(options.status)}; expected one of ${Object.keys(STATUS_QUERY_NAMES).join(', ')}`);
+      clauses.push(`ExecutionStatus = ${quoted(status)}`);
+    }
+    if (options.query !== undefined) clauses.push(`(${options.query})`);
+    const limit = options.limit ?? 1_000;
+    const found: WorkflowDescription[] = [];
+    try {
+      for await (const info of this.client.workflow.list(clauses.length === 0 ? {} : { query: clauses.join(' AND ') })) {
+        found.push(this.#description(info));
+        if (found.length >= limit) break;
+      }
+    } catch (error) {
+      throw this.#translate(error, '');
+    }
+    return found;
+  }
+
+  /** The mcp-agent error for a failed call to the server. */
+  #translate(error: unknown, workflowId: string, runId?: string, handlerName?: string): unknown {
+    if (MCPAgentError.is(error)) return error;
+    if (error instanceof TemporalWorkflowNotFoundError) {
+      return new WorkflowNotFoundError(`no workflow with id "${workflowId}"${runId === undefined ? '' : ` and run "${runId}"`} (${error.message})`, workflowId, runId);
+    }
+    if (error instanceof QueryNotRegisteredError) {
+      return new WorkflowUsageError(`query "${handlerName}": ${error.message}`);
+    }
+    const failure = error instanceof WorkflowUpdateFailedError ? error.cause : error;
+    if (failure instanceof ApplicationFailure && failure.type === UNKNOWN_HANDLER_TYPE) {
+      const unknown = new UnknownHandlerError('query', handlerName ?? '', '', []);
+      Object.defineProperty(unknown, 'message', { value: failure.message });
+      return unknown;
+    }
+    const message = messageOf(error);
+    if (/workflow execution already completed|not found/i.test(message)) {
+      return new WorkflowNotFoundError(`workflow "${workflowId}"${runId === undefined ? '' : ` run "${runId}"`}: ${message}`, workflowId, runId);
+    }
+    return fromTemporalFailure(error);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#parts.onClose?.();
+    await this.#parts.connection?.close();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The Temporal execution engine: what `MCPApp` loads for `execution_engine: temporal`. Node only.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { ConfigError, loadInstalledLlmProviders, type CreateExecutorOptions, type ExecutionEngine, type Settings } from '@mcp-agent/core';
+import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
+import { TemporalExecutor } from './client/temporal-executor.js';
+import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from './connection-options.js';
+import { createTemporalWorker, type TemporalWorkerOptions } from './worker/worker.js';
+
+/** Options of {@link createTemporalEngine}. */
+export interface TemporalEngineOptions {
+  /**
+   * Also run a worker in this process, with these options (its `workflowsPath` or
+   * `workflowBundle`), for development and tests. In production workers run apart, made with
+   * `createTemporalWorkerForApp`.
+   */
+  worker?: TemporalWorkerOptions;
+  /** A client connection to use instead of one made from the settings; not closed by the executor. */
+  connection?: Connection;
+  /** `host:port` of the server, instead of `temporal.host` and `temporal.port`. */
+  address?: string;
+  /** Bound on connecting to the server, in milliseconds. Default 10,000. */
+  connectTimeoutMs?: number;
+}
+
+/** The settings with `temporal.host` and `temporal.port` taken from `host:port`. */
+function withAddress(settings: Settings, address: string): Settings {
+  const separator = address.lastIndexOf(':');
+  const port = Number(address.slice(separator + 1));
+  if (separator <= 0 || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new ConfigError(`createTemporalEngine({ address }): expected "host:port", got ${JSON.stringify(address)}`);
+  }
+  return { ...settings, temporal: { ...(settings.temporal as NonNullable<Settings['temporal']>), host: address.slice(0, separator), port } };
+}
+
+/** Connects to the server from `settings.temporal` and makes the executor (and, when asked, an in-process worker). */
+async function createExecutor(given: CreateExecutorOptions, engineOptions: TemporalEngineOptions): Promise<TemporalExecutor> {
+  const options = engineOptions.address === undefined ? given : { ...given, settings: withAddress(given.settings, engineOptions.address) };
+  const connectionOptions = connectionSettings(options.settings);
+  const timeout = engineOptions.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  const connection =
+    engineOptions.connection ??
+    (await connectWithin(connectionOptions.address, timeout, () =>
+      Connection.connect({
+        address: connectionOptions.address,
+        connectTimeout: timeout,
+        ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
+        ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
+        ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
+      }),
+    ));
+  const client = new Client({ connection, namespace: connectionOptions.namespace });
+  const ownsMcp = options.mcp === undefined;
+  const mcp = options.mcp ?? createMcpConnectionManager({ servers: options.settings.mcp?.servers ?? {}, logger: options.logger.child('mcp') });
+  const llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  if (engineOptions.worker !== undefined) {
+    try {
+      worker = await createTemporalWorker(
+        { registry: options.registry, settings: options.settings, logger: options.logger, mcp, llmProviders },
+        engineOptions.worker,
+      );
+    } catch (error) {
+      if (engineOptions.connection === undefined) await connection.close();
+      if (ownsMcp) await (mcp as { close(): Promise<void> }).close();
+      throw error;
+    }
+    running = worker.run();
+    running.catch((error: unknown) => options.logger.error('temporal worker stopped', { error: String(error) }));
+  }
+  return new TemporalExecutor({
+    client,
+    ...(engineOptions.connection === undefined ? { connection } : {}),
+    registry: options.registry,
+    settings: options.settings,
+    logger: options.logger,
+    taskQueue: engineOptions.worker?.taskQueue ?? connectionOptions.taskQueue,
+    mcp,
+    llmProviders,
+    onClose: async () => {
+      if (worker !== undefined && worker.getState() === 'RUNNING') worker.shutdown();
+      await running?.catch(() => undefined);
+      if (ownsMcp) await (mcp as { close(): Promise<void> }).close();
+    },
+  });
+}
+
+/**
+ * Makes the Temporal engine. Pass it to `new MCPApp({ engines: { temporal: createTemporalEngine({ ... }) } })`
+ * to run a worker in the same process.
+ */
+export function createTemporalEngine(options: TemporalEngineOptions = {}): ExecutionEngine {
+  return { name: 'temporal', createExecutor: (executorOptions) => createExecutor(executorOptions, options) };
+}
+
+/** The Temporal engine, client only; `MCPApp` loads it for `execution_engine: temporal`. */
+export const executionEngine: ExecutionEngine = createTemporalEngine();

@@ -1,0 +1,18 @@
+// The Node entry of @mcp-agent/executor-temporal: the engine, the client executor and the worker.
+export { createTemporalEngine, executionEngine } from './engine.js';
+export type { TemporalEngineOptions } from './engine.js';
+export { TemporalExecutor } from './client/temporal-executor.js';
+export type { TemporalExecutorParts } from './client/temporal-executor.js';
+export { connectionSettings, TemporalUnreachableError } from './connection-options.js';
+export type { TemporalConnectionSettings } from './connection-options.js';
+export {
+  bundleWorkflowsForApp,
+  bundleWorkflowsForParts,
+  createTemporalWorker,
+  createTemporalWorkerForApp,
+  workerTasks,
+  workflowBundleConfig,
+} from './worker/worker.js';
+export type { PrebuiltWorkflowBundle, TemporalWorkerOptions, TemporalWorkerParts } from './worker/worker.js';
+export { WorkflowBundleError, WORKFLOW_CONDITION } from './worker/bundle.js';
+export { fromTemporalFailure, taskFailure, workflowFailure } from './failures.js';

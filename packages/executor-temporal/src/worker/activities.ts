@@ -1,0 +1,37 @@
+/**
+ * The activities of a worker: one per task, named after it. Node only.
+ */
+import { Context } from '@temporalio/activity';
+import { runInTaskContext, type TaskDefinition } from '@mcp-agent/core';
+import { taskFailure } from '../failures.js';
+
+type Activity = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * One activity per task. Each runs the task in its task context (attempt, abort signal,
+ * heartbeat) and raises its error as a Temporal failure that keeps the type, the retryability
+ * and the attempt number.
+ */
+export function createActivities(tasks: Iterable<TaskDefinition>): Record<string, Activity> {
+  const activities: Record<string, Activity> = {};
+  for (const task of tasks) {
+    activities[task.name] = async (...args: unknown[]): Promise<unknown> => {
+      const context = Context.current();
+      const { info } = context;
+      const taskContext = {
+        taskName: task.name,
+        attempt: info.attempt,
+        workflowId: info.workflowExecution?.workflowId ?? '',
+        runId: info.workflowExecution?.runId ?? '',
+        signal: context.cancellationSignal,
+        heartbeat: (details?: unknown) => context.heartbeat(details),
+      };
+      try {
+        return await runInTaskContext(taskContext, () => task.run(...args));
+      } catch (error) {
+        throw taskFailure(error, info.attempt);
+      }
+    };
+  }
+  return activities;
+}

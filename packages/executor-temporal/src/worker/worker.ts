@@ -1,0 +1,192 @@
+/**
+ * Temporal workers for an mcp-agent app. Node only.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  createLlmTaskDefinition,
+  createMcpTaskDefinitions,
+  toMilliseconds,
+  WorkflowUsageError,
+  type Duration,
+  type Logger,
+  type LlmProvider,
+  type McpService,
+  type MCPApp,
+  type Settings,
+  type TaskDefinition,
+  type WorkflowRegistry,
+} from '@mcp-agent/core';
+import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
+import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
+import { createActivities } from './activities.js';
+import { bundleWorkflows } from './bundle.js';
+
+/** A workflow bundle made earlier (by {@link bundleWorkflowsForApp} or codegen): its code, or the file holding it. */
+export type PrebuiltWorkflowBundle = { code: string } | { codePath: string };
+
+/** Options of a worker; those left out come from the `temporal` settings. */
+export interface TemporalWorkerOptions {
+  /** The module or modules that define the app's workflows (file paths or `import.meta.url`-relative URLs). */
+  workflowsPath?: string | URL | ReadonlyArray<string | URL>;
+  /** A bundle made earlier, used instead of bundling `workflowsPath` at start-up. */
+  workflowBundle?: PrebuiltWorkflowBundle;
+  /** Default `temporal.task_queue`, else `mcp-agent`. */
+  taskQueue?: string;
+  /** Default `temporal.max_concurrent_activities`. */
+  maxConcurrentActivities?: number;
+  /** Default `temporal.max_concurrent_workflows`. */
+  maxConcurrentWorkflows?: number;
+  /** Default `temporal.max_cached_workflows`. */
+  maxCachedWorkflows?: number;
+  /** A connection to use instead of one made from the settings. */
+  connection?: NativeConnection;
+  /** Modules the workflow code imports but never uses at run time, left out of the bundle. */
+  ignoreModules?: string[];
+  /** How long running activities get to finish on shutdown. Default 10 seconds. */
+  shutdownGraceTime?: Duration;
+  /** Shown in the Temporal UI as the worker's identity. */
+  identity?: string;
+}
+
+/** What a worker needs of an app; `createTemporalWorkerForApp` takes it from the app. */
+export interface TemporalWorkerParts {
+  registry: WorkflowRegistry;
+  settings: Settings;
+  logger: Logger;
+  mcp: McpService | undefined;
+  llmProviders: readonly LlmProvider[];
+}
+
+/** Every task the worker runs as an activity: the app's, its workflows' methods, the MCP and model tasks. */
+export function workerTasks(parts: Pick<TemporalWorkerParts, 'registry' | 'settings' | 'mcp' | 'llmProviders'>): TaskDefinition[] {
+  const tasks = new Map<string, TaskDefinition>();
+  const add = (task: TaskDefinition): void => {
+    if (!tasks.has(task.name)) tasks.set(task.name, task);
+  };
+  for (const task of parts.registry.tasks.values()) add(task);
+  for (const definition of parts.registry.workflows.values()) definition.tasks.forEach(add);
+  if (parts.mcp !== undefined) {
+    const mcp = parts.mcp;
+    createMcpTaskDefinitions(() => mcp).forEach(add);
+  }
+  for (const provider of parts.llmProviders) add(createLlmTaskDefinition(provider, () => parts.settings));
+  return [...tasks.values()];
+}
+
+/** The config a workflow bundle carries: retry rules, the default attempt timeout, each task's options. */
+export function workflowBundleConfig(settings: Settings, tasks: readonly TaskDefinition[]): WorkflowBundleConfig {
+  return JSON.parse(
+    JSON.stringify({
+      retry: { workflow_task_retry_policies: settings.workflow_task_retry_policies, temporal: { retry_policy: settings.temporal?.retry_policy } },
+      timeoutSeconds: settings.temporal?.timeout_seconds,
+      tasks: Object.fromEntries(tasks.map((task) => [task.name, task.options])),
+    }),
+  ) as WorkflowBundleConfig;
+}
+
+function toPaths(workflowsPath: TemporalWorkerOptions['workflowsPath']): string[] {
+  if (workflowsPath === undefined) return [];
+  const list = typeof workflowsPath === 'string' || workflowsPath instanceof URL ? [workflowsPath] : [...workflowsPath];
+  return list.map((entry) => (entry instanceof URL || entry.startsWith('file:') ? fileURLToPath(entry) : path.resolve(entry)));
+}
+
+/** Bundles the workflow modules of an app for its workers (to share one bundle between workers, or to build it ahead). */
+export async function bundleWorkflowsForParts(parts: TemporalWorkerParts, options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>): Promise<{ code: string }> {
+  const tasks = workerTasks(parts);
+  const bundle = await bundleWorkflows({
+    workflowsPaths: toPaths(options.workflowsPath),
+    config: workflowBundleConfig(parts.settings, tasks),
+    ...(options.ignoreModules === undefined ? {} : { ignoreModules: options.ignoreModules }),
+    logger: parts.logger.child('bundle'),
+  });
+  return { code: bundle.code };
+}
+
+/**
+ * A Temporal worker over given parts. {@link createTemporalWorkerForApp} is the usual way; this
+ * one serves engines and tests that hold the parts themselves.
+ */
+export async function createTemporalWorker(parts: TemporalWorkerParts, options: TemporalWorkerOptions = {}): Promise<Worker> {
+  if (options.workflowBundle === undefined && options.workflowsPath === undefined) {
+    throw new WorkflowUsageError(
+      'createTemporalWorkerForApp: give workflowsPath (the module that defines the workflows, e.g. new URL("./workflows.ts", import.meta.url)) or a prebuilt workflowBundle',
+    );
+  }
+  const temporal = parts.settings.temporal;
+  const connectionOptions = connectionSettings(parts.settings);
+  const tasks = workerTasks(parts);
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflowsForParts(parts, options));
+  const connection =
+    options.connection ??
+    (await connectWithin(connectionOptions.address, CONNECT_TIMEOUT_MS, () =>
+      NativeConnection.connect({
+        address: connectionOptions.address,
+        ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
+        ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
+        ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
+      }),
+    ));
+  const maxConcurrentActivities = options.maxConcurrentActivities ?? temporal?.max_concurrent_activities;
+  const maxConcurrentWorkflows = options.maxConcurrentWorkflows ?? temporal?.max_concurrent_workflows;
+  const maxCachedWorkflows = options.maxCachedWorkflows ?? temporal?.max_cached_workflows;
+  const workerOptions: WorkerOptions = {
+    connection,
+    namespace: connectionOptions.namespace,
+    taskQueue: options.taskQueue ?? connectionOptions.taskQueue,
+    workflowBundle,
+    activities: createActivities(tasks),
+    shutdownGraceTime: options.shutdownGraceTime === undefined ? '10s' : toMilliseconds(options.shutdownGraceTime, 'shutdownGraceTime'),
+    ...(maxConcurrentActivities === undefined ? {} : { maxConcurrentActivityTaskExecutions: maxConcurrentActivities }),
+    ...(maxConcurrentWorkflows === undefined ? {} : { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflows }),
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
+  };
+  const worker = await Worker.create(workerOptions);
+  parts.logger.debug('temporal worker created', { taskQueue: workerOptions.taskQueue, activities: tasks.length });
+  if (options.connection === undefined) {
+    // The connection made here is the worker's: close it once the worker has stopped.
+    const run = worker.run.bind(worker);
+    worker.run = async () => {
+      try {
+        await run();
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+    };
+  }
+  return worker;
+}
+
+async function partsOfApp(app: MCPApp): Promise<TemporalWorkerParts> {
+  const context = await app.initialize();
+  return {
+    registry: app.registry,
+    settings: context.config,
+    logger: context.logger,
+    mcp: context.executor.mcp,
+    llmProviders: context.executor.llmProviders ?? [],
+  };
+}
+
+/**
+ * A Temporal worker for an app: its workflows (bundled for the sandbox), and as activities its
+ * tasks, the MCP operations and the model round trips of the installed providers. MCP
+ * connections live in the worker and its activities share them. Initializes the app if needed;
+ * run it with `await worker.run()`, stop it with `worker.shutdown()`, then `await app.cleanup()`.
+ *
+ * @example
+ * ```ts
+ * const worker = await createTemporalWorkerForApp(app, { workflowsPath: new URL('./workflows.ts', import.meta.url) });
+ * await worker.run();
+ * ```
+ */
+export async function createTemporalWorkerForApp(app: MCPApp, options: TemporalWorkerOptions = {}): Promise<Worker> {
+  return createTemporalWorker(await partsOfApp(app), options);
+}
+
+/** Bundles an app's workflow modules once, for several workers or ahead of start-up. */
+export async function bundleWorkflowsForApp(app: MCPApp, options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>): Promise<{ code: string }> {
+  return bundleWorkflowsForParts(await partsOfApp(app), options);
+}

@@ -1,0 +1,241 @@
+/**
+ * The Temporal side of a running workflow: the `WorkflowContext` of mcp-agent mapped onto
+ * `@temporalio/workflow`. Safe for the workflow sandbox.
+ */
+import {
+  CancellationScope,
+  condition as temporalCondition,
+  continueAsNew as temporalContinueAsNew,
+  deprecatePatch as temporalDeprecatePatch,
+  makeContinueAsNewFunc,
+  patched as temporalPatched,
+  proxyActivities,
+  sleep as temporalSleep,
+  startChild as temporalStartChild,
+  uuid4,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import {
+  resolveTaskTimeouts,
+  taskRetryPolicy,
+  TimeoutError,
+  toMilliseconds,
+  WorkflowResult,
+  WorkflowUsageError,
+  type ChildWorkflowHandle,
+  type ChildWorkflowOptions,
+  type TaskCallOptions,
+  type WorkflowContext,
+  type WorkflowDefinition,
+  type WorkflowInfo,
+  type WorkflowResultData,
+} from '@mcp-agent/core/workflow';
+import { fromTemporalFailure } from '../failures.js';
+import type { WorkflowBundleConfig } from './embedded-config.js';
+
+/** Checks that a value can cross to the server as JSON, naming it when it can't. */
+export function assertSerialisable(value: unknown, what: string): void {
+  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return;
+  }
+  try {
+    JSON.stringify(value);
+  } catch (error) {
+    throw new WorkflowUsageError(
+      `${what} is not serialisable to JSON: ${error instanceof Error ? error.message : String(error)}; pass plain data (objects, arrays, strings, numbers, booleans, null)`,
+    );
+  }
+}
+
+/** Converts what a Temporal operation rejected with into the mcp-agent error workflow code expects. */
+async function translated<T>(operation: () => Promise<T>, maximumAttempts?: number): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw fromTemporalFailure(error, maximumAttempts);
+  }
+}
+
+/** The context of one workflow run under Temporal. */
+export class TemporalWorkflowContext implements WorkflowContext {
+  readonly #definition: WorkflowDefinition;
+  readonly #config: WorkflowBundleConfig;
+  readonly #root: CancellationScope;
+  /** Signals received by name, for `waitForSignal`, in arrival order. */
+  readonly #mailbox = new Map<string, unknown[]>();
+  readonly #runId: string;
+
+  constructor(definition: WorkflowDefinition, config: WorkflowBundleConfig) {
+    this.#definition = definition;
+    this.#config = config;
+    this.#root = CancellationScope.current();
+    this.#runId = workflowInfo().runId;
+  }
+
+  /** The run this context belongs to. */
+  get runId(): string {
+    return this.#runId;
+  }
+
+  get info(): WorkflowInfo {
+    const info = workflowInfo();
+    return {
+      workflowId: info.workflowId,
+      runId: info.runId,
+      workflowName: info.workflowType,
+      continuedFromRunId: info.continuedFromExecutionRunId,
+      firstExecutionRunId: info.firstExecutionRunId,
+      parent: info.parent === undefined ? undefined : { workflowId: info.parent.workflowId, runId: info.parent.runId },
+      memo: (info.memo ?? {}) as Record<string, unknown>,
+      runStartTime: info.runStartTime,
+    };
+  }
+
+  get cancellationRequested(): boolean {
+    return this.#root.consideredCancelled;
+  }
+
+  now(): Date {
+    return new Date();
+  }
+
+  sleep(milliseconds: number): Promise<void> {
+    return translated(() => temporalSleep(milliseconds));
+  }
+
+  async condition(predicate: () => boolean, timeoutMilliseconds?: number): Promise<boolean> {
+    if (timeoutMilliseconds === undefined) {
+      await translated(() => temporalCondition(predicate));
+      return true;
+    }
+    return translated(() => temporalCondition(predicate, timeoutMilliseconds));
+  }
+
+  uuid(): string {
+    return uuid4();
+  }
+
+  random(): number {
+    return Math.random();
+  }
+
+  patched(patchId: string): boolean {
+    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('patched(patchId): patchId must be a non-empty string');
+    return temporalPatched(patchId);
+  }
+
+  deprecatePatch(patchId: string): void {
+    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('deprecatePatch(patchId): patchId must be a non-empty string');
+    temporalDeprecatePatch(patchId);
+  }
+
+  /**
+   * Versions on top of patches: a new run records the marker of the maximum version; a run
+   * replayed from an older history finds the marker of the version it took, or none (the minimum).
+   */
+  getVersion(changeId: string, minimumSupported: number, maximumSupported: number): number {
+    if (!Number.isInteger(minimumSupported) || !Number.isInteger(maximumSupported) || minimumSupported > maximumSupported) {
+      throw new WorkflowUsageError(
+        `getVersion("${changeId}", ${minimumSupported}, ${maximumSupported}): expected whole numbers with minimum <= maximum`,
+      );
+    }
+    for (let version = maximumSupported; version > minimumSupported; version -= 1) {
+      if (temporalPatched(`${changeId}@${version}`)) return version;
+    }
+    return minimumSupported;
+  }
+
+  /** Runs a task as an activity named after it, with the retry policy and timeouts chosen by the config's rules. */
+  executeTask<R>(taskName: string, args: unknown[], options: TaskCallOptions | undefined): Promise<R> {
+    args.forEach((argument, index) => assertSerialisable(argument, `argument ${index + 1} of task ${taskName}`));
+    const taskOptions = this.#config.tasks[taskName] ?? {};
+    const policy = taskRetryPolicy(taskName, this.#config.retry, taskOptions.retryPolicy, options?.retryPolicy);
+    const timeouts = resolveTaskTimeouts(taskName, { temporal: { timeout_seconds: this.#config.timeoutSeconds } }, taskOptions, options);
+    const activityOptions: ActivityOptions = {
+      startToCloseTimeout: timeouts.startToCloseMs,
+      ...(timeouts.scheduleToCloseMs === undefined ? {} : { scheduleToCloseTimeout: timeouts.scheduleToCloseMs }),
+      ...(timeouts.heartbeatMs === undefined ? {} : { heartbeatTimeout: timeouts.heartbeatMs }),
+      retry: {
+        initialInterval: policy.initialIntervalMs,
+        backoffCoefficient: policy.backoffCoefficient,
+        maximumInterval: policy.maximumIntervalMs,
+        maximumAttempts: policy.maximumAttempts,
+        nonRetryableErrorTypes: [...policy.nonRetryableErrorTypes],
+      },
+    };
+    const activities = proxyActivities<Record<string, (...args: unknown[]) => Promise<R>>>(activityOptions);
+    const activity = activities[taskName] as (...args: unknown[]) => Promise<R>;
+    return translated(() => activity(...args), policy.maximumAttempts);
+  }
+
+  async startChild<T>(workflowName: string, input: unknown, options: ChildWorkflowOptions | undefined): Promise<ChildWorkflowHandle<T>> {
+    assertSerialisable(input, `input of child workflow ${workflowName}`);
+    const workflowId = options?.workflowId ?? `${workflowInfo().workflowId}-${workflowName}-${uuid4()}`;
+    const handle = await translated(() =>
+      temporalStartChild(workflowName, {
+        args: input === undefined ? [] : [input],
+        workflowId,
+        ...(options?.executionTimeout === undefined ? {} : { workflowExecutionTimeout: toMilliseconds(options.executionTimeout, 'executionTimeout') }),
+        ...(options?.runTimeout === undefined ? {} : { workflowRunTimeout: toMilliseconds(options.runTimeout, 'runTimeout') }),
+        ...(options?.memo === undefined ? {} : { memo: options.memo }),
+      }),
+    );
+    return {
+      workflowId,
+      firstExecutionRunId: handle.firstExecutionRunId,
+      result: async () => WorkflowResult.fromJSON<T>((await translated(() => handle.result())) as WorkflowResultData<T>),
+      signal: (signalName, payload) => translated(() => handle.signal(signalName, payload)),
+    };
+  }
+
+  continueAsNew(input: unknown): Promise<never> {
+    assertSerialisable(input, `continueAsNew input of ${workflowInfo().workflowType}`);
+    const info = workflowInfo();
+    const next =
+      info.runTimeoutMs === undefined && info.memo === undefined
+        ? temporalContinueAsNew
+        : makeContinueAsNewFunc({
+            ...(info.runTimeoutMs === undefined ? {} : { workflowRunTimeout: info.runTimeoutMs }),
+            ...(info.memo === undefined ? {} : { memo: info.memo }),
+          });
+    return next(input);
+  }
+
+  readonly #waiting = new Map<string, number>();
+
+  /**
+   * Hands a received signal to `waitForSignal`: always buffered for a name declared without a
+   * handler method (`buffer`), else only when someone waits for it.
+   */
+  deliver(signalName: string, payload: unknown, buffer: boolean): void {
+    if (!buffer && (this.#waiting.get(signalName) ?? 0) === 0) return;
+    const queue = this.#mailbox.get(signalName) ?? [];
+    queue.push(payload);
+    this.#mailbox.set(signalName, queue);
+  }
+
+  async waitForSignal<T>(signalName: string, timeoutMilliseconds?: number): Promise<T> {
+    if (!this.#definition.signals.has(signalName)) {
+      throw new WorkflowUsageError(
+        `waitForSignal("${signalName}"): ${this.#definition.name} does not declare this signal; ` +
+          `declare it with @app.workflow({ signals: ['${signalName}'] }) so that it is buffered until waited for`,
+      );
+    }
+    const arrived = (): boolean => (this.#mailbox.get(signalName)?.length ?? 0) > 0;
+    this.#waiting.set(signalName, (this.#waiting.get(signalName) ?? 0) + 1);
+    let met: boolean;
+    try {
+      met = await this.condition(arrived, timeoutMilliseconds);
+    } finally {
+      this.#waiting.set(signalName, (this.#waiting.get(signalName) ?? 1) - 1);
+    }
+    if (!met) throw new TimeoutError('signal', `no signal "${signalName}" arrived within ${timeoutMilliseconds} ms`);
+    return this.#mailbox.get(signalName)?.shift() as T;
+  }
+
+  nonCancellable<T>(fn: () => Promise<T>): Promise<T> {
+    return CancellationScope.nonCancellable(fn);
+  }
+}

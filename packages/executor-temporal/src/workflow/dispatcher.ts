@@ -1,0 +1,156 @@
+/**
+ * The one Temporal workflow function of a bundle: it finds the mcp-agent workflow class named by
+ * the workflow type, runs it with a {@link TemporalWorkflowContext}, and maps its signals,
+ * queries and updates onto Temporal handlers. Safe for the workflow sandbox.
+ */
+import {
+  ApplicationFailure,
+  CancelledFailure,
+  ContinueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  inWorkflowContext,
+  isCancellation as isTemporalCancellation,
+  setDefaultQueryHandler,
+  setDefaultUpdateHandler,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  addWorkflowContextProvider,
+  bindWorkflowContext,
+  getWorkflowDefinition,
+  isCancellation,
+  MCPAppBase,
+  messageOf,
+  UnknownHandlerError,
+  WorkflowResult,
+  type WorkflowDefinition,
+} from '@mcp-agent/core/workflow';
+import { workflowFailure } from '../failures.js';
+import { assertSerialisable, TemporalWorkflowContext } from './context.js';
+import type { WorkflowBundleConfig } from './embedded-config.js';
+
+/** The failure type of an update its validator refused; the client turns it into `UpdateRejectedError`. */
+export const UPDATE_REJECTED_TYPE = 'mcp-agent.UpdateRejected';
+/** The failure type of a query or update the workflow does not define. */
+export const UNKNOWN_HANDLER_TYPE = 'mcp-agent.UnknownHandler';
+
+// Temporal gives each workflow run its own copy of the bundle's modules, so this is per run.
+let current: TemporalWorkflowContext | undefined;
+addWorkflowContextProvider(() => {
+  if (current === undefined || !inWorkflowContext()) return undefined;
+  return current.runId === workflowInfo().runId ? current : undefined;
+});
+
+/** Every workflow definition reachable from the exports of `modules`: workflow classes and apps. */
+export function collectWorkflowDefinitions(modules: readonly Record<string, unknown>[]): Map<string, WorkflowDefinition> {
+  const definitions = new Map<string, WorkflowDefinition>();
+  for (const module of modules) {
+    for (const value of Object.values(module)) {
+      if (MCPAppBase.isApp(value)) {
+        for (const definition of value.registry.workflows.values()) definitions.set(definition.name, definition);
+      }
+      const definition = getWorkflowDefinition(value);
+      if (definition !== undefined) definitions.set(definition.name, definition);
+    }
+  }
+  return definitions;
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+function methodOf(instance: object, methodName: string): Method {
+  const method = (instance as Record<string, unknown>)[methodName];
+  return (method as Method).bind(instance);
+}
+
+/** Runs workflow code of a handler, turning its error into a failure Temporal reports instead of retrying the task forever. */
+async function guarded<R>(fn: () => R | Promise<R>): Promise<R> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw workflowFailure(error);
+  }
+}
+
+function installHandlers(definition: WorkflowDefinition, instance: object, context: TemporalWorkflowContext): void {
+  for (const [signalName, methodName] of definition.signals) {
+    if (methodName === undefined) {
+      setHandler(defineSignal<[unknown]>(signalName), (payload) => context.deliver(signalName, payload, true));
+      continue;
+    }
+    const method = methodOf(instance, methodName);
+    setHandler(defineSignal<unknown[]>(signalName), async (...args) => {
+      await guarded(() => method(...args));
+      context.deliver(signalName, args[0], false);
+    });
+  }
+  for (const [queryName, methodName] of definition.queries) {
+    const method = methodOf(instance, methodName);
+    setHandler(defineQuery<unknown, unknown[]>(queryName), (...args) => method(...args));
+  }
+  for (const [updateName, { methodName, validator }] of definition.updates) {
+    const method = methodOf(instance, methodName);
+    setHandler(defineUpdate<unknown, unknown[]>(updateName), (...args) => guarded(() => method(...args)), {
+      ...(validator === undefined
+        ? {}
+        : {
+            validator: (...args: unknown[]) => {
+              try {
+                validator.apply(instance, args);
+              } catch (error) {
+                throw ApplicationFailure.create({ message: messageOf(error), type: UPDATE_REJECTED_TYPE, nonRetryable: true });
+              }
+            },
+          }),
+    });
+  }
+  const unknown = (kind: 'query' | 'update', name: string, defined: Iterable<string>): never => {
+    const error = new UnknownHandlerError(kind, name, definition.name, [...defined]);
+    throw ApplicationFailure.create({ message: error.message, type: UNKNOWN_HANDLER_TYPE, nonRetryable: true });
+  };
+  setDefaultQueryHandler((queryName) => unknown('query', queryName, definition.queries.keys()));
+  setDefaultUpdateHandler((updateName) => unknown('update', updateName, definition.updates.keys()));
+}
+
+/**
+ * Makes the workflow function of a bundle over the given workflow modules. A worker's generated
+ * bundle entry exports it as `default`, which Temporal runs for every workflow type.
+ */
+export function createWorkflowDispatcher(modules: readonly Record<string, unknown>[], config: WorkflowBundleConfig): (...args: unknown[]) => Promise<unknown> {
+  let definitions: Map<string, WorkflowDefinition> | undefined;
+  return async function mcpAgentWorkflow(...args: unknown[]): Promise<unknown> {
+    definitions ??= collectWorkflowDefinitions(modules);
+    const info = workflowInfo();
+    const definition = definitions.get(info.workflowType);
+    if (definition === undefined) {
+      throw ApplicationFailure.create({
+        message: `unknown workflow "${info.workflowType}"; this worker's bundle defines: ${[...definitions.keys()].sort().join(', ') || '(none)'}`,
+        type: 'mcp-agent.UnknownWorkflow',
+        nonRetryable: true,
+      });
+    }
+    const context = new TemporalWorkflowContext(definition, config);
+    current = context;
+    const instance = new definition.workflowClass() as object;
+    bindWorkflowContext(instance, context);
+    installHandlers(definition, instance, context);
+    try {
+      const value = await methodOf(instance, definition.runMethod)(args[0]);
+      const result = WorkflowResult.from(value);
+      result.startTime ??= info.runStartTime.getTime();
+      result.endTime ??= Date.now();
+      const data = result.toJSON();
+      assertSerialisable(data, `result of workflow ${definition.name}`);
+      return data;
+    } catch (error) {
+      if (error instanceof ContinueAsNew) throw error;
+      if (context.cancellationRequested && (isCancellation(error) || isTemporalCancellation(error))) {
+        throw new CancelledFailure(messageOf(error));
+      }
+      throw workflowFailure(error);
+    }
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * What a worker hands its workflow bundle: the task options and the config that pick each
+ * activity's retry policy and timeouts. JSON only. Safe for the workflow sandbox.
+ */
+import type { RetrySettings, TaskOptions } from '@mcp-agent/core/workflow';
+
+/** The part of the settings that workflow code needs, embedded in the bundle by the worker. */
+export interface WorkflowBundleConfig {
+  /** `workflow_task_retry_policies` and `temporal.retry_policy`, as configured. */
+  retry: RetrySettings;
+  /** `temporal.timeout_seconds`: the default start-to-close timeout of a task attempt. */
+  timeoutSeconds: number | undefined;
+  /** The options of every task the worker registers (user tasks, MCP and model tasks), by name. */
+  tasks: Record<string, TaskOptions>;
+}

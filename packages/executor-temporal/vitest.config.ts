@@ -1,0 +1,10 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.js';
+
+// One Temporal dev server for all test files of this package.
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], globalSetup: ['./test/global-setup.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+  }),
+);
