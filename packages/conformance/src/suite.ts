@@ -298,10 +298,11 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
 
       it('fails an update still running when its workflow closes, instead of leaving the caller waiting', async () => {
         const handle = await executor.startWorkflow(ApprovalWorkflow, 'doc', { workflowId: id('update-closed') });
-        const pending = handle.update('awaitDecision');
+        // Watched from the start: the update may fail while terminate() is still on its way back.
+        const pending = failureOf(handle.update('awaitDecision'));
         await eventually(async () => expect(await handle.query('getStatus')).toMatchObject({ status: 'pending' }));
         await handle.terminate('closing with an update in flight');
-        const error = await failureOf(pending);
+        const error = await pending;
         expect(error).toBeInstanceOf(Error);
       });
 
@@ -369,7 +370,8 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
       });
 
       it('applies the run timeout to each run, so a chain of short runs outlives it', async () => {
-        const runTimeout = harness.timeSkipping ? 3_600_000 : 600;
+        // Real servers keep timers to whole seconds, so in real time the runs take seconds.
+        const runTimeout = harness.timeSkipping ? 3_600_000 : 4_000;
         const result = await executor.executeWorkflow(
           CounterWorkflow,
           { target: 3, total: 0, runs: 0, runIds: [], sleep: runTimeout / 2 },
@@ -490,7 +492,8 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         const result = await executor.executeWorkflow(RetryWorkflow, {
           key,
           task: 'slow',
-          scheduleToCloseTimeout: 100,
+          milliseconds: 3_000,
+          scheduleToCloseTimeout: 1_000,
           policy: { maximumAttempts: 5, initialInterval: 10 },
         });
         expect(result.value?.failure).toMatchObject({ attempts: 1, type: 'Timeout:schedule_to_close' });

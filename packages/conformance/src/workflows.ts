@@ -382,6 +382,8 @@ export class RetryWorkflow extends Workflow<{ value?: number; failure?: { attemp
     policy?: { maximumAttempts?: number; initialInterval?: number; backoffCoefficient?: number; nonRetryableErrorTypes?: string[] };
     startToCloseTimeout?: number;
     scheduleToCloseTimeout?: number;
+    /** How long the `slow` task takes; default 400 ms. */
+    milliseconds?: number;
   }): Promise<WorkflowResult<{ value?: number; failure?: { attempts: number; type: string; message: string } }>> {
     const options = {
       ...(input.policy === undefined ? {} : { retryPolicy: input.policy }),
@@ -419,7 +421,7 @@ export class RetryWorkflow extends Workflow<{ value?: number; failure?: { attemp
           value = await this.executeTask(hangingTask, [input.key], options);
           break;
         case 'slow':
-          value = await this.executeTask(slowTask, [input.key, 400, 'late'], options);
+          value = await this.executeTask(slowTask, [input.key, input.milliseconds ?? 400, 'late'], options);
           break;
       }
       return new WorkflowResult({ value: { value: typeof value === 'number' ? value : -1 } });

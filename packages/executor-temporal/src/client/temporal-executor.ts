@@ -405,6 +405,9 @@ export class TemporalExecutor implements Executor {
   /** The mcp-agent error for a failed call to the server. */
   #translate(error: unknown, workflowId: string, runId?: string, handlerName?: string): unknown {
     if (MCPAgentError.is(error)) return error;
+    if (/aborted by closing workflow/i.test(messageOf(error))) {
+      return new WorkflowNotFoundError(`${handlerName === undefined ? 'the operation' : `"${handlerName}"`} did not finish: workflow "${workflowId}" closed first`, workflowId, runId);
+    }
     if (error instanceof TemporalWorkflowNotFoundError) {
       return new WorkflowNotFoundError(`no workflow with id "${workflowId}"${runId === undefined ? '' : ` and run "${runId}"`} (${error.message})`, workflowId, runId);
     }
