@@ -51,7 +51,9 @@ import {
   type WorkflowDefinition,
   type WorkflowDescription,
   type WorkflowHandle,
+  type WorkflowInputOf,
   type WorkflowRegistry,
+  type WorkflowValueOf,
   type WorkflowResultData,
   type WorkflowStatus,
 } from '@mcp-agent/core';
@@ -129,6 +131,8 @@ export class TemporalExecutor implements Executor {
 
   // --- starting ---------------------------------------------------------------------------
 
+  startWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowHandle<WorkflowValueOf<W>>>;
+  startWorkflow<T = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowHandle<T>>;
   async startWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowHandle<never>> {
     if (this.#closed) throw new WorkflowUsageError('this executor is closed; start workflows inside app.run(...)');
     const name = workflowNameOf(workflow);
@@ -187,8 +191,10 @@ export class TemporalExecutor implements Executor {
     return error;
   }
 
-  async executeWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowResult<never>> {
-    const handle = await this.startWorkflow(workflow, input, options);
+  executeWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>>;
+  executeWorkflow<T = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowResult<T>>;
+  async executeWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowResult<unknown>> {
+    const handle = await this.startWorkflow(workflow as string, input, options);
     return handle.result();
   }
 
@@ -421,6 +427,12 @@ export class TemporalExecutor implements Executor {
       return unknown;
     }
     const message = messageOf(error);
+    const details = messageOf((error as { cause?: unknown }).cause);
+    if (/query timed out before a worker could process it/i.test(`${message} ${details}`)) {
+      return new WorkflowUsageError(
+        `query "${handlerName}" of workflow "${workflowId}" got no answer: no worker took it in time; is a worker for task queue "${this.#parts.taskQueue}" running?`,
+      );
+    }
     if (/workflow execution already completed|not found/i.test(message)) {
       return new WorkflowNotFoundError(`workflow "${workflowId}"${runId === undefined ? '' : ` run "${runId}"`}: ${message}`, workflowId, runId);
     }

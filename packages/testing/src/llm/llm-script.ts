@@ -152,6 +152,8 @@ export interface RecordedLlmRequest {
   lastUserMessage: string | undefined;
   /** When the request arrived. */
   time: Date;
+  /** When a successful reply was sent in full; unset for errors and for requests cut off or still waiting. */
+  answeredAt?: Date;
 }
 
 /**

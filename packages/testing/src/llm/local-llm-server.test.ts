@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
 import { localLlmServerCommand, replyWithText, replyWithToolCall, startLocalLlmServer } from '../index.js';
@@ -141,6 +141,25 @@ describe('OpenAI Chat Completions', () => {
     expect(JSON.stringify(recorded)).not.toContain('sk-test-secret');
     expect(recorded.headers['content-type']).toContain('application/json');
     expect(recorded.time).toBeInstanceOf(Date);
+  });
+
+  it('marks a request answered once its reply is sent, and leaves errors and cut-off requests unanswered', async () => {
+    const server = await start({
+      script: { replies: [replyWithText('ok'), { error: { status: 500, message: 'down' } }, { text: 'late', delayMilliseconds: 5_000 }] },
+    });
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: server.openaiBaseUrl, maxRetries: 0 });
+    await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'one' }] });
+    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'two' }] })).rejects.toThrow();
+    const aborted = new AbortController();
+    const late = client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'three' }] }, { signal: aborted.signal });
+    await vi.waitFor(() => expect(server.requests).toHaveLength(3));
+    aborted.abort();
+    await expect(late).rejects.toThrow();
+
+    const [first, second, third] = server.requests;
+    expect(first?.answeredAt?.getTime()).toBeGreaterThanOrEqual(first?.time.getTime() ?? Number.POSITIVE_INFINITY);
+    expect(second?.answeredAt).toBeUndefined();
+    expect(third?.answeredAt).toBeUndefined();
   });
 
   it('streams text in several chunks, with usage at the end when include_usage is set', async () => {

@@ -376,6 +376,7 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     } else {
       sendJson(response, 200, anthropicMessage(resolved, context), { 'request-id': `req_local_${nextId()}` });
     }
+    recorded.answeredAt = new Date();
   };
 
   const httpServer = createServer((request, response) => {
