@@ -19,6 +19,11 @@ export interface TemporalEngineOptions {
   worker?: TemporalWorkerOptions;
   /** A client connection to use instead of one made from the settings; not closed by the executor. */
   connection?: Connection;
+  /**
+   * A client to use as it is (its connection and namespace), such as the time-skipping client of
+   * `@temporalio/testing`'s `TestWorkflowEnvironment`; not closed by the executor.
+   */
+  client?: Client;
   /** `host:port` of the server, instead of `temporal.host` and `temporal.port`. */
   address?: string;
   /** Bound on connecting to the server, in milliseconds. Default 10,000. */
@@ -40,8 +45,9 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
   const options = engineOptions.address === undefined ? given : { ...given, settings: withAddress(given.settings, engineOptions.address) };
   const connectionOptions = connectionSettings(options.settings);
   const timeout = engineOptions.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  const givenConnection = (engineOptions.client?.connection as Connection | undefined) ?? engineOptions.connection;
   const connection =
-    engineOptions.connection ??
+    givenConnection ??
     (await connectWithin(connectionOptions.address, timeout, () =>
       Connection.connect({
         address: connectionOptions.address,
@@ -51,7 +57,7 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
         ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
       }),
     ));
-  const client = new Client({ connection, namespace: connectionOptions.namespace });
+  const client = engineOptions.client ?? new Client({ connection, namespace: connectionOptions.namespace });
   const ownsMcp = options.mcp === undefined;
   const mcp = options.mcp ?? createMcpConnectionManager({ servers: options.settings.mcp?.servers ?? {}, logger: options.logger.child('mcp') });
   const llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());
@@ -64,7 +70,7 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
         engineOptions.worker,
       );
     } catch (error) {
-      if (engineOptions.connection === undefined) await connection.close();
+      if (givenConnection === undefined) await connection.close();
       if (ownsMcp) await (mcp as { close(): Promise<void> }).close();
       throw error;
     }
@@ -73,7 +79,7 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
   }
   return new TemporalExecutor({
     client,
-    ...(engineOptions.connection === undefined ? { connection } : {}),
+    ...(givenConnection === undefined ? { connection } : {}),
     registry: options.registry,
     settings: options.settings,
     logger: options.logger,
