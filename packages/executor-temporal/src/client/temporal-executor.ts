@@ -101,6 +101,13 @@ function quoted(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** An UnknownHandlerError carrying the message the workflow's default handler wrote (it names the handlers the workflow has). */
+function unknownHandler(kind: 'query' | 'update', message: string): UnknownHandlerError {
+  const error = new UnknownHandlerError(kind, '', '', []);
+  Object.defineProperty(error, 'message', { value: message, configurable: true, writable: true });
+  return error;
+}
+
 /** A workflow's result as data: a WorkflowResult when the workflow returned one (as mcp-agent workflows do). */
 function resultOf<T>(value: unknown): WorkflowResult<T> {
   if (typeof value === 'object' && value !== null && 'value' in value) return WorkflowResult.fromJSON(value as WorkflowResultData<T>);
@@ -418,14 +425,12 @@ export class TemporalExecutor implements Executor {
       return new WorkflowNotFoundError(`no workflow with id "${workflowId}"${runId === undefined ? '' : ` and run "${runId}"`} (${error.message})`, workflowId, runId);
     }
     if (error instanceof QueryNotRegisteredError) {
-      return new WorkflowUsageError(`query "${handlerName}": ${error.message}`);
+      // The server reports a query handler's failure this way too; the workflow's default handler names the queries it has.
+      if (/^workflow ".*" has no query "/.test(error.message)) return unknownHandler('query', error.message);
+      return new WorkflowApplicationError(`query "${handlerName}" failed: ${error.message}`, { type: 'QueryFailed', nonRetryable: true });
     }
     const failure = error instanceof WorkflowUpdateFailedError ? error.cause : error;
-    if (failure instanceof ApplicationFailure && failure.type === UNKNOWN_HANDLER_TYPE) {
-      const unknown = new UnknownHandlerError('query', handlerName ?? '', '', []);
-      Object.defineProperty(unknown, 'message', { value: failure.message });
-      return unknown;
-    }
+    if (failure instanceof ApplicationFailure && failure.type === UNKNOWN_HANDLER_TYPE) return unknownHandler('update', failure.message);
     const message = messageOf(error);
     const details = messageOf((error as { cause?: unknown }).cause);
     if (/query timed out before a worker could process it/i.test(`${message} ${details}`)) {
