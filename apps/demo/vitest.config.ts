@@ -1,1 +1,5 @@
-export { default } from '../../vitest.shared.js';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.js';
+
+// The demo runs on the in-process engine and, against one Temporal dev server, on Temporal.
+export default mergeConfig(shared, defineConfig({ test: { globalSetup: ['../../tools/vitest-temporal-setup.ts'], hookTimeout: 120_000 } }));

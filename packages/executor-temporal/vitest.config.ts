@@ -5,6 +5,6 @@ import shared from '../../vitest.shared.js';
 export default mergeConfig(
   shared,
   defineConfig({
-    test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], globalSetup: ['./test/global-setup.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+    test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], globalSetup: ['../../tools/vitest-temporal-setup.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
   }),
 );

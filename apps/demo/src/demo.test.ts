@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 
 const appDirectory = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const mainFile = path.join(appDirectory, 'src', 'main.ts');
 // tsx's loader, given by URL so that the demo can run from any directory.
 const tsxLoader = pathToFileURL(createRequire(path.join(appDirectory, 'package.json')).resolve('tsx')).href;
 
-function runDemo(cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runDemo(cwd: string, environment: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--conditions=mcp-agent-source', '--import', tsxLoader, mainFile],
-      { cwd, timeout: 60_000, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' } },
+      { cwd, timeout: 90_000, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...environment } },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number | null), stdout, stderr }),
     );
   });
@@ -46,6 +46,22 @@ describe('the demo', () => {
     expect(stdout).toContain('answer after 3 model round trips (end_turn): The folder holds 3 invoices; the largest is "Invoice 42: 420 EUR, conference travel".');
     const tokens = /tokens used by the workflow: (\d+) in 3 calls/.exec(stdout);
     expect(Number(tokens?.[1])).toBeGreaterThan(0);
+  });
+
+  it('runs the same workflows on Temporal when execution_engine says temporal, and nothing else changes', { timeout: 120_000 }, async () => {
+    const { code, stdout, stderr } = await runDemo(appDirectory, { EXECUTION_ENGINE: 'temporal', TEMPORAL__HOST: inject('temporalAddress') });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('engine: temporal');
+    expect(stdout).toContain('worker: polling task queue "demo"');
+    expect(stdout).toContain('task demo.assessRisk attempt 2: risk service unavailable');
+    expect(stdout).toContain('task demo.assessRisk attempt 3: risk is low');
+    expect(stdout).toContain('query status -> {"stage":"awaiting approval","comments":"","risk":"low"}');
+    expect(stdout).toContain('signal to a wrong run id refused: workflow "expense-ada-420" has no run "an-old-run"');
+    expect(stdout).toContain('"decision":"approved","comments":"Within the travel budget"');
+    expect(stdout).toContain('workflow COMPLETED');
+    expect(stdout).toContain('tool calls: filesystem_list_directory, filesystem_read_text_file');
+    expect(stdout).toContain('answer after 3 model round trips (end_turn): The folder holds 3 invoices; the largest is "Invoice 42: 420 EUR, conference travel".');
   });
 
   it('exits 1 with the path, value and expectation of a bad config value, and no stack trace', async () => {

@@ -1,8 +1,7 @@
 /**
  * How an app finds the execution engine its config names. Node only.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from './errors.js';
@@ -49,9 +48,25 @@ function sourceConditionActive(): boolean {
   return process.env.VITEST !== undefined || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
 }
 
+/**
+ * The manifest of a package installed for the app in `cwd`: `node_modules/<name>` in `cwd` or a
+ * folder above it. Only what the app installs counts, not `NODE_PATH` or global folders.
+ */
+function findPackageManifest(packageName: string, cwd: string): string {
+  for (let directory = path.resolve(cwd); ; directory = path.dirname(directory)) {
+    const candidate = path.join(directory, 'node_modules', packageName, 'package.json');
+    if (existsSync(candidate)) return candidate;
+    // A package may load itself by name, as Node's self-reference allows.
+    const own = path.join(directory, 'package.json');
+    if (existsSync(own) && (JSON.parse(readFileSync(own, 'utf8')) as { name?: unknown }).name === packageName) return own;
+    if (path.dirname(directory) === directory) break;
+  }
+  throw new Error(`${packageName} is not installed in ${cwd} or a folder above it`);
+}
+
 /** Resolves a package's main ESM entry from `cwd`, honouring the source condition when active. */
 function resolvePackageEntry(packageName: string, cwd: string): string {
-  const manifestPath = createRequire(path.join(cwd, 'package.json')).resolve(`${packageName}/package.json`);
+  const manifestPath = findPackageManifest(packageName, cwd);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, unknown>; main?: string };
   const root = manifest.exports?.['.'];
   const conditions = sourceConditionActive() ? [SOURCE_CONDITION, 'import', 'default'] : ['import', 'default'];

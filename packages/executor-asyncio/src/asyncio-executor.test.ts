@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  loadExecutionEngine,
   ConfigError,
   createLogger,
   MCPApp,
@@ -186,8 +187,8 @@ describe('loading the engine from config', () => {
   });
 
   it('names the package to install when the engine is not installed', async () => {
-    const temporalApp = new MCPApp({ name: 'needs-temporal', settings: { execution_engine: 'temporal' }, logger: quiet });
-    const error = await failureOf(temporalApp.initialize());
+    // Resolved from a folder where no engine package is installed.
+    const error = await failureOf(loadExecutionEngine('temporal', undefined, tmpdir()));
     expect(ConfigError.is(error)).toBe(true);
     expect((error as Error).message).toContain('@mcp-agent/executor-temporal');
     expect((error as Error).message).toContain('pnpm add @mcp-agent/executor-temporal');

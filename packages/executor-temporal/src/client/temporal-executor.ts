@@ -421,6 +421,9 @@ export class TemporalExecutor implements Executor {
     if (/aborted by closing workflow/i.test(messageOf(error))) {
       return new WorkflowNotFoundError(`${handlerName === undefined ? 'the operation' : `"${handlerName}"`} did not finish: workflow "${workflowId}" closed first`, workflowId, runId);
     }
+    if (runId !== undefined && /invalid.*run ?id|run ?id.*(invalid|not a valid)/i.test(`${messageOf(error)} ${messageOf((error as { cause?: unknown }).cause)}`)) {
+      return new WorkflowNotFoundError(`workflow "${workflowId}" has no run "${runId}"`, workflowId, runId);
+    }
     if (error instanceof TemporalWorkflowNotFoundError) {
       return new WorkflowNotFoundError(`no workflow with id "${workflowId}"${runId === undefined ? '' : ` and run "${runId}"`} (${error.message})`, workflowId, runId);
     }

@@ -22,6 +22,7 @@ import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from '../connec
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { createActivities } from './activities.js';
 import { bundleWorkflows } from './bundle.js';
+import { installRuntimeLogger } from './runtime-logger.js';
 
 /** A workflow bundle made earlier (by {@link bundleWorkflowsForApp} or codegen): its code, or the file holding it. */
 export type PrebuiltWorkflowBundle = { code: string } | { codePath: string };
@@ -114,6 +115,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
       'createTemporalWorkerForApp: give workflowsPath (the module that defines the workflows, e.g. new URL("./workflows.ts", import.meta.url)) or a prebuilt workflowBundle',
     );
   }
+  installRuntimeLogger(parts.logger);
   const temporal = parts.settings.temporal;
   const connectionOptions = connectionSettings(parts.settings);
   const tasks = workerTasks(parts);

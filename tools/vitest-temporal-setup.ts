@@ -1,12 +1,12 @@
-// Starts one Temporal dev server for every test file of this package (unless one is given by
-// MCP_AGENT_TEMPORAL_ADDRESS), on loopback, and stops it at the end.
+// Starts one Temporal dev server for every test file of a package (unless one is given by
+// MCP_AGENT_TEMPORAL_ADDRESS), on loopback, and stops it at the end. Used as vitest globalSetup.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 declare module 'vitest' {
   export interface ProvidedContext {
