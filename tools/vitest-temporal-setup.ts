@@ -1,9 +1,10 @@
 // Starts one Temporal dev server for every test file of a package (unless one is given by
 // MCP_AGENT_TEMPORAL_ADDRESS), on loopback, and stops it at the end. Used as vitest globalSetup.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,35 +28,6 @@ export function temporalBinaries(): { cli: string; testServer: string } {
   return { cli: value('TEMPORAL_CLI_PATH'), testServer: value('TEMPORAL_TEST_SERVER_PATH') };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, milliseconds: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + milliseconds;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the Temporal dev server did not listen on 127.0.0.1:${port} within ${milliseconds} ms`);
-}
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const { cli, testServer } = temporalBinaries();
   project.provide('temporalCliPath', cli);
@@ -65,23 +37,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('temporalAddress', given);
     return async () => undefined;
   }
-  const port = await freePort();
-  const child = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  // The dev server, handed to the SDK's test environment as an existing executable (it can't download one here).
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const environment = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false, log: { format: 'pretty', level: 'error' } },
   });
-  await waitForPort(port, 30_000, child);
-  project.provide('temporalAddress', `127.0.0.1:${port}`);
+  project.provide('temporalAddress', environment.address);
   return async () => {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve(undefined);
-      }, 5_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve(undefined);
-      });
-    });
+    await environment.teardown();
   };
 }
