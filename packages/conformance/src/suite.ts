@@ -27,6 +27,7 @@ import {
   conformanceApp,
   ConditionTimeoutWorkflow,
   CounterWorkflow,
+  EarlySignalWorkflow,
   EchoWorkflow,
   FailingWorkflow,
   ForeverWorkflow,
@@ -46,6 +47,7 @@ import {
   SleepWorkflow,
   TaskMethodWorkflow,
   TaskWorkflow,
+  TwoWaitersWorkflow,
   VersionedWorkflow,
 } from './workflows.js';
 
@@ -259,6 +261,19 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         expect(WorkflowNotFoundError.is(error)).toBe(true);
       });
 
+      it('delivers a signal sent right after the start to the run already begun', async () => {
+        const handle = await executor.startWorkflow(EarlySignalWorkflow, undefined, { workflowId: id('early-signal') });
+        await handle.signal('note', 'hello');
+        expect((await handle.result()).value).toEqual(['run started', 'noted: hello']);
+      });
+
+      it('wakes one of two waits for a signal name with one signal, and the other times out', async () => {
+        const handle = await executor.startWorkflow(TwoWaitersWorkflow, longMilliseconds, { workflowId: id('two-waiters') });
+        await eventually(async () => expect((await handle.describe()).status).toBe('RUNNING'));
+        await handle.signal('go', 'once');
+        expect((await handle.result()).value).toEqual(['once', 'timed out']);
+      });
+
       it('rejects a signal name the workflow does not define, naming the ones it does', async () => {
         const handle = await executor.startWorkflow(ApprovalWorkflow, 'doc', { workflowId: id('unknown-signal') });
         const error = await failureOf(handle.signal('aprove', 'typo'));
@@ -445,16 +460,16 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
           key,
           task: 'failing',
           errorName: 'FlakyNetwork',
-          policy: { maximumAttempts: 4, initialInterval: 100, backoffCoefficient: 2 },
+          // Whole seconds: a real server keeps retry delays to seconds (decision 0013).
+          policy: { maximumAttempts: 3, initialInterval: 1_000, backoffCoefficient: 2 },
         });
-        expect(result.value?.failure).toMatchObject({ attempts: 4, type: 'FlakyNetwork' });
+        expect(result.value?.failure).toMatchObject({ attempts: 3, type: 'FlakyNetwork' });
         const times = probe.entry(key).times;
-        expect(times).toHaveLength(4);
+        expect(times).toHaveLength(3);
         const gaps = times.slice(1).map((time, index) => time - (times[index] as number));
-        expect(gaps[0]).toBeGreaterThanOrEqual(99);
-        expect(gaps[1]).toBeGreaterThanOrEqual(199);
-        expect(gaps[2]).toBeGreaterThanOrEqual(399);
-        expect(gaps[2] as number).toBeGreaterThan(gaps[0] as number);
+        expect(gaps[0]).toBeGreaterThanOrEqual(999);
+        expect(gaps[1]).toBeGreaterThanOrEqual(1_999);
+        expect(gaps[1] as number).toBeGreaterThan(gaps[0] as number);
       });
 
       it('stops at attempt 1 on a non-retryable WorkflowApplicationError', async () => {

@@ -650,3 +650,34 @@ export class AgentWorkflow extends Workflow<{ tools: string[]; echo: unknown; fa
     });
   }
 }
+
+/** Starts its log in run; a signal sent right after the start must find the run begun. */
+@app.workflow
+export class EarlySignalWorkflow extends Workflow<string[]> {
+  private log: string[] = [];
+
+  @app.workflowSignal
+  note(text: string): void {
+    this.log.push(`noted: ${text}`);
+  }
+
+  @app.workflowRun
+  async run(): Promise<WorkflowResult<string[]>> {
+    this.log = ['run started'];
+    await this.condition(() => this.log.length > 1);
+    return new WorkflowResult({ value: this.log });
+  }
+}
+
+/** Two waits for one signal name: one signal wakes one of them; the other times out. */
+@app.workflow({ signals: ['go'] })
+export class TwoWaitersWorkflow extends Workflow<string[]> {
+  @app.workflowRun
+  async run(timeout: number): Promise<WorkflowResult<string[]>> {
+    const first = this.waitForSignal<string>('go', { timeout });
+    const second = this.waitForSignal<string>('go', { timeout });
+    const outcome = async (wait: Promise<string>): Promise<string> => wait.catch((error: unknown) => (TimeoutError.is(error) ? 'timed out' : 'failed'));
+    const values = await Promise.all([outcome(first), outcome(second)]);
+    return new WorkflowResult({ value: values.sort() });
+  }
+}

@@ -25,6 +25,13 @@ function readCertificate(file: string, key: string): Buffer {
 /** The address, namespace, task queue, TLS, API key and metadata from settings (defaults: localhost:7233, default, mcp-agent). */
 export function connectionSettings(settings: Settings): TemporalConnectionSettings {
   const temporal = settings.temporal;
+  if (temporal?.data_converter?.codec !== undefined || temporal?.data_converter?.encryption_key !== undefined) {
+    // Refused rather than ignored: payloads would reach the server in clear text.
+    throw new ConfigError(
+      'temporal.data_converter: payload encryption is not available in this version of @mcp-agent/executor-temporal; ' +
+        'remove temporal.data_converter to run without it (payloads are then stored in clear text on the server)',
+    );
+  }
   const address = `${temporal?.host ?? 'localhost'}:${temporal?.port ?? 7233}`;
   let tls: TemporalConnectionSettings['tls'];
   const configured = temporal?.tls;
@@ -82,14 +89,28 @@ export class TemporalUnreachableError extends MCPAgentError {
 /** Default bound on connecting. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
-/** Runs `connect`, failing with {@link TemporalUnreachableError} when it fails or outlasts `milliseconds`. */
-export async function connectWithin<T>(address: string, milliseconds: number, connect: () => Promise<T>): Promise<T> {
+/**
+ * Runs `connect`, failing with {@link TemporalUnreachableError} when it fails or outlasts
+ * `milliseconds`; a connection that comes after the deadline is closed.
+ */
+export async function connectWithin<T extends { close(): Promise<unknown> }>(address: string, milliseconds: number, connect: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let late = false;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${milliseconds} ms`)), milliseconds);
+    timer = setTimeout(() => {
+      late = true;
+      reject(new Error(`no answer within ${milliseconds} ms`));
+    }, milliseconds);
   });
+  const connecting = connect();
+  connecting.then(
+    (connection) => {
+      if (late) void connection.close().catch(() => undefined);
+    },
+    () => undefined,
+  );
   try {
-    return await Promise.race([connect(), deadline]);
+    return await Promise.race([connecting, deadline]);
   } catch (error) {
     if (ConfigError.is(error)) throw error;
     throw new TemporalUnreachableError(address, error);

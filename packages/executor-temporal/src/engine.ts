@@ -3,7 +3,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { ConfigError, loadInstalledLlmProviders, type CreateExecutorOptions, type ExecutionEngine, type Settings } from '@mcp-agent/core';
+import { ConfigError, loadInstalledLlmProviders, type CreateExecutorOptions, type ExecutionEngine, type LlmProvider, type Settings } from '@mcp-agent/core';
 import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
 import { TemporalExecutor } from './client/temporal-executor.js';
 import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from './connection-options.js';
@@ -58,9 +58,15 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
       }),
     ));
   const client = engineOptions.client ?? new Client({ connection, namespace: connectionOptions.namespace });
+  let llmProviders: readonly LlmProvider[];
+  try {
+    llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());
+  } catch (error) {
+    if (givenConnection === undefined) await connection.close();
+    throw error;
+  }
   const ownsMcp = options.mcp === undefined;
   const mcp = options.mcp ?? createMcpConnectionManager({ servers: options.settings.mcp?.servers ?? {}, logger: options.logger.child('mcp') });
-  const llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (engineOptions.worker !== undefined) {

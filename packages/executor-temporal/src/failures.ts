@@ -21,19 +21,21 @@ import {
   ChildWorkflowFailedError,
   errorTypeOf,
   MCPAgentError,
+  McpClientError,
   messageOf,
   requestedRetryDelay,
   TaskFailedError,
   TimeoutError,
   WorkflowApplicationError,
 } from '@mcp-agent/core/workflow';
+import type { McpClientErrorCode } from '@mcp-agent/core/workflow';
 
 /**
  * The first detail of a failure an activity of this engine raises: which attempt failed, and the
  * mcp-agent error code. Removed again when the failure is read back.
  */
 interface AttemptDetail {
-  mcpAgentTask: { attempt: number; code?: string };
+  mcpAgentTask: { attempt: number; code?: string; server?: string };
 }
 
 function isAttemptDetail(value: unknown): value is AttemptDetail {
@@ -46,11 +48,19 @@ function isAttemptDetail(value: unknown): value is AttemptDetail {
  * `WorkflowApplicationError`, an mcp-agent error that is not retryable), and a delay the error
  * asks for (a provider's retry-after) becomes the next retry's delay.
  */
-export function taskFailure(error: unknown, attempt: number): Error {
+export function taskFailure(error: unknown, attempt: number, maximumIntervalMs?: number): Error {
   if (error instanceof TemporalFailure) return error;
   const userDetails = WorkflowApplicationError.is(error) ? error.details : [];
-  const detail: AttemptDetail = { mcpAgentTask: { attempt, ...(MCPAgentError.is(error) ? { code: error.code } : {}) } };
-  const retryAfter = requestedRetryDelay(error);
+  const detail: AttemptDetail = {
+    mcpAgentTask: {
+      attempt,
+      ...(MCPAgentError.is(error) ? { code: error.code } : {}),
+      ...(McpClientError.is(error) ? { server: error.server } : {}),
+    },
+  };
+  // A retry-after is honoured up to twice the policy's longest interval, as in-process.
+  const requested = requestedRetryDelay(error);
+  const retryAfter = requested === undefined || maximumIntervalMs === undefined ? requested : Math.min(requested, maximumIntervalMs * 2);
   return ApplicationFailure.create({
     message: messageOf(error),
     type: errorTypeOf(error),
@@ -82,10 +92,16 @@ const TIMEOUT_TYPES: Partial<Record<string, TimeoutError['timeoutType']>> = {
   [TimeoutType.HEARTBEAT]: 'heartbeat',
 };
 
-/** The mcp-agent error for an application failure: a `WorkflowApplicationError` with its type, details and retryability. */
-function applicationError(failure: ApplicationFailure): WorkflowApplicationError {
+/**
+ * The mcp-agent error for an application failure: a `WorkflowApplicationError` with its type,
+ * details and retryability, or the `McpClientError` a task raised, with its code and server.
+ */
+function applicationError(failure: ApplicationFailure): MCPAgentError {
   const details = [...(failure.details ?? [])];
-  if (isAttemptDetail(details[0])) details.shift();
+  const recorded = isAttemptDetail(details[0]) ? (details.shift() as AttemptDetail).mcpAgentTask : undefined;
+  if (recorded?.code?.startsWith('MCP_') && recorded.server !== undefined) {
+    return new McpClientError(recorded.code as McpClientErrorCode, recorded.server, failure.message, { retryable: !(failure.nonRetryable ?? false) });
+  }
   return new WorkflowApplicationError(failure.message, {
     type: failure.type ?? 'Error',
     nonRetryable: failure.nonRetryable ?? false,

@@ -7,12 +7,12 @@ import {
   parseSettings,
   UnknownHandlerError,
   Workflow,
-  WorkflowFailedError,
+  WorkflowApplicationError,
   WorkflowRegistry,
   WorkflowResult,
   WorkflowUsageError,
 } from '@mcp-agent/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createTemporalEngine, createTemporalWorker, TemporalUnreachableError, WorkflowBundleError, type TemporalExecutor } from '../src/index.js';
 import { DocumentApprovalWorkflow, proofApp, WhoAmIWorkflow } from './fixtures/proof-workflows.js';
 import { nodeOnlyApp } from './fixtures/node-only-workflows.js';
@@ -115,12 +115,27 @@ describe('bad input and faults', { timeout: 120_000 }, () => {
     expect(error.message).toContain('ignoreModules');
   });
 
-  it('fails a run whose workflow type the worker does not have, naming the ones it has', async () => {
+  it('keeps a run whose workflow type the worker lacks waiting for a worker that has it, the reason in its history', async () => {
     const handle = await executor.startWorkflow(OrphanWorkflow);
-    const error = await failureOf(handle.result());
-    expect(WorkflowFailedError.is(error)).toBe(true);
-    expect(error.message).toContain('unknown workflow "OrphanWorkflow"');
-    expect(error.message).toContain('DocumentApprovalWorkflow');
+    await vi.waitFor(
+      async () => {
+        const history = await executor.client.workflow.getHandle(handle.workflowId).fetchHistory();
+        const failed = history.events?.find((event) => event.workflowTaskFailedEventAttributes !== undefined && event.workflowTaskFailedEventAttributes !== null);
+        expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toContain('unknown workflow "OrphanWorkflow"');
+        expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toContain('DocumentApprovalWorkflow');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    expect((await handle.describe()).status).toBe('RUNNING');
+    await handle.terminate('test over');
+  });
+
+  it('gives the caller of an update whose handler fails that error', async () => {
+    const handle = await executor.startWorkflow(DocumentApprovalWorkflow, 'doc', { workflowId: `amend-${Date.now()}` });
+    const error = await failureOf(handle.update('amend', '  '));
+    expect(WorkflowApplicationError.is(error)).toBe(true);
+    expect(error).toMatchObject({ type: 'EmptySummary', message: 'a summary cannot be empty' });
+    await handle.terminate('test over');
   });
 
   it('refuses input that cannot be serialised, naming it, before anything is started', async () => {

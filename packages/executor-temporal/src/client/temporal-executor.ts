@@ -210,8 +210,10 @@ export class TemporalExecutor implements Executor {
   }
 
   #handle<T>(workflowId: string, runId: string | undefined, workflowName: string | undefined, fromStart: boolean): WorkflowHandle<T> {
-    // Operations on a started workflow reach its current run; a handle made for a run id reaches that run only.
+    // Operations on a started workflow reach the current run of its chain (cancel, terminate and
+    // update are refused for another chain under the same id); a handle made for a run id reaches that run only.
     const targetRunId = fromStart ? undefined : runId;
+    const chain = fromStart ? runId : undefined;
     return {
       workflowId,
       runId,
@@ -219,9 +221,9 @@ export class TemporalExecutor implements Executor {
       result: () => this.#result<T>(workflowId, runId, fromStart),
       signal: (signalName, payload) => this.#signal(workflowName, workflowId, targetRunId, signalName, payload, workflowName !== undefined),
       query: <R>(queryName: string, ...args: unknown[]) => this.#query<R>(workflowName, workflowId, targetRunId, queryName, args),
-      update: <R>(updateName: string, ...args: unknown[]) => this.#update<R>(workflowName, workflowId, targetRunId, updateName, args),
-      cancel: () => this.cancelWorkflow(workflowId, targetRunId),
-      terminate: (reason?: string) => this.terminateWorkflow(workflowId, reason, targetRunId),
+      update: <R>(updateName: string, ...args: unknown[]) => this.#update<R>(workflowName, workflowId, targetRunId, updateName, args, chain),
+      cancel: () => this.#cancel(workflowId, targetRunId, chain),
+      terminate: (reason?: string) => this.#terminate(workflowId, reason, targetRunId, chain),
       describe: () => this.describeWorkflow(workflowId, targetRunId),
     };
   }
@@ -296,7 +298,7 @@ export class TemporalExecutor implements Executor {
     }
   }
 
-  async #update<R>(workflowName: string | undefined, workflowId: string, runId: string | undefined, updateName: string, args: unknown[]): Promise<R> {
+  async #update<R>(workflowName: string | undefined, workflowId: string, runId: string | undefined, updateName: string, args: unknown[], chain?: string): Promise<R> {
     if (workflowName !== undefined) {
       const definition = this.#parts.registry.workflows.get(workflowName);
       if (definition !== undefined && !definition.updates.has(updateName)) {
@@ -305,12 +307,17 @@ export class TemporalExecutor implements Executor {
     }
     args.forEach((argument, index) => assertSerialisable(argument, `argument ${index + 1} of update ${updateName}`));
     try {
-      return (await this.client.workflow.getHandle(workflowId, runId).executeUpdate(updateName, { args: args as [unknown, ...unknown[]] })) as R;
+      const handle = this.client.workflow.getHandle(workflowId, runId, chain === undefined ? {} : { firstExecutionRunId: chain });
+      return (await handle.executeUpdate(updateName, { args: args as [unknown, ...unknown[]] })) as R;
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         const cause = error.cause;
         if (cause instanceof ApplicationFailure && cause.type === UPDATE_REJECTED_TYPE) {
           throw new UpdateRejectedError(updateName, new WorkflowApplicationError(cause.message, { type: 'UpdateRejected', nonRetryable: true }));
+        }
+        if (!(cause instanceof ApplicationFailure && cause.type === UNKNOWN_HANDLER_TYPE)) {
+          // The handler itself failed: the caller gets its error, as in-process.
+          throw fromTemporalFailure(cause) ?? error;
         }
       }
       throw this.#translate(error, workflowId, runId, updateName);
@@ -338,17 +345,25 @@ export class TemporalExecutor implements Executor {
 
   // --- cancel, terminate, describe, list ---------------------------------------------------
 
-  async cancelWorkflow(workflowId: string, runId?: string): Promise<void> {
+  cancelWorkflow(workflowId: string, runId?: string): Promise<void> {
+    return this.#cancel(workflowId, runId, undefined);
+  }
+
+  terminateWorkflow(workflowId: string, reason?: string, runId?: string): Promise<void> {
+    return this.#terminate(workflowId, reason, runId, undefined);
+  }
+
+  async #cancel(workflowId: string, runId: string | undefined, chain: string | undefined): Promise<void> {
     try {
-      await this.client.workflow.getHandle(workflowId, runId).cancel();
+      await this.client.workflow.getHandle(workflowId, runId, chain === undefined ? {} : { firstExecutionRunId: chain }).cancel();
     } catch (error) {
       throw this.#translate(error, workflowId, runId);
     }
   }
 
-  async terminateWorkflow(workflowId: string, reason?: string, runId?: string): Promise<void> {
+  async #terminate(workflowId: string, reason: string | undefined, runId: string | undefined, chain: string | undefined): Promise<void> {
     try {
-      await this.client.workflow.getHandle(workflowId, runId).terminate(reason);
+      await this.client.workflow.getHandle(workflowId, runId, chain === undefined ? {} : { firstExecutionRunId: chain }).terminate(reason);
     } catch (error) {
       throw this.#translate(error, workflowId, runId);
     }

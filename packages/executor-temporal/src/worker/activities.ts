@@ -29,7 +29,8 @@ export function createActivities(tasks: Iterable<TaskDefinition>): Record<string
       try {
         return await runInTaskContext(taskContext, () => task.run(...args));
       } catch (error) {
-        throw taskFailure(error, info.attempt);
+        const maximumInterval = info.retryPolicy?.maximumInterval;
+        throw taskFailure(error, info.attempt, typeof maximumInterval === 'number' ? maximumInterval : undefined);
       }
     };
   }

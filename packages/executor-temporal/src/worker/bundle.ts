@@ -104,7 +104,8 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
   const problems: Problem[] = [];
   const issuers = new Map<string, string | undefined>();
   const webpackErrors: string[] = [];
-  const conditions = [WORKFLOW_CONDITION, ...(sourceConditionActive() ? [SOURCE_CONDITION] : []), 'import', 'require', 'module', 'webpack', 'default'];
+  // Ours first, then webpack's defaults for the bundle's target (`webpack`, `development`, `browser`) and the module kinds.
+  const conditions = [WORKFLOW_CONDITION, ...(sourceConditionActive() ? [SOURCE_CONDITION] : []), 'webpack', 'development', 'browser', 'import', 'require', 'module', 'default'];
   const temporalWorkflow = temporalWorkflowDirectory(options.workflowsPaths[0] as string);
   const ignored = new Set(options.ignoreModules ?? []);
   try {

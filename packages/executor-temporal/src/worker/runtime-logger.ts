@@ -2,7 +2,7 @@
  * Temporal's own log lines (worker state, activity failures, core's warnings) go to the app's
  * logger instead of the console. Node only.
  */
-import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import { makeTelemetryFilterString, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import type { Logger } from '@mcp-agent/core';
 
 const LEVELS: Record<LogLevel, 'debug' | 'warn' | 'error'> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'debug', WARN: 'warn', ERROR: 'error' };
@@ -21,6 +21,8 @@ export function installRuntimeLogger(logger: Logger): void {
   const temporal = logger.child('temporal');
   const log = (level: LogLevel, message: string, meta?: LogMetadata): void => temporal[LEVELS[level]](message, plain(meta));
   Runtime.install({
+    // The SDK core's own lines (from Rust) are forwarded to the same logger, warnings and up.
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
     logger: {
       log,
       trace: (message, meta) => log('TRACE', message, meta),

@@ -145,7 +145,13 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     ...(options.identity === undefined ? {} : { identity: options.identity }),
   };
-  const worker = await Worker.create(workerOptions);
+  let worker: Worker;
+  try {
+    worker = await Worker.create(workerOptions);
+  } catch (error) {
+    if (options.connection === undefined) await connection.close().catch(() => undefined);
+    throw error;
+  }
   parts.logger.debug('temporal worker created', { taskQueue: workerOptions.taskQueue, activities: tasks.length });
   if (options.connection === undefined) {
     // The connection made here is the worker's: close it once the worker has stopped.

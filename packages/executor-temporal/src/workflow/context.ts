@@ -161,7 +161,8 @@ export class TemporalWorkflowContext implements WorkflowContext {
         initialInterval: policy.initialIntervalMs,
         backoffCoefficient: policy.backoffCoefficient,
         maximumInterval: policy.maximumIntervalMs,
-        maximumAttempts: policy.maximumAttempts,
+        // 0 means no limit, which Temporal says by leaving it out.
+        ...(policy.maximumAttempts > 0 ? { maximumAttempts: policy.maximumAttempts } : {}),
         nonRetryableErrorTypes: [...policy.nonRetryableErrorTypes],
       },
     };
@@ -223,7 +224,15 @@ export class TemporalWorkflowContext implements WorkflowContext {
           `declare it with @app.workflow({ signals: ['${signalName}'] }) so that it is buffered until waited for`,
       );
     }
-    const arrived = (): boolean => (this.#mailbox.get(signalName)?.length ?? 0) > 0;
+    // The payload is taken inside the predicate: two waits for one name must not both wake on one signal.
+    let taken: { payload: unknown } | undefined;
+    const arrived = (): boolean => {
+      if (taken !== undefined) return true;
+      const queue = this.#mailbox.get(signalName);
+      if (queue === undefined || queue.length === 0) return false;
+      taken = { payload: queue.shift() };
+      return true;
+    };
     this.#waiting.set(signalName, (this.#waiting.get(signalName) ?? 0) + 1);
     let met: boolean;
     try {
@@ -231,8 +240,8 @@ export class TemporalWorkflowContext implements WorkflowContext {
     } finally {
       this.#waiting.set(signalName, (this.#waiting.get(signalName) ?? 1) - 1);
     }
-    if (!met) throw new TimeoutError('signal', `no signal "${signalName}" arrived within ${timeoutMilliseconds} ms`);
-    return this.#mailbox.get(signalName)?.shift() as T;
+    if (!met || taken === undefined) throw new TimeoutError('signal', `no signal "${signalName}" arrived within ${timeoutMilliseconds} ms`);
+    return taken.payload as T;
   }
 
   nonCancellable<T>(fn: () => Promise<T>): Promise<T> {

@@ -66,12 +66,22 @@ function methodOf(instance: object, methodName: string): Method {
   return (method as Method).bind(instance);
 }
 
+/**
+ * The failure that ends a run for an error its code threw: `continueAsNew` passes as it is, a
+ * cancellation after a cancel request ends the run as cancelled, anything else fails it.
+ */
+function runEnding(error: unknown, context: TemporalWorkflowContext): unknown {
+  if (error instanceof ContinueAsNew) return error;
+  if (context.cancellationRequested && (isCancellation(error) || isTemporalCancellation(error))) return new CancelledFailure(messageOf(error));
+  return workflowFailure(error);
+}
+
 /** Runs workflow code of a handler, turning its error into a failure Temporal reports instead of retrying the task forever. */
-async function guarded<R>(fn: () => R | Promise<R>): Promise<R> {
+async function guarded<R>(fn: () => R | Promise<R>, context: TemporalWorkflowContext): Promise<R> {
   try {
     return await fn();
   } catch (error) {
-    throw workflowFailure(error);
+    throw runEnding(error, context);
   }
 }
 
@@ -83,7 +93,7 @@ function installHandlers(definition: WorkflowDefinition, instance: object, conte
     }
     const method = methodOf(instance, methodName);
     setHandler(defineSignal<unknown[]>(signalName), async (...args) => {
-      await guarded(() => method(...args));
+      await guarded(() => method(...args), context);
       context.deliver(signalName, args[0], false);
     });
   }
@@ -93,7 +103,7 @@ function installHandlers(definition: WorkflowDefinition, instance: object, conte
   }
   for (const [updateName, { methodName, validator }] of definition.updates) {
     const method = methodOf(instance, methodName);
-    setHandler(defineUpdate<unknown, unknown[]>(updateName), (...args) => guarded(() => method(...args)), {
+    setHandler(defineUpdate<unknown, unknown[]>(updateName), (...args) => guarded(() => method(...args), context), {
       ...(validator === undefined
         ? {}
         : {
@@ -126,19 +136,20 @@ export function createWorkflowDispatcher(modules: readonly Record<string, unknow
     const info = workflowInfo();
     const definition = definitions.get(info.workflowType);
     if (definition === undefined) {
-      throw ApplicationFailure.create({
-        message: `unknown workflow "${info.workflowType}"; this worker's bundle defines: ${[...definitions.keys()].sort().join(', ') || '(none)'}`,
-        type: 'mcp-agent.UnknownWorkflow',
-        nonRetryable: true,
-      });
+      // Not a failure of the run: the workflow task fails and is tried again, so that during a
+      // deploy a worker that has this workflow picks it up. The message shows in the run's history.
+      throw new Error(`unknown workflow "${info.workflowType}"; this worker's bundle defines: ${[...definitions.keys()].sort().join(', ') || '(none)'}`);
     }
     const context = new TemporalWorkflowContext(definition, config);
     current = context;
-    const instance = new definition.workflowClass() as object;
-    bindWorkflowContext(instance, context);
-    installHandlers(definition, instance, context);
     try {
-      const value = await methodOf(instance, definition.runMethod)(args[0]);
+      const instance = new definition.workflowClass() as object;
+      bindWorkflowContext(instance, context);
+      // Run first, then handlers: signals and updates that came with the first workflow task are
+      // delivered when their handler is set, and must find the run begun, as on the in-process engine.
+      const running = methodOf(instance, definition.runMethod)(args[0]);
+      installHandlers(definition, instance, context);
+      const value = await running;
       const result = WorkflowResult.from(value);
       result.startTime ??= info.runStartTime.getTime();
       result.endTime ??= Date.now();
@@ -146,11 +157,7 @@ export function createWorkflowDispatcher(modules: readonly Record<string, unknow
       assertSerialisable(data, `result of workflow ${definition.name}`);
       return data;
     } catch (error) {
-      if (error instanceof ContinueAsNew) throw error;
-      if (context.cancellationRequested && (isCancellation(error) || isTemporalCancellation(error))) {
-        throw new CancelledFailure(messageOf(error));
-      }
-      throw workflowFailure(error);
+      throw runEnding(error, context);
     }
   };
 }
