@@ -1,0 +1,113 @@
+/**
+ * Runs codegen for an app: reads its workflow files, reports diagnostics, and writes (or, with
+ * `check`, compares) the generated files.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Project } from 'ts-morph';
+import { diagnose, formatDiagnostic, type CodegenDiagnostic } from './diagnostics.js';
+import { emitActivityManifest, emitClients, emitSchemas } from './emit.js';
+import { buildModel, relativePath, type AppModel } from './model.js';
+
+/** Options of {@link runCodegen}. */
+export interface CodegenOptions {
+  /** The app's folder (where its tsconfig.json is). */
+  root: string;
+  /** Files or folders to read, relative to `root`. Default `['src']`. */
+  sources?: string[];
+  /** Where to write, relative to `root`. Default `src/generated`. */
+  outDir?: string;
+  /** Compare instead of writing; stale or missing files are reported. */
+  check?: boolean;
+  /** Neither write nor compare: only return the files. */
+  dryRun?: boolean;
+  /** The tsconfig.json to read the files with. Default `<root>/tsconfig.json`, else strict defaults. */
+  tsconfig?: string;
+}
+
+/** What a run found and did. */
+export interface CodegenResult {
+  model: AppModel;
+  diagnostics: CodegenDiagnostic[];
+  /** Generated files by path relative to `outDir`, with their content. */
+  files: Map<string, string>;
+  /** With `check`: the files (relative to `root`) whose content differs, is missing or is left over. */
+  stale: string[];
+  /** Without `check`: the files written (relative to `root`). */
+  written: string[];
+}
+
+function collect(entry: string, outDir: string, into: string[]): void {
+  if (!existsSync(entry)) return;
+  const stats = statSync(entry);
+  if (stats.isFile()) {
+    if (/\.tsx?$/.test(entry) && !/\.d\.ts$/.test(entry) && !/\.test\.tsx?$/.test(entry)) into.push(entry);
+    return;
+  }
+  if (entry === outDir || path.basename(entry) === 'node_modules') return;
+  for (const name of readdirSync(entry).sort()) collect(path.join(entry, name), outDir, into);
+}
+
+/** Every file under `directory` (relative paths, sorted). */
+function listFiles(directory: string, base = directory): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(directory, entry.name), base) : [path.relative(base, path.join(directory, entry.name))]))
+    .sort();
+}
+
+/** The generated files this run owns in `outDir`; others (a bundle, a .gitignore) are left alone. */
+function owned(relative: string): boolean {
+  return relative === 'clients.ts' || relative === 'activities.ts' || relative.startsWith(`schemas${path.sep}`);
+}
+
+/**
+ * Reads the app, diagnoses it and generates its files. Diagnostics do not stop generation; the
+ * CLI fails when there are any.
+ */
+export function runCodegen(options: CodegenOptions): CodegenResult {
+  const root = path.resolve(options.root);
+  const outDir = path.resolve(root, options.outDir ?? 'src/generated');
+  const tsconfig = path.resolve(root, options.tsconfig ?? 'tsconfig.json');
+  const project = existsSync(tsconfig) ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true }) : new Project({ compilerOptions: { strict: true } });
+  const files: string[] = [];
+  for (const source of options.sources ?? ['src']) collect(path.resolve(root, source), outDir, files);
+  project.addSourceFilesAtPaths(files);
+  project.resolveSourceFileDependencies();
+  const model = buildModel(project, files);
+  const diagnostics = diagnose(project, model, root);
+
+  const generated = new Map<string, string>([
+    ['clients.ts', emitClients(model, outDir)],
+    ['activities.ts', emitActivityManifest(model, root)],
+    ...emitSchemas(project, model),
+  ]);
+
+  const stale: string[] = [];
+  const written: string[] = [];
+  const existing = listFiles(outDir).filter(owned);
+  if (options.dryRun) {
+    // nothing to write or compare
+  } else if (options.check) {
+    for (const [relative, content] of generated) {
+      const target = path.join(outDir, relative);
+      if (!existsSync(target) || readFileSync(target, 'utf8') !== content) stale.push(relativePath(root, target));
+    }
+    for (const relative of existing) if (!generated.has(relative)) stale.push(relativePath(root, path.join(outDir, relative)));
+  } else {
+    for (const relative of existing) if (!generated.has(relative)) rmSync(path.join(outDir, relative));
+    for (const [relative, content] of generated) {
+      const target = path.join(outDir, relative);
+      if (existsSync(target) && readFileSync(target, 'utf8') === content) continue;
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, content);
+      written.push(relativePath(root, target));
+    }
+  }
+  return { model, diagnostics, files: generated, stale: stale.sort(), written };
+}
+
+/** The diagnostics as the CLI prints them. */
+export function formatDiagnostics(result: CodegenResult, root: string): string {
+  return result.diagnostics.map((diagnostic) => formatDiagnostic(diagnostic, path.resolve(root))).join('\n');
+}
