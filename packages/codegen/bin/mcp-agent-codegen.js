@@ -4,4 +4,4 @@ import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/cli.js', import.meta.url);
 const { main } = existsSync(built) ? await import(built.href) : await import(new URL('../src/cli.ts', import.meta.url).href);
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

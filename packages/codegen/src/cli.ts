@@ -3,22 +3,31 @@
  * or with `--check` fails when they are stale. Exit codes: 0 done, 1 diagnostics or stale files,
  * 2 usage errors.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { formatDiagnostics, runCodegen } from './generate.js';
+import { buildPrebuiltBundle, formatDiagnostics, runCodegen } from './generate.js';
 
-const USAGE = `usage: mcp-agent-codegen [--check] [--root <app folder>] [--out <folder>] [<file or folder>...]
+const USAGE = `usage: mcp-agent-codegen [--check] [--no-bundle] [--root <app folder>] [--out <folder>] [<file or folder>...]
 
 Reads the app's workflow files (default: src) and writes src/generated/: typed clients
-(clients.ts), the activity manifest (activities.ts) and input schemas (schemas/*.input.json).
+(clients.ts), the activity manifest (activities.ts), input schemas (schemas/*.input.json), the
+sandbox-safe copy of each workflow module (*.sandbox.ts) and, when @mcp-agent/executor-temporal
+is installed, the prebuilt workflow bundle that workers load (workflow-bundle.*.js, not committed).
 
   --check        write nothing; exit 1 when a generated file is stale or missing
+  --no-bundle    skip the prebuilt workflow bundle
   --root <dir>   the app's folder, where its tsconfig.json is (default: the current folder)
   --out <dir>    the output folder, relative to the root (default: src/generated)
   --help         this text`;
 
 /** Runs the CLI with `argv` (without node and the script); returns the exit code. */
-export function main(argv: readonly string[], write: (text: string) => void = (text) => process.stdout.write(text), writeError: (text: string) => void = (text) => process.stderr.write(text)): number {
+export async function main(
+  argv: readonly string[],
+  write: (text: string) => void = (text) => process.stdout.write(text),
+  writeError: (text: string) => void = (text) => process.stderr.write(text),
+): Promise<number> {
   let check = false;
+  let bundle = true;
   let root = process.cwd();
   let outDir: string | undefined;
   const sources: string[] = [];
@@ -29,6 +38,7 @@ export function main(argv: readonly string[], write: (text: string) => void = (t
       return 0;
     }
     if (argument === '--check') check = true;
+    else if (argument === '--no-bundle') bundle = false;
     else if (argument === '--root' || argument === '--out') {
       const value = argv[index + 1];
       if (value === undefined || value.startsWith('--')) {
@@ -56,6 +66,20 @@ export function main(argv: readonly string[], write: (text: string) => void = (t
     write(`mcp-agent-codegen: ${workflows} workflow${workflows === 1 ? '' : 's'}, generated files up to date\n`);
   } else {
     write(`mcp-agent-codegen: ${workflows} workflow${workflows === 1 ? '' : 's'}; ${result.written.length === 0 ? 'nothing changed' : `wrote ${result.written.join(', ')}`}\n`);
+    if (bundle && result.diagnostics.length === 0 && temporalInstalled()) {
+      const built = await buildPrebuiltBundle(result, { root, ...(outDir === undefined ? {} : { outDir }) });
+      if (built !== undefined) write(`mcp-agent-codegen: workflow bundle ${built.bundle} (${Math.round(built.milliseconds)} ms)\n`);
+    }
   }
   return result.diagnostics.length > 0 ? 1 : 0;
+}
+
+/** Whether the Temporal engine (and its bundler) is installed beside codegen. */
+function temporalInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@mcp-agent/executor-temporal/package.json');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@
 import { builtinModules } from 'node:module';
 import { Node, SyntaxKind, type ClassDeclaration, type Project, type SourceFile, type Type } from 'ts-morph';
 import { decoratorName, isWorkflowDecorator, relativePath, type AppModel } from './model.js';
+import { taskBodies, usedByWorkflowCode } from './sandbox-module.js';
 
 /** One problem, where it is and what to do. */
 export interface CodegenDiagnostic {
@@ -38,7 +39,7 @@ const NODE_ONLY_PACKAGES = [
   '@temporalio/testing',
 ];
 
-function isNodeOnly(specifier: string): boolean {
+export function isNodeOnly(specifier: string): boolean {
   const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
   const root = bare.split('/')[0] ?? bare;
   if (specifier.startsWith('node:') || BUILTINS.has(bare) || BUILTINS.has(root)) return !ALLOWED_BUILTINS.has(root);
@@ -53,19 +54,22 @@ function at(node: Node): { file: string; line: number; column: number } {
 
 function nodeOnlyImports(file: SourceFile): CodegenDiagnostic[] {
   const found: CodegenDiagnostic[] = [];
+  const bodies = taskBodies(file);
   for (const declaration of file.getImportDeclarations()) {
     if (declaration.isTypeOnly()) continue;
     const named = declaration.getNamedImports();
     if (named.length > 0 && named.every((specifier) => specifier.isTypeOnly()) && declaration.getDefaultImport() === undefined && declaration.getNamespaceImport() === undefined) continue;
     const specifier = declaration.getModuleSpecifierValue();
     if (!isNodeOnly(specifier)) continue;
+    // Used only in task bodies: the sandbox copy makes the import type-only.
+    if (!usedByWorkflowCode(declaration, bodies)) continue;
     found.push({
       code: 'NODE_ONLY_IMPORT',
       ...at(declaration),
-      message: `workflow module imports "${specifier}", which can't run in Temporal's workflow sandbox`,
+      message: `workflow code uses "${specifier}", which can't run in Temporal's workflow sandbox`,
       hint:
-        'move the code that needs it into a task (app.workflowTask) in a module the workflow modules do not import, list that module in ' +
-        'workflow_task_modules and call the task by name; or import only types (import type)',
+        'use it only inside task bodies (app.workflowTask functions and @app.workflowTask methods), which run as activities in the worker ' +
+        '(the sandbox copy codegen writes leaves it out); or import only types (import type)',
     });
   }
   return found;

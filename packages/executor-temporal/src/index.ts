@@ -10,9 +10,11 @@ export {
   bundleWorkflowsForParts,
   createTemporalWorker,
   createTemporalWorkerForApp,
+  findPrebuiltBundle,
   workerTasks,
   workflowBundleConfig,
 } from './worker/worker.js';
 export type { PrebuiltWorkflowBundle, TemporalWorkerOptions, TemporalWorkerParts } from './worker/worker.js';
-export { WorkflowBundleError, WORKFLOW_CONDITION } from './worker/bundle.js';
+export { BUNDLE_CONFIG_PLACEHOLDER, bundleWorkflows, withBundleConfig, WorkflowBundleError, WORKFLOW_CONDITION } from './worker/bundle.js';
+export type { BundleWorkflowsOptions } from './worker/bundle.js';
 export { fromTemporalFailure, taskFailure, workflowFailure } from './failures.js';

@@ -1,6 +1,8 @@
 /**
  * Temporal workers for an mcp-agent app. Node only.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -21,7 +23,7 @@ import {
 import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { createActivities } from './activities.js';
-import { bundleWorkflows } from './bundle.js';
+import { bundleWorkflows, withBundleConfig } from './bundle.js';
 import { installRuntimeLogger } from './runtime-logger.js';
 
 /** A workflow bundle made earlier (by {@link bundleWorkflowsForApp} or codegen): its code, or the file holding it. */
@@ -105,6 +107,55 @@ export async function bundleWorkflowsForParts(parts: TemporalWorkerParts, option
   return { code: bundle.code };
 }
 
+/** The manifest codegen writes next to a prebuilt bundle. */
+interface PrebuiltBundleManifest {
+  bundle: string;
+  sha256: string;
+  /** The workflow files it was built from (relative to the manifest's folder) and their hashes. */
+  sources: Record<string, string>;
+}
+
+function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The prebuilt bundle codegen left for these workflow files (`generated/workflow-bundle.json` next
+ * to the first of them), when it is there and was built from their current content.
+ */
+export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: Logger): { codePath: string } | undefined {
+  const first = workflowsPaths[0];
+  if (first === undefined) return undefined;
+  const manifestPath = path.join(path.dirname(first), 'generated', 'workflow-bundle.json');
+  if (!existsSync(manifestPath)) return undefined;
+  const directory = path.dirname(manifestPath);
+  let manifest: PrebuiltBundleManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as PrebuiltBundleManifest;
+  } catch (error) {
+    logger?.warn('prebuilt workflow bundle manifest unreadable; bundling at start-up', { manifestPath, error: String(error) });
+    return undefined;
+  }
+  const given = new Set(workflowsPaths.map((file) => path.resolve(file)));
+  const built = Object.keys(manifest.sources ?? {}).map((relative) => path.resolve(directory, relative));
+  const changed = built.filter((file) => !existsSync(file) || sha256(readFileSync(file)) !== manifest.sources[path.relative(directory, file).split(path.sep).join('/')]);
+  const codePath = path.resolve(directory, manifest.bundle ?? '');
+  if (changed.length > 0 || !built.every((file) => given.has(file)) || built.length !== given.size || !existsSync(codePath)) {
+    logger?.warn('prebuilt workflow bundle is stale or for other files; bundling at start-up (run pnpm codegen)', { manifestPath, changed });
+    return undefined;
+  }
+  return { codePath };
+}
+
+async function resolveBundle(parts: TemporalWorkerParts, options: TemporalWorkerOptions, tasks: readonly TaskDefinition[]): Promise<{ code: string }> {
+  const config = workflowBundleConfig(parts.settings, tasks);
+  const given = options.workflowBundle ?? findPrebuiltBundle(toPaths(options.workflowsPath), parts.logger);
+  if (given === undefined) return bundleWorkflowsForParts(parts, options);
+  const code = 'code' in given ? given.code : readFileSync(given.codePath, 'utf8');
+  parts.logger.debug('temporal worker uses a prebuilt workflow bundle', 'codePath' in given ? { codePath: given.codePath } : {});
+  return { code: withBundleConfig(code, config) };
+}
+
 /**
  * A Temporal worker over given parts. {@link createTemporalWorkerForApp} is the usual way; this
  * one serves engines and tests that hold the parts themselves.
@@ -119,7 +170,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
   const temporal = parts.settings.temporal;
   const connectionOptions = connectionSettings(parts.settings);
   const tasks = workerTasks(parts);
-  const workflowBundle = options.workflowBundle ?? (await bundleWorkflowsForParts(parts, options));
+  const workflowBundle = await resolveBundle(parts, options, tasks);
   const connection =
     options.connection ??
     (await connectWithin(connectionOptions.address, CONNECT_TIMEOUT_MS, () =>
