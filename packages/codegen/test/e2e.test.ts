@@ -2,9 +2,9 @@
 // from the prebuilt bundle, on the Temporal dev server, with the same result.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, parseSettings, type Executor, type LogRecord } from '@mcp-agent/core';
+import { createLogger, parseSettings, WorkflowRegistry, type Executor, type LogRecord } from '@mcp-agent/core';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
-import { createTemporalEngine } from '@mcp-agent/executor-temporal';
+import { createTemporalEngine, createTemporalWorker } from '@mcp-agent/executor-temporal';
 import { describe, expect, inject, it } from 'vitest';
 import { buildPrebuiltBundle, runCodegen } from '../src/index.js';
 
@@ -50,5 +50,13 @@ describe('an app in one file, from codegen to both engines', { timeout: 120_000 
     } finally {
       await temporal.close();
     }
+
+    // The bundle's activity manifest: a worker that lacks a task the workflows call refuses to start.
+    const error = await createTemporalWorker(
+      { registry: new WorkflowRegistry(), settings, logger, mcp: undefined, llmProviders: [] },
+      { workflowsPath: path.join(appRoot, 'src', 'app.ts') },
+    ).catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain('the workflows call tasks this worker does not register: invoices.loadTemplate (src/app.ts:');
+    expect((error as Error).message).toContain('workflow_task_modules');
   });
 });

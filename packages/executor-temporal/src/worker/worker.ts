@@ -113,6 +113,8 @@ interface PrebuiltBundleManifest {
   sha256: string;
   /** The workflow files it was built from (relative to the manifest's folder) and their hashes. */
   sources: Record<string, string>;
+  /** The tasks its workflows call, and where each is defined. */
+  activities?: Array<{ name: string; source: string }>;
 }
 
 function sha256(text: string | Buffer): string {
@@ -123,7 +125,7 @@ function sha256(text: string | Buffer): string {
  * The prebuilt bundle codegen left for these workflow files (`generated/workflow-bundle.json` next
  * to the first of them), when it is there and was built from their current content.
  */
-export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: Logger): { codePath: string } | undefined {
+export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: Logger): { codePath: string; activities: Array<{ name: string; source: string }> } | undefined {
   const first = workflowsPaths[0];
   if (first === undefined) return undefined;
   const manifestPath = path.join(path.dirname(first), 'generated', 'workflow-bundle.json');
@@ -144,13 +146,25 @@ export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: L
     logger?.warn('prebuilt workflow bundle is stale or for other files; bundling at start-up (run pnpm codegen)', { manifestPath, changed });
     return undefined;
   }
-  return { codePath };
+  return { codePath, activities: manifest.activities ?? [] };
 }
 
 async function resolveBundle(parts: TemporalWorkerParts, options: TemporalWorkerOptions, tasks: readonly TaskDefinition[]): Promise<{ code: string }> {
   const config = workflowBundleConfig(parts.settings, tasks);
-  const given = options.workflowBundle ?? findPrebuiltBundle(toPaths(options.workflowsPath), parts.logger);
+  const prebuilt = options.workflowBundle === undefined ? findPrebuiltBundle(toPaths(options.workflowsPath), parts.logger) : undefined;
+  const given: PrebuiltWorkflowBundle | undefined = options.workflowBundle ?? prebuilt;
   if (given === undefined) return bundleWorkflowsForParts(parts, options);
+  if (prebuilt !== undefined) {
+    // The activity manifest of codegen: every task the workflows call must be registered here.
+    const registered = new Set(tasks.map((task) => task.name));
+    const missing = prebuilt.activities.filter((activity) => !registered.has(activity.name));
+    if (missing.length > 0) {
+      throw new WorkflowUsageError(
+        `the workflows call tasks this worker does not register: ${missing.map((activity) => `${activity.name} (${activity.source})`).join(', ')}; ` +
+          'import the modules that define them before creating the worker, or list them in workflow_task_modules',
+      );
+    }
+  }
   const code = 'code' in given ? given.code : readFileSync(given.codePath, 'utf8');
   parts.logger.debug('temporal worker uses a prebuilt workflow bundle', 'codePath' in given ? { codePath: given.codePath } : {});
   return { code: withBundleConfig(code, config) };
