@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { buildPrebuiltBundle, formatDiagnostics, runCodegen } from './generate.js';
+import { buildPrebuiltBundle, CodegenUsageError, formatDiagnostics, runCodegen } from './generate.js';
 
 const USAGE = `usage: mcp-agent-codegen [--check] [--no-bundle] [--root <app folder>] [--out <folder>] [<file or folder>...]
 
@@ -53,7 +53,14 @@ export async function main(
       return 2;
     } else sources.push(argument);
   }
-  const result = runCodegen({ root, check, ...(outDir === undefined ? {} : { outDir }), ...(sources.length === 0 ? {} : { sources }) });
+  let result: ReturnType<typeof runCodegen>;
+  try {
+    result = runCodegen({ root, check, ...(outDir === undefined ? {} : { outDir }), ...(sources.length === 0 ? {} : { sources }) });
+  } catch (error) {
+    if (!(error instanceof CodegenUsageError)) throw error;
+    writeError(`mcp-agent-codegen: ${error.message}\n${USAGE}\n`);
+    return 2;
+  }
   const workflows = result.model.workflows.length;
   if (result.diagnostics.length > 0) {
     writeError(`${formatDiagnostics(result, root)}\nmcp-agent-codegen: ${result.diagnostics.length} problem${result.diagnostics.length === 1 ? '' : 's'} in workflow code\n`);
@@ -67,8 +74,13 @@ export async function main(
   } else {
     write(`mcp-agent-codegen: ${workflows} workflow${workflows === 1 ? '' : 's'}; ${result.written.length === 0 ? 'nothing changed' : `wrote ${result.written.join(', ')}`}\n`);
     if (bundle && result.diagnostics.length === 0 && temporalInstalled()) {
-      const built = await buildPrebuiltBundle(result, { root, ...(outDir === undefined ? {} : { outDir }) });
-      if (built !== undefined) write(`mcp-agent-codegen: workflow bundle ${built.bundle} (${Math.round(built.milliseconds)} ms)\n`);
+      try {
+        const built = await buildPrebuiltBundle(result);
+        if (built !== undefined) write(`mcp-agent-codegen: workflow bundle ${built.bundle} (${Math.round(built.milliseconds)} ms)\n`);
+      } catch (error) {
+        writeError(`mcp-agent-codegen: ${error instanceof Error ? error.message : String(error)}\n`);
+        return 1;
+      }
     }
   }
   return result.diagnostics.length > 0 ? 1 : 0;

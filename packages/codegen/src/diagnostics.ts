@@ -6,11 +6,20 @@
 import { builtinModules } from 'node:module';
 import { Node, SyntaxKind, type ClassDeclaration, type Project, type SourceFile, type Type } from 'ts-morph';
 import { decoratorName, isWorkflowDecorator, relativePath, type AppModel } from './model.js';
-import { taskBodies, usedByWorkflowCode } from './sandbox-module.js';
+import { inside, taskBodies, usedByWorkflowCode } from './sandbox-module.js';
 
 /** One problem, where it is and what to do. */
 export interface CodegenDiagnostic {
-  code: 'NODE_ONLY_IMPORT' | 'IO_IN_WORKFLOW' | 'NOT_SERIALISABLE' | 'DUPLICATE_WORKFLOW' | 'DUPLICATE_TASK' | 'NO_RUN_METHOD' | 'NOT_EXPORTED';
+  code:
+    | 'NODE_ONLY_IMPORT'
+    | 'IO_IN_WORKFLOW'
+    | 'NOT_SERIALISABLE'
+    | 'SIGNAL_ARGUMENTS'
+    | 'DUPLICATE_WORKFLOW'
+    | 'DUPLICATE_HANDLER'
+    | 'DUPLICATE_TASK'
+    | 'NO_RUN_METHOD'
+    | 'NOT_EXPORTED';
   file: string;
   line: number;
   column: number;
@@ -75,38 +84,32 @@ function nodeOnlyImports(file: SourceFile): CodegenDiagnostic[] {
   return found;
 }
 
-/** Methods of the class that are workflow code: everything but `@workflowTask` methods, whose bodies run as activities. */
-function workflowCode(declaration: ClassDeclaration): Node[] {
-  const members: Node[] = [];
-  for (const member of declaration.getMembers()) {
-    if (Node.isMethodDeclaration(member) && member.getDecorators().some((decorator) => decoratorName(decorator) === 'workflowTask')) continue;
-    members.push(member);
-  }
-  return members;
-}
-
-function ioInWorkflowCode(declaration: ClassDeclaration): CodegenDiagnostic[] {
+/** `fetch()` (also `globalThis.fetch()`) and `process.env` anywhere in a workflow file but task bodies: the module is loaded in the sandbox. */
+function ioInWorkflowFile(file: SourceFile): CodegenDiagnostic[] {
   const found: CodegenDiagnostic[] = [];
-  for (const member of workflowCode(declaration)) {
-    for (const call of member.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-      if (call.getExpression().getText() !== 'fetch') continue;
-      found.push({
-        code: 'IO_IN_WORKFLOW',
-        ...at(call),
-        message: `fetch() in workflow ${declaration.getName()}: workflow code can't do I/O (it is replayed)`,
-        hint: 'call fetch in a task (app.workflowTask), which runs once as an activity and whose result is recorded',
-      });
-    }
-    for (const access of member.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
-      if (access.getText() !== 'process.env' && !access.getExpression().getText().startsWith('process.env')) continue;
-      if (access.getText() !== 'process.env') continue;
-      found.push({
-        code: 'IO_IN_WORKFLOW',
-        ...at(access),
-        message: `process.env read in workflow ${declaration.getName()}: the sandbox has no environment, and a value read there is not replay-safe`,
-        hint: 'pass the value in the workflow input, or read it in a task',
-      });
-    }
+  const bodies = taskBodies(file);
+  const where = (node: Node): string => {
+    const owner = node.getFirstAncestorByKind(SyntaxKind.ClassDeclaration)?.getName();
+    return owner === undefined ? 'workflow module' : `workflow ${owner}`;
+  };
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression().getText();
+    if ((callee !== 'fetch' && callee !== 'globalThis.fetch') || inside(call, bodies)) continue;
+    found.push({
+      code: 'IO_IN_WORKFLOW',
+      ...at(call),
+      message: `fetch() in ${where(call)}: workflow code can't do I/O (it is replayed)`,
+      hint: 'call fetch in a task (app.workflowTask), which runs once as an activity and whose result is recorded',
+    });
+  }
+  for (const access of file.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+    if (access.getText() !== 'process.env' || inside(access, bodies)) continue;
+    found.push({
+      code: 'IO_IN_WORKFLOW',
+      ...at(access),
+      message: `process.env read in ${where(access)}: the sandbox has no environment, and a value read there is not replay-safe`,
+      hint: 'pass the value in the workflow input, or read it in a task',
+    });
   }
   return found;
 }
@@ -120,6 +123,8 @@ export function notSerialisable(type: Type, seen = new Set<Type>()): string | un
   if (type.isAny() || type.isUnknown() || type.isString() || type.isNumber() || type.isBoolean() || type.isNull() || type.isUndefined()) return undefined;
   if (type.isStringLiteral() || type.isNumberLiteral() || type.isBooleanLiteral() || type.isEnumLiteral() || type.isEnum()) return undefined;
   if (type.getText() === 'void' || type.getText() === 'never') return undefined;
+  // A Date crosses as its ISO string, as JSON carries it (the schema says date-time).
+  if (type.getSymbol()?.getName() === 'Date') return undefined;
   if (type.getText() === 'bigint' || type.isBigIntLiteral?.()) return 'a bigint';
   if (type.getText() === 'symbol' || type.getText() === 'unique symbol') return 'a symbol';
   if (type.isUnion() || type.isIntersection()) {
@@ -180,20 +185,47 @@ export function diagnose(project: Project, model: AppModel, root: string): Codeg
   const diagnostics: CodegenDiagnostic[] = [];
   for (const file of model.workflowFiles) {
     const source = project.getSourceFileOrThrow(file);
-    diagnostics.push(...nodeOnlyImports(source));
+    diagnostics.push(...nodeOnlyImports(source), ...ioInWorkflowFile(source));
     for (const declaration of source.getClasses()) {
       if (!declaration.getDecorators().some(isWorkflowDecorator)) continue;
-      diagnostics.push(...ioInWorkflowCode(declaration), ...handlerArguments(declaration));
+      diagnostics.push(...handlerArguments(declaration));
     }
   }
   for (const workflow of model.workflows) {
-    if (!workflow.runMarked) {
+    for (const signal of workflow.signals) {
+      if (signal.parameters <= 1) continue;
+      diagnostics.push({
+        code: 'SIGNAL_ARGUMENTS',
+        file: workflow.file,
+        line: signal.line,
+        column: 1,
+        message: `signal ${signal.name} of ${workflow.className} takes ${signal.parameters} parameters; a signal carries one payload`,
+        hint: 'take one object: approve(decision: { by: string; comments: string })',
+      });
+    }
+    for (const [kind, handlers] of [['signal', workflow.signals], ['query', workflow.queries], ['update', workflow.updates]] as const) {
+      const names = new Set<string>();
+      for (const handler of handlers) {
+        if (names.has(handler.name)) {
+          diagnostics.push({
+            code: 'DUPLICATE_HANDLER',
+            file: workflow.file,
+            line: handler.line,
+            column: 1,
+            message: `workflow ${workflow.className} defines the ${kind} "${handler.name}" twice`,
+            hint: `give one of them another name: @app.workflow${kind === 'signal' ? 'Signal' : kind === 'query' ? 'Query' : 'Update'}({ name: "..." })`,
+          });
+        }
+        names.add(handler.name);
+      }
+    }
+    if (workflow.runMethod === undefined) {
       diagnostics.push({
         code: 'NO_RUN_METHOD',
         file: workflow.file,
         line: workflow.line,
         column: workflow.column,
-        message: `workflow ${workflow.className} has no method marked @app.workflowRun`,
+        message: `workflow ${workflow.className} has no run method: none is marked @app.workflowRun and none is named run`,
         hint: 'mark the method that runs the workflow: @app.workflowRun async run(input) { ... }',
       });
     }
@@ -206,6 +238,22 @@ export function diagnose(project: Project, model: AppModel, root: string): Codeg
         message: `workflow ${workflow.className} is not exported`,
         hint: `export the class (export class ${workflow.className} ...), so that workers and typed clients can reach it`,
       });
+    }
+  }
+  const seenClasses = new Map<string, string>();
+  for (const workflow of model.workflows) {
+    const first = seenClasses.get(workflow.className);
+    if (first !== undefined && !first.startsWith(`${relativePath(root, workflow.file)}:`)) {
+      diagnostics.push({
+        code: 'DUPLICATE_WORKFLOW',
+        file: workflow.file,
+        line: workflow.line,
+        column: workflow.column,
+        message: `two workflow classes are named ${workflow.className} (the other at ${first}); the typed clients need distinct class names`,
+        hint: 'rename one of the classes',
+      });
+    } else {
+      seenClasses.set(workflow.className, `${relativePath(root, workflow.file)}:${workflow.line}`);
     }
   }
   const seenWorkflows = new Map<string, string>();

@@ -3,8 +3,8 @@
  * the input schemas. Deterministic: the same model gives byte-identical files.
  */
 import path from 'node:path';
-import type { Project } from 'ts-morph';
-import { relativePath, type AppModel, type WorkflowModel } from './model.js';
+import type { ClassDeclaration, MethodDeclaration, Project } from 'ts-morph';
+import { methodNameOf, relativePath, type AppModel, type WorkflowModel } from './model.js';
 import { schemaOf } from './schema.js';
 
 /** The first lines of every generated file. */
@@ -61,8 +61,8 @@ function clientOf(workflow: WorkflowModel): string {
   );
   const block = (lines: string[]): string => (lines.length === 0 ? '{}' : `{\n${lines.join('\n')}\n  }`);
   return `
-/** The input of ${w}'s run method. */
-export type ${w}Input = Parameters<${method(run)}>[0];
+/** The input of ${w}'s run method (undefined when it takes none). */
+export type ${w}Input = Parameters<${method(run)}> extends [] ? undefined : Parameters<${method(run)}> extends [(infer I)?, ...unknown[]] ? I : never;
 
 /** Typed handle of ${w}: its signals, queries and updates, typed from the class. */
 export interface ${handleType} extends TypedWorkflowHandle<WorkflowValueOf<${w}>> {
@@ -168,8 +168,10 @@ ${[...model.workflows]
 export function emitSchemas(project: Project, model: AppModel): Map<string, string> {
   const files = new Map<string, string>();
   for (const workflow of model.workflows) {
-    const declaration = project.getSourceFileOrThrow(workflow.file).getClassOrThrow(workflow.className);
-    const run = workflow.runMethod === undefined ? undefined : declaration.getMethod(workflow.runMethod);
+    let run: MethodDeclaration | undefined;
+    for (let current: ClassDeclaration | undefined = project.getSourceFileOrThrow(workflow.file).getClassOrThrow(workflow.className); current !== undefined && run === undefined; current = current.getBaseClass()) {
+      run = current.getMethods().find((method) => methodNameOf(method) === workflow.runMethod);
+    }
     const parameter = run?.getParameters()[0];
     const schema = parameter === undefined ? {} : schemaOf(parameter.getType(), parameter);
     const document = {
@@ -178,7 +180,7 @@ export function emitSchemas(project: Project, model: AppModel): Map<string, stri
       title: `${workflow.name} input`,
       ...schema,
     };
-    files.set(path.join('schemas', `${workflow.name}.input.json`), `${JSON.stringify(document, null, 2)}\n`);
+    files.set(path.join('schemas', `${workflow.name.replace(/[^\w.-]/g, '_')}.input.json`), `${JSON.stringify(document, null, 2)}\n`);
   }
   return files;
 }

@@ -5,10 +5,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { Project } from 'ts-morph';
+import { IndentationText, Project, QuoteKind } from 'ts-morph';
 import { diagnose, formatDiagnostic, isNodeOnly, type CodegenDiagnostic } from './diagnostics.js';
 import { BANNER, emitActivityManifest, emitClients, emitSchemas } from './emit.js';
-import { sandboxModule } from './sandbox-module.js';
+import { sandboxModule, sandboxPath } from './sandbox-module.js';
 import { buildModel, relativePath, type AppModel } from './model.js';
 
 /** Options of {@link runCodegen}. */
@@ -37,6 +37,9 @@ export interface CodegenResult {
   stale: string[];
   /** Without `check`: the files written (relative to `root`). */
   written: string[];
+  root: string;
+  outDir: string;
+  project: Project;
 }
 
 function collect(entry: string, outDir: string, into: string[]): void {
@@ -58,10 +61,8 @@ function listFiles(directory: string, base = directory): string[] {
     .sort();
 }
 
-/** The sandbox copy's name in `outDir`: `workflows.sandbox.ts` for `workflows.ts`. */
-export function sandboxName(file: string): string {
-  return `${path.basename(file).replace(/\.tsx?$/, '')}.sandbox.ts`;
-}
+/** A source or folder that does not exist, or another misuse: the CLI exits 2. */
+export class CodegenUsageError extends Error {}
 
 /** The generated files this run owns in `outDir`; others (the bundle, a .gitignore) are left alone. */
 function owned(relative: string): boolean {
@@ -76,19 +77,32 @@ export function runCodegen(options: CodegenOptions): CodegenResult {
   const root = path.resolve(options.root);
   const outDir = path.resolve(root, options.outDir ?? 'src/generated');
   const tsconfig = path.resolve(root, options.tsconfig ?? 'tsconfig.json');
-  const project = existsSync(tsconfig) ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true }) : new Project({ compilerOptions: { strict: true } });
+  const manipulationSettings = { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single };
+  const project = existsSync(tsconfig)
+    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, manipulationSettings })
+    : new Project({ compilerOptions: { strict: true }, manipulationSettings });
+  if (!existsSync(root)) throw new CodegenUsageError(`the app folder ${root} does not exist`);
   const files: string[] = [];
-  for (const source of options.sources ?? ['src']) collect(path.resolve(root, source), outDir, files);
+  for (const source of options.sources ?? ['src']) {
+    const entry = path.resolve(root, source);
+    if (!existsSync(entry)) throw new CodegenUsageError(`${source} does not exist in ${root}; give files or folders of the app`);
+    collect(entry, outDir, files);
+  }
   project.addSourceFilesAtPaths(files);
   project.resolveSourceFileDependencies();
   const model = buildModel(project, files);
   const diagnostics = diagnose(project, model, root);
+  const workflowFiles = new Set(model.workflowFiles);
+  const copyOf = (target: string): string | undefined => (workflowFiles.has(target) ? sandboxPath(target, root, outDir) : undefined);
 
   const generated = new Map<string, string>([
     ['clients.ts', emitClients(model, outDir)],
     ['activities.ts', emitActivityManifest(model, root)],
     ...emitSchemas(project, model),
-    ...model.workflowFiles.map((file): [string, string] => [sandboxName(file), sandboxModule(project, file, outDir, isNodeOnly, BANNER)]),
+    ...model.workflowFiles.map((file): [string, string] => [
+      path.relative(outDir, sandboxPath(file, root, outDir)),
+      sandboxModule(project, file, sandboxPath(file, root, outDir), copyOf, isNodeOnly, BANNER),
+    ]),
   ]);
 
   const stale: string[] = [];
@@ -112,7 +126,7 @@ export function runCodegen(options: CodegenOptions): CodegenResult {
       written.push(relativePath(root, target));
     }
   }
-  return { model, diagnostics, files: generated, stale: stale.sort(), written };
+  return { model, diagnostics, files: generated, stale: stale.sort(), written, root, outDir, project };
 }
 
 /** The diagnostics as the CLI prints them. */
@@ -134,27 +148,63 @@ export interface PrebuiltBundle {
  * `workflow-bundle.json` (the sources it was built from, with their hashes) into `outDir`. A worker
  * given those workflow files loads it instead of bundling at start-up.
  */
-export async function buildPrebuiltBundle(result: CodegenResult, options: Pick<CodegenOptions, 'root' | 'outDir'>): Promise<PrebuiltBundle | undefined> {
+export async function buildPrebuiltBundle(result: CodegenResult, _options?: Pick<CodegenOptions, 'root' | 'outDir'>): Promise<PrebuiltBundle | undefined> {
   if (result.model.workflowFiles.length === 0) return undefined;
   const started = performance.now();
-  const root = path.resolve(options.root);
-  const outDir = path.resolve(root, options.outDir ?? 'src/generated');
+  const { root, outDir } = result;
   const temporal = (await import('@mcp-agent/executor-temporal')) as typeof import('@mcp-agent/executor-temporal');
-  const bundle = await temporal.bundleWorkflows({ workflowsPaths: result.model.workflowFiles.map((file) => path.join(outDir, sandboxName(file))) });
+  const bundle = await temporal.bundleWorkflows({
+    workflowsPaths: result.model.workflowFiles.map((file) => sandboxPath(file, root, outDir)),
+    // A fixed entry folder keeps module ids, and so the bundle, the same from run to run.
+    entryDirectory: path.join(outDir, '.bundle-entry'),
+  });
   const hash = createHash('sha256').update(bundle.code).digest('hex');
   const name = `workflow-bundle.${hash.slice(0, 16)}.js`;
   for (const old of readdirSync(outDir)) if (/^workflow-bundle\.[0-9a-f]+\.js$/.test(old) && old !== name) rmSync(path.join(outDir, old));
   writeFileSync(path.join(outDir, name), bundle.code);
-  const sources = Object.fromEntries(
-    result.model.workflowFiles.map((file) => [relativePath(outDir, file), createHash('sha256').update(readFileSync(file)).digest('hex')]),
-  );
-  // The tasks the workflows call: a worker that loads this bundle checks it registers each one.
-  const activities = [...result.model.tasks, ...result.model.workflows.flatMap((workflow) => workflow.tasks)]
-    .map((task) => ({ name: task.name, source: `${relativePath(root, task.file)}:${task.line}` }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const manifest = { $comment: 'Code generated by @mcp-agent/codegen. DO NOT EDIT. Regenerate with: pnpm codegen.', bundle: name, sha256: hash, sources, activities };
+  const manifest = {
+    $comment: 'Code generated by @mcp-agent/codegen. DO NOT EDIT. Regenerate with: pnpm codegen.',
+    bundle: name,
+    sha256: hash,
+    // Every local file the workflows reach, and the framework's versions: a change to any makes the bundle stale.
+    sources: Object.fromEntries(localSources(result).map((file) => [relativePath(outDir, file), createHash('sha256').update(readFileSync(file)).digest('hex')])),
+    packages: packageVersions(root),
+    activities: [...result.model.tasks, ...result.model.workflows.flatMap((workflow) => workflow.tasks)]
+      .map((task) => ({ name: task.name, source: `${relativePath(root, task.file)}:${task.line}` }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    workflowFiles: result.model.workflowFiles.map((file) => relativePath(outDir, file)),
+  };
   writeFileSync(path.join(outDir, 'workflow-bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   // The bundle holds absolute paths of this machine: it is built, not committed.
-  writeFileSync(path.join(outDir, '.gitignore'), 'workflow-bundle.*\n');
+  writeFileSync(path.join(outDir, '.gitignore'), 'workflow-bundle.*\n.bundle-entry/\n');
   return { bundle: relativePath(root, path.join(outDir, name)), manifest: relativePath(root, path.join(outDir, 'workflow-bundle.json')), milliseconds: performance.now() - started };
+}
+
+/** The workflow files and every local (non-package) file they import, directly or not. */
+function localSources(result: CodegenResult): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file) || file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(result.outDir)) return;
+    seen.add(file);
+    const source = result.project.getSourceFile(file);
+    for (const referenced of source?.getReferencedSourceFiles() ?? []) visit(referenced.getFilePath());
+  };
+  result.model.workflowFiles.forEach(visit);
+  return [...seen].sort();
+}
+
+/** The versions of the framework's packages the app resolves. */
+function packageVersions(root: string): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const name of ['@mcp-agent/core', '@mcp-agent/executor-temporal', '@temporalio/workflow']) {
+    for (let directory = root; ; directory = path.dirname(directory)) {
+      const manifest = path.join(directory, 'node_modules', name, 'package.json');
+      if (existsSync(manifest)) {
+        versions[name] = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+        break;
+      }
+      if (path.dirname(directory) === directory) break;
+    }
+  }
+  return versions;
 }

@@ -11,6 +11,14 @@ export interface HandlerModel {
   name: string;
   methodName: string;
   line: number;
+  /** How many parameters the method declares. */
+  parameters: number;
+}
+
+/** A method's name as the class knows it: `'set-note'(x)` is `set-note`. */
+export function methodNameOf(method: MethodDeclaration): string {
+  const node = method.getNameNode();
+  return Node.isStringLiteral(node) || Node.isNumericLiteral(node) ? String(node.getLiteralValue()) : node.getText();
 }
 
 /** A task: a function made with `app.workflowTask(fn, { name })` or a `@workflowTask` method. */
@@ -122,14 +130,25 @@ function workflowOf(declaration: ClassDeclaration, decorator: Decorator): Workfl
     updates: [],
     tasks: [],
   };
-  for (const method of declaration.getMethods()) {
+  // Own methods first, then those inherited from base classes (a method overridden below wins).
+  const methods: MethodDeclaration[] = [];
+  const seen = new Set<string>();
+  for (let current: ClassDeclaration | undefined = declaration; current !== undefined; current = current.getBaseClass()) {
+    for (const method of current.getMethods()) {
+      const methodName = methodNameOf(method);
+      if (seen.has(methodName)) continue;
+      seen.add(methodName);
+      methods.push(method);
+    }
+  }
+  for (const method of methods) {
     const marked = memberDecorator(method);
     if (marked === undefined) continue;
-    const handlerName = stringProperty(optionsOf(marked.decorator), 'name') ?? method.getName();
-    const handler: HandlerModel = { name: handlerName, methodName: method.getName(), line: position(method).line };
+    const handlerName = stringProperty(optionsOf(marked.decorator), 'name') ?? methodNameOf(method);
+    const handler: HandlerModel = { name: handlerName, methodName: methodNameOf(method), line: position(method).line, parameters: method.getParameters().length };
     switch (marked.kind) {
       case 'workflowRun':
-        model.runMethod = method.getName();
+        model.runMethod = methodNameOf(method);
         model.runMarked = true;
         break;
       case 'workflowSignal':
@@ -143,7 +162,7 @@ function workflowOf(declaration: ClassDeclaration, decorator: Decorator): Workfl
         break;
       case 'workflowTask':
         model.tasks.push({
-          name: stringProperty(optionsOf(marked.decorator), 'name') ?? `${name}.${method.getName()}`,
+          name: stringProperty(optionsOf(marked.decorator), 'name') ?? `${name}.${methodNameOf(method)}`,
           kind: 'method',
           file: model.file,
           ...position(method.getNameNode()),
@@ -151,7 +170,7 @@ function workflowOf(declaration: ClassDeclaration, decorator: Decorator): Workfl
         break;
     }
   }
-  if (model.runMethod === undefined && declaration.getMethod('run') !== undefined) model.runMethod = 'run';
+  if (model.runMethod === undefined && seen.has('run')) model.runMethod = 'run';
   return model;
 }
 

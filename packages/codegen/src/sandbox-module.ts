@@ -1,20 +1,36 @@
 /**
  * The sandbox-safe copy of a workflow module: the same workflows, with task bodies replaced by
  * stubs (a task runs as an activity in the worker, never in the sandbox) and the Node-only imports
- * those bodies used made type-only, so that the file bundles for Temporal's sandbox.
+ * only those bodies used made type-only, so that the file bundles for Temporal's sandbox.
  */
 import path from 'node:path';
-import { Node, SyntaxKind, type ImportDeclaration, type Project, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type Identifier, type ImportDeclaration, type Project, type SourceFile, type Symbol as MorphSymbol } from 'ts-morph';
 import { decoratorName } from './model.js';
 
-/** The nodes whose code runs as an activity: function tasks' functions and `@workflowTask` methods. */
+/** The function a task call was given: inline, or a function declared by name in the same file. */
+function taskFunction(argument: Node): Node | undefined {
+  if (Node.isArrowFunction(argument) || Node.isFunctionExpression(argument)) return argument;
+  if (!Node.isIdentifier(argument)) return undefined;
+  for (const definition of argument.getDefinitionNodes()) {
+    if (definition.getSourceFile() !== argument.getSourceFile()) continue;
+    if (Node.isFunctionDeclaration(definition)) return definition;
+    if (Node.isVariableDeclaration(definition)) {
+      const initializer = definition.getInitializer();
+      if (initializer !== undefined && (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer))) return initializer;
+    }
+  }
+  return undefined;
+}
+
+/** The nodes whose code runs as an activity: task functions (inline or named) and `@workflowTask` methods. */
 export function taskBodies(file: SourceFile): Node[] {
   const bodies: Node[] = [];
   for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression().getText();
     if (callee !== 'workflowTask' && !callee.endsWith('.workflowTask')) continue;
-    const [fn] = call.getArguments();
-    if (fn !== undefined && (Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) bodies.push(fn);
+    const [argument] = call.getArguments();
+    const fn = argument === undefined ? undefined : taskFunction(argument);
+    if (fn !== undefined && !bodies.includes(fn)) bodies.push(fn);
   }
   for (const method of file.getDescendantsOfKind(SyntaxKind.MethodDeclaration)) {
     if (method.getDecorators().some((decorator) => decoratorName(decorator) === 'workflowTask')) bodies.push(method);
@@ -22,65 +38,105 @@ export function taskBodies(file: SourceFile): Node[] {
   return bodies;
 }
 
-function inside(node: Node, containers: readonly Node[]): boolean {
+/** Whether `node` lies inside one of `containers`. */
+export function inside(node: Node, containers: readonly Node[]): boolean {
   return containers.some((container) => node.getPos() >= container.getPos() && node.getEnd() <= container.getEnd());
 }
 
 /** The local names a value import binds. */
-function bindings(declaration: ImportDeclaration): Node[] {
+function bindings(declaration: ImportDeclaration): Identifier[] {
   return [
-    ...(declaration.getDefaultImport() === undefined ? [] : [declaration.getDefaultImport() as Node]),
-    ...(declaration.getNamespaceImport() === undefined ? [] : [declaration.getNamespaceImport() as Node]),
+    ...(declaration.getDefaultImport() === undefined ? [] : [declaration.getDefaultImport() as Identifier]),
+    ...(declaration.getNamespaceImport() === undefined ? [] : [declaration.getNamespaceImport() as Identifier]),
     ...declaration.getNamedImports().filter((specifier) => !specifier.isTypeOnly()).map((specifier) => specifier.getAliasNode() ?? specifier.getNameNode()),
-  ];
+  ].filter((node): node is Identifier => Node.isIdentifier(node));
+}
+
+/** Whether the binding `name` is used as a value outside task bodies (matched by symbol, not by text). */
+function usedOutside(name: Identifier, bodies: readonly Node[], declaration: ImportDeclaration): boolean {
+  const symbol: MorphSymbol | undefined = name.getSymbol();
+  for (const identifier of name.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (identifier.getText() !== name.getText() || inside(identifier, [declaration])) continue;
+    if (symbol !== undefined && identifier.getSymbol() !== symbol) continue;
+    if (identifier.getFirstAncestor((ancestor) => Node.isTypeNode(ancestor)) !== undefined) continue;
+    if (!inside(identifier, bodies)) return true;
+  }
+  return false;
 }
 
 /**
- * Whether a value import is used by workflow code: referenced (as a value) anywhere but inside a
+ * Whether a value import is used by workflow code: referenced as a value anywhere but inside a
  * task body. An import without bindings (for its side effects) counts as used.
  */
 export function usedByWorkflowCode(declaration: ImportDeclaration, bodies: readonly Node[]): boolean {
   const names = bindings(declaration);
   if (names.length === 0) return true;
-  const file = declaration.getSourceFile();
-  for (const name of names) {
-    const text = name.getText();
-    for (const identifier of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
-      if (identifier.getText() !== text || inside(identifier, [declaration])) continue;
-      if (identifier.getFirstAncestor((ancestor) => Node.isTypeNode(ancestor)) !== undefined) continue;
-      if (!inside(identifier, bodies)) return true;
-    }
-  }
-  return false;
+  return names.some((name) => usedOutside(name, bodies, declaration));
 }
 
 const STUB = "throw new Error('a task body runs as an activity in the worker, not in the workflow sandbox');";
 
+/** Where the sandbox copy of a workflow file goes: its path under the sources' folder, mirrored in `outDir`. */
+export function sandboxPath(file: string, root: string, outDir: string): string {
+  const sources = path.join(root, 'src');
+  const base = file.startsWith(`${sources}${path.sep}`) ? sources : root;
+  return path.join(outDir, path.relative(base, file).replace(/\.tsx?$/, '.sandbox.ts'));
+}
+
 /**
- * Writes the sandbox copy of `file` into `outDir`: task bodies become stubs, value imports that
- * only they used become type-only (those of `isNodeOnly` modules), relative imports are re-rooted.
+ * The sandbox copy of `file`: task bodies become stubs, value imports that only they used become
+ * type-only (those of `isNodeOnly` modules), relative module specifiers (imports, re-exports,
+ * `import()`) point from the copy's place, and imports of other workflow files point at their copies.
  */
-export function sandboxModule(project: Project, file: string, outDir: string, isNodeOnly: (specifier: string) => boolean, banner: string): string {
+export function sandboxModule(
+  project: Project,
+  file: string,
+  copyPath: string,
+  copyOf: (target: string) => string | undefined,
+  isNodeOnly: (specifier: string) => boolean,
+  banner: string,
+): string {
   const original = project.getSourceFileOrThrow(file);
-  const copy = project.createSourceFile(path.join(outDir, `.sandbox-${path.basename(file)}`), original.getFullText(), { overwrite: true });
+  const copy = project.createSourceFile(path.join(path.dirname(copyPath), `.sandbox-copy-${path.basename(file)}`), original.getFullText(), { overwrite: true });
+  const reroot = (specifier: string): string => {
+    if (!specifier.startsWith('.')) return specifier;
+    const target = path.resolve(path.dirname(file), specifier);
+    const sandboxed = copyOf(target.replace(/\.js$/, '.ts')) ?? copyOf(target);
+    const destination = sandboxed === undefined ? target : sandboxed.replace(/\.ts$/, '.js');
+    const relative = path.relative(path.dirname(copyPath), destination).split(path.sep).join('/');
+    return relative.startsWith('.') ? relative : `./${relative}`;
+  };
   try {
     const bodies = taskBodies(copy);
     for (const declaration of copy.getImportDeclarations()) {
       const specifier = declaration.getModuleSpecifierValue();
-      if (!declaration.isTypeOnly() && isNodeOnly(specifier) && !usedByWorkflowCode(declaration, bodies)) declaration.setIsTypeOnly(true);
-      if (specifier.startsWith('.')) {
-        const target = path.resolve(path.dirname(file), specifier);
-        let relative = path.relative(outDir, target).split(path.sep).join('/');
-        if (!relative.startsWith('.')) relative = `./${relative}`;
-        declaration.setModuleSpecifier(relative);
+      if (!declaration.isTypeOnly() && isNodeOnly(specifier) && !usedByWorkflowCode(declaration, bodies)) {
+        const defaultImport = declaration.getDefaultImport();
+        if (defaultImport !== undefined && (declaration.getNamedImports().length > 0 || declaration.getNamespaceImport() !== undefined)) {
+          // `import type` can't carry a default and named bindings together: the default gets its own.
+          copy.insertImportDeclaration(declaration.getChildIndex(), { isTypeOnly: true, defaultImport: defaultImport.getText(), moduleSpecifier: specifier });
+          declaration.removeDefaultImport();
+        }
+        declaration.setIsTypeOnly(true);
       }
+      declaration.setModuleSpecifier(reroot(specifier));
+    }
+    for (const declaration of copy.getExportDeclarations()) {
+      const specifier = declaration.getModuleSpecifierValue();
+      if (specifier !== undefined) declaration.setModuleSpecifier(reroot(specifier));
+    }
+    for (const call of copy.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      if (call.getExpression().getKind() !== SyntaxKind.ImportKeyword) continue;
+      const [argument] = call.getArguments();
+      if (argument !== undefined && Node.isStringLiteral(argument)) argument.setLiteralValue(reroot(argument.getLiteralValue()));
     }
     // Bodies last, innermost first, so that positions found earlier stay valid.
     for (const body of taskBodies(copy).reverse()) {
       if (Node.isArrowFunction(body) && !Node.isBlock(body.getBody())) body.getBody().replaceWithText(`{\n  ${STUB}\n}`);
-      else if (Node.isArrowFunction(body) || Node.isFunctionExpression(body) || Node.isMethodDeclaration(body)) body.setBodyText(STUB);
+      else if (Node.isArrowFunction(body) || Node.isFunctionExpression(body) || Node.isMethodDeclaration(body) || Node.isFunctionDeclaration(body)) body.setBodyText(STUB);
     }
-    return `${banner}// The sandbox-safe copy of ${path.relative(outDir, file).split(path.sep).join('/')}: task bodies are stubs, Node-only imports type-only.\n${copy.getFullText()}`;
+    const from = path.relative(path.dirname(copyPath), file).split(path.sep).join('/');
+    return `${banner}// The sandbox-safe copy of ${from}: task bodies are stubs, Node-only imports type-only.\n${copy.getFullText()}`;
   } finally {
     project.removeSourceFile(copy);
   }

@@ -18,7 +18,7 @@ export function schemaOf(type: Type, at: Node, seen: Type[] = []): JsonSchema {
   if (type.isNull()) return { type: 'null' };
   if (type.isStringLiteral() || type.isNumberLiteral()) return { const: type.getLiteralValue() };
   if (type.isBooleanLiteral()) return { const: text === 'true' };
-  if (text === 'Date') return { type: 'string', format: 'date-time' };
+  if (text === 'Date' || type.getSymbol()?.getName() === 'Date') return { type: 'string', format: 'date-time' };
   if (type.isUnion()) {
     const members = type.getUnionTypes().filter((member) => !member.isUndefined());
     const booleans = members.filter((member) => member.isBooleanLiteral());
@@ -36,7 +36,7 @@ export function schemaOf(type: Type, at: Node, seen: Type[] = []): JsonSchema {
     const elements = type.getTupleElements();
     return { type: 'array', prefixItems: elements.map((element) => schemaOf(element, at, [...seen, type])), minItems: elements.length, maxItems: elements.length };
   }
-  if (type.isObject()) {
+  if (type.isObject() || type.isIntersection()) {
     const properties: Record<string, JsonSchema> = {};
     const required: string[] = [];
     for (const property of type.getProperties()) {

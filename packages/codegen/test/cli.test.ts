@@ -44,9 +44,9 @@ describe('mcp-agent-codegen', () => {
   it('fails with each diagnostic at file:line:column and a hint', async () => {
     const { code, err } = await run(['--check', '--root', path.join(FIXTURES, 'errors'), '--out', 'expected', 'input.ts']);
     expect(code).toBe(1);
-    expect(err).toContain('input.ts:25:28 IO_IN_WORKFLOW fetch() in workflow FetchingWorkflow');
+    expect(err).toContain('input.ts:38:28 IO_IN_WORKFLOW fetch() in workflow FetchingWorkflow');
     expect(err).toContain('hint: call fetch in a task');
-    expect(err).toMatch(/10 problems in workflow code/);
+    expect(err).toMatch(/13 problems in workflow code/);
   });
 
   it('refuses an unknown option or a missing value with the usage and exit code 2', async () => {
@@ -55,6 +55,9 @@ describe('mcp-agent-codegen', () => {
     expect(unknown.err).toContain('unknown option --frobnicate');
     expect(unknown.err).toContain('usage: mcp-agent-codegen');
     expect((await run(['--root'])).code).toBe(2);
+    const missing = await run(['--check', '--root', path.join(FIXTURES, 'approval'), 'sr']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('sr does not exist in');
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toContain('--check');

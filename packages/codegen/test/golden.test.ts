@@ -45,6 +45,8 @@ describe('the generated clients', () => {
   it('type-check, and reject a wrong signal argument, an unknown query and a wrong input (usage.ts, @ts-expect-error lines)', () => {
     const project = new Project({ tsConfigFilePath: TSCONFIG, skipAddingFilesFromTsConfig: true });
     const usage = project.addSourceFileAtPath(path.join(FIXTURES, 'approval', 'usage.ts'));
+    // The sandbox copies compile too.
+    for (const caseName of ['approval', 'edges']) project.addSourceFilesAtPaths(path.join(FIXTURES, caseName, 'expected', '*.sandbox.ts'));
     project.resolveSourceFileDependencies();
     const problems = project.getPreEmitDiagnostics().map((diagnostic) => `${diagnostic.getSourceFile()?.getBaseName()}:${diagnostic.getLineNumber()} ${project.formatDiagnosticsWithColorAndContext([diagnostic])}`);
     expect(problems).toEqual([]);

@@ -34,8 +34,8 @@ function handleBase<T>(handle: WorkflowHandle<T>): TypedWorkflowHandle<T> {
   };
 }
 
-/** The input of ExpenseApprovalWorkflow's run method. */
-export type ExpenseApprovalWorkflowInput = Parameters<ExpenseApprovalWorkflow["run"]>[0];
+/** The input of ExpenseApprovalWorkflow's run method (undefined when it takes none). */
+export type ExpenseApprovalWorkflowInput = Parameters<ExpenseApprovalWorkflow["run"]> extends [] ? undefined : Parameters<ExpenseApprovalWorkflow["run"]> extends [(infer I)?, ...unknown[]] ? I : never;
 
 /** Typed handle of ExpenseApprovalWorkflow: its signals, queries and updates, typed from the class. */
 export interface ExpenseApprovalWorkflowHandle extends TypedWorkflowHandle<WorkflowValueOf<ExpenseApprovalWorkflow>> {
@@ -80,8 +80,8 @@ export const ExpenseApprovalWorkflowClient = {
   },
 } as const;
 
-/** The input of FileQuestionWorkflow's run method. */
-export type FileQuestionWorkflowInput = Parameters<FileQuestionWorkflow["run"]>[0];
+/** The input of FileQuestionWorkflow's run method (undefined when it takes none). */
+export type FileQuestionWorkflowInput = Parameters<FileQuestionWorkflow["run"]> extends [] ? undefined : Parameters<FileQuestionWorkflow["run"]> extends [(infer I)?, ...unknown[]] ? I : never;
 
 /** Typed handle of FileQuestionWorkflow: its signals, queries and updates, typed from the class. */
 export interface FileQuestionWorkflowHandle extends TypedWorkflowHandle<WorkflowValueOf<FileQuestionWorkflow>> {

@@ -44,8 +44,8 @@ export const events = { print: (line: string): void => void line };
  */
 export const assessRisk = app.workflowTask(
   async function assessRisk(claim: ExpenseClaim): Promise<'low' | 'high'> {
-        throw new Error('a task body runs as an activity in the worker, not in the workflow sandbox');
-    },
+    throw new Error('a task body runs as an activity in the worker, not in the workflow sandbox');
+  },
   { name: 'demo.assessRisk' },
 );
 

@@ -7,7 +7,7 @@
  * providers give their sandbox-safe entries. When workflow code reaches a Node-only module, the
  * error names the import chain and what to do instead.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,11 @@ export interface BundleWorkflowsOptions {
    * {@link BUNDLE_CONFIG_PLACEHOLDER}, which the worker replaces with its config when it loads it.
    */
   config?: WorkflowBundleConfig;
+  /**
+   * Where to write the generated entry module. Default: a new temporary folder. A fixed folder
+   * (codegen's) keeps the bundle byte-identical from run to run on one machine.
+   */
+  entryDirectory?: string;
   /** Modules workflow code imports but never uses at run time; they are left out of the bundle. */
   ignoreModules?: readonly string[];
   logger?: Logger;
@@ -102,7 +107,8 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
   if (options.workflowsPaths.length === 0) {
     throw new WorkflowBundleError('createTemporalWorkerForApp: give workflowsPath, the module (or modules) that define the app\'s workflows');
   }
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'mcp-agent-bundle-'));
+  const directory = options.entryDirectory ?? (await mkdtemp(path.join(os.tmpdir(), 'mcp-agent-bundle-')));
+  await mkdir(directory, { recursive: true });
   const entry = path.join(directory, 'workflows.js');
   const imports = options.workflowsPaths.map((file, index) => `import * as workflows${index} from ${JSON.stringify(file)};`);
   const source = [

@@ -111,8 +111,12 @@ export async function bundleWorkflowsForParts(parts: TemporalWorkerParts, option
 interface PrebuiltBundleManifest {
   bundle: string;
   sha256: string;
-  /** The workflow files it was built from (relative to the manifest's folder) and their hashes. */
+  /** Every local file the workflows reach (relative to the manifest's folder), with its hash. */
   sources: Record<string, string>;
+  /** The framework's package versions it was built with. */
+  packages?: Record<string, string>;
+  /** The workflow modules it was built from (relative to the manifest's folder). */
+  workflowFiles?: string[];
   /** The tasks its workflows call, and where each is defined. */
   activities?: Array<{ name: string; source: string }>;
 }
@@ -121,15 +125,34 @@ function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The version of a package as resolved from `directory` upwards, if installed. */
+function installedVersion(name: string, directory: string): string | undefined {
+  for (let current = directory; ; current = path.dirname(current)) {
+    const manifest = path.join(current, 'node_modules', name, 'package.json');
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+/** `generated/workflow-bundle.json` in the folder of `file` or a folder above it. */
+function findManifest(file: string): string | undefined {
+  for (let directory = path.dirname(file), depth = 0; depth < 8; directory = path.dirname(directory), depth += 1) {
+    const candidate = path.join(directory, 'generated', 'workflow-bundle.json');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(directory) === directory) break;
+  }
+  return undefined;
+}
+
 /**
- * The prebuilt bundle codegen left for these workflow files (`generated/workflow-bundle.json` next
- * to the first of them), when it is there and was built from their current content.
+ * The prebuilt bundle codegen left for these workflow files (`generated/workflow-bundle.json` in
+ * their folder or above), when it was built from exactly these files, every local file they reach
+ * is unchanged, the framework's versions are the same, and the bundle is intact.
  */
 export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: Logger): { codePath: string; activities: Array<{ name: string; source: string }> } | undefined {
   const first = workflowsPaths[0];
-  if (first === undefined) return undefined;
-  const manifestPath = path.join(path.dirname(first), 'generated', 'workflow-bundle.json');
-  if (!existsSync(manifestPath)) return undefined;
+  const manifestPath = first === undefined ? undefined : findManifest(first);
+  if (manifestPath === undefined) return undefined;
   const directory = path.dirname(manifestPath);
   let manifest: PrebuiltBundleManifest;
   try {
@@ -138,14 +161,26 @@ export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: L
     logger?.warn('prebuilt workflow bundle manifest unreadable; bundling at start-up', { manifestPath, error: String(error) });
     return undefined;
   }
-  const given = new Set(workflowsPaths.map((file) => path.resolve(file)));
-  const built = Object.keys(manifest.sources ?? {}).map((relative) => path.resolve(directory, relative));
-  const changed = built.filter((file) => !existsSync(file) || sha256(readFileSync(file)) !== manifest.sources[path.relative(directory, file).split(path.sep).join('/')]);
-  const codePath = path.resolve(directory, manifest.bundle ?? '');
-  if (changed.length > 0 || !built.every((file) => given.has(file)) || built.length !== given.size || !existsSync(codePath)) {
-    logger?.warn('prebuilt workflow bundle is stale or for other files; bundling at start-up (run pnpm codegen)', { manifestPath, changed });
+  const stale = (reason: string, data: Record<string, unknown> = {}): undefined => {
+    logger?.warn(`prebuilt workflow bundle not used (${reason}); bundling at start-up; run pnpm codegen`, { manifestPath, ...data });
     return undefined;
+  };
+  const given = [...new Set(workflowsPaths.map((file) => path.resolve(file)))].sort();
+  const built = [...new Set((manifest.workflowFiles ?? []).map((relative) => path.resolve(directory, relative)))].sort();
+  if (given.join('\n') !== built.join('\n')) return stale('built for other workflow files', { given, built });
+  const changed = Object.entries(manifest.sources ?? {})
+    .filter(([relative, hash]) => {
+      const file = path.resolve(directory, relative);
+      return !existsSync(file) || sha256(readFileSync(file)) !== hash;
+    })
+    .map(([relative]) => relative);
+  if (changed.length > 0) return stale('sources changed', { changed });
+  for (const [name, version] of Object.entries(manifest.packages ?? {})) {
+    const installed = installedVersion(name, directory);
+    if (installed !== version) return stale(`${name} is ${installed ?? 'not installed'}, the bundle has ${version}`);
   }
+  const codePath = path.resolve(directory, manifest.bundle ?? '');
+  if (!existsSync(codePath) || sha256(readFileSync(codePath)) !== manifest.sha256) return stale('the bundle file is missing or altered', { codePath });
   return { codePath, activities: manifest.activities ?? [] };
 }
 

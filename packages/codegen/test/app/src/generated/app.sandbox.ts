@@ -23,8 +23,8 @@ export interface Invoice {
 /** Reads the invoice template from disk: I/O, so a task, run as an activity. */
 export const loadTemplate = invoiceApp.workflowTask(
   async (customer: string): Promise<string> => {
-        throw new Error('a task body runs as an activity in the worker, not in the workflow sandbox');
-    },
+    throw new Error('a task body runs as an activity in the worker, not in the workflow sandbox');
+  },
   { name: 'invoices.loadTemplate' },
 );
 

@@ -34,8 +34,8 @@ function handleBase<T>(handle: WorkflowHandle<T>): TypedWorkflowHandle<T> {
   };
 }
 
-/** The input of InvoiceWorkflow's run method. */
-export type InvoiceWorkflowInput = Parameters<InvoiceWorkflow["run"]>[0];
+/** The input of InvoiceWorkflow's run method (undefined when it takes none). */
+export type InvoiceWorkflowInput = Parameters<InvoiceWorkflow["run"]> extends [] ? undefined : Parameters<InvoiceWorkflow["run"]> extends [(infer I)?, ...unknown[]] ? I : never;
 
 /** Typed handle of InvoiceWorkflow: its signals, queries and updates, typed from the class. */
 export interface InvoiceWorkflowHandle extends TypedWorkflowHandle<WorkflowValueOf<InvoiceWorkflow>> {
