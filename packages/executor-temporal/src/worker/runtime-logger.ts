@@ -14,10 +14,11 @@ function plain(meta: LogMetadata | undefined): Record<string, unknown> | undefin
 
 /**
  * Installs Temporal's runtime with a logger that forwards to `logger` (Temporal's INFO as debug),
- * unless a runtime is already installed (by an earlier worker, or by the app itself).
+ * unless a runtime is already installed (by an earlier worker, or by the app itself). True when
+ * this call installed it.
  */
-export function installRuntimeLogger(logger: Logger): void {
-  if (Runtime._instance !== undefined) return;
+export function installRuntimeLogger(logger: Logger): boolean {
+  if (Runtime._instance !== undefined) return false;
   const temporal = logger.child('temporal');
   const log = (level: LogLevel, message: string, meta?: LogMetadata): void => temporal[LEVELS[level]](message, plain(meta));
   Runtime.install({
@@ -32,4 +33,5 @@ export function installRuntimeLogger(logger: Logger): void {
       error: (message, meta) => log('ERROR', message, meta),
     },
   });
+  return true;
 }

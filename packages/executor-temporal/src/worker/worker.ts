@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   createLlmTaskDefinition,
   createMcpTaskDefinitions,
@@ -215,21 +215,31 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
       'createTemporalWorkerForApp: give workflowsPath (the module that defines the workflows, e.g. new URL("./workflows.ts", import.meta.url)) or a prebuilt workflowBundle',
     );
   }
-  installRuntimeLogger(parts.logger);
   const temporal = parts.settings.temporal;
   const connectionOptions = connectionSettings(parts.settings);
   const tasks = workerTasks(parts);
   const workflowBundle = await resolveBundle(parts, options, tasks);
-  const connection =
-    options.connection ??
-    (await connectWithin(connectionOptions.address, CONNECT_TIMEOUT_MS, () =>
-      NativeConnection.connect({
-        address: connectionOptions.address,
-        ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
-        ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
-        ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
-      }),
-    ));
+  // Installed only once there is a worker to make: a runtime left without one keeps the process alive.
+  const installedRuntime = installRuntimeLogger(parts.logger);
+  const shutDownRuntime = async (): Promise<void> => {
+    if (installedRuntime) await Runtime.instance().shutdown().catch(() => undefined);
+  };
+  let connection: NativeConnection;
+  try {
+    connection =
+      options.connection ??
+      (await connectWithin(connectionOptions.address, CONNECT_TIMEOUT_MS, () =>
+        NativeConnection.connect({
+          address: connectionOptions.address,
+          ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
+          ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
+          ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
+        }),
+      ));
+  } catch (error) {
+    await shutDownRuntime();
+    throw error;
+  }
   const maxConcurrentActivities = options.maxConcurrentActivities ?? temporal?.max_concurrent_activities;
   const maxConcurrentWorkflows = options.maxConcurrentWorkflows ?? temporal?.max_concurrent_workflows;
   const maxCachedWorkflows = options.maxCachedWorkflows ?? temporal?.max_cached_workflows;
@@ -250,6 +260,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
     worker = await Worker.create(workerOptions);
   } catch (error) {
     if (options.connection === undefined) await connection.close().catch(() => undefined);
+    await shutDownRuntime();
     throw error;
   }
   parts.logger.debug('temporal worker created', { taskQueue: workerOptions.taskQueue, activities: tasks.length });

@@ -1,0 +1,124 @@
+// Every public package as a user gets it: packed, installed with npm into a project outside the
+// workspace, type-checked against, code-generated for, and run on both engines.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../../..');
+const PUBLIC = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'codegen', 'testing'];
+const BIN = path.resolve(HERE, '../node_modules/.bin');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeout = 240_000): Promise<Run> {
+  return new Promise((resolve) => {
+    // As a user's shell would run them: without this test runner's variables (VITEST makes the
+    // framework resolve the workspace's TypeScript sources).
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS' && key !== 'TEST'));
+    execFile(command, args, { cwd, env: { ...clean, ...env }, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+describe('the packages installed from their tarballs', () => {
+  let packs: string;
+  let consumer: string;
+  const tarballs = new Map<string, string>();
+
+  beforeAll(async () => {
+    packs = await mkdtemp(path.join(tmpdir(), 'mcp-agent-packs-'));
+    for (const name of PUBLIC) {
+      const packed = await run('bash', [path.join(ROOT, 'tools/pnpm.sh'), 'pack', '--pack-destination', packs], path.join(ROOT, 'packages', name));
+      expect(packed.code, `pnpm pack in packages/${name}: ${packed.stderr}`).toBe(0);
+    }
+    for (const file of await readdir(packs)) {
+      const name = PUBLIC.find((candidate) => file === `mcp-agent-${candidate}-0.1.0.tgz`);
+      if (name !== undefined) tarballs.set(name, path.join(packs, file));
+    }
+    consumer = await mkdtemp(path.join(tmpdir(), 'mcp-agent-consumer-'));
+    await cp(path.join(HERE, 'consumer'), consumer, { recursive: true });
+    const dependencies = Object.fromEntries(
+      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'codegen'].map((name) => [`@mcp-agent/${name}`, `file:${tarballs.get(name)}`]),
+    );
+    await writeFile(
+      path.join(consumer, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'consumer',
+          private: true,
+          type: 'module',
+          dependencies: { ...dependencies, '@temporalio/workflow': '1.24.0' },
+          devDependencies: { typescript: '5.9.3', tsx: '4.23.15', '@types/node': '^20.19.0' },
+        },
+        null,
+        2,
+      ),
+    );
+    const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], consumer);
+    expect(installed.code, installed.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    if (consumer !== undefined) await rm(consumer, { recursive: true, force: true });
+    if (packs !== undefined) await rm(packs, { recursive: true, force: true });
+  });
+
+  it('packs every public package', () => {
+    expect([...tarballs.keys()].sort()).toEqual([...PUBLIC].sort());
+  });
+
+  it('passes publint and are-the-types-wrong (ESM only) for every public package', async () => {
+    for (const name of PUBLIC) {
+      const lint = await run(path.join(BIN, 'publint'), ['run', '--strict', tarballs.get(name) as string], ROOT);
+      expect(lint.code, `publint packages/${name}:\n${lint.stdout}${lint.stderr}`).toBe(0);
+      const types = await run(path.join(BIN, 'attw'), [tarballs.get(name) as string, '--profile', 'esm-only', '--format', 'ascii'], ROOT);
+      expect(types.code, `attw ${name}:\n${types.stdout}${types.stderr}`).toBe(0);
+    }
+  });
+
+  it('installs one copy of each @temporalio package', async () => {
+    const listed = await run('npm', ['ls', '--all', '--parseable', '@temporalio/workflow', '@temporalio/common', '@temporalio/worker'], consumer);
+    const paths = listed.stdout.split('\n').filter((line) => line.includes('@temporalio'));
+    for (const name of ['workflow', 'common', 'worker']) {
+      expect(paths.filter((line) => line.endsWith(`@temporalio/${name}`)), `@temporalio/${name}: ${paths.join(', ')}`).toHaveLength(1);
+    }
+  });
+
+  it('generates the app’s files with the installed codegen, and type-checks against the public API only', async () => {
+    const generated = await run(path.join(consumer, 'node_modules/.bin/mcp-agent-codegen'), [], consumer);
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(generated.stdout).toContain('wrote src/generated/clients.ts');
+    expect(generated.stdout).toMatch(/workflow bundle src\/generated\/workflow-bundle\.[0-9a-f]+\.js/);
+    const checked = await run(path.join(consumer, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], consumer);
+    expect(checked.code, checked.stdout).toBe(0);
+  });
+
+  it('runs a workflow on the in-process engine and on the Temporal dev server, with the same result', async () => {
+    const tsx = path.join(consumer, 'node_modules/.bin/tsx');
+    const local = await run(tsx, ['src/main.ts'], consumer);
+    expect(local.code, local.stderr).toBe(0);
+    const remote = await run(tsx, ['src/main.ts'], consumer, { EXECUTION_ENGINE: 'temporal', TEMPORAL__HOST: inject('temporalAddress'), TEMPORAL__TASK_QUEUE: `consumer-${process.pid}` });
+    expect(remote.code, remote.stderr).toBe(0);
+    const value = (output: string, engine: string): string | undefined => output.split('\n').find((line) => line.startsWith(`${engine}: `))?.slice(engine.length + 2);
+    expect(value(local.stdout, 'asyncio')).toMatch(/^\{"lines":\d+,"reviewer":"Ada"\}$/);
+    expect(value(remote.stdout, 'temporal')).toBe(value(local.stdout, 'asyncio'));
+  });
+
+  it('refuses workflow code that imports a Node module at bundle time, naming the chain, as in the workspace', async () => {
+    // Bounded: a process that does not end by itself after the refusal fails the test.
+    const refused = await run(path.join(consumer, 'node_modules/.bin/tsx'), ['refusal/bundle-refusal.ts'], consumer, { TEMPORAL__HOST: inject('temporalAddress') }, 60_000);
+    expect(refused.stdout).toContain("workflow code imports modules that can't run in the workflow sandbox");
+    expect(refused.stdout).toContain('refusal/node-only-workflows.ts -> node:child_process');
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toContain('app.workflowTask');
+  });
+});
