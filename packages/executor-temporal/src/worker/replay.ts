@@ -1,0 +1,75 @@
+/**
+ * Replay: runs a recorded workflow history against the current workflow code, to catch a change
+ * that would break running workflows before it is deployed. Node only.
+ */
+import { readFileSync } from 'node:fs';
+import { Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { MCPAgentError, messageOf } from '@mcp-agent/core';
+import { installRuntimeLogger } from './runtime-logger.js';
+import { bundleWorkflowsForParts, workerTasks, workflowBundleConfig, type PrebuiltWorkflowBundle, type TemporalWorkerOptions, type TemporalWorkerParts } from './worker.js';
+import { withBundleConfig } from './bundle.js';
+
+/** The current code can't replay a history: it would break the workflows that history stands for. */
+export class ReplayFailedError extends MCPAgentError {
+  readonly workflowId: string;
+  constructor(workflowId: string, cause: unknown) {
+    super(
+      'REPLAY_FAILED',
+      `replaying workflow ${workflowId} against the current code failed: ${messageOf(cause)}. ` +
+        'The code takes another path than the recorded run did; put the change behind this.patched("change-id") ' +
+        '(or getVersion) so that runs started before it keep their path',
+      { cause },
+    );
+    this.workflowId = workflowId;
+  }
+  static override is(value: unknown): value is ReplayFailedError {
+    return MCPAgentError.is(value) && value.code === 'REPLAY_FAILED';
+  }
+}
+
+/** A workflow's history as the server keeps it (what `temporal workflow show --output json` writes). */
+export type WorkflowHistory = unknown;
+
+/** Fetches the history of a workflow run, to keep it or replay it. */
+export async function fetchWorkflowHistory(client: Client, workflowId: string, runId?: string): Promise<WorkflowHistory> {
+  return client.workflow.getHandle(workflowId, runId).fetchHistory();
+}
+
+/** Reads a history saved as JSON (by `temporal workflow show --output json`, or by saving `fetchWorkflowHistory`'s result). */
+export function readWorkflowHistory(file: string): WorkflowHistory {
+  return JSON.parse(readFileSync(file, 'utf8')) as WorkflowHistory;
+}
+
+/**
+ * Replays histories against the workflow code of `options` (its `workflowsPath`, bundled, or a
+ * `workflowBundle`). Resolves when every one replays; rejects with {@link ReplayFailedError}
+ * naming the first that does not.
+ *
+ * @example
+ * ```ts
+ * await replayWorkflowHistories(parts, { workflowsPath: new URL('./workflows.ts', import.meta.url) }, [
+ *   { workflowId: 'approval-42', history: readWorkflowHistory('histories/approval-42.json') },
+ * ]);
+ * ```
+ */
+export async function replayWorkflowHistories(
+  parts: TemporalWorkerParts,
+  options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'> & { workflowBundle?: PrebuiltWorkflowBundle },
+  histories: ReadonlyArray<{ workflowId: string; history: WorkflowHistory }>,
+): Promise<void> {
+  installRuntimeLogger(parts.logger);
+  const config = workflowBundleConfig(parts.settings, workerTasks(parts));
+  const given = options.workflowBundle;
+  const code =
+    given === undefined
+      ? (await bundleWorkflowsForParts(parts, options)).code
+      : withBundleConfig('code' in given ? given.code : readFileSync(given.codePath, 'utf8'), config);
+  for (const { workflowId, history } of histories) {
+    try {
+      await Worker.runReplayHistory({ workflowBundle: { code }, replayName: `replay-${workflowId}` }, history, workflowId);
+    } catch (error) {
+      throw new ReplayFailedError(workflowId, error);
+    }
+  }
+}
