@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createLogger, parseSettings } from '@mcp-agent/core';
+import { readWorkflowHistory, replayWorkflowHistories } from '@mcp-agent/executor-temporal';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
 const appDirectory = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -62,6 +64,15 @@ describe('the demo', () => {
     expect(stdout).toContain('workflow COMPLETED');
     expect(stdout).toContain('tool calls: filesystem_list_directory, filesystem_read_text_file');
     expect(stdout).toContain('answer after 3 model round trips (end_turn): The folder holds 3 invoices; the largest is "Invoice 42: 420 EUR, conference travel".');
+  });
+
+  it('replays a recorded Temporal run of the expense approval against the current workflow code (histories/)', async () => {
+    const { app } = await import('./workflows.js');
+    await replayWorkflowHistories(
+      { registry: app.registry, settings: parseSettings({ execution_engine: 'temporal' }, 'replay'), logger: createLogger({ transports: ['none'] }), mcp: undefined, llmProviders: [] },
+      { workflowsPath: new URL('./workflows.ts', import.meta.url) },
+      [{ workflowId: 'expense-recorded', history: readWorkflowHistory(path.join(appDirectory, 'histories', 'expense-approval.json')) }],
+    );
   });
 
   it('exits 1 with the path, value and expectation of a bad config value, and no stack trace', async () => {

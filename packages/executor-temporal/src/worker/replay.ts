@@ -2,7 +2,8 @@
  * Replay: runs a recorded workflow history against the current workflow code, to catch a change
  * that would break running workflows before it is deployed. Node only.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { MCPAgentError, messageOf } from '@mcp-agent/core';
@@ -34,6 +35,12 @@ export type WorkflowHistory = unknown;
 /** Fetches the history of a workflow run, to keep it or replay it. */
 export async function fetchWorkflowHistory(client: Client, workflowId: string, runId?: string): Promise<WorkflowHistory> {
   return client.workflow.getHandle(workflowId, runId).fetchHistory();
+}
+
+/** Fetches a workflow run's history and saves it as JSON (the form `temporal workflow show --output json` writes), to replay in CI. */
+export async function saveWorkflowHistory(client: Client, workflowId: string, file: string, runId?: string): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  writeFileSync(file, `${historyToJSON(history)}\n`);
 }
 
 /** Reads a history saved as JSON (by `temporal workflow show --output json`, or by saving `fetchWorkflowHistory`'s result). */
