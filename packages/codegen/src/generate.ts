@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { installedPackageVersion } from '@mcp-agent/core';
 import { IndentationText, Project, QuoteKind } from 'ts-morph';
 import { diagnose, formatDiagnostic, isNodeOnly, type CodegenDiagnostic } from './diagnostics.js';
 import { BANNER, emitActivityManifest, emitClients, emitSchemas } from './emit.js';
@@ -197,14 +198,8 @@ function localSources(result: CodegenResult): string[] {
 function packageVersions(root: string): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const name of ['@mcp-agent/core', '@mcp-agent/executor-temporal', '@temporalio/workflow']) {
-    for (let directory = root; ; directory = path.dirname(directory)) {
-      const manifest = path.join(directory, 'node_modules', name, 'package.json');
-      if (existsSync(manifest)) {
-        versions[name] = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-        break;
-      }
-      if (path.dirname(directory) === directory) break;
-    }
+    const version = installedPackageVersion(name, root);
+    if (version !== undefined) versions[name] = version;
   }
   return versions;
 }

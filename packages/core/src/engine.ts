@@ -40,10 +40,10 @@ export const ENGINE_PACKAGES: Readonly<Record<string, string>> = {
 };
 
 /** The export condition under which workspace packages point at their TypeScript sources. */
-const SOURCE_CONDITION = 'mcp-agent-source';
+export const SOURCE_CONDITION = 'mcp-agent-source';
 
 /** True when this process resolves {@link SOURCE_CONDITION} (tsx or vitest in the monorepo). */
-function sourceConditionActive(): boolean {
+export function sourceConditionActive(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   return process.env.VITEST !== undefined || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
 }
@@ -62,6 +62,15 @@ function findPackageManifest(packageName: string, cwd: string): string {
     if (path.dirname(directory) === directory) break;
   }
   throw new Error(`${packageName} is not installed in ${cwd} or a folder above it`);
+}
+
+/** The version of a package installed for the app in `cwd` (or a folder above), or undefined. */
+export function installedPackageVersion(packageName: string, cwd: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(findPackageManifest(packageName, cwd), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resolves a package's main ESM entry from `cwd`, honouring the source condition when active. */

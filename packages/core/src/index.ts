@@ -122,7 +122,15 @@ export type {
 export { MCPApp, runMain } from './app.js';
 export { MCPAppBase } from './app-base.js';
 export type { AppContext, MCPAppOptions } from './app.js';
-export { ENGINE_PACKAGES, LLM_PROVIDER_PACKAGES, loadExecutionEngine, loadInstalledLlmProviders } from './engine.js';
+export {
+  ENGINE_PACKAGES,
+  installedPackageVersion,
+  LLM_PROVIDER_PACKAGES,
+  loadExecutionEngine,
+  loadInstalledLlmProviders,
+  SOURCE_CONDITION,
+  sourceConditionActive,
+} from './engine.js';
 export { createLlmTaskDefinition } from './llm/llm-tasks.js';
 export { createMcpTaskDefinitions } from './mcp/mcp-task-definitions.js';
 export type { CreateExecutorOptions, ExecutionEngine } from './engine.js';

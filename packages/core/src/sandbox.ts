@@ -47,6 +47,9 @@ export class MCPApp extends MCPAppBase {
 export const runMain = nodeOnly('runMain', IN_NODE);
 export const loadExecutionEngine = nodeOnly('loadExecutionEngine', IN_NODE);
 export const loadInstalledLlmProviders = nodeOnly('loadInstalledLlmProviders', IN_NODE);
+export const installedPackageVersion = nodeOnly('installedPackageVersion', IN_NODE);
+export const sourceConditionActive = nodeOnly('sourceConditionActive', IN_NODE);
+export const SOURCE_CONDITION = 'mcp-agent-source';
 export const createLlmTaskDefinition = nodeOnly('createLlmTaskDefinition', IN_NODE);
 export const createMcpTaskDefinitions = nodeOnly('createMcpTaskDefinitions', IN_NODE);
 export const currentTaskContext = nodeOnly('currentTaskContext', IN_TASKS);

@@ -358,21 +358,15 @@ export class WorkflowRun implements WorkflowContext {
   }
 
   patched(patchId: string): boolean {
-    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('patched(patchId): patchId must be a non-empty string');
     // A new run always takes the newest code path; only replay of older histories (Temporal) takes the old one.
     return true;
   }
 
-  deprecatePatch(patchId: string): void {
-    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('deprecatePatch(patchId): patchId must be a non-empty string');
+  deprecatePatch(_patchId: string): void {
+    // Nothing to mark in-process: no run is replayed.
   }
 
   getVersion(changeId: string, minimumSupported: number, maximumSupported: number): number {
-    if (!Number.isInteger(minimumSupported) || !Number.isInteger(maximumSupported) || minimumSupported > maximumSupported) {
-      throw new WorkflowUsageError(
-        `getVersion("${changeId}", ${minimumSupported}, ${maximumSupported}): expected whole numbers with minimum <= maximum`,
-      );
-    }
     return maximumSupported;
   }
 

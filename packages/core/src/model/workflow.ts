@@ -126,16 +126,23 @@ export abstract class Workflow<T = unknown> {
 
   /** True when this run takes the code path added under `patchId`; runs started before the patch replay the old path. */
   patched(patchId: string): boolean {
+    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('patched(patchId): patchId must be a non-empty string');
     return this.context.patched(patchId);
   }
 
   /** Marks a patch whose old path no run needs any more. */
   deprecatePatch(patchId: string): void {
+    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('deprecatePatch(patchId): patchId must be a non-empty string');
     this.context.deprecatePatch(patchId);
   }
 
   /** The version of a change this run uses, between `minimumSupported` and `maximumSupported` (new runs get the maximum). */
   getVersion(changeId: string, minimumSupported: number, maximumSupported: number): number {
+    if (!Number.isInteger(minimumSupported) || !Number.isInteger(maximumSupported) || minimumSupported > maximumSupported) {
+      throw new WorkflowUsageError(
+        `getVersion("${changeId}", ${minimumSupported}, ${maximumSupported}): expected whole numbers with minimum <= maximum`,
+      );
+    }
     return this.context.getVersion(changeId, minimumSupported, maximumSupported);
   }
 

@@ -13,12 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WorkflowUsageError, type Logger } from '@mcp-agent/core';
+import { SOURCE_CONDITION, sourceConditionActive, WorkflowUsageError, type Logger } from '@mcp-agent/core';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 
 /** The export condition under which packages give their sandbox-safe entry. */
 export const WORKFLOW_CONDITION = 'mcp-agent-workflow';
-const SOURCE_CONDITION = 'mcp-agent-source';
 
 /** Options of {@link bundleWorkflows}. */
 export interface BundleWorkflowsOptions {
@@ -50,12 +49,6 @@ export function withBundleConfig(code: string, config: WorkflowBundleConfig): st
 
 /** Raised when the workflow modules can't be bundled for the sandbox. */
 export class WorkflowBundleError extends WorkflowUsageError {}
-
-/** True when this process resolves the monorepo's source condition (tsx or vitest). */
-function sourceConditionActive(): boolean {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return process.env.VITEST !== undefined || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
-}
 
 /** This package's sandbox entry, as source or as built file, whichever this module is. */
 function sandboxEntryPath(): string {

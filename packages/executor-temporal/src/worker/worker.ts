@@ -9,6 +9,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import {
   createLlmTaskDefinition,
   createMcpTaskDefinitions,
+  installedPackageVersion,
   toMilliseconds,
   WorkflowUsageError,
   type Duration,
@@ -125,15 +126,6 @@ function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The version of a package as resolved from `directory` upwards, if installed. */
-function installedVersion(name: string, directory: string): string | undefined {
-  for (let current = directory; ; current = path.dirname(current)) {
-    const manifest = path.join(current, 'node_modules', name, 'package.json');
-    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
-    if (path.dirname(current) === current) return undefined;
-  }
-}
-
 /** `generated/workflow-bundle.json` in the folder of `file` or a folder above it. */
 function findManifest(file: string): string | undefined {
   for (let directory = path.dirname(file), depth = 0; depth < 8; directory = path.dirname(directory), depth += 1) {
@@ -176,7 +168,7 @@ export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: L
     .map(([relative]) => relative);
   if (changed.length > 0) return stale('sources changed', { changed });
   for (const [name, version] of Object.entries(manifest.packages ?? {})) {
-    const installed = installedVersion(name, directory);
+    const installed = installedPackageVersion(name, directory);
     if (installed !== version) return stale(`${name} is ${installed ?? 'not installed'}, the bundle has ${version}`);
   }
   const codePath = path.resolve(directory, manifest.bundle ?? '');

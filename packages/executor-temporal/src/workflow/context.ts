@@ -122,12 +122,10 @@ export class TemporalWorkflowContext implements WorkflowContext {
   }
 
   patched(patchId: string): boolean {
-    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('patched(patchId): patchId must be a non-empty string');
     return temporalPatched(patchId);
   }
 
   deprecatePatch(patchId: string): void {
-    if (typeof patchId !== 'string' || patchId === '') throw new WorkflowUsageError('deprecatePatch(patchId): patchId must be a non-empty string');
     temporalDeprecatePatch(patchId);
   }
 
@@ -136,11 +134,6 @@ export class TemporalWorkflowContext implements WorkflowContext {
    * replayed from an older history finds the marker of the version it took, or none (the minimum).
    */
   getVersion(changeId: string, minimumSupported: number, maximumSupported: number): number {
-    if (!Number.isInteger(minimumSupported) || !Number.isInteger(maximumSupported) || minimumSupported > maximumSupported) {
-      throw new WorkflowUsageError(
-        `getVersion("${changeId}", ${minimumSupported}, ${maximumSupported}): expected whole numbers with minimum <= maximum`,
-      );
-    }
     for (let version = maximumSupported; version > minimumSupported; version -= 1) {
       if (temporalPatched(`${changeId}@${version}`)) return version;
     }
