@@ -72,13 +72,6 @@ describe('connection settings from the temporal section', () => {
   });
 });
 
-describe('payload encryption', () => {
-  it('is refused until the engine supports it, rather than ignored', () => {
-    const settings = parseSettings({ temporal: { data_converter: { codec: 'aes256gcm', encryption_key: 'k' } } }, 's');
-    expect(() => connectionSettings(settings)).toThrow('temporal.data_converter: payload encryption is not available');
-  });
-});
-
 describe('connecting within a bound', () => {
   it('gives up after the bound with an error naming the address and how to start a server', async () => {
     const error = await connectWithin('10.255.255.1:7233', 50, () => new Promise<{ close(): Promise<void> }>(() => undefined)).catch((caught: unknown) => caught);

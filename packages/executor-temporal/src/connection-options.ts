@@ -25,13 +25,6 @@ function readCertificate(file: string, key: string): Buffer {
 /** The address, namespace, task queue, TLS, API key and metadata from settings (defaults: localhost:7233, default, mcp-agent). */
 export function connectionSettings(settings: Settings): TemporalConnectionSettings {
   const temporal = settings.temporal;
-  if (temporal?.data_converter?.codec !== undefined || temporal?.data_converter?.encryption_key !== undefined) {
-    // Refused rather than ignored: payloads would reach the server in clear text.
-    throw new ConfigError(
-      'temporal.data_converter: payload encryption is not available in this version of @mcp-agent/executor-temporal; ' +
-        'remove temporal.data_converter to run without it (payloads are then stored in clear text on the server)',
-    );
-  }
   const address = `${temporal?.host ?? 'localhost'}:${temporal?.port ?? 7233}`;
   let tls: TemporalConnectionSettings['tls'];
   const configured = temporal?.tls;

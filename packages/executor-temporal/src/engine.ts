@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import { ConfigError, loadInstalledLlmProviders, type CreateExecutorOptions, type ExecutionEngine, type LlmProvider, type Settings } from '@mcp-agent/core';
 import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
 import { TemporalExecutor } from './client/temporal-executor.js';
+import { clientDataConverter } from './codec/data-converter.js';
 import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from './connection-options.js';
 import { createTemporalWorker, type TemporalWorkerOptions } from './worker/worker.js';
 
@@ -44,6 +45,8 @@ function withAddress(settings: Settings, address: string): Settings {
 async function createExecutor(given: CreateExecutorOptions, engineOptions: TemporalEngineOptions): Promise<TemporalExecutor> {
   const options = engineOptions.address === undefined ? given : { ...given, settings: withAddress(given.settings, engineOptions.address) };
   const connectionOptions = connectionSettings(options.settings);
+  // Before connecting: a missing or malformed encryption key refuses to start.
+  const dataConverter = clientDataConverter(options.settings);
   const timeout = engineOptions.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const givenConnection = (engineOptions.client?.connection as Connection | undefined) ?? engineOptions.connection;
   const connection =
@@ -57,7 +60,8 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
         ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
       }),
     ));
-  const client = engineOptions.client ?? new Client({ connection, namespace: connectionOptions.namespace });
+  const client =
+    engineOptions.client ?? new Client({ connection, namespace: connectionOptions.namespace, ...(dataConverter === undefined ? {} : { dataConverter }) });
   let llmProviders: readonly LlmProvider[];
   try {
     llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());

@@ -20,3 +20,16 @@ export type { WorkflowHistory } from './worker/replay.js';
 export { BUNDLE_CONFIG_PLACEHOLDER, bundleWorkflows, withBundleConfig, WorkflowBundleError, WORKFLOW_CONDITION } from './worker/bundle.js';
 export type { BundleWorkflowsOptions } from './worker/bundle.js';
 export { fromTemporalFailure, taskFailure, workflowFailure } from './failures.js';
+export { clientDataConverter, encryptionCodecFromSettings, workerDataConverter } from './codec/data-converter.js';
+export {
+  COMPRESSION_METADATA,
+  deriveKeyId,
+  EncryptionCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  parseEncryptionKey,
+  PayloadDecryptionError,
+} from './codec/encryption-codec.js';
+export type { EncryptionCodecOptions, EncryptionKey } from './codec/encryption-codec.js';
+export { DEFAULT_CODEC_SERVER_PORT, startCodecServer, startCodecServerFromSettings } from './codec/codec-server.js';
+export type { CodecServer, CodecServerOptions } from './codec/codec-server.js';

@@ -283,9 +283,26 @@ export const TemporalTlsConfigSchema = strictSection({
 export type TemporalTlsConfig = z.infer<typeof TemporalTlsConfigSchema>;
 
 /**
- * Payload encoding of the Temporal client and worker (`temporal.data_converter`). `codec`
- * defaults to none; `aes256gcm` needs `encryption_key`. Unknown keys are errors, since a
- * misspelt key would silently turn encryption off.
+ * A key kept to decrypt payloads written before a rotation: the key alone (its id is derived
+ * from it), or the key with the `key_id` it was given.
+ *
+ * @example
+ * ```ts
+ * PreviousKeySchema.parse({ key_id: '2025-q4', key: '${OLD_PAYLOAD_KEY}' });
+ * ```
+ */
+export const PreviousKeySchema = z.union(
+  [z.string(), strictSection({ key: z.string(), key_id: z.string().min(1).optional() })],
+  { error: (issue: IssueInput) => `expected a key, or a mapping with keys "key" and "key_id", got ${describeValue(issue.input)}` },
+);
+
+/**
+ * Payload encoding of the Temporal client and worker (`temporal.data_converter`). Giving
+ * `encryption_key` turns on `aes256gcm` (the only codec); `codec: aes256gcm` without a key is an
+ * error when the client or worker starts. `key_id` names the key in each payload (default: derived
+ * from the key); `previous_keys` still decrypt payloads written with earlier keys. `compress`
+ * deflates payloads before encrypting them. Unknown keys are errors, since a misspelt key would
+ * silently turn encryption off.
  *
  * @example
  * ```ts
@@ -294,7 +311,9 @@ export type TemporalTlsConfig = z.infer<typeof TemporalTlsConfigSchema>;
  */
 export const DataConverterConfigSchema = strictSection({
   encryption_key: z.string().optional(),
-  codec: enumSetting(['aes256gcm']).optional(),
+  key_id: z.string().min(1, { error: 'expected a non-empty key id such as "2026-11"' }).optional(),
+  previous_keys: z.array(PreviousKeySchema).optional(),
+  codec: enumSetting(['aes256gcm', 'none']).optional(),
   compress: booleanSetting().optional(),
 });
 

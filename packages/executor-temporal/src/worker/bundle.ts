@@ -56,6 +56,12 @@ function sandboxEntryPath(): string {
   return path.join(path.dirname(here), '..', `workflow${path.extname(here)}`);
 }
 
+/** The sandbox's failure converter, beside the sandbox entry (see `workflow/failure-converter.ts`). */
+function failureConverterPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  return path.join(path.dirname(here), '..', 'workflow', `failure-converter${path.extname(here)}`);
+}
+
 /** The directory of `@temporalio/workflow` as the app resolves it, so that the bundle holds exactly one copy. */
 function temporalWorkflowDirectory(fromFile: string): string {
   for (const base of [fromFile, fileURLToPath(import.meta.url)]) {
@@ -125,6 +131,7 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
   try {
     return await bundleWorkflowCode({
       workflowsPath: entry,
+      failureConverterPath: failureConverterPath(),
       ignoreModules: [...ignored],
       logger: quietLogger(options.logger),
       webpackConfigHook: (config) => {

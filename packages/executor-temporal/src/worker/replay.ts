@@ -7,6 +7,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { MCPAgentError, messageOf } from '@mcp-agent/core';
+import { workerDataConverter } from '../codec/data-converter.js';
 import { installRuntimeLogger } from './runtime-logger.js';
 import { bundleWorkflowsForParts, workerTasks, workflowBundleConfig, type PrebuiltWorkflowBundle, type TemporalWorkerOptions, type TemporalWorkerParts } from './worker.js';
 import { withBundleConfig } from './bundle.js';
@@ -65,6 +66,7 @@ export async function replayWorkflowHistories(
   options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'> & { workflowBundle?: PrebuiltWorkflowBundle },
   histories: ReadonlyArray<{ workflowId: string; history: WorkflowHistory }>,
 ): Promise<void> {
+  const dataConverter = workerDataConverter(parts.settings);
   installRuntimeLogger(parts.logger);
   const config = workflowBundleConfig(parts.settings, workerTasks(parts));
   const given = options.workflowBundle;
@@ -74,7 +76,7 @@ export async function replayWorkflowHistories(
       : withBundleConfig('code' in given ? given.code : readFileSync(given.codePath, 'utf8'), config);
   for (const { workflowId, history } of histories) {
     try {
-      await Worker.runReplayHistory({ workflowBundle: { code }, replayName: `replay-${workflowId}` }, history, workflowId);
+      await Worker.runReplayHistory({ workflowBundle: { code }, replayName: `replay-${workflowId}`, ...(dataConverter === undefined ? {} : { dataConverter }) }, history, workflowId);
     } catch (error) {
       throw new ReplayFailedError(workflowId, error);
     }

@@ -21,6 +21,7 @@ import {
   type TaskDefinition,
   type WorkflowRegistry,
 } from '@mcp-agent/core';
+import { encryptionCodecFromSettings, workerDataConverter } from '../codec/data-converter.js';
 import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { createActivities } from './activities.js';
@@ -86,6 +87,7 @@ export function workflowBundleConfig(settings: Settings, tasks: readonly TaskDef
       retry: { workflow_task_retry_policies: settings.workflow_task_retry_policies, temporal: { retry_policy: settings.temporal?.retry_policy } },
       timeoutSeconds: settings.temporal?.timeout_seconds,
       tasks: Object.fromEntries(tasks.map((task) => [task.name, task.options])),
+      encodeFailures: encryptionCodecFromSettings(settings) !== undefined,
     }),
   ) as WorkflowBundleConfig;
 }
@@ -209,6 +211,8 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
   }
   const temporal = parts.settings.temporal;
   const connectionOptions = connectionSettings(parts.settings);
+  // Before any connection: a missing or malformed key refuses to start the worker.
+  const dataConverter = workerDataConverter(parts.settings);
   const tasks = workerTasks(parts);
   const workflowBundle = await resolveBundle(parts, options, tasks);
   // Installed only once there is a worker to make: a runtime left without one keeps the process alive.
@@ -241,6 +245,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
     taskQueue: options.taskQueue ?? connectionOptions.taskQueue,
     workflowBundle,
     activities: createActivities(tasks),
+    ...(dataConverter === undefined ? {} : { dataConverter }),
     shutdownGraceTime: options.shutdownGraceTime === undefined ? '10s' : toMilliseconds(options.shutdownGraceTime, 'shutdownGraceTime'),
     ...(maxConcurrentActivities === undefined ? {} : { maxConcurrentActivityTaskExecutions: maxConcurrentActivities }),
     ...(maxConcurrentWorkflows === undefined ? {} : { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflows }),

@@ -31,6 +31,7 @@ import {
 import { workflowFailure } from '../failures.js';
 import { assertSerialisable, TemporalWorkflowContext } from './context.js';
 import type { WorkflowBundleConfig } from './embedded-config.js';
+import { setEncodeFailures } from './failure-converter.js';
 
 /** The failure type of an update its validator refused; the client turns it into `UpdateRejectedError`. */
 export const UPDATE_REJECTED_TYPE = 'mcp-agent.UpdateRejected';
@@ -131,6 +132,7 @@ function installHandlers(definition: WorkflowDefinition, instance: object, conte
  */
 export function createWorkflowDispatcher(modules: readonly Record<string, unknown>[], config: WorkflowBundleConfig): (...args: unknown[]) => Promise<unknown> {
   let definitions: Map<string, WorkflowDefinition> | undefined;
+  setEncodeFailures(config.encodeFailures === true);
   return async function mcpAgentWorkflow(...args: unknown[]): Promise<unknown> {
     definitions ??= collectWorkflowDefinitions(modules);
     const info = workflowInfo();

@@ -12,4 +12,9 @@ export interface WorkflowBundleConfig {
   timeoutSeconds: number | undefined;
   /** The options of every task the worker registers (user tasks, MCP and model tasks), by name. */
   tasks: Record<string, TaskOptions>;
+  /**
+   * The worker encrypts payloads (`temporal.data_converter`), so failures raised in workflow code
+   * carry their message and stack trace in an encoded payload. Never the key itself.
+   */
+  encodeFailures?: boolean;
 }
