@@ -15,7 +15,15 @@ export {
   workflowBundleConfig,
 } from './worker/worker.js';
 export type { PrebuiltWorkflowBundle, TemporalWorkerOptions, TemporalWorkerParts } from './worker/worker.js';
-export { fetchWorkflowHistory, readWorkflowHistory, ReplayFailedError, replayWorkflowHistories, saveWorkflowHistory } from './worker/replay.js';
+export {
+  fetchWorkflowHistory,
+  readWorkflowHistory,
+  ReplayFailedError,
+  replayWorkflowHistories,
+  saveWorkflowHistory,
+  UnknownWorkflowTypeError,
+  workflowTypeOf,
+} from './worker/replay.js';
 export type { WorkflowHistory } from './worker/replay.js';
 export { BUNDLE_CONFIG_PLACEHOLDER, bundleWorkflows, withBundleConfig, WorkflowBundleError, WORKFLOW_CONDITION } from './worker/bundle.js';
 export type { BundleWorkflowsOptions } from './worker/bundle.js';

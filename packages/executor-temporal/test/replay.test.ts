@@ -3,7 +3,9 @@
 // the same change behind patched() (accepted).
 import { createLogger, parseSettings } from '@mcp-agent/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTemporalEngine, fetchWorkflowHistory, ReplayFailedError, replayWorkflowHistories, type TemporalExecutor, type WorkflowHistory } from '../src/index.js';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { MCPApp } from '@mcp-agent/core';
+import { createTemporalEngine, fetchWorkflowHistory, ReplayFailedError, replayWorkflowHistories, UnknownWorkflowTypeError, type TemporalExecutor, type WorkflowHistory } from '../src/index.js';
 import { replayApp as changedApp } from './fixtures/replay/v2-changed.js';
 import { replayApp as patchedApp } from './fixtures/replay/v2-patched.js';
 import { replayApp as firstApp, ReplayWorkflow } from './fixtures/replay/v1.js';
@@ -46,5 +48,26 @@ describe('replay against new code', { timeout: 120_000 }, () => {
 
   it('accepts the same change behind patched()', async () => {
     await replayWorkflowHistories(parts(patchedApp), { workflowsPath: new URL('./fixtures/replay/v2-patched.ts', import.meta.url) }, [{ workflowId, history }]);
+  });
+
+  it('says clearly when the history is of a workflow type the code no longer defines', async () => {
+    // The JSON form a saved history has (readWorkflowHistory reads it).
+    const renamed = JSON.parse(historyToJSON(history as Parameters<typeof historyToJSON>[0])) as { events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }> };
+    const started = renamed.events[0]?.workflowExecutionStartedEventAttributes?.workflowType;
+    if (started !== undefined) started.name = 'RetiredWorkflow';
+    // Known from the registry before bundling...
+    const error = await replayWorkflowHistories(parts(firstApp), { workflowsPath: new URL('./fixtures/replay/v1.ts', import.meta.url) }, [{ workflowId, history: renamed }]).catch(
+      (caught: unknown) => caught,
+    );
+    expect(UnknownWorkflowTypeError.is(error)).toBe(true);
+    expect((error as Error).message).toContain('its history is of workflow type "RetiredWorkflow", which the current code does not define (it defines: ReplayWorkflow)');
+    // ...and from the bundle when the registry given is empty.
+    const emptyParts = { ...parts(firstApp), registry: new MCPApp({ name: 'empty' }).registry };
+    const fromBundle = await replayWorkflowHistories(emptyParts, { workflowsPath: new URL('./fixtures/replay/v1.ts', import.meta.url) }, [{ workflowId, history: renamed }]).catch(
+      (caught: unknown) => caught,
+    );
+    expect(UnknownWorkflowTypeError.is(fromBundle)).toBe(true);
+    expect((fromBundle as Error).message).toContain('"RetiredWorkflow"');
+    expect((fromBundle as Error).message).toContain('it defines: ReplayWorkflow');
   });
 });

@@ -30,6 +30,32 @@ export class ReplayFailedError extends MCPAgentError {
   }
 }
 
+/** A history is of a workflow type the current code does not define (renamed or removed). */
+export class UnknownWorkflowTypeError extends MCPAgentError {
+  readonly workflowId: string;
+  readonly workflowType: string;
+  constructor(workflowId: string, workflowType: string, known: readonly string[]) {
+    super(
+      'UNKNOWN_WORKFLOW_TYPE',
+      `cannot replay workflow ${workflowId}: its history is of workflow type "${workflowType}", which the current code does not define ` +
+        `(it defines: ${known.length === 0 ? '(none)' : [...known].sort().join(', ')}). ` +
+        'If the workflow was renamed or removed, runs of it still open would fail too: keep the old class (or its name, ' +
+        "with @app.workflow({ name: '...' })) until they have finished, or drop this history from the replay set",
+    );
+    this.workflowId = workflowId;
+    this.workflowType = workflowType;
+  }
+  static override is(value: unknown): value is UnknownWorkflowTypeError {
+    return MCPAgentError.is(value) && value.code === 'UNKNOWN_WORKFLOW_TYPE';
+  }
+}
+
+/** The workflow type a history starts with, if it can be read. */
+export function workflowTypeOf(history: WorkflowHistory): string | undefined {
+  const events = (history as { events?: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }> } | null)?.events;
+  return events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? undefined;
+}
+
 /** A workflow's history as the server keeps it (what `temporal workflow show --output json` writes). */
 export type WorkflowHistory = unknown;
 
@@ -74,10 +100,20 @@ export async function replayWorkflowHistories(
     given === undefined
       ? (await bundleWorkflowsForParts(parts, options)).code
       : withBundleConfig('code' in given ? given.code : readFileSync(given.codePath, 'utf8'), config);
+  const known = [...parts.registry.workflows.keys()];
   for (const { workflowId, history } of histories) {
+    const type = workflowTypeOf(history);
+    if (type === undefined) {
+      throw new MCPAgentError('INVALID_HISTORY', `cannot replay workflow ${workflowId}: the history has no workflow start event; give the JSON of \`temporal workflow show --output json\` or saveWorkflowHistory`);
+    }
+    // Checked here when the registry knows the workflows; the bundle's own refusal is caught below.
+    if (known.length > 0 && !known.includes(type)) throw new UnknownWorkflowTypeError(workflowId, type, known);
     try {
       await Worker.runReplayHistory({ workflowBundle: { code }, replayName: `replay-${workflowId}`, ...(dataConverter === undefined ? {} : { dataConverter }) }, history, workflowId);
     } catch (error) {
+      // The dispatcher's refusal, possibly quoted inside the SDK's message.
+      const unknown = /unknown workflow \\?"([^"\\]+)\\?"; this worker's bundle defines: ([\w$., ()-]*)/.exec(messageOf(error));
+      if (unknown !== null) throw new UnknownWorkflowTypeError(workflowId, unknown[1] ?? type, (unknown[2] ?? '').split(', ').filter((name) => name !== '' && name !== '(none)'));
       throw new ReplayFailedError(workflowId, error);
     }
   }
