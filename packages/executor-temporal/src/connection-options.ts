@@ -2,6 +2,8 @@
  * Connection options from the `temporal` settings, shared by the client and the worker. Node only.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { ConfigError, MCPAgentError, messageOf, type Settings } from '@mcp-agent/core';
 
 /** What both `Connection.connect` and `NativeConnection.connect` take. */
@@ -61,17 +63,11 @@ export function connectionSettings(settings: Settings): TemporalConnectionSettin
   };
 }
 
-/** The Temporal server can't be reached. */
+/** The Temporal server can't be reached, or the TLS handshake with it failed. */
 export class TemporalUnreachableError extends MCPAgentError {
   readonly address: string;
-  constructor(address: string, cause: unknown) {
-    super(
-      'TEMPORAL_UNREACHABLE',
-      `cannot reach the Temporal server at ${address}: ${messageOf(cause)}. ` +
-        'Start a local one with `temporal server start-dev` (or `bash tools/install-temporal.sh` to install it), ' +
-        'or point temporal.host and temporal.port in mcp_agent.config.yaml at yours',
-      { cause, retryable: true },
-    );
+  constructor(address: string, cause: unknown, hint: string = LOCAL_SERVER_HINT) {
+    super('TEMPORAL_UNREACHABLE', `cannot reach the Temporal server at ${address}: ${reasonOf(cause)}. ${hint}`, { cause, retryable: true });
     this.address = address;
   }
   static override is(value: unknown): value is TemporalUnreachableError {
@@ -79,14 +75,132 @@ export class TemporalUnreachableError extends MCPAgentError {
   }
 }
 
+/** The server answered, and refused the credentials (API key, client certificate). Not retryable. */
+export class TemporalAuthError extends MCPAgentError {
+  readonly address: string;
+  constructor(address: string, cause: unknown, hint: string) {
+    super('TEMPORAL_AUTH_FAILED', `the Temporal server at ${address} refused the credentials: ${reasonOf(cause)}. ${hint}`, { cause, retryable: false });
+    this.address = address;
+  }
+  static override is(value: unknown): value is TemporalAuthError {
+    return MCPAgentError.is(value) && value.code === 'TEMPORAL_AUTH_FAILED';
+  }
+}
+
+const LOCAL_SERVER_HINT =
+  'Start a local one with `temporal server start-dev` (or `bash tools/install-temporal.sh` to install it), ' +
+  'or point temporal.host and temporal.port in mcp_agent.config.yaml at yours';
+const REMOTE_SERVER_HINT = 'Check temporal.host and temporal.port, that the server is up, and that it speaks TLS as temporal.tls says';
+
+/** Each message of an error and its causes, outermost first. */
+function messagesOf(error: unknown): string[] {
+  const messages: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 8; current = (current as { cause?: unknown }).cause, depth += 1) {
+    const message = messageOf(current);
+    if (message !== '' && !messages.includes(message)) messages.push(message);
+  }
+  return messages;
+}
+
+/** The most telling message: the innermost cause's (the SDKs wrap it in "Failed to connect"). */
+function reasonOf(error: unknown): string {
+  const messages = messagesOf(error);
+  return messages[messages.length - 1] ?? messageOf(error);
+}
+
+/** What is wrong with the TLS settings, from the words of a handshake error; undefined when nothing is recognised. */
+export function tlsProblemOf(text: string): string | undefined {
+  if (/UnknownIssuer|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT|unable to verify the first certificate/i.test(text)) {
+    return "the server's certificate is not signed by a CA this client trusts: set temporal.tls.ca_cert_path to the CA that signed it";
+  }
+  if (/NotValidForName|ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/i.test(text)) {
+    return "the server's certificate is not issued for the name connected to: set temporal.tls.server_name to a name it is issued for";
+  }
+  if (/CertificateRequired|CERTIFICATE_REQUIRED|certificate required/i.test(text)) {
+    return 'the server requires a client certificate: set temporal.tls.client_cert_path and temporal.tls.client_key_path';
+  }
+  if (/BadCertificate|BAD_CERTIFICATE|UnknownCA|UNKNOWN_CA|bad certificate/i.test(text)) {
+    return 'the server refused the client certificate: check temporal.tls.client_cert_path and client_key_path (signed by a CA the server trusts)';
+  }
+  if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long|InvalidContentType|CorruptMessage/i.test(text)) {
+    return 'the server does not speak TLS on this port: remove temporal.tls (and api_key), or use the TLS port';
+  }
+  return undefined;
+}
+
+/** How the connection is secured: for error hints and the TLS probe. */
+export interface ConnectionContext {
+  tls: TemporalConnectionSettings['tls'];
+  apiKey: string | undefined;
+}
+
+/**
+ * A TLS handshake made with Node's own TLS, to learn why a connection that timed out failed
+ * (the gRPC client keeps the handshake's reason to itself). Undefined when the handshake succeeds.
+ */
+export async function probeTls(address: string, tls: Exclude<TemporalConnectionSettings['tls'], undefined | false>, milliseconds = 3_000): Promise<string | undefined> {
+  const separator = address.lastIndexOf(':');
+  const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(separator + 1));
+  const options = tls === true ? {} : tls;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (reason: string | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(reason);
+    };
+    const socket = connectTls({
+      host,
+      port,
+      ALPNProtocols: ['h2'],
+      ...(options.serverNameOverride !== undefined ? { servername: options.serverNameOverride } : isIP(host) === 0 ? { servername: host } : {}),
+      ...(options.serverRootCACertificate === undefined ? {} : { ca: options.serverRootCACertificate }),
+      ...(options.clientCertPair === undefined ? {} : { cert: options.clientCertPair.crt, key: options.clientCertPair.key }),
+    });
+    // TLS 1.3 servers refuse a client certificate after the handshake: wait a moment for that alert.
+    socket.once('secureConnect', () => setTimeout(() => done(undefined), 300));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(`${error.code ?? ''} ${error.message}`.trim()));
+    socket.once('close', () => done(undefined));
+    const timer = setTimeout(() => done(undefined), milliseconds);
+  });
+}
+
+/** The error for a failed connection: refused credentials, a TLS problem, or an unreachable server. */
+function connectionError(address: string, error: unknown, context: ConnectionContext | undefined, probed?: string): MCPAgentError {
+  const text = [...messagesOf(error), probed ?? ''].join('\n');
+  const secured = context !== undefined && (context.tls !== undefined && context.tls !== false || context.apiKey !== undefined);
+  if (/UNAUTHENTICATED|PERMISSION_DENIED|valid authentication credentials|Request unauthorized/i.test(text)) {
+    const hint =
+      context?.apiKey !== undefined
+        ? 'Check temporal.api_key (and that it is for this namespace)'
+        : 'The server wants credentials: set temporal.api_key, or a client certificate in temporal.tls';
+    return new TemporalAuthError(address, error, hint);
+  }
+  const tlsProblem = tlsProblemOf(text);
+  if (tlsProblem !== undefined) return new TemporalUnreachableError(address, probed === undefined ? error : new Error(probed, { cause: error }), `TLS: ${tlsProblem}`);
+  return new TemporalUnreachableError(address, error, secured ? REMOTE_SERVER_HINT : LOCAL_SERVER_HINT);
+}
+
 /** Default bound on connecting. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Runs `connect`, failing with {@link TemporalUnreachableError} when it fails or outlasts
- * `milliseconds`; a connection that comes after the deadline is closed.
+ * Runs `connect`, failing when it fails or outlasts `milliseconds`: with
+ * {@link TemporalAuthError} when the server refused the credentials, else with
+ * {@link TemporalUnreachableError} (naming the TLS setting to fix when the handshake failed; a
+ * timed-out TLS connection is probed to learn why). `abandon` is called when it gives up, to
+ * close a connection still trying.
  */
-export async function connectWithin<T extends { close(): Promise<unknown> }>(address: string, milliseconds: number, connect: () => Promise<T>): Promise<T> {
+export async function connectWithin<T extends { close(): Promise<unknown> }>(
+  address: string,
+  milliseconds: number,
+  connect: () => Promise<T>,
+  context?: ConnectionContext,
+  abandon?: () => Promise<unknown>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   let late = false;
   const deadline = new Promise<never>((_resolve, reject) => {
@@ -106,7 +220,10 @@ export async function connectWithin<T extends { close(): Promise<unknown> }>(add
     return await Promise.race([connecting, deadline]);
   } catch (error) {
     if (ConfigError.is(error)) throw error;
-    throw new TemporalUnreachableError(address, error);
+    await abandon?.().catch(() => undefined);
+    const tls = context?.tls;
+    const probed = late && tls !== undefined && tls !== false ? await probeTls(address, tls) : undefined;
+    throw connectionError(address, error, context, probed);
   } finally {
     clearTimeout(timer);
   }

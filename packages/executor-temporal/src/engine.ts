@@ -49,17 +49,29 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
   const dataConverter = clientDataConverter(options.settings);
   const timeout = engineOptions.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const givenConnection = (engineOptions.client?.connection as Connection | undefined) ?? engineOptions.connection;
-  const connection =
-    givenConnection ??
-    (await connectWithin(connectionOptions.address, timeout, () =>
-      Connection.connect({
-        address: connectionOptions.address,
-        connectTimeout: timeout,
-        ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
-        ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
-        ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
-      }),
-    ));
+  const context = { tls: connectionOptions.tls, apiKey: connectionOptions.apiKey };
+  let connection: Connection;
+  if (givenConnection !== undefined) connection = givenConnection;
+  else {
+    // Lazy, so that a connection still trying when we give up can be closed.
+    const lazy = Connection.lazy({
+      address: connectionOptions.address,
+      connectTimeout: timeout,
+      ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
+      ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
+      ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
+    });
+    connection = await connectWithin(
+      connectionOptions.address,
+      timeout,
+      async () => {
+        await lazy.ensureConnected();
+        return lazy;
+      },
+      context,
+      () => lazy.close(),
+    );
+  }
   const client =
     engineOptions.client ?? new Client({ connection, namespace: connectionOptions.namespace, ...(dataConverter === undefined ? {} : { dataConverter }) });
   let llmProviders: readonly LlmProvider[];
@@ -77,7 +89,7 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
     try {
       worker = await createTemporalWorker(
         { registry: options.registry, settings: options.settings, logger: options.logger, mcp, llmProviders },
-        engineOptions.worker,
+        { ...engineOptions.worker, connectTimeoutMs: engineOptions.worker.connectTimeoutMs ?? timeout },
       );
     } catch (error) {
       if (givenConnection === undefined) await connection.close();

@@ -51,6 +51,8 @@ export interface TemporalWorkerOptions {
   ignoreModules?: string[];
   /** How long running activities get to finish on shutdown. Default 10 seconds. */
   shutdownGraceTime?: Duration;
+  /** Bound on connecting to the server, in milliseconds. Default 10,000. */
+  connectTimeoutMs?: number;
   /** Shown in the Temporal UI as the worker's identity. */
   identity?: string;
 }
@@ -224,13 +226,17 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
   try {
     connection =
       options.connection ??
-      (await connectWithin(connectionOptions.address, CONNECT_TIMEOUT_MS, () =>
-        NativeConnection.connect({
-          address: connectionOptions.address,
-          ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
-          ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
-          ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
-        }),
+      (await connectWithin(
+        connectionOptions.address,
+        options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+        () =>
+          NativeConnection.connect({
+            address: connectionOptions.address,
+            ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
+            ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
+            ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
+          }),
+        { tls: connectionOptions.tls, apiKey: connectionOptions.apiKey },
       ));
   } catch (error) {
     await shutDownRuntime();
