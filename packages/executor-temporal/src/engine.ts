@@ -1,13 +1,14 @@
 /**
  * The Temporal execution engine: what `MCPApp` loads for `execution_engine: temporal`. Node only.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { ConfigError, loadInstalledLlmProviders, type CreateExecutorOptions, type ExecutionEngine, type LlmProvider, type Settings } from '@mcp-agent/core';
 import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
 import { TemporalExecutor } from './client/temporal-executor.js';
 import { clientDataConverter } from './codec/data-converter.js';
-import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from './connection-options.js';
+import { connectTemporalConnection, temporalClientFor } from './client/connect.js';
+import { connectionSettings, CONNECT_TIMEOUT_MS } from './connection-options.js';
 import { createTemporalWorker, type TemporalWorkerOptions } from './worker/worker.js';
 
 /** Options of {@link createTemporalEngine}. */
@@ -46,34 +47,11 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
   const options = engineOptions.address === undefined ? given : { ...given, settings: withAddress(given.settings, engineOptions.address) };
   const connectionOptions = connectionSettings(options.settings);
   // Before connecting: a missing or malformed encryption key refuses to start.
-  const dataConverter = clientDataConverter(options.settings);
+  clientDataConverter(options.settings);
   const timeout = engineOptions.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const givenConnection = (engineOptions.client?.connection as Connection | undefined) ?? engineOptions.connection;
-  const context = { tls: connectionOptions.tls, apiKey: connectionOptions.apiKey };
-  let connection: Connection;
-  if (givenConnection !== undefined) connection = givenConnection;
-  else {
-    // Lazy, so that a connection still trying when we give up can be closed.
-    const lazy = Connection.lazy({
-      address: connectionOptions.address,
-      connectTimeout: timeout,
-      ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
-      ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
-      ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
-    });
-    connection = await connectWithin(
-      connectionOptions.address,
-      timeout,
-      async () => {
-        await lazy.ensureConnected();
-        return lazy;
-      },
-      context,
-      () => lazy.close(),
-    );
-  }
-  const client =
-    engineOptions.client ?? new Client({ connection, namespace: connectionOptions.namespace, ...(dataConverter === undefined ? {} : { dataConverter }) });
+  const connection = givenConnection ?? (await connectTemporalConnection(options.settings, timeout));
+  const client = engineOptions.client ?? temporalClientFor(options.settings, connection);
   let llmProviders: readonly LlmProvider[];
   try {
     llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());

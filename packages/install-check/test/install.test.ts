@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
-const PUBLIC = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'codegen', 'testing'];
+const PUBLIC = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'codegen', 'testing', 'cli'];
 const BIN = path.resolve(HERE, '../node_modules/.bin');
 
 interface Run {
@@ -47,7 +47,7 @@ describe('the packages installed from their tarballs', () => {
     consumer = await mkdtemp(path.join(tmpdir(), 'mcp-agent-consumer-'));
     await cp(path.join(HERE, 'consumer'), consumer, { recursive: true });
     const dependencies = Object.fromEntries(
-      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'codegen'].map((name) => [`@mcp-agent/${name}`, `file:${tarballs.get(name)}`]),
+      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'codegen', 'cli'].map((name) => [`@mcp-agent/${name}`, `file:${tarballs.get(name)}`]),
     );
     await writeFile(
       path.join(consumer, 'package.json'),
@@ -100,6 +100,15 @@ describe('the packages installed from their tarballs', () => {
     expect(generated.stdout).toMatch(/workflow bundle src\/generated\/workflow-bundle\.[0-9a-f]+\.js/);
     const checked = await run(path.join(consumer, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], consumer);
     expect(checked.code, checked.stdout).toBe(0);
+  });
+
+  it('runs the installed mcp-agent command', async () => {
+    const help = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['--help'], consumer);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('replay');
+    const usage = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['replay'], consumer);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--workflows <module> is required');
   });
 
   it('runs a workflow on the in-process engine and on the Temporal dev server, with the same result', async () => {

@@ -1,0 +1,42 @@
+/**
+ * `mcp-agent workflows history <workflow-id>`: a run's history as JSON, to keep and replay.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { connectTemporalClient } from '@mcp-agent/executor-temporal';
+import type { Command } from '../main.js';
+import { CONFIG_OPTION, settingsFrom } from '../settings.js';
+
+export const workflowsHistoryCommand: Command = {
+  words: ['workflows', 'history'],
+  summary: "print or save a workflow run's history as JSON (for replay)",
+  usage: `usage: mcp-agent workflows history <workflow-id> [--run-id <id>] [--out <file>] [--config <file>]
+
+Fetches the history of a workflow run (the latest run of the id unless --run-id) from the
+server of temporal.* in the config, in the JSON form \`temporal workflow show --output json\`
+writes. Payloads stay as the server keeps them (encrypted, when encryption is on).
+
+  --run-id <id>    a specific run
+  --out <file>     write it to a file (histories/<name>.json, for replay in CI) instead of stdout
+  --config <file>  mcp_agent.config.yaml to read (default: found from the current folder up)`,
+  options: { ...CONFIG_OPTION, 'run-id': { type: 'string' }, out: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals }, io) {
+    const workflowId = positionals[0] as string;
+    const client = await connectTemporalClient(settingsFrom(values, io));
+    try {
+      const history = await client.workflow.getHandle(workflowId, values['run-id'] as string | undefined).fetchHistory();
+      const json = `${historyToJSON(history)}\n`;
+      const out = values['out'] as string | undefined;
+      if (out === undefined) io.stdout(json);
+      else {
+        writeFileSync(path.resolve(io.cwd, out), json);
+        io.stdout(`saved the history of ${workflowId} (${history.events?.length ?? 0} events) to ${out}\n`);
+      }
+      return 0;
+    } finally {
+      await client.connection.close();
+    }
+  },
+};
