@@ -8,8 +8,9 @@
  * `createTemporalEngine` with an in-process worker; the bare side is a plain workflow function with
  * `proxyActivities` whose activities call the `openai` client and an MCP SDK `Client` directly.
  * Prints workflows per second, p50 and p99 latency (start to result) per side, the ratios
- * engine/bare (target: under 1.15), and the worker's start-up time with and without a prebuilt
- * workflow bundle.
+ * engine/bare (target: under 1.15), the cost of payload encryption (the engine again with
+ * `temporal.data_converter.encryption_key`, every payload AES-256-GCM encrypted, as a ratio to the
+ * engine without it), and the worker's start-up time with and without a prebuilt workflow bundle.
  *
  * Run: pnpm --filter @mcp-agent/executor-temporal bench
  * (tsx --conditions=mcp-agent-source bench/temporal.bench.ts from the package directory).
@@ -18,6 +19,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { createLogger, parseSettings, type Settings } from '@mcp-agent/core';
 import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
 import { llmProvider } from '@mcp-agent/providers-openai';
@@ -248,6 +250,7 @@ async function main(): Promise<void> {
 
   let llm: LocalLlmServer | undefined;
   let ours: TemporalExecutor | undefined;
+  let encrypted: TemporalExecutor | undefined;
   let bareConnection: Connection | undefined;
   let bareWorkerConnection: NativeConnection | undefined;
   let bareWorker: Worker | undefined;
@@ -284,6 +287,21 @@ async function main(): Promise<void> {
     })) as TemporalExecutor;
     const executor = ours;
 
+    // The same engine with payload encryption, on its own task queue and in-process worker.
+    const encryptedQueue = `bench-encrypted-${process.pid}`;
+    const encryptedSettings: Settings = {
+      ...settings,
+      temporal: { ...(settings.temporal as NonNullable<Settings['temporal']>), task_queue: encryptedQueue, data_converter: { encryption_key: randomBytes(32).toString('base64') } },
+    };
+    encrypted = (await createTemporalEngine({ address, worker: { workflowBundle: { code: startUp.code }, taskQueue: encryptedQueue } }).createExecutor({
+      appName: benchApp.name,
+      registry: benchApp.registry,
+      settings: encryptedSettings,
+      logger: createLogger({ transports: ['none'] }),
+      llmProviders: [llmProvider],
+    })) as TemporalExecutor;
+    const encryptedExecutor = encrypted;
+
     // The bare SDK: one OpenAI client and one MCP connection for the worker's activities.
     const openai = new OpenAI({ baseURL: llm.openaiBaseUrl, apiKey: API_KEY, maxRetries: 0 });
     bareMcp = new McpClient({ name: 'bench-bare', version: '0.0.0' });
@@ -305,6 +323,10 @@ async function main(): Promise<void> {
       const handle = await executor.startWorkflow(ModelAndToolsWorkflow, { id }, { workflowId });
       return (await handle.result()).value;
     };
+    const runEncrypted: RunOne = async (id, workflowId) => {
+      const handle = await encryptedExecutor.startWorkflow(ModelAndToolsWorkflow, { id }, { workflowId });
+      return (await handle.result()).value;
+    };
     const runBare: RunOne = async (id, workflowId) => {
       const handle = await client.workflow.start<typeof bareModelAndTools>('bareModelAndTools', { taskQueue: bareQueue, workflowId, args: [{ id }] });
       return handle.result();
@@ -313,16 +335,21 @@ async function main(): Promise<void> {
     // Warm-up, not counted: connections, the MCP server processes, the workflow caches.
     await batch(runOurs, WARM_UP_WORKFLOWS, 'warm-ours');
     await batch(runBare, WARM_UP_WORKFLOWS, 'warm-bare');
+    await batch(runEncrypted, WARM_UP_WORKFLOWS, 'warm-encrypted');
     const oursActivities = await activitiesOf(executor.client, 'warm-ours-0');
     const bareActivitiesSeen = await activitiesOf(client, 'warm-bare-0');
 
-    const results: { ours: Batch[]; bare: Batch[] } = { ours: [], bare: [] };
+    const results: { ours: Batch[]; bare: Batch[]; encrypted: Batch[] } = { ours: [], bare: [], encrypted: [] };
     const order: string[] = [];
+    const runners = { ours: runOurs, bare: runBare, encrypted: runEncrypted };
+    const names = { ours: 'engine', bare: 'bare', encrypted: 'encrypted' };
     for (let round = 0; round < ROUNDS; round += 1) {
-      const sides = round % 4 === 0 || round % 4 === 3 ? (['ours', 'bare'] as const) : (['bare', 'ours'] as const);
+      // Each side goes first, second and third in turn, so drift hits all alike.
+      const rotation = (['ours', 'bare', 'encrypted'] as const).map((_, index, all) => all[(index + round) % all.length] as (typeof all)[number]);
+      const sides = round % 2 === 0 ? rotation : [...rotation].reverse();
       for (const side of sides) {
-        results[side].push(await batch(side === 'ours' ? runOurs : runBare, WORKFLOWS, `${side}-${round}`));
-        order.push(side === 'ours' ? 'engine' : 'bare');
+        results[side].push(await batch(runners[side], WORKFLOWS, `${side}-${round}`));
+        order.push(names[side]);
       }
     }
 
@@ -335,8 +362,10 @@ async function main(): Promise<void> {
     };
     const engine = summary(results.ours);
     const bare = summary(results.bare);
+    const withEncryption = summary(results.encrypted);
     const rows = [
       { path: 'mcp-agent engine', ...engine },
+      { path: 'engine, encrypted', ...withEncryption },
       { path: 'bare Temporal SDK', ...bare },
     ];
 
@@ -356,9 +385,10 @@ async function main(): Promise<void> {
     console.log('');
     for (const [side, batches] of [
       ['engine', results.ours],
+      ['encrypted', results.encrypted],
       ['bare', results.bare],
     ] as const) {
-      console.log(`${side.padEnd(7)}batches: ${batches.map((entry) => `${entry.milliseconds.toFixed(0)} ms`).join(', ')}`);
+      console.log(`${side.padEnd(10)}batches: ${batches.map((entry) => `${entry.milliseconds.toFixed(0)} ms`).join(', ')}`);
     }
     console.log('');
     const timeRatio = engine.batchMs / bare.batchMs;
@@ -370,6 +400,8 @@ async function main(): Promise<void> {
     console.log(`engine/bare p99        ${p99Ratio.toFixed(3)}`);
     const perRound = results.ours.map((entry, round) => entry.milliseconds / (results.bare[round] as Batch).milliseconds);
     console.log(`engine/bare batch time per round: ${perRound.map((ratio) => ratio.toFixed(3)).join(', ')}`);
+    console.log(`\ncost of payload encryption (AES-256-GCM on every payload; encrypted engine / engine):`);
+    console.log(`  batch time ${(withEncryption.batchMs / engine.batchMs).toFixed(3)}, p50 ${(withEncryption.p50 / engine.p50).toFixed(3)}, p99 ${(withEncryption.p99 / engine.p99).toFixed(3)}`);
 
     console.log(`\nworker start-up (createTemporalWorker, ms; ${START_UPS} each, alternating, after one bundling has loaded the bundler)\n`);
     console.log(`first bundleWorkflowsForParts:       ${startUp.firstBundleMs.toFixed(0)} ms (${(startUp.bundleBytes / 1024).toFixed(0)} KiB of code)`);
@@ -382,6 +414,7 @@ async function main(): Promise<void> {
     if (bareWorker !== undefined && bareWorker.getState() === 'RUNNING') bareWorker.shutdown();
     await bareRunning?.catch(() => undefined);
     await ours?.close();
+    await encrypted?.close();
     await bareWorkerConnection?.close();
     await bareConnection?.close();
     await bareMcp?.close();
