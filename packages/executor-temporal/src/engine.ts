@@ -8,6 +8,8 @@ import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
 import { TemporalExecutor } from './client/temporal-executor.js';
 import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from './connection-options.js';
 import { createTemporalWorker, type TemporalWorkerOptions } from './worker/worker.js';
+import { clientTracingOptions } from './client/tracing.js';
+import { createTracing, type TracingOptions } from './telemetry/tracing.js';
 
 /** Options of {@link createTemporalEngine}. */
 export interface TemporalEngineOptions {
@@ -28,6 +30,8 @@ export interface TemporalEngineOptions {
   address?: string;
   /** Bound on connecting to the server, in milliseconds. Default 10,000. */
   connectTimeoutMs?: number;
+  /** Where the spans of the client (and of the in-process worker, unless its options give its own) go when `otel.enabled`. */
+  tracing?: TracingOptions;
 }
 
 /** The settings with `temporal.host` and `temporal.port` taken from `host:port`. */
@@ -57,7 +61,8 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
         ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
       }),
     ));
-  const client = engineOptions.client ?? new Client({ connection, namespace: connectionOptions.namespace });
+  const tracing = engineOptions.client === undefined ? createTracing(options.settings, engineOptions.tracing, options.logger) : undefined;
+  const client = engineOptions.client ?? new Client({ connection, namespace: connectionOptions.namespace, ...clientTracingOptions(tracing) });
   let llmProviders: readonly LlmProvider[];
   try {
     llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());
@@ -73,7 +78,7 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
     try {
       worker = await createTemporalWorker(
         { registry: options.registry, settings: options.settings, logger: options.logger, mcp, llmProviders },
-        engineOptions.worker,
+        { tracing: engineOptions.tracing, ...engineOptions.worker },
       );
     } catch (error) {
       if (givenConnection === undefined) await connection.close();
@@ -96,6 +101,7 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
       if (worker !== undefined && worker.getState() === 'RUNNING') worker.shutdown();
       await running?.catch(() => undefined);
       if (ownsMcp) await (mcp as { close(): Promise<void> }).close();
+      await tracing?.close();
     },
   });
 }

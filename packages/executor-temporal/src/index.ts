@@ -20,3 +20,7 @@ export type { WorkflowHistory } from './worker/replay.js';
 export { BUNDLE_CONFIG_PLACEHOLDER, bundleWorkflows, withBundleConfig, WorkflowBundleError, WORKFLOW_CONDITION } from './worker/bundle.js';
 export type { BundleWorkflowsOptions } from './worker/bundle.js';
 export { fromTemporalFailure, taskFailure, workflowFailure } from './failures.js';
+export { createTracing, TRACER_NAME } from './telemetry/tracing.js';
+export type { Tracing, TracingOptions } from './telemetry/tracing.js';
+export { METRIC_NAMES, SPAN_NAMES } from './worker/telemetry.js';
+export { installRuntime, MCP_AGENT_HISTOGRAM_BUCKETS, metricsExporterConfig, runtimeOptions } from './worker/runtime.js';

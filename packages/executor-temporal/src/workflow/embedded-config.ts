@@ -12,4 +12,6 @@ export interface WorkflowBundleConfig {
   timeoutSeconds: number | undefined;
   /** The options of every task the worker registers (user tasks, MCP and model tasks), by name. */
   tasks: Record<string, TaskOptions>;
+  /** `otel.enabled`: the runs get Temporal's OpenTelemetry workflow interceptors (the worker then has their span sink). */
+  tracing?: boolean;
 }
