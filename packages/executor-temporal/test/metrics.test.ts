@@ -71,6 +71,12 @@ describe('metrics', { timeout: 120_000 }, () => {
     await llm?.close();
   });
 
+  it('refuses a bind address without a port in the settings, naming the key', () => {
+    expect(() => settingsWith(llm, '127.0.0.1')).toThrow(
+      'metrics: temporal.metrics.prometheus.bind_address: expected an IP address and port such as "127.0.0.1:9464", "0.0.0.0:9464" or "[::1]:9464" (a hostname is not accepted), got "127.0.0.1"',
+    );
+  });
+
   it('names temporal.metrics.prometheus.bind_address when the port is taken, and installs nothing', async () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
