@@ -10,6 +10,8 @@ import { clientDataConverter } from './codec/data-converter.js';
 import { connectTemporalConnection, temporalClientFor } from './client/connect.js';
 import { connectionSettings, CONNECT_TIMEOUT_MS } from './connection-options.js';
 import { createTemporalWorker, type TemporalWorkerOptions } from './worker/worker.js';
+import { clientTracingOptions } from './client/tracing.js';
+import { createTracing, type TracingOptions } from './telemetry/tracing.js';
 
 /** Options of {@link createTemporalEngine}. */
 export interface TemporalEngineOptions {
@@ -30,6 +32,8 @@ export interface TemporalEngineOptions {
   address?: string;
   /** Bound on connecting to the server, in milliseconds. Default 10,000. */
   connectTimeoutMs?: number;
+  /** Where the spans of the client (and of the in-process worker, unless its options give its own) go when `otel.enabled`. */
+  tracing?: TracingOptions;
 }
 
 /** The settings with `temporal.host` and `temporal.port` taken from `host:port`. */
@@ -51,7 +55,8 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
   const timeout = engineOptions.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const givenConnection = (engineOptions.client?.connection as Connection | undefined) ?? engineOptions.connection;
   const connection = givenConnection ?? (await connectTemporalConnection(options.settings, timeout));
-  const client = engineOptions.client ?? temporalClientFor(options.settings, connection);
+  const tracing = engineOptions.client === undefined ? createTracing(options.settings, engineOptions.tracing, options.logger) : undefined;
+  const client = engineOptions.client ?? temporalClientFor(options.settings, connection, clientTracingOptions(tracing));
   let llmProviders: readonly LlmProvider[];
   try {
     llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());
@@ -67,7 +72,7 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
     try {
       worker = await createTemporalWorker(
         { registry: options.registry, settings: options.settings, logger: options.logger, mcp, llmProviders },
-        { ...engineOptions.worker, connectTimeoutMs: engineOptions.worker.connectTimeoutMs ?? timeout },
+        { tracing: engineOptions.tracing, ...engineOptions.worker, connectTimeoutMs: engineOptions.worker.connectTimeoutMs ?? timeout },
       );
     } catch (error) {
       if (givenConnection === undefined) await connection.close();
@@ -90,6 +95,7 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
       if (worker !== undefined && worker.getState() === 'RUNNING') worker.shutdown();
       await running?.catch(() => undefined);
       if (ownsMcp) await (mcp as { close(): Promise<void> }).close();
+      await tracing?.close();
     },
   });
 }

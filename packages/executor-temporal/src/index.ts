@@ -42,3 +42,7 @@ export {
 export type { EncryptionCodecOptions, EncryptionKey } from './codec/encryption-codec.js';
 export { DEFAULT_CODEC_SERVER_PORT, startCodecServer, startCodecServerFromSettings } from './codec/codec-server.js';
 export type { CodecServer, CodecServerOptions } from './codec/codec-server.js';
+export { createTracing, TRACER_NAME } from './telemetry/tracing.js';
+export type { Tracing, TracingOptions } from './telemetry/tracing.js';
+export { METRIC_NAMES, SPAN_NAMES } from './worker/telemetry.js';
+export { installRuntime, MCP_AGENT_HISTOGRAM_BUCKETS, metricsExporterConfig, runtimeOptions } from './worker/runtime.js';

@@ -3,5 +3,7 @@
 // workflow modules; workflow code itself imports from `@mcp-agent/core`, never from here.
 export { collectWorkflowDefinitions, createWorkflowDispatcher, UNKNOWN_HANDLER_TYPE, UPDATE_REJECTED_TYPE } from './workflow/dispatcher.js';
 export { TemporalWorkflowContext } from './workflow/context.js';
+export { WORKFLOW_OUTCOMES_METRIC, workflowTelemetryInterceptors } from './workflow/telemetry.js';
+export type { WorkflowOutcome } from './workflow/telemetry.js';
 export type { WorkflowBundleConfig } from './workflow/embedded-config.js';
 export { fromTemporalFailure, taskFailure, workflowFailure } from './failures.js';

@@ -230,3 +230,82 @@ describe('RetryPolicyConfigSchema', () => {
     ]);
   });
 });
+
+describe('temporal.metrics', () => {
+  it('takes a Prometheus bind address as ip:port', () => {
+    for (const address of ['127.0.0.1:9464', '0.0.0.0:9464', '[::1]:9464', ' 10.0.0.5:65535 ']) {
+      expect(parseSettings({ temporal: { metrics: { prometheus: { bind_address: address } } } }).temporal?.metrics, address).toEqual({
+        prometheus: { bind_address: address.trim() },
+      });
+    }
+  });
+
+  it('rejects a bind address without a port, with a hostname or with a port out of range, naming the key', () => {
+    for (const address of ['127.0.0.1', 'localhost:9464', '127.0.0.1:0', '127.0.0.1:70000', '256.0.0.1:9464', ':9464']) {
+      expect(settingsError({ temporal: { metrics: { prometheus: { bind_address: address } } } }).issues, address).toEqual([
+        `temporal.metrics.prometheus.bind_address: expected an IP address and port such as "127.0.0.1:9464", "0.0.0.0:9464" or "[::1]:9464" (a hostname is not accepted), got "${address}"`,
+      ]);
+    }
+  });
+
+  it('takes an OTLP collector instead, with its protocol and headers', () => {
+    expect(parseSettings({ temporal: { metrics: { otlp: { url: 'http://localhost:4318/v1/metrics', http: 'true', headers: { 'x-key': 7 } } } } }).temporal?.metrics).toEqual({
+      otlp: { url: 'http://localhost:4318/v1/metrics', http: true, headers: { 'x-key': '7' } },
+    });
+    expect(settingsError({ temporal: { metrics: { otlp: { url: 'collector:4317' } } } }).issues).toEqual([
+      'temporal.metrics.otlp.url: expected an absolute http:// or https:// URL such as "http://localhost:4317", got "collector:4317"',
+    ]);
+  });
+
+  it('wants exactly one exporter and rejects unknown keys', () => {
+    expect(settingsError({ temporal: { metrics: {} } }).issues).toEqual([
+      'temporal.metrics: give an exporter: prometheus: { bind_address: "127.0.0.1:9464" } or otlp: { url: ... }',
+    ]);
+    expect(
+      settingsError({ temporal: { metrics: { prometheus: { bind_address: '127.0.0.1:9464' }, otlp: { url: 'http://localhost:4317' } } } }).issues,
+    ).toEqual(['temporal.metrics: give one exporter, prometheus or otlp, not both']);
+    expect(settingsError({ temporal: { metrics: { prometheus: { bind_adress: '127.0.0.1:9464' } } } }).issues.join('\n')).toContain(
+      'temporal.metrics.prometheus: unknown key "bind_adress" (did you mean "bind_address"?)',
+    );
+    expect(settingsError({ temporal: { metrics: { prometheus: {} } } }).issues[0]).toContain('temporal.metrics.prometheus.bind_address:');
+  });
+});
+
+describe('otel', () => {
+  it('is absent unless configured, and off when given empty', () => {
+    expect(parseSettings({}).otel).toBeUndefined();
+    expect(parseSettings({ otel: {} }).otel).toEqual({ enabled: false });
+  });
+
+  it('reads the Python project\'s section, keeping keys it does not use', () => {
+    const otel = parseSettings({
+      otel: {
+        enabled: 'yes',
+        service_name: 'approvals',
+        service_instance_id: 'worker-1',
+        exporters: ['console', 'otlp'],
+        otlp_settings: { endpoint: 'http://localhost:4318/v1/traces', headers: { authorization: 'Bearer k' } },
+        sample_rate: '0.25',
+      },
+    }).otel;
+    expect(otel).toEqual({
+      enabled: true,
+      service_name: 'approvals',
+      service_instance_id: 'worker-1',
+      exporters: ['console', 'otlp'],
+      otlp_settings: { endpoint: 'http://localhost:4318/v1/traces', headers: { authorization: 'Bearer k' } },
+      sample_rate: 0.25,
+    });
+  });
+
+  it('rejects an unknown exporter, an otlp exporter without endpoint and a sample rate above 1', () => {
+    expect(settingsError({ otel: { exporters: ['zipkin'] } }).issues).toEqual(['otel.exporters[0]: expected one of "console" or "otlp", got "zipkin"']);
+    expect(settingsError({ otel: { enabled: true, exporters: ['otlp'] } }).issues).toEqual([
+      'otel.otlp_settings: exporter "otlp" needs otlp_settings.endpoint, the collector\'s traces URL (for example "http://localhost:4318/v1/traces")',
+    ]);
+    expect(settingsError({ otel: { sample_rate: 1.5 } }).issues).toEqual(['otel.sample_rate: expected a number from 0 to 1, got 1.5']);
+    expect(settingsError({ otel: { otlp_settings: { endpoint: 'http://localhost:4318/v1/traces', header: {} } } }).issues[0]).toContain(
+      'otel.otlp_settings: unknown key "header" (did you mean "headers"?)',
+    );
+  });
+});

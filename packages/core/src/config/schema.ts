@@ -327,6 +327,76 @@ export const DataConverterConfigSchema = strictSection({
  */
 export type DataConverterConfig = z.infer<typeof DataConverterConfigSchema>;
 
+/** `a.b.c.d:port` or `[ipv6]:port`: what Temporal's Prometheus exporter can bind (it takes no hostnames). */
+const BIND_ADDRESS_PATTERN = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+
+const BIND_ADDRESS_EXPECTATION = 'an IP address and port such as "127.0.0.1:9464", "0.0.0.0:9464" or "[::1]:9464" (a hostname is not accepted)';
+
+/** A socket address to listen on, `ip:port`, the port from 1 to 65535. */
+function bindAddressSetting() {
+  const problem = (issue: IssueInput) => `expected ${BIND_ADDRESS_EXPECTATION}, got ${describeValue(issue.input)}`;
+  return z
+    .string({ error: problem })
+    .trim()
+    .refine(
+      (address) => {
+        const port = BIND_ADDRESS_PATTERN.exec(address)?.[1];
+        return port !== undefined && Number(port) >= 1 && Number(port) <= 65535;
+      },
+      { error: problem },
+    );
+}
+
+/** An absolute `http://` or `https://` URL. */
+function httpUrlSetting(example: string) {
+  const problem = (issue: IssueInput) => `expected an absolute http:// or https:// URL such as "${example}", got ${describeValue(issue.input)}`;
+  return z.string({ error: problem }).refine((url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol), { error: problem });
+}
+
+/**
+ * Metrics of the Temporal runtime (`temporal.metrics`): Temporal's own worker metrics and the
+ * framework's `mcp_agent_*` metrics, which activities and workflows record through the runtime's
+ * meter. One exporter:
+ *
+ * - `prometheus.bind_address`: serve them for scraping at `http://<bind_address>/metrics`; an IP
+ *   address and port such as `127.0.0.1:9464` (`0.0.0.0:9464` to be scraped from other hosts).
+ * - `otlp`: push them to an OpenTelemetry collector: `url` (`http://collector:4317` for OTLP/gRPC,
+ *   or `http://collector:4318/v1/metrics` with `http: true`), optional `headers`.
+ *
+ * The runtime is process-wide and made once, by the first worker of the process. Unknown keys
+ * are errors.
+ *
+ * @example
+ * ```ts
+ * TemporalMetricsConfigSchema.parse({ prometheus: { bind_address: '0.0.0.0:9464' } });
+ * TemporalMetricsConfigSchema.parse({ otlp: { url: 'http://localhost:4318/v1/metrics', http: true } });
+ * ```
+ */
+export const TemporalMetricsConfigSchema = strictSection({
+  prometheus: strictSection({ bind_address: bindAddressSetting() }).optional(),
+  otlp: strictSection({
+    url: httpUrlSetting('http://localhost:4317'),
+    http: booleanSetting().optional(),
+    headers: z.record(z.string(), StringLikeSchema).optional(),
+  }).optional(),
+}).superRefine((metrics, context) => {
+  if (metrics.prometheus !== undefined && metrics.otlp !== undefined) {
+    context.addIssue({ code: 'custom', path: [], input: metrics, message: 'give one exporter, prometheus or otlp, not both' });
+  } else if (metrics.prometheus === undefined && metrics.otlp === undefined) {
+    context.addIssue({ code: 'custom', path: [], input: metrics, message: 'give an exporter: prometheus: { bind_address: "127.0.0.1:9464" } or otlp: { url: ... }' });
+  }
+});
+
+/**
+ * Validated `temporal.metrics`.
+ *
+ * @example
+ * ```ts
+ * const address = (metrics satisfies TemporalMetricsConfig).prometheus?.bind_address; // '127.0.0.1:9464'
+ * ```
+ */
+export type TemporalMetricsConfig = z.infer<typeof TemporalMetricsConfigSchema>;
+
 const ID_REUSE_POLICIES = ['allow_duplicate', 'allow_duplicate_failed_only', 'reject_duplicate', 'terminate_if_running'] as const;
 
 const TLS_EXPECTATION = `true, false or a mapping with keys ${listValues(Object.keys(TemporalTlsConfigSchema.shape))}`;
@@ -350,6 +420,7 @@ const TemporalFieldsSchema = z.looseObject({
     })
     .optional(),
   data_converter: DataConverterConfigSchema.optional(),
+  metrics: TemporalMetricsConfigSchema.optional(),
   retry_policy: RetryPolicyConfigSchema.optional(),
 });
 
@@ -613,6 +684,75 @@ export const ProviderSettingsSchema = z.looseObject({
 export type ProviderSettings = z.infer<typeof ProviderSettingsSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// OpenTelemetry tracing
+// ---------------------------------------------------------------------------------------------
+
+const OTEL_EXPORTERS = ['console', 'otlp'] as const;
+
+/**
+ * Where `otel.exporters: [otlp]` sends spans (`otel.otlp_settings`): `endpoint`, the full OTLP/HTTP
+ * traces URL (`http://localhost:4318/v1/traces`), and optional `headers` (for a vendor's API key,
+ * usually from `${ENV}` or the secrets file). Unknown keys are errors.
+ *
+ * @example
+ * ```ts
+ * OtlpSettingsSchema.parse({ endpoint: 'http://localhost:4318/v1/traces', headers: { 'x-api-key': 'k' } });
+ * ```
+ */
+export const OtlpSettingsSchema = strictSection({
+  endpoint: httpUrlSetting('http://localhost:4318/v1/traces'),
+  headers: z.record(z.string(), StringLikeSchema).optional(),
+});
+
+/**
+ * The `otel` section, as in the Python project: tracing of workflows, activities, model requests
+ * and MCP tool calls with OpenTelemetry.
+ *
+ * - `enabled` (default false) turns tracing on.
+ * - `service_name` (default `mcp-agent`) and `service_version` name the service in the traces.
+ * - `exporters`: `console` (spans printed to stdout) and/or `otlp` (sent to
+ *   {@link OtlpSettingsSchema `otlp_settings.endpoint`}, which `otlp` needs). Default none: spans
+ *   go only where the app's code sends them.
+ * - `sample_rate` (0 to 1, default 1): the share of traces recorded where a trace starts.
+ *
+ * Other keys of the Python section (such as `service_instance_id`) pass through.
+ *
+ * @example
+ * ```ts
+ * OtelSettingsSchema.parse({ enabled: true, service_name: 'approvals', exporters: ['otlp'], otlp_settings: { endpoint: 'http://localhost:4318/v1/traces' } });
+ * ```
+ */
+export const OtelSettingsSchema = z
+  .looseObject({
+    enabled: booleanSetting().default(false),
+    service_name: z.string().min(1, { error: 'expected a service name, got ""' }).optional(),
+    service_version: z.string().optional(),
+    exporters: z.array(enumSetting(OTEL_EXPORTERS)).optional(),
+    otlp_settings: OtlpSettingsSchema.optional(),
+    sample_rate: numberSetting({ minimum: 0, maximum: 1 }).optional(),
+  })
+  .superRefine((otel, context) => {
+    if (otel.exporters?.includes('otlp') === true && otel.otlp_settings === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['otlp_settings'],
+        input: undefined,
+        message: 'exporter "otlp" needs otlp_settings.endpoint, the collector\'s traces URL (for example "http://localhost:4318/v1/traces")',
+      });
+    }
+  });
+
+/**
+ * Validated `otel` section.
+ *
+ * @example
+ * ```ts
+ * if ((settings.otel satisfies OtelSettings | undefined)?.enabled) console.log('tracing on');
+ * ```
+ */
+export type OtelSettings = z.infer<typeof OtelSettingsSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The whole file
 // ---------------------------------------------------------------------------------------------
 
@@ -622,7 +762,7 @@ export type ProviderSettings = z.infer<typeof ProviderSettingsSchema>;
  *
  * Defaults: `execution_engine` `asyncio`, `workflow_task_modules` `[]`,
  * `workflow_task_retry_policies` `{}`, `logger` `{ level: 'info' }`, `mcp` `{ servers: {} }`;
- * `temporal`, `openai` and `anthropic` are absent unless configured.
+ * `temporal`, `openai`, `anthropic` and `otel` are absent unless configured.
  *
  * Prefer `parseSettings` or `loadSettings`, which word every problem as `path: message`; calling
  * `SettingsSchema.parse` directly uses zod's default wording for some issues.
@@ -642,6 +782,7 @@ export const SettingsSchema = z.looseObject({
   mcp: McpSettingsSchema.prefault({}),
   openai: ProviderSettingsSchema.optional(),
   anthropic: ProviderSettingsSchema.optional(),
+  otel: OtelSettingsSchema.optional(),
 });
 
 /**

@@ -2,7 +2,7 @@
  * A Temporal client from the `temporal` settings: connection (TLS, API key, metadata), namespace
  * and the data converter (payload encryption). Node only.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientOptions } from '@temporalio/client';
 import type { Settings } from '@mcp-agent/core';
 import { clientDataConverter } from '../codec/data-converter.js';
 import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
@@ -30,10 +30,10 @@ export async function connectTemporalConnection(settings: Settings, connectTimeo
   );
 }
 
-/** A client over `connection` with the namespace and data converter of `settings`. */
-export function temporalClientFor(settings: Settings, connection: Connection): Client {
+/** A client over `connection` with the namespace and data converter of `settings` (and `extra` options, such as interceptors). */
+export function temporalClientFor(settings: Settings, connection: Connection, extra: Omit<ClientOptions, 'connection' | 'namespace' | 'dataConverter'> = {}): Client {
   const dataConverter = clientDataConverter(settings);
-  return new Client({ connection, namespace: connectionSettings(settings).namespace, ...(dataConverter === undefined ? {} : { dataConverter }) });
+  return new Client({ ...extra, connection, namespace: connectionSettings(settings).namespace, ...(dataConverter === undefined ? {} : { dataConverter }) });
 }
 
 /**

@@ -2,7 +2,7 @@
  * Temporal's own log lines (worker state, activity failures, core's warnings) go to the app's
  * logger instead of the console. Node only.
  */
-import { makeTelemetryFilterString, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import { makeTelemetryFilterString, Runtime, type LogLevel, type LogMetadata, type RuntimeOptions } from '@temporalio/worker';
 import type { Logger } from '@mcp-agent/core';
 
 const LEVELS: Record<LogLevel, 'debug' | 'warn' | 'error'> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'debug', WARN: 'warn', ERROR: 'error' };
@@ -13,15 +13,13 @@ function plain(meta: LogMetadata | undefined): Record<string, unknown> | undefin
 }
 
 /**
- * Installs Temporal's runtime with a logger that forwards to `logger` (Temporal's INFO as debug),
- * unless a runtime is already installed (by an earlier worker, or by the app itself). True when
- * this call installed it.
+ * The runtime options that forward Temporal's log lines to `logger` (Temporal's INFO as debug,
+ * the SDK core's own lines from warnings up).
  */
-export function installRuntimeLogger(logger: Logger): boolean {
-  if (Runtime._instance !== undefined) return false;
+export function runtimeLoggerOptions(logger: Logger): Pick<RuntimeOptions, 'logger'> & { telemetryOptions: { logging: NonNullable<NonNullable<RuntimeOptions['telemetryOptions']>['logging']> } } {
   const temporal = logger.child('temporal');
   const log = (level: LogLevel, message: string, meta?: LogMetadata): void => temporal[LEVELS[level]](message, plain(meta));
-  Runtime.install({
+  return {
     // The SDK core's own lines (from Rust) are forwarded to the same logger, warnings and up.
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
     logger: {
@@ -32,6 +30,17 @@ export function installRuntimeLogger(logger: Logger): boolean {
       warn: (message, meta) => log('WARN', message, meta),
       error: (message, meta) => log('ERROR', message, meta),
     },
-  });
+  };
+}
+
+/**
+ * Installs Temporal's runtime with a logger that forwards to `logger` (Temporal's INFO as debug),
+ * unless a runtime is already installed (by an earlier worker, or by the app itself). True when
+ * this call installed it. Workers install it with the metrics exporter of the settings as well
+ * (see `installRuntime` in `./runtime.ts`).
+ */
+export function installRuntimeLogger(logger: Logger): boolean {
+  if (Runtime._instance !== undefined) return false;
+  Runtime.install(runtimeLoggerOptions(logger));
   return true;
 }

@@ -26,7 +26,9 @@ import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from '../connec
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { createActivities } from './activities.js';
 import { bundleWorkflows, withBundleConfig } from './bundle.js';
-import { installRuntimeLogger } from './runtime-logger.js';
+import { installRuntime } from './runtime.js';
+import { workerTelemetry } from './telemetry.js';
+import type { TracingOptions } from '../telemetry/tracing.js';
 
 /** A workflow bundle made earlier (by {@link bundleWorkflowsForApp} or codegen): its code, or the file holding it. */
 export type PrebuiltWorkflowBundle = { code: string } | { codePath: string };
@@ -55,6 +57,8 @@ export interface TemporalWorkerOptions {
   connectTimeoutMs?: number;
   /** Shown in the Temporal UI as the worker's identity. */
   identity?: string;
+  /** Where spans go when `otel.enabled` (instead of the exporters of `otel.exporters`). */
+  tracing?: TracingOptions;
 }
 
 /** What a worker needs of an app; `createTemporalWorkerForApp` takes it from the app. */
@@ -90,6 +94,7 @@ export function workflowBundleConfig(settings: Settings, tasks: readonly TaskDef
       timeoutSeconds: settings.temporal?.timeout_seconds,
       tasks: Object.fromEntries(tasks.map((task) => [task.name, task.options])),
       encodeFailures: encryptionCodecFromSettings(settings) !== undefined,
+      tracing: settings.otel?.enabled === true,
     }),
   ) as WorkflowBundleConfig;
 }
@@ -218,7 +223,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
   const tasks = workerTasks(parts);
   const workflowBundle = await resolveBundle(parts, options, tasks);
   // Installed only once there is a worker to make: a runtime left without one keeps the process alive.
-  const installedRuntime = installRuntimeLogger(parts.logger);
+  const installedRuntime = installRuntime(parts.settings, parts.logger);
   const shutDownRuntime = async (): Promise<void> => {
     if (installedRuntime) await Runtime.instance().shutdown().catch(() => undefined);
   };
@@ -245,6 +250,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
   const maxConcurrentActivities = options.maxConcurrentActivities ?? temporal?.max_concurrent_activities;
   const maxConcurrentWorkflows = options.maxConcurrentWorkflows ?? temporal?.max_concurrent_workflows;
   const maxCachedWorkflows = options.maxCachedWorkflows ?? temporal?.max_cached_workflows;
+  const telemetry = workerTelemetry(parts.settings, parts.logger, options.tracing);
   const workerOptions: WorkerOptions = {
     connection,
     namespace: connectionOptions.namespace,
@@ -252,6 +258,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
     workflowBundle,
     activities: createActivities(tasks),
     ...(dataConverter === undefined ? {} : { dataConverter }),
+    ...telemetry.workerOptions,
     shutdownGraceTime: options.shutdownGraceTime === undefined ? '10s' : toMilliseconds(options.shutdownGraceTime, 'shutdownGraceTime'),
     ...(maxConcurrentActivities === undefined ? {} : { maxConcurrentActivityTaskExecutions: maxConcurrentActivities }),
     ...(maxConcurrentWorkflows === undefined ? {} : { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflows }),
@@ -278,7 +285,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
       }
     };
   }
-  return worker;
+  return telemetry.attach(worker);
 }
 
 async function partsOfApp(app: MCPApp): Promise<TemporalWorkerParts> {

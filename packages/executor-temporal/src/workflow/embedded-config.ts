@@ -17,4 +17,6 @@ export interface WorkflowBundleConfig {
    * carry their message and stack trace in an encoded payload. Never the key itself.
    */
   encodeFailures?: boolean;
+  /** `otel.enabled`: the runs get Temporal's OpenTelemetry workflow interceptors (the worker then has their span sink). */
+  tracing?: boolean;
 }
