@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The mcp-agent command: from the built package, or from the sources inside the monorepo.
+// The mcp-agent command: the built package, or inside the monorepo (run under the
+// mcp-agent-source condition, or before a build) its sources.
 import { existsSync } from 'node:fs';
 
+const fromSource = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.includes('mcp-agent-source');
 const built = new URL('../dist/main.js', import.meta.url);
-const { main } = existsSync(built) ? await import(built.href) : await import(new URL('../src/main.ts', import.meta.url).href);
+const { main } = existsSync(built) && !fromSource ? await import(built.href) : await import(new URL('../src/main.ts', import.meta.url).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -7,7 +7,20 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, MCPAgentError, messageOf } from '@mcp-agent/core';
 import { codecServerCommand } from './commands/codec-server.js';
+import { codegenCommand } from './commands/codegen.js';
+import { configCheckCommand } from './commands/config-check.js';
 import { replayCommand } from './commands/replay.js';
+import { runCommand as runWorkflowCommand } from './commands/run.js';
+import { serverStartDevCommand } from './commands/server.js';
+import { workerCommand } from './commands/worker.js';
+import {
+  workflowsCancelCommand,
+  workflowsDescribeCommand,
+  workflowsListCommand,
+  workflowsQueryCommand,
+  workflowsSignalCommand,
+  workflowsTerminateCommand,
+} from './commands/workflows.js';
 import { workflowsHistoryCommand } from './commands/workflows-history.js';
 
 /** Where a command writes, and what stops a long-running one (Ctrl-C, or a test). */
@@ -29,13 +42,30 @@ export interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** How many positional arguments it takes. */
   positionals: { min: number; max: number };
+  /** Its arguments go to it unparsed, `--help` included (a command with its own parser). */
+  passThrough?: boolean;
   run(parsed: { values: Record<string, unknown>; positionals: string[] }, io: Required<Omit<CliIo, 'signal'>> & { signal: AbortSignal }): Promise<number>;
 }
 
 /** Wrong arguments: exit 2 with the command's usage. */
 export class UsageError extends Error {}
 
-const COMMANDS: readonly Command[] = [codecServerCommand, replayCommand, workflowsHistoryCommand];
+const COMMANDS: readonly Command[] = [
+  workerCommand,
+  runWorkflowCommand,
+  workflowsListCommand,
+  workflowsDescribeCommand,
+  workflowsSignalCommand,
+  workflowsQueryCommand,
+  workflowsCancelCommand,
+  workflowsTerminateCommand,
+  workflowsHistoryCommand,
+  replayCommand,
+  codegenCommand,
+  serverStartDevCommand,
+  configCheckCommand,
+  codecServerCommand,
+];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -74,12 +104,17 @@ export async function main(argv: readonly string[], given: Partial<CliIo> = {}):
   const command = COMMANDS.find((candidate) => candidate.words.every((word, index) => argv[index] === word));
   if (command === undefined) {
     const known = COMMANDS.map((candidate) => candidate.words.join(' '));
-    const near = known.filter((name) => name.startsWith(argv[0] ?? ''));
+    const typed = argv.slice(0, 2).join(' ');
+    // Commands that start like what was typed, or a group's commands when only the group was given.
+    const near = known.filter((name) => name.startsWith(typed) || name.startsWith(argv[0] ?? '\u0000'));
     io.stderr(`mcp-agent: unknown command "${argv.slice(0, 2).join(' ')}"${near.length > 0 ? ` (did you mean ${near.map((name) => `"${name}"`).join(' or ')}?)` : ''}\n\n${overview()}\n`);
     return 2;
   }
   const rest = argv.slice(command.words.length);
   const name = `mcp-agent ${command.words.join(' ')}`;
+  if (command.passThrough === true) {
+    return runCommand(command, name, { values: {}, positionals: rest }, io);
+  }
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${command.usage}\n`);
     return 0;
@@ -95,6 +130,24 @@ export async function main(argv: readonly string[], given: Partial<CliIo> = {}):
     if (count < command.positionals.min || count > command.positionals.max) {
       throw new UsageError(count < command.positionals.min ? 'missing arguments' : `unexpected argument "${parsed.positionals[command.positionals.max] ?? ''}"`);
     }
+    return await runCommand(command, name, parsed, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${name}: ${error.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** Runs a command, turning its errors into messages and exit codes. */
+async function runCommand(
+  command: Command,
+  name: string,
+  parsed: { values: Record<string, unknown>; positionals: string[] },
+  io: Required<Omit<CliIo, 'signal'>> & { signal: AbortSignal },
+): Promise<number> {
+  try {
     return await command.run(parsed, io);
   } catch (error) {
     if (error instanceof UsageError) {

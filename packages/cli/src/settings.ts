@@ -1,35 +1,81 @@
 /**
- * Settings and app modules for the commands.
+ * Settings, app modules and executors for the commands.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getWorkflowDefinition, loadSettings, MCPAppBase, WorkflowRegistry, type Settings } from '@mcp-agent/core';
+import {
+  createLogger,
+  getWorkflowDefinition,
+  loadExecutionEngine,
+  loadSettings,
+  MCPAppBase,
+  WorkflowRegistry,
+  type Executor,
+  type Logger,
+  type Settings,
+} from '@mcp-agent/core';
+import { createTemporalEngine } from '@mcp-agent/executor-temporal';
+import type { JsonSchema } from './schema-check.js';
 import { UsageError } from './main.js';
 
 /** The shared `--config` option. */
 export const CONFIG_OPTION = { config: { type: 'string' } } as const;
+/** The shared `--app` option (`--workflows` is the same). */
+export const APP_OPTION = { app: { type: 'string', multiple: true }, workflows: { type: 'string', multiple: true } } as const;
+
+/** Where commands look for the app when `--app` is not given. */
+export const DEFAULT_APP_MODULES = ['src/workflows.ts', 'src/workflows.js', 'dist/workflows.js'];
+
+interface IoPaths {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
 
 /** The settings of `--config`, or of mcp_agent.config.yaml (and its secrets file) found from `cwd` up. */
-export function settingsFrom(values: Record<string, unknown>, io: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Settings {
+export function settingsFrom(values: Record<string, unknown>, io: IoPaths): Settings {
   const configPath = values['config'] as string | undefined;
   return loadSettings({ cwd: io.cwd, env: io.env, ...(configPath === undefined ? {} : { configPath }) }).settings;
 }
 
+/** The logger of the settings, at warning level unless the config says otherwise. */
+export function loggerFor(settings: Settings): Logger {
+  return createLogger({ level: settings.logger?.level ?? 'warning', transports: ['console'] });
+}
+
+/** The app modules of `--app`/`--workflows`, or the default one that exists; `undefined` when optional and none. */
+export function appModulesFrom(values: Record<string, unknown>, cwd: string, required: boolean): string[] | undefined {
+  const given = [...((values['app'] as string[] | undefined) ?? []), ...((values['workflows'] as string[] | undefined) ?? [])];
+  if (given.length > 0) return given.map((file) => path.resolve(cwd, file));
+  const found = DEFAULT_APP_MODULES.map((file) => path.resolve(cwd, file)).find((file) => existsSync(file));
+  if (found !== undefined) return [found];
+  if (!required) return undefined;
+  throw new UsageError(`--app <module> is required: the module that defines the workflows (looked for ${DEFAULT_APP_MODULES.join(', ')} in ${cwd})`);
+}
+
+/** What a command knows of the app: its workflows and tasks, and a name. */
+export interface LoadedApp {
+  name: string;
+  registry: WorkflowRegistry;
+  modules: string[];
+}
+
 /**
  * Imports the modules that define an app's workflows (TypeScript too) and returns the registry of
- * the app they export, or of their workflow classes.
+ * the apps they export, and of their workflow classes.
  */
-export async function registryOf(modules: readonly string[], cwd: string): Promise<WorkflowRegistry> {
+export async function loadApp(modules: readonly string[], cwd: string): Promise<LoadedApp> {
   const { tsImport } = await import('tsx/esm/api');
   const registry = new WorkflowRegistry();
-  for (const file of modules) {
-    const absolute = path.resolve(cwd, file);
-    if (!existsSync(absolute)) throw new UsageError(`--workflows ${file}: no such file (${absolute})`);
-    const url = pathToFileURL(absolute).href;
-    const exports = (/\.[mc]?tsx?$/.test(absolute) ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
+  let name: string | undefined;
+  const absolute = modules.map((file) => path.resolve(cwd, file));
+  for (const [index, file] of absolute.entries()) {
+    if (!existsSync(file)) throw new UsageError(`--app ${modules[index] ?? file}: no such file (${file})`);
+    const url = pathToFileURL(file).href;
+    const exports = (/\.[mc]?tsx?$/.test(file) ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
     for (const value of Object.values(exports)) {
       if (MCPAppBase.isApp(value)) {
+        name ??= value.name;
         value.registry.workflows.forEach((definition) => registry.addWorkflow(definition));
         value.registry.tasks.forEach((task) => registry.addTask(task));
       }
@@ -37,5 +83,60 @@ export async function registryOf(modules: readonly string[], cwd: string): Promi
       if (definition !== undefined) registry.addWorkflow(definition);
     }
   }
-  return registry;
+  if (registry.workflows.size === 0) {
+    throw new UsageError(`${modules.join(', ')} defines no workflows; give the module that exports the app (export const app = new MCPApp(...)) and its workflow classes`);
+  }
+  return { name: name ?? 'mcp-agent', registry, modules: absolute };
+}
+
+/** An executor on the Temporal server of the settings (whatever `execution_engine` says): for the server commands. */
+export async function temporalExecutor(settings: Settings, app: LoadedApp | undefined): Promise<Executor> {
+  return createTemporalEngine().createExecutor({
+    appName: app?.name ?? 'mcp-agent',
+    registry: app?.registry ?? new WorkflowRegistry(),
+    settings,
+    logger: loggerFor(settings),
+    llmProviders: [],
+  });
+}
+
+/** An executor for the engine of `execution_engine` (in-process runs the workflows here). */
+export async function executorFor(settings: Settings, app: LoadedApp, cwd: string): Promise<Executor> {
+  if (settings.execution_engine === 'temporal') return temporalExecutor(settings, app);
+  const engine = await loadExecutionEngine(settings.execution_engine ?? 'asyncio', undefined, cwd);
+  return engine.createExecutor({ appName: app.name, registry: app.registry, settings, logger: loggerFor(settings) });
+}
+
+/** The input schema codegen wrote for a workflow, next to the app module (`generated/schemas/<name>.input.json`). */
+export function inputSchemaOf(app: LoadedApp, workflowName: string): JsonSchema | undefined {
+  for (const module of app.modules) {
+    for (let directory = path.dirname(module), depth = 0; depth < 3; directory = path.dirname(directory), depth += 1) {
+      const file = path.join(directory, 'generated', 'schemas', `${workflowName}.input.json`);
+      if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
+    }
+  }
+  return undefined;
+}
+
+/** Parses `--input` (or the file of `--input-file`) as JSON, naming the flag and the position of a syntax error. */
+export function inputFrom(values: Record<string, unknown>, cwd: string): { given: boolean; value: unknown } {
+  const text = values['input'] as string | undefined;
+  const file = values['input-file'] as string | undefined;
+  if (text !== undefined && file !== undefined) throw new UsageError('give --input or --input-file, not both');
+  const source = file === undefined ? text : readInputFile(path.resolve(cwd, file), file);
+  if (source === undefined) return { given: false, value: undefined };
+  try {
+    return { given: true, value: JSON.parse(source) };
+  } catch (error) {
+    const flag = file === undefined ? '--input' : `--input-file ${file}`;
+    throw new UsageError(
+      `${flag} is not JSON: ${error instanceof Error ? error.message : String(error)}` +
+        (file === undefined && !/^[[{"\d-]|^(true|false|null)$/.test(source.trim()) ? ` (a string needs quotes: --input '"${source}"')` : ''),
+    );
+  }
+}
+
+function readInputFile(file: string, shown: string): string {
+  if (!existsSync(file)) throw new UsageError(`--input-file ${shown}: no such file`);
+  return readFileSync(file, 'utf8');
 }

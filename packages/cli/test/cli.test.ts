@@ -8,12 +8,13 @@ import { createLogger, parseSettings } from '@mcp-agent/core';
 import { createTemporalEngine, type TemporalExecutor } from '@mcp-agent/executor-temporal';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../src/index.js';
-import { app, GreetingWorkflow } from './fixtures/workflows.js';
+import { app, GreetingWorkflow } from './app/src/workflows.js';
 
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures', name);
+const appModule = path.join(import.meta.dirname, 'app', 'src', 'workflows.ts');
 
 /** Runs the command line; returns the exit code and what it wrote. */
-async function cli(argv: string[], options: { signal?: AbortSignal; env?: Record<string, string>; onOutput?: (text: string) => void } = {}) {
+async function cli(argv: string[], options: { signal?: AbortSignal; env?: Record<string, string>; cwd?: string; onOutput?: (text: string) => void } = {}) {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
@@ -26,6 +27,7 @@ async function cli(argv: string[], options: { signal?: AbortSignal; env?: Record
     },
     signal: options.signal ?? new AbortController().signal,
     env: options.env ?? {},
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   return { code, stdout, stderr };
 }
@@ -34,8 +36,15 @@ describe('usage', () => {
   it('prints help, and refuses unknown commands and options with exit code 2', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('codec-server');
-    expect(help.stdout).toContain('workflows history');
+    for (const command of ['worker', 'run', 'workflows list', 'workflows describe', 'workflows signal', 'workflows query', 'workflows cancel', 'workflows terminate', 'workflows history', 'replay', 'codegen', 'server start-dev', 'config check', 'codec-server']) {
+      expect(help.stdout).toContain(`  ${command} `);
+      const own = await cli([...command.split(' '), '--help']);
+      expect(own.code, command).toBe(0);
+      expect(own.stdout, command).toContain(command === 'codegen' ? 'usage: mcp-agent-codegen' : `usage: mcp-agent ${command}`);
+    }
+    const group = await cli(['workflows', 'lst']);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('"workflows list"');
     expect((await cli([])).code).toBe(2);
     const typo = await cli(['repla']);
     expect(typo.code).toBe(2);
@@ -50,7 +59,7 @@ describe('usage', () => {
   });
 
   it('names what is missing or wrong in the arguments', async () => {
-    expect((await cli(['replay', 'history.json'])).stderr).toContain('--workflows <module> is required');
+    expect((await cli(['replay', 'history.json'])).stderr).toContain('--app <module> is required');
     expect((await cli(['replay', '--workflows', 'w.ts'])).stderr).toContain('give history files, or --workflow-id');
     expect((await cli(['replay', '--workflows', 'w.ts', '--workflow-id', 'a', 'b.json'])).stderr).toContain('not both');
     const port = await cli(['codec-server', '--port', 'eighty']);
@@ -77,7 +86,7 @@ describe('histories, replay and the codec server on the dev server', { timeout: 
       ['execution_engine: temporal', 'temporal:', `  host: "${host}"`, `  port: ${port}`, `  task_queue: ${taskQueue}`, '  data_converter:', `    encryption_key: "${key}"`, ''].join('\n'),
     );
     const settings = parseSettings({ execution_engine: 'temporal', temporal: { task_queue: taskQueue, data_converter: { encryption_key: key } } }, 'cli');
-    executor = (await createTemporalEngine({ address: inject('temporalAddress'), worker: { workflowsPath: fixture('workflows.ts'), taskQueue } }).createExecutor({
+    executor = (await createTemporalEngine({ address: inject('temporalAddress'), worker: { workflowsPath: appModule, taskQueue } }).createExecutor({
       appName: app.name,
       registry: app.registry,
       settings,
@@ -103,11 +112,11 @@ describe('histories, replay and the codec server on the dev server', { timeout: 
   });
 
   it('replays the history against the code that made it, from the file and from the server', async () => {
-    const fromFile = await cli(['replay', '--workflows', fixture('workflows.ts'), historyFile, '--config', config]);
+    const fromFile = await cli(['replay', '--workflows', appModule, historyFile, '--config', config]);
     expect(fromFile.stderr).toBe('');
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toContain('replayed 1 history against the current code: greeting');
-    const fromServer = await cli(['replay', '--workflows', fixture('workflows.ts'), '--workflow-id', workflowId, '--config', config, '--json']);
+    const fromServer = await cli(['replay', '--workflows', appModule, '--workflow-id', workflowId, '--config', config, '--json']);
     expect(fromServer.code).toBe(0);
     expect(JSON.parse(fromServer.stdout)).toEqual({ replayed: [workflowId] });
   });
@@ -154,5 +163,152 @@ describe('histories, replay and the codec server on the dev server', { timeout: 
     expect(finished.stdout).toContain('bearer token required');
     expect(finished.stdout).toContain('temporal server start-dev --ui-codec-endpoint http://127.0.0.1:');
     expect(finished.stdout).toContain('codec server stopped');
+  });
+});
+
+describe('worker, run and workflows commands on the dev server', { timeout: 120_000 }, () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'mcp-agent-cli-worker-'));
+  const config = path.join(directory, 'mcp_agent.config.yaml');
+  const [host, port] = inject('temporalAddress').split(':');
+  const taskQueue = `cli-worker-${process.pid}`;
+  const stopWorker = new AbortController();
+  let worker: Promise<{ code: number; stdout: string; stderr: string }>;
+  const common = ['--config', config, '--app', appModule];
+
+  beforeAll(async () => {
+    writeFileSync(config, ['execution_engine: temporal', 'temporal:', `  host: "${host}"`, `  port: ${port}`, `  task_queue: ${taskQueue}`, 'logger:', '  level: error', ''].join('\n'));
+    let ready: () => void = () => undefined;
+    const polling = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    worker = cli(['worker', ...common], { signal: stopWorker.signal, onOutput: (text) => text.includes('polling task queue') && ready() });
+    await Promise.race([polling, worker.then((result) => Promise.reject(new Error(`the worker exited: ${result.stderr}`)))]);
+  });
+
+  afterAll(async () => {
+    stopWorker.abort();
+    const finished = await worker;
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toContain('worker stopped');
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('runs a workflow through the worker command and waits for its result', async () => {
+    const run = await cli(['run', 'GreetingWorkflow', '--input', '"grace"', '--id', `cli-run-${Date.now()}`, '--wait', '--json', ...common]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const printed = JSON.parse(run.stdout) as { workflowId: string; value: string; error: null };
+    expect(printed.value).toBe('hello grace');
+    expect(printed.error).toBeNull();
+    const described = await cli(['workflows', 'describe', printed.workflowId, '--json', ...common]);
+    expect(JSON.parse(described.stdout)).toMatchObject({ workflowId: printed.workflowId, workflowName: 'GreetingWorkflow', status: 'COMPLETED' });
+    const listed = await cli(['workflows', 'list', '--workflow', 'GreetingWorkflow', '--status', 'completed', '--json', ...common]);
+    expect((JSON.parse(listed.stdout) as Array<{ workflowId: string }>).map((entry) => entry.workflowId)).toContain(printed.workflowId);
+  });
+
+  it('refuses input that does not match the generated schema, naming the path, before starting anything', async () => {
+    const wrong = await cli(['run', 'WaitingWorkflow', '--input', '{"item": "box", "priority": "high", "colour": "red"}', ...common]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("the input does not match WaitingWorkflow's input schema:");
+    expect(wrong.stderr).toContain('input.priority: expected a number, got "high"');
+    expect(wrong.stderr).toContain('input.colour: unknown property (expected item, priority)');
+    const missing = await cli(['run', 'WaitingWorkflow', '--input', '{"item": "box"}', ...common]);
+    expect(missing.stderr).toContain('input.priority: required, missing');
+    const notJson = await cli(['run', 'GreetingWorkflow', '--input', 'grace', ...common]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain(`--input is not JSON`);
+    expect(notJson.stderr).toContain(`(a string needs quotes: --input '"grace"')`);
+    const unknown = await cli(['run', 'GreetingWorkflw', ...common]);
+    expect(unknown.stderr).toContain('the app defines no workflow "GreetingWorkflw"; it defines: GreetingWorkflow, WaitingWorkflow');
+  });
+
+  it('signals, queries, cancels and terminates running workflows', async () => {
+    const id = `cli-waiting-${Date.now()}`;
+    const started = await cli(['run', 'WaitingWorkflow', '--input', '{"item": "box", "priority": 1}', '--id', id, ...common]);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain(`started WaitingWorkflow id=${id}`);
+    await expect.poll(async () => (await cli(['workflows', 'query', id, 'state', ...common])).stdout.trim(), { timeout: 20_000 }).toBe('"waiting"');
+    const badSignal = await cli(['workflows', 'signal', id, 'relase', '--input', '"go"', ...common]);
+    expect(badSignal.code).toBe(1);
+    expect(badSignal.stderr).toContain('relase');
+    expect((await cli(['workflows', 'signal', id, 'release', '--input', '"go"', ...common])).code).toBe(0);
+    await expect.poll(async () => JSON.parse((await cli(['workflows', 'describe', id, '--json', ...common])).stdout).status, { timeout: 20_000 }).toBe('COMPLETED');
+
+    const cancelled = `cli-cancel-${Date.now()}`;
+    await cli(['run', 'WaitingWorkflow', '--input', '{"item": "a", "priority": 2}', '--id', cancelled, ...common]);
+    expect((await cli(['workflows', 'cancel', cancelled, ...common])).code).toBe(0);
+    await expect.poll(async () => JSON.parse((await cli(['workflows', 'describe', cancelled, '--json', ...common])).stdout).status, { timeout: 20_000 }).toBe('CANCELLED');
+
+    const terminated = `cli-terminate-${Date.now()}`;
+    await cli(['run', 'WaitingWorkflow', '--input', '{"item": "b", "priority": 3}', '--id', terminated, ...common]);
+    expect((await cli(['workflows', 'terminate', terminated, '--reason', 'test over', ...common])).code).toBe(0);
+    expect(JSON.parse((await cli(['workflows', 'describe', terminated, '--json', ...common])).stdout).status).toBe('TERMINATED');
+    const missing = await cli(['workflows', 'describe', 'no-such-workflow', ...common]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no-such-workflow');
+  });
+
+  it('checks the config, naming problems', async () => {
+    const ok = await cli(['config', 'check', '--config', config, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ execution_engine: 'temporal', temporal: { address: `${host}:${port}`, task_queue: taskQueue, encryption: 'off' }, problems: [] });
+    const broken = path.join(directory, 'broken.yaml');
+    writeFileSync(broken, ['temporal:', '  port: seventy', '  data_converter:', '    codec: aes256gcm', ''].join('\n'));
+    const refused = await cli(['config', 'check', '--config', broken]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('temporal.port');
+    const noKey = path.join(directory, 'no-key.yaml');
+    writeFileSync(noKey, ['temporal:', '  data_converter:', '    codec: aes256gcm', ''].join('\n'));
+    const keyless = await cli(['config', 'check', '--config', noKey]);
+    expect(keyless.code).toBe(1);
+    expect(keyless.stderr).toContain('problem: temporal.data_converter.encryption_key: payload encryption is configured (codec aes256gcm) but no key is set');
+  });
+
+  it('says how to start a server when none answers', async () => {
+    const nowhere = path.join(directory, 'nowhere.yaml');
+    writeFileSync(nowhere, ['execution_engine: temporal', 'temporal:', '  host: 127.0.0.1', '  port: 1', ''].join('\n'));
+    const refused = await cli(['workflows', 'list', '--config', nowhere, '--app', appModule]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('cannot reach the Temporal server at 127.0.0.1:1');
+    expect(refused.stderr).toContain('mcp-agent server start-dev');
+  });
+});
+
+describe('codegen and server start-dev', { timeout: 60_000 }, () => {
+  it('runs codegen for an app (here: checks the test app is current)', async () => {
+    const checked = await cli(['codegen', '--check', '--no-bundle', '--root', path.join(import.meta.dirname, 'app')]);
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+  });
+
+  it('starts the local dev server, which answers, and stops it on Ctrl-C', async () => {
+    const net = await import('node:net');
+    const freePort = async (): Promise<number> =>
+      new Promise((resolve) => {
+        const server = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as { port: number };
+          server.close(() => resolve(port));
+        });
+      });
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const stop = new AbortController();
+    const running = cli(['server', 'start-dev', '--port', String(port), '--ui-port', String(uiPort)], { signal: stop.signal, env: { TEMPORAL_CLI_PATH: inject('temporalCliPath') } });
+    const answers = async (): Promise<boolean> =>
+      new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    await expect.poll(answers, { timeout: 30_000, interval: 250 }).toBe(true);
+    stop.abort();
+    const finished = await running;
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toContain(`Temporal dev server on 127.0.0.1:${port}, Web UI at http://localhost:${uiPort}`);
+    // Outside the repository, with nothing on PATH: the error names the ways to get the CLI.
+    const missing = await cli(['server', 'start-dev'], { env: { PATH: '' }, cwd: tmpdir() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no Temporal CLI found: set TEMPORAL_CLI_PATH, run `bash tools/install-temporal.sh`');
   });
 });

@@ -88,7 +88,8 @@ export class TemporalAuthError extends MCPAgentError {
 }
 
 const LOCAL_SERVER_HINT =
-  'Start a local one with `temporal server start-dev` (or `bash tools/install-temporal.sh` to install it), ' +
+  'Start a local one with `temporal server start-dev` or `npx mcp-agent server start-dev` ' +
+  '(in the mcp-agent repository `bash tools/install-temporal.sh` installs the CLI), ' +
   'or point temporal.host and temporal.port in mcp_agent.config.yaml at yours';
 const REMOTE_SERVER_HINT = 'Check temporal.host and temporal.port, that the server is up, and that it speaks TLS as temporal.tls says';
 

@@ -106,9 +106,13 @@ describe('the packages installed from their tarballs', () => {
     const help = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['--help'], consumer);
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('replay');
-    const usage = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['replay'], consumer);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--workflows <module> is required');
+    // It loads the consumer's TypeScript app and checks input against the generated schema.
+    const refused = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['run', 'ReviewWorkflow', '--input', '42'], consumer);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain("the input does not match ReviewWorkflow's input schema:\n  input: expected a string, got 42");
+    const unknown = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['run', 'NoSuchWorkflow'], consumer);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('the app defines no workflow "NoSuchWorkflow"; it defines: ReviewWorkflow');
   });
 
   it('runs a workflow on the in-process engine and on the Temporal dev server, with the same result', async () => {

@@ -7,18 +7,19 @@ import path from 'node:path';
 import { createLogger, MCPAgentError } from '@mcp-agent/core';
 import { connectTemporalClient, fetchWorkflowHistory, readWorkflowHistory, replayWorkflowHistories, type WorkflowHistory } from '@mcp-agent/executor-temporal';
 import { UsageError, type Command } from '../main.js';
-import { CONFIG_OPTION, registryOf, settingsFrom } from '../settings.js';
+import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, settingsFrom } from '../settings.js';
 
 export const replayCommand: Command = {
   words: ['replay'],
   summary: 'replay recorded workflow histories against the current code',
-  usage: `usage: mcp-agent replay --workflows <module> [--workflows <module>]... (<history.json>... | --workflow-id <id> [--run-id <id>]) [--json] [--config <file>]
+  usage: `usage: mcp-agent replay [--app <module>]... (<history.json>... | --workflow-id <id> [--run-id <id>]) [--json] [--config <file>]
 
 Runs each history through the current workflow code, as a worker would after a deploy. Exits 0
 when every history replays, 1 naming the first that does not (put the change behind
 this.patched("change-id")) or whose workflow type the code no longer defines.
 
-  --workflows <module>  the module that defines the workflows (.ts or .js), repeatable
+  --app <module>        the module that defines the workflows (.ts or .js; default src/workflows.ts),
+                        repeatable; --workflows is the same
   --workflow-id <id>    fetch the history of this workflow from the server of temporal.* instead of files
   --run-id <id>         with --workflow-id: a specific run
   --json                print {"replayed": [...]} or {"failed": {...}} for scripts
@@ -29,19 +30,18 @@ Histories are JSON from \`mcp-agent workflows history <id> --out file\` or
 \`temporal workflow show --workflow-id <id> --output json\`.`,
   options: {
     ...CONFIG_OPTION,
-    workflows: { type: 'string', multiple: true },
+    ...APP_OPTION,
     'workflow-id': { type: 'string' },
     'run-id': { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: { min: 0, max: Number.POSITIVE_INFINITY },
   async run({ values, positionals }, io) {
-    const modules = (values['workflows'] as string[] | undefined) ?? [];
-    if (modules.length === 0) throw new UsageError('--workflows <module> is required: the module that defines the workflows');
     const workflowId = values['workflow-id'] as string | undefined;
     if (workflowId === undefined && positionals.length === 0) throw new UsageError('give history files, or --workflow-id to fetch one from the server');
     if (workflowId !== undefined && positionals.length > 0) throw new UsageError('give history files or --workflow-id, not both');
     if (values['run-id'] !== undefined && workflowId === undefined) throw new UsageError('--run-id needs --workflow-id');
+    const modules = appModulesFrom(values, io.cwd, true) as string[];
     const settings = settingsFrom(values, io);
     const histories: Array<{ workflowId: string; history: WorkflowHistory }> = [];
     if (workflowId !== undefined) {
@@ -64,13 +64,13 @@ Histories are JSON from \`mcp-agent workflows history <id> --out file\` or
         histories.push({ workflowId: path.basename(file, '.json'), history });
       }
     }
-    const registry = await registryOf(modules, io.cwd);
+    const { registry } = await loadApp(modules, io.cwd);
     const logger = createLogger({ transports: ['none'] });
     const json = values['json'] === true;
     try {
       await replayWorkflowHistories(
         { registry, settings, logger, mcp: undefined, llmProviders: [] },
-        { workflowsPath: modules.map((module) => path.resolve(io.cwd, module)) },
+        { workflowsPath: modules },
         histories,
       );
     } catch (error) {

@@ -1,0 +1,89 @@
+/**
+ * `mcp-agent config check`: loads the config as an app would and says what it sets up, or what is wrong.
+ */
+import { MCPAgentError } from '@mcp-agent/core';
+import { connectionSettings, encryptionCodecFromSettings } from '@mcp-agent/executor-temporal';
+import type { Command } from '../main.js';
+import { CONFIG_OPTION } from '../settings.js';
+import { loadSettings } from '@mcp-agent/core';
+
+export const configCheckCommand: Command = {
+  words: ['config', 'check'],
+  summary: 'validate mcp_agent.config.yaml (and secrets) and summarise what it sets up',
+  usage: `usage: mcp-agent config check [--config <file>] [--json]
+
+Loads the config file, the secrets file beside it and the environment overrides as an app does,
+and checks what is read only at start-up: the Temporal TLS files and the payload encryption key.
+Prints a summary (never a secret's value), or every problem with its path. Exit 1 on a problem.
+
+  --config <file>  the config to check (default: mcp_agent.config.yaml found from the current folder up)
+  --json           the summary as JSON`,
+  options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
+  positionals: { min: 0, max: 0 },
+  async run({ values }, io) {
+    const configPath = values['config'] as string | undefined;
+    const loaded = loadSettings({ cwd: io.cwd, env: io.env, ...(configPath === undefined ? {} : { configPath }) });
+    const settings = loaded.settings;
+    const engine = settings.execution_engine ?? 'asyncio';
+    const temporal = settings.temporal;
+    const problems: string[] = [];
+    let encryption: string = 'off';
+    if (temporal !== undefined) {
+      try {
+        connectionSettings(settings);
+      } catch (error) {
+        problems.push(error instanceof Error ? error.message : String(error));
+      }
+      try {
+        const codec = encryptionCodecFromSettings(settings);
+        if (codec !== undefined) encryption = `aes256gcm, key id ${codec.keyId}${codec.keyIds.length > 1 ? ` (+${codec.keyIds.length - 1} previous)` : ''}${temporal.data_converter?.compress === true ? ', compressed' : ''}`;
+      } catch (error) {
+        problems.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    const summary = {
+      config: loaded.configPath ?? null,
+      secrets: loaded.secretsPath ?? null,
+      execution_engine: engine,
+      temporal:
+        temporal === undefined
+          ? null
+          : {
+              address: `${temporal.host}:${temporal.port}`,
+              namespace: temporal.namespace,
+              task_queue: temporal.task_queue,
+              tls: temporal.tls === undefined ? (temporal.api_key === undefined ? false : true) : temporal.tls === true || typeof temporal.tls === 'object',
+              api_key: temporal.api_key === undefined ? 'not set' : 'set',
+              encryption,
+            },
+      mcp_servers: Object.keys(settings.mcp?.servers ?? {}),
+      providers: Object.fromEntries(
+        (['openai', 'anthropic'] as const)
+          .filter((name) => settings[name] !== undefined)
+          .map((name) => [name, { api_key: settings[name]?.api_key === undefined || settings[name]?.api_key === '' ? 'not set' : 'set', default_model: settings[name]?.default_model ?? null }]),
+      ),
+      problems,
+    };
+    if (values['json'] === true) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+    else {
+      const lines = [
+        `config:           ${summary.config ?? '(none found: defaults)'}`,
+        `secrets:          ${summary.secrets ?? '(none)'}`,
+        `execution_engine: ${engine}`,
+        ...(summary.temporal === null
+          ? []
+          : [
+              `temporal:         ${summary.temporal.address}, namespace ${summary.temporal.namespace}, task queue ${summary.temporal.task_queue}`,
+              `                  tls ${summary.temporal.tls ? 'on' : 'off'}, api key ${summary.temporal.api_key}, payload encryption ${summary.temporal.encryption}`,
+            ]),
+        `mcp servers:      ${summary.mcp_servers.join(', ') || '(none)'}`,
+        ...Object.entries(summary.providers).map(([name, provider]) => `${`${name}:`.padEnd(18)}api key ${provider.api_key}, default model ${provider.default_model ?? '(none)'}`),
+      ];
+      io.stdout(`${lines.join('\n')}\n`);
+      for (const problem of problems) io.stderr(`problem: ${problem}\n`);
+      if (problems.length === 0) io.stdout('ok\n');
+    }
+    if (problems.length > 0) throw new MCPAgentError('CONFIG_CHECK_FAILED', `${problems.length} problem${problems.length === 1 ? '' : 's'} in the config`);
+    return 0;
+  },
+};

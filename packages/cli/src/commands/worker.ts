@@ -1,0 +1,60 @@
+/**
+ * `mcp-agent worker`: a Temporal worker for an app, until Ctrl-C.
+ */
+import { loadInstalledLlmProviders } from '@mcp-agent/core';
+import { createTemporalWorker } from '@mcp-agent/executor-temporal';
+import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
+import { UsageError, type Command } from '../main.js';
+import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, loggerFor, settingsFrom } from '../settings.js';
+
+export const workerCommand: Command = {
+  words: ['worker'],
+  summary: "run a Temporal worker for the app's workflows and tasks",
+  usage: `usage: mcp-agent worker [--app <module>] [--task-queue <name>] [--max-concurrent-activities <n>] [--config <file>]
+
+Runs the app's workflows, and as activities its tasks, MCP calls and model round trips, on the
+Temporal server of temporal.* in the config (whatever execution_engine says), until Ctrl-C.
+Uses the prebuilt workflow bundle of \`mcp-agent codegen\` when it is current.
+
+  --app <module>        the module that defines the workflows (default src/workflows.ts)
+  --task-queue <name>   default temporal.task_queue, else mcp-agent
+  --max-concurrent-activities <n>
+  --config <file>       mcp_agent.config.yaml to read (default: found from the current folder up)`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, 'task-queue': { type: 'string' }, 'max-concurrent-activities': { type: 'string' } },
+  positionals: { min: 0, max: 0 },
+  async run({ values }, io) {
+    const modules = appModulesFrom(values, io.cwd, true) as string[];
+    const limitText = values['max-concurrent-activities'] as string | undefined;
+    const limit = limitText === undefined ? undefined : Number(limitText);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--max-concurrent-activities: expected a positive whole number, got "${limitText}"`);
+    const settings = settingsFrom(values, io);
+    const app = await loadApp(modules, io.cwd);
+    const logger = loggerFor(settings);
+    const mcp = createMcpConnectionManager({ servers: settings.mcp?.servers ?? {}, logger: logger.child('mcp') });
+    try {
+      const worker = await createTemporalWorker(
+        { registry: app.registry, settings, logger, mcp, llmProviders: await loadInstalledLlmProviders(io.cwd) },
+        {
+          workflowsPath: modules,
+          ...(values['task-queue'] === undefined ? {} : { taskQueue: values['task-queue'] as string }),
+          ...(limit === undefined ? {} : { maxConcurrentActivities: limit }),
+        },
+      );
+      const queue = (values['task-queue'] as string | undefined) ?? settings.temporal?.task_queue ?? 'mcp-agent';
+      io.stdout(
+        `worker for ${app.name} (${[...app.registry.workflows.keys()].join(', ')}) polling task queue "${queue}" on ` +
+          `${settings.temporal?.host ?? 'localhost'}:${settings.temporal?.port ?? 7233}, namespace ${settings.temporal?.namespace ?? 'default'}; Ctrl-C to stop\n`,
+      );
+      const stop = (): void => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      };
+      if (io.signal.aborted) stop();
+      else io.signal.addEventListener('abort', stop, { once: true });
+      await worker.run();
+      io.stdout('worker stopped\n');
+      return 0;
+    } finally {
+      await mcp.close();
+    }
+  },
+};

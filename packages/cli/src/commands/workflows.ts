@@ -1,0 +1,183 @@
+/**
+ * `mcp-agent workflows list | describe | signal | query | cancel | terminate`: workflows on the
+ * Temporal server of the config.
+ */
+import type { Executor, WorkflowDescription, WorkflowStatus } from '@mcp-agent/core';
+import { UsageError, type Command } from '../main.js';
+import { APP_OPTION, appModulesFrom, CONFIG_OPTION, inputFrom, loadApp, settingsFrom, temporalExecutor } from '../settings.js';
+
+const SERVER_NOTE = 'Talks to the Temporal server of temporal.* in the config (start one with `mcp-agent server start-dev`).';
+const COMMON_USAGE = `  --app <module>       the module that defines the workflows (default src/workflows.ts when it exists;
+                       with it, signal and query names are checked against the workflow)
+  --config <file>      mcp_agent.config.yaml to read (default: found from the current folder up)`;
+const STATUSES: readonly WorkflowStatus[] = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+
+type Io = Parameters<Command['run']>[1];
+
+/** Runs `work` with an executor on the config's server (and the app, when there is one). */
+async function withExecutor<T>(values: Record<string, unknown>, io: Io, work: (executor: Executor) => Promise<T>): Promise<T> {
+  const settings = settingsFrom(values, io);
+  const modules = appModulesFrom(values, io.cwd, false);
+  const app = modules === undefined ? undefined : await loadApp(modules, io.cwd);
+  const executor = await temporalExecutor(settings, app);
+  try {
+    return await work(executor);
+  } finally {
+    await executor.close();
+  }
+}
+
+function row(description: WorkflowDescription): string {
+  const time = (date: Date | undefined) => (date === undefined ? '-' : date.toISOString().replace('.000Z', 'Z'));
+  return `${description.workflowId.padEnd(36)} ${description.workflowName.padEnd(28)} ${description.status.padEnd(17)} ${time(description.startTime).padEnd(21)} ${time(description.closeTime)}`;
+}
+
+function asJson(description: WorkflowDescription): Record<string, unknown> {
+  return { ...description, startTime: description.startTime.toISOString(), closeTime: description.closeTime?.toISOString() ?? null };
+}
+
+const jsonOption = { json: { type: 'boolean' } } as const;
+
+export const workflowsListCommand: Command = {
+  words: ['workflows', 'list'],
+  summary: 'list workflows (by name, status or a visibility query)',
+  usage: `usage: mcp-agent workflows list [--workflow <name>] [--status <status>] [--query <visibility query>] [--limit <n>] [--json]
+
+${SERVER_NOTE}
+
+  --workflow <name>    only this workflow type
+  --status <status>    ${STATUSES.join(', ')}
+  --query <query>      a Temporal visibility query, e.g. 'StartTime > "2026-11-01T00:00:00Z"'
+  --limit <n>          at most n (default 20)
+  --json               one JSON array
+${COMMON_USAGE}`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, ...jsonOption, workflow: { type: 'string' }, status: { type: 'string' }, query: { type: 'string' }, limit: { type: 'string' } },
+  positionals: { min: 0, max: 0 },
+  async run({ values }, io) {
+    const status = (values['status'] as string | undefined)?.toUpperCase();
+    if (status !== undefined && !STATUSES.includes(status as WorkflowStatus)) throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${values['status'] as string}"`);
+    const limitText = (values['limit'] as string | undefined) ?? '20';
+    const limit = Number(limitText);
+    if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit: expected a positive whole number, got "${limitText}"`);
+    const found = await withExecutor(values, io, (executor) =>
+      executor.listWorkflows({
+        limit,
+        ...(values['workflow'] === undefined ? {} : { workflowName: values['workflow'] as string }),
+        ...(status === undefined ? {} : { status: status as WorkflowStatus }),
+        ...(values['query'] === undefined ? {} : { query: values['query'] as string }),
+      }),
+    );
+    if (values['json'] === true) io.stdout(`${JSON.stringify(found.map(asJson))}\n`);
+    else if (found.length === 0) io.stdout('no workflows\n');
+    else io.stdout(`${'WORKFLOW ID'.padEnd(36)} ${'WORKFLOW'.padEnd(28)} ${'STATUS'.padEnd(17)} ${'STARTED'.padEnd(21)} CLOSED\n${found.map(row).join('\n')}\n`);
+    return 0;
+  },
+};
+
+export const workflowsDescribeCommand: Command = {
+  words: ['workflows', 'describe'],
+  summary: "show a workflow's status, times and chain",
+  usage: `usage: mcp-agent workflows describe <workflow-id> [--run-id <id>] [--json]
+
+${SERVER_NOTE}
+${COMMON_USAGE}`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, ...jsonOption, 'run-id': { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals }, io) {
+    const description = await withExecutor(values, io, (executor) => executor.describeWorkflow(positionals[0] as string, values['run-id'] as string | undefined));
+    if (values['json'] === true) io.stdout(`${JSON.stringify(asJson(description))}\n`);
+    else {
+      const lines = [
+        ['workflow id', description.workflowId],
+        ['run id', description.runId],
+        ['workflow', description.workflowName],
+        ['status', description.status],
+        ['started', description.startTime.toISOString()],
+        ['closed', description.closeTime?.toISOString() ?? '-'],
+        ...(description.parentWorkflowId === undefined ? [] : [['parent', description.parentWorkflowId]]),
+        ...(description.continuedFromRunId === undefined ? [] : [['continued from run', description.continuedFromRunId]]),
+        ...(Object.keys(description.memo).length === 0 ? [] : [['memo', JSON.stringify(description.memo)]]),
+      ];
+      io.stdout(`${lines.map(([key, value]) => `${(key as string).padEnd(19)} ${value as string}`).join('\n')}\n`);
+    }
+    return 0;
+  },
+};
+
+const inputOptions = { input: { type: 'string' }, 'input-file': { type: 'string' } } as const;
+
+export const workflowsSignalCommand: Command = {
+  words: ['workflows', 'signal'],
+  summary: 'send a signal with a JSON payload',
+  usage: `usage: mcp-agent workflows signal <workflow-id> <signal> [--input <json> | --input-file <file>] [--run-id <id>]
+
+${SERVER_NOTE}
+
+  --input <json>       the signal's payload, as JSON ('"looks good"', '{"approved": true}')
+  --run-id <id>        a specific run (default: the latest)
+${COMMON_USAGE}`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, ...inputOptions, 'run-id': { type: 'string' } },
+  positionals: { min: 2, max: 2 },
+  async run({ values, positionals }, io) {
+    const [workflowId, signal] = positionals as [string, string];
+    const input = inputFrom(values, io.cwd);
+    const runId = values['run-id'] as string | undefined;
+    await withExecutor(values, io, (executor) => executor.signalWorkflow(undefined, workflowId, signal, input.value, runId === undefined ? {} : { runId }));
+    io.stdout(`sent ${signal} to ${workflowId}\n`);
+    return 0;
+  },
+};
+
+export const workflowsQueryCommand: Command = {
+  words: ['workflows', 'query'],
+  summary: "ask a running (or closed) workflow a query; prints the answer as JSON",
+  usage: `usage: mcp-agent workflows query <workflow-id> <query> [--input <json>]
+
+${SERVER_NOTE} The answer is printed as JSON. A worker must be running to answer.
+
+  --input <json>       the query's argument, as JSON
+${COMMON_USAGE}`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, ...inputOptions },
+  positionals: { min: 2, max: 2 },
+  async run({ values, positionals }, io) {
+    const [workflowId, query] = positionals as [string, string];
+    const input = inputFrom(values, io.cwd);
+    const answer = await withExecutor(values, io, (executor) => (input.given ? executor.queryWorkflow(undefined, workflowId, query, input.value) : executor.queryWorkflow(undefined, workflowId, query)));
+    io.stdout(`${JSON.stringify(answer ?? null, null, 2)}\n`);
+    return 0;
+  },
+};
+
+export const workflowsCancelCommand: Command = {
+  words: ['workflows', 'cancel'],
+  summary: 'ask a workflow to cancel (it can clean up and report)',
+  usage: `usage: mcp-agent workflows cancel <workflow-id> [--run-id <id>]
+
+${SERVER_NOTE} The workflow sees the cancellation and may run cleanup before it ends.
+${COMMON_USAGE}`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, 'run-id': { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals }, io) {
+    const workflowId = positionals[0] as string;
+    await withExecutor(values, io, (executor) => executor.cancelWorkflow(workflowId, values['run-id'] as string | undefined));
+    io.stdout(`asked ${workflowId} to cancel\n`);
+    return 0;
+  },
+};
+
+export const workflowsTerminateCommand: Command = {
+  words: ['workflows', 'terminate'],
+  summary: 'end a workflow at once, without cleanup',
+  usage: `usage: mcp-agent workflows terminate <workflow-id> [--reason <text>] [--run-id <id>]
+
+${SERVER_NOTE} The workflow ends at once; no code of it runs.
+${COMMON_USAGE}`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, reason: { type: 'string' }, 'run-id': { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals }, io) {
+    const workflowId = positionals[0] as string;
+    await withExecutor(values, io, (executor) => executor.terminateWorkflow(workflowId, values['reason'] as string | undefined, values['run-id'] as string | undefined));
+    io.stdout(`terminated ${workflowId}\n`);
+    return 0;
+  },
+};
