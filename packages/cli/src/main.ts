@@ -47,8 +47,15 @@ export interface Command {
   run(parsed: { values: Record<string, unknown>; positionals: string[] }, io: Required<Omit<CliIo, 'signal'>> & { signal: AbortSignal }): Promise<number>;
 }
 
-/** Wrong arguments: exit 2 with the command's usage. */
-export class UsageError extends Error {}
+/** Wrong arguments or input: exit 2, with the command's usage unless the problem is in the input itself. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showUsage: boolean = true,
+  ) {
+    super(message);
+  }
+}
 
 const COMMANDS: readonly Command[] = [
   workerCommand,
@@ -151,7 +158,7 @@ async function runCommand(
     return await command.run(parsed, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`${name}: ${error.message}\n\n${command.usage}\n`);
+      io.stderr(error.showUsage ? `${name}: ${error.message}\n\n${command.usage}\n` : `${name}: ${error.message}\n`);
       return 2;
     }
     if (ConfigError.is(error) || MCPAgentError.is(error)) {

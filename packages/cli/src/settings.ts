@@ -103,7 +103,12 @@ export async function temporalExecutor(settings: Settings, app: LoadedApp | unde
 /** An executor for the engine of `execution_engine` (in-process runs the workflows here). */
 export async function executorFor(settings: Settings, app: LoadedApp, cwd: string): Promise<Executor> {
   if (settings.execution_engine === 'temporal') return temporalExecutor(settings, app);
-  const engine = await loadExecutionEngine(settings.execution_engine ?? 'asyncio', undefined, cwd);
+  const name = settings.execution_engine ?? 'asyncio';
+  // The app's own engine when it has one installed; else the in-process engine this command ships with.
+  const engine = await loadExecutionEngine(name, undefined, cwd).catch(async (error: unknown) => {
+    if (name !== 'asyncio') throw error;
+    return (await import('@mcp-agent/executor-asyncio')).executionEngine;
+  });
   return engine.createExecutor({ appName: app.name, registry: app.registry, settings, logger: loggerFor(settings) });
 }
 

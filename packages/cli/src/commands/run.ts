@@ -43,12 +43,12 @@ or the server can't be reached, 2 wrong arguments or input.`,
     const settings = settingsFrom(values, io);
     const app = await loadApp(appModulesFrom(values, io.cwd, true) as string[], io.cwd);
     if (!app.registry.workflows.has(workflowName)) {
-      throw new UsageError(`the app defines no workflow "${workflowName}"; it defines: ${[...app.registry.workflows.keys()].sort().join(', ')}`);
+      throw new UsageError(`the app defines no workflow "${workflowName}"; it defines: ${[...app.registry.workflows.keys()].sort().join(', ')}`, false);
     }
     const schema = inputSchemaOf(app, workflowName);
     if (schema !== undefined) {
       const problems = input.given ? checkAgainstSchema(input.value, schema) : schema.type === undefined || [schema.type].flat().includes('null') ? [] : ['input: required, missing (give --input)'];
-      if (problems.length > 0) throw new UsageError(`the input does not match ${workflowName}'s input schema:\n  ${problems.join('\n  ')}`);
+      if (problems.length > 0) throw new UsageError(`the input does not match ${workflowName}'s input schema:\n  ${problems.join('\n  ')}`, false);
     }
     const json = values['json'] === true;
     const executor = await executorFor(settings, app, io.cwd);
