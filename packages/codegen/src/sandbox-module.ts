@@ -74,6 +74,18 @@ export function usedByWorkflowCode(declaration: ImportDeclaration, bodies: reado
   return names.some((name) => usedOutside(name, bodies, declaration));
 }
 
+/**
+ * A task without a return type annotation would be typed by its stub (`Promise<never>`); write the
+ * type inferred from its real body instead, when it can be written without an import.
+ */
+function keepInferredReturnType(body: Node): void {
+  if (!(Node.isArrowFunction(body) || Node.isFunctionExpression(body) || Node.isMethodDeclaration(body) || Node.isFunctionDeclaration(body))) return;
+  if (body.getReturnTypeNode() !== undefined) return;
+  const inferred = body.getReturnType().getText(body);
+  if (inferred.includes('import(') || /\bnever\b/.test(inferred)) return;
+  body.setReturnType(inferred);
+}
+
 const STUB = "throw new Error('a task body runs as an activity in the worker, not in the workflow sandbox');";
 
 /** Where the sandbox copy of a workflow file goes: its path under the sources' folder, mirrored in `outDir`. */
@@ -132,6 +144,7 @@ export function sandboxModule(
     }
     // Bodies last, innermost first, so that positions found earlier stay valid.
     for (const body of taskBodies(copy).reverse()) {
+      keepInferredReturnType(body);
       if (Node.isArrowFunction(body) && !Node.isBlock(body.getBody())) body.getBody().replaceWithText(`{\n  ${STUB}\n}`);
       else if (Node.isArrowFunction(body) || Node.isFunctionExpression(body) || Node.isMethodDeclaration(body) || Node.isFunctionDeclaration(body)) body.setBodyText(STUB);
     }
