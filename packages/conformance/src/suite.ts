@@ -29,6 +29,7 @@ import {
   CounterWorkflow,
   EarlySignalWorkflow,
   EchoWorkflow,
+  ErrorWithoutValueWorkflow,
   FailingWorkflow,
   ForeverWorkflow,
   HelpersWorkflow,
@@ -145,6 +146,16 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         const result = await executor.executeWorkflow(EchoWorkflow, input);
         expect(result.value).toEqual(input);
         expect(result.metadata).toEqual({ kind: 'object' });
+      });
+
+      it('keeps a WorkflowResult that has an error and no value as it is', async () => {
+        const handle = await executor.startWorkflow(ErrorWithoutValueWorkflow, 'over budget');
+        const result = await handle.result();
+        expect(WorkflowResult.is(result)).toBe(true);
+        expect(result.value).toBeUndefined();
+        expect(result.error).toBe('rejected: over budget');
+        expect(result.metadata).toEqual({ reason: 'over budget' });
+        expect((await handle.describe()).status).toBe('COMPLETED');
       });
 
       it('turns a Date in the input into its JSON string, as a data converter does', async () => {

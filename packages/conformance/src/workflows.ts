@@ -169,6 +169,15 @@ export class EchoWorkflow extends Workflow<unknown> {
   }
 }
 
+/** Reports a problem in its WorkflowResult without a value (the run itself completes). */
+@app.workflow
+export class ErrorWithoutValueWorkflow extends Workflow<string> {
+  @app.workflowRun
+  async run(reason: string): Promise<WorkflowResult<string>> {
+    return new WorkflowResult<string>({ error: `rejected: ${reason}`, metadata: { reason } });
+  }
+}
+
 /** Returns a bare value instead of a WorkflowResult. */
 @app.workflow
 export class PlainValueWorkflow extends Workflow<number> {

@@ -1,6 +1,8 @@
-// The decorators of MCPApp and what they register; no executor is created here.
+// The decorators of MCPApp and what they register; the one executor made here is an empty stand-in.
 import { describe, expect, it } from 'vitest';
 import { MCPApp } from './app.js';
+import type { ExecutionEngine } from './engine.js';
+import type { Executor } from './executor.js';
 import { UnknownWorkflowError, WorkflowUsageError } from './errors.js';
 import { getWorkflowDefinition, type UpdateValidator } from './model/definitions.js';
 import { Workflow } from './model/workflow.js';
@@ -31,6 +33,25 @@ describe('MCPApp', () => {
     expect(() => app.executor).toThrow('app.run');
     expect(() => app.config).toThrow('app.run');
     expect(() => app.logger).toThrow('app.run');
+  });
+
+  it('takes engines and settings from configure before it starts, and refuses them once started', async () => {
+    const app = new MCPApp({ name: 'configured' });
+    const used: string[] = [];
+    // An engine that records which settings it was made with; its executor has nothing to run.
+    const engine: ExecutionEngine = {
+      name: 'asyncio',
+      createExecutor: async (options) => {
+        used.push(`${options.appName} ${options.settings.temporal?.task_queue ?? '-'}`);
+        return { engine: 'asyncio', close: async () => undefined } as unknown as Executor;
+      },
+    };
+    expect(app.configure({ engines: { asyncio: engine }, settings: { temporal: { task_queue: 'configured-queue' } } })).toBe(app);
+    await app.initialize();
+    expect(used).toEqual(['configured configured-queue']);
+    expect(() => app.configure({ settings: {} })).toThrow('app "configured" has started; call configure before initialize or run');
+    await app.cleanup();
+    expect(() => app.configure({ settings: {} })).not.toThrow();
   });
 });
 

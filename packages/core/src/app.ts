@@ -60,7 +60,7 @@ export interface AppContext {
  * ```
  */
 export class MCPApp extends MCPAppBase {
-  readonly #options: MCPAppOptions;
+  #options: MCPAppOptions;
   #context: AppContext | undefined;
   /** Undo what `initialize` made ambient for agents and LLMs used outside workflows. */
   #restoreAmbient: Array<() => void> = [];
@@ -69,6 +69,26 @@ export class MCPApp extends MCPAppBase {
   constructor(options: MCPAppOptions) {
     super(options);
     this.#options = options;
+  }
+
+  /**
+   * Sets options after construction, before the app starts: the app is usually made in the
+   * workflow module, which must stay free of Node-only engine imports, while the starter, a test
+   * or the worker knows which engines, settings or logger to use.
+   *
+   * @throws WorkflowUsageError once the app has started.
+   * @example
+   * ```ts
+   * app.configure({ engines: { asyncio: createAsyncioEngine({ clock: new VirtualClock() }) } });
+   * await app.run(async ({ executor }) => ...);
+   * ```
+   */
+  configure(options: Partial<Omit<MCPAppOptions, 'name'>>): this {
+    if (this.#context !== undefined || this.#initializing !== undefined) {
+      throw new WorkflowUsageError(`app "${this.name}" has started; call configure before initialize or run (or after cleanup)`);
+    }
+    this.#options = { ...this.#options, ...options, name: this.#options.name };
+    return this;
   }
 
   /** The context of a running app. @throws WorkflowUsageError before `initialize` or `run`. */

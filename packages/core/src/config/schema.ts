@@ -408,7 +408,8 @@ const TemporalFieldsSchema = z.looseObject({
   task_queue: z.string().default('mcp-agent'),
   max_concurrent_activities: positiveInteger().optional(),
   max_concurrent_workflows: positiveInteger().optional(),
-  max_cached_workflows: positiveInteger().optional(),
+  // 0 turns the worker's workflow cache (and sticky task queues) off, as Temporal allows.
+  max_cached_workflows: numberSetting({ integer: true, minimum: 0 }).optional(),
   timeout_seconds: positiveNumber().optional(),
   id_reuse_policy: enumSetting(ID_REUSE_POLICIES).default('allow_duplicate'),
   rpc_metadata: z.record(z.string(), StringLikeSchema).optional(),

@@ -108,9 +108,14 @@ function unknownHandler(kind: 'query' | 'update', message: string): UnknownHandl
   return error;
 }
 
-/** A workflow's result as data: a WorkflowResult when the workflow returned one (as mcp-agent workflows do). */
+/**
+ * A workflow's result as data: a WorkflowResult when the workflow returned one (as mcp-agent
+ * workflows do). JSON drops a `value` that is undefined, so the times and metadata the dispatcher
+ * always writes mark one too.
+ */
 function resultOf<T>(value: unknown): WorkflowResult<T> {
-  if (typeof value === 'object' && value !== null && 'value' in value) return WorkflowResult.fromJSON(value as WorkflowResultData<T>);
+  const isResult = typeof value === 'object' && value !== null && ('value' in value || ('metadata' in value && 'startTime' in value && 'endTime' in value));
+  if (isResult) return WorkflowResult.fromJSON(value as WorkflowResultData<T>);
   return WorkflowResult.from<T>(value);
 }
 
