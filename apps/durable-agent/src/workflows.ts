@@ -52,7 +52,7 @@ export class AnalystWorkflow extends Workflow<AnalysisReport> {
 
   @app.workflowRun
   async run(request: AnalysisRequest): Promise<WorkflowResult<AnalysisReport>> {
-    const folder = request?.folder?.replace(/\/+$/, '') ?? '';
+    const folder = typeof request?.folder === 'string' ? request.folder.replace(/\/+$/, '') : '';
     if (!folder.startsWith('/') || typeof request.question !== 'string' || request.question.trim() === '') {
       throw WorkflowApplicationError.nonRetryable(
         `AnalystWorkflow needs { folder: an absolute path, question: some text }, got ${JSON.stringify(request)}`,
