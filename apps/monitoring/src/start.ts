@@ -17,6 +17,8 @@ import { useScriptedModelUnlessConfigured } from './model.js';
 import { app, events, type MonitoringReport } from './workflows.js';
 
 const { values: options } = parseArgs({
+  // `pnpm start -- --days 2` hands the script a leading `--`.
+  args: process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === '--')),
   options: { days: { type: 'string', default: '30' }, systems: { type: 'string', default: 'api,database,queue' }, detach: { type: 'boolean', default: false } },
 });
 const input = { systems: options.systems.split(',').map((system) => system.trim()), days: Number(options.days) };
@@ -37,7 +39,7 @@ function onVirtualClock(clock: VirtualClock): MCPApp {
 function summary(report: MonitoringReport): void {
   const last = report.checks.at(-1);
   print(
-    `report: ${report.checks.length} checks of ${report.systems.join(', ')}, the last on day ${last?.day ?? '-'} at hour ${last?.hour ?? '-'}, ` +
+    `report: ${report.checks.length} check${report.checks.length === 1 ? '' : 's'} of ${report.systems.join(', ')}, the last on day ${last?.day ?? '-'} at hour ${last?.hour ?? '-'}, ` +
       `in ${report.runs} run${report.runs === 1 ? '' : 's'} (one per day)${report.stopped === undefined ? '' : `; stopped: ${report.stopped}`}`,
   );
   const counts = new Map<string, number>();
