@@ -9,6 +9,7 @@ import {
   UnknownWorkflowError,
   UpdateRejectedError,
   WorkflowAlreadyStartedError,
+  TimeoutError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowResult,
@@ -386,6 +387,8 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         const handle = await executor.startWorkflow(ForeverWorkflow, undefined, { workflowId: id('exec-timeout'), executionTimeout: long });
         const error = await failureOf(handle.result());
         expect(WorkflowFailedError.is(error) && error.status).toBe('TIMED_OUT');
+        const cause = (error as Error).cause;
+        expect(TimeoutError.is(cause) && cause.timeoutType).toBe('execution');
         expect((await handle.describe()).status).toBe('TIMED_OUT');
       });
 
@@ -511,6 +514,8 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         });
         expect(result.value?.failure).toMatchObject({ attempts: 2, type: 'Timeout:start_to_close' });
         expect(probe.entry(key).attempts).toBe(2);
+        // Each attempt's signal aborted when its timeout passed, without heartbeats.
+        expect(probe.entry(key).events).toEqual(['aborted:start_to_close', 'aborted:start_to_close']);
       });
 
       it('fails a task whose scheduleToCloseTimeout passes during an attempt, without retrying', async () => {

@@ -12,6 +12,7 @@ import {
   TimeoutError,
   Workflow,
   WorkflowApplicationError,
+  messageOf,
   WorkflowResult,
 } from '@mcp-agent/core';
 
@@ -132,6 +133,7 @@ export const hangingTask = app.workflowTask(
       const timer = setTimeout(() => reject(new Error('hanging task was never aborted')), 60_000);
       signal.addEventListener('abort', () => {
         clearTimeout(timer);
+        probe.entry(key).events.push(`aborted:${TimeoutError.is(signal.reason) ? signal.reason.timeoutType : messageOf(signal.reason)}`);
         reject(signal.reason);
       });
     });

@@ -35,7 +35,7 @@ import type { McpClientErrorCode } from '@mcp-agent/core/workflow';
  * mcp-agent error code. Removed again when the failure is read back.
  */
 interface AttemptDetail {
-  mcpAgentTask: { attempt: number; code?: string; server?: string };
+  mcpAgentTask: { attempt: number; code?: string; server?: string; timeoutType?: TimeoutError['timeoutType'] };
 }
 
 function isAttemptDetail(value: unknown): value is AttemptDetail {
@@ -56,6 +56,7 @@ export function taskFailure(error: unknown, attempt: number, maximumIntervalMs?:
       attempt,
       ...(MCPAgentError.is(error) ? { code: error.code } : {}),
       ...(McpClientError.is(error) ? { server: error.server } : {}),
+      ...(TimeoutError.is(error) ? { timeoutType: error.timeoutType } : {}),
     },
   };
   // A retry-after is honoured up to twice the policy's longest interval, as in-process.
@@ -99,6 +100,8 @@ const TIMEOUT_TYPES: Partial<Record<string, TimeoutError['timeoutType']>> = {
 function applicationError(failure: ApplicationFailure): MCPAgentError {
   const details = [...(failure.details ?? [])];
   const recorded = isAttemptDetail(details[0]) ? (details.shift() as AttemptDetail).mcpAgentTask : undefined;
+  // A task's own timeout (its attempt's deadline passed in the worker) reads as the timeout it was.
+  if (recorded?.code === 'TIMEOUT' && recorded.timeoutType !== undefined) return new TimeoutError(recorded.timeoutType, failure.message);
   if (recorded?.code?.startsWith('MCP_') && recorded.server !== undefined) {
     return new McpClientError(recorded.code as McpClientErrorCode, recorded.server, failure.message, { retryable: !(failure.nonRetryable ?? false) });
   }
@@ -141,19 +144,22 @@ function attemptsOf(failure: ActivityFailure, maximumAttempts: number | undefine
  * `WorkflowApplicationError`. Anything else is returned as it is.
  *
  * @param maximumAttempts the retry policy's attempts, for an activity that ran out of them.
+ * @param ofWorkflow the failure ended a workflow (a child's, or the result a client awaits): its
+ *   timeout is the workflow's own, which Temporal reports as start-to-close without telling an
+ *   execution timeout from a run timeout; it reads as `execution`.
  */
-export function fromTemporalFailure(error: unknown, maximumAttempts?: number): unknown {
+export function fromTemporalFailure(error: unknown, maximumAttempts?: number, ofWorkflow = false): unknown {
   if (!(error instanceof TemporalFailure)) return error;
   if (error instanceof ActivityFailure) {
     return new TaskFailedError(error.activityType, attemptsOf(error, maximumAttempts), fromTemporalFailure(error.cause));
   }
   if (error instanceof ChildWorkflowFailure) {
-    return new ChildWorkflowFailedError(error.workflowType, error.execution.workflowId ?? '', fromTemporalFailure(error.cause));
+    return new ChildWorkflowFailedError(error.workflowType, error.execution.workflowId ?? '', fromTemporalFailure(error.cause, undefined, true));
   }
   if (error instanceof ApplicationFailure) return applicationError(error);
   if (error instanceof CancelledFailure) return new CancelledError(error.message === '' ? undefined : error.message);
   if (error instanceof TimeoutFailure) {
-    const type = TIMEOUT_TYPES[String(error.timeoutType)] ?? 'start_to_close';
+    const type = ofWorkflow ? 'execution' : (TIMEOUT_TYPES[String(error.timeoutType)] ?? 'start_to_close');
     return new TimeoutError(type, `${type.replace(/_/g, '-')} timeout${error.message === '' ? '' : `: ${error.message}`}`);
   }
   if (error instanceof TerminatedFailure) {

@@ -248,7 +248,7 @@ export class TemporalExecutor implements Executor {
         } catch {
           // keep the run id the handle knows
         }
-        const translated = cause instanceof TerminatedFailure ? new WorkflowApplicationError(cause.message, { type: 'Terminated', nonRetryable: true }) : fromTemporalFailure(cause);
+        const translated = cause instanceof TerminatedFailure ? new WorkflowApplicationError(cause.message, { type: 'Terminated', nonRetryable: true }) : fromTemporalFailure(cause, undefined, true);
         throw new WorkflowFailedError(workflowId, finalRunId, status, translated ?? error.message);
       }
       throw this.#translate(error, workflowId, runId);

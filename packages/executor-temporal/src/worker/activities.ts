@@ -2,7 +2,7 @@
  * The activities of a worker: one per task, named after it. Node only.
  */
 import { Context } from '@temporalio/activity';
-import { runInTaskContext, type TaskDefinition } from '@mcp-agent/core';
+import { runInTaskContext, TimeoutError, type TaskDefinition } from '@mcp-agent/core';
 import { taskFailure } from '../failures.js';
 
 type Activity = (...args: unknown[]) => Promise<unknown>;
@@ -18,12 +18,21 @@ export function createActivities(tasks: Iterable<TaskDefinition>): Record<string
     activities[task.name] = async (...args: unknown[]): Promise<unknown> => {
       const context = Context.current();
       const { info } = context;
+      // The server times an attempt out on its own; without heartbeats the worker would not hear of
+      // it, so the task's signal also aborts when the attempt's start-to-close timeout passes here.
+      const limit = info.startToCloseTimeoutMs;
+      const deadline = new AbortController();
+      const timer =
+        typeof limit === 'number' && limit > 0
+          ? setTimeout(() => deadline.abort(new TimeoutError('start_to_close', `task ${task.name} attempt ${info.attempt} outlived its start-to-close timeout of ${limit} ms`)), limit)
+          : undefined;
+      timer?.unref();
       const taskContext = {
         taskName: task.name,
         attempt: info.attempt,
         workflowId: info.workflowExecution?.workflowId ?? '',
         runId: info.workflowExecution?.runId ?? '',
-        signal: context.cancellationSignal,
+        signal: AbortSignal.any([context.cancellationSignal, deadline.signal]),
         heartbeat: (details?: unknown) => context.heartbeat(details),
       };
       try {
@@ -31,6 +40,8 @@ export function createActivities(tasks: Iterable<TaskDefinition>): Record<string
       } catch (error) {
         const maximumInterval = info.retryPolicy?.maximumInterval;
         throw taskFailure(error, info.attempt, typeof maximumInterval === 'number' ? maximumInterval : undefined);
+      } finally {
+        clearTimeout(timer);
       }
     };
   }
