@@ -192,7 +192,7 @@ export const CONNECT_TIMEOUT_MS = 10_000;
  * Runs `connect`, failing when it fails or outlasts `milliseconds`: with
  * {@link TemporalAuthError} when the server refused the credentials, else with
  * {@link TemporalUnreachableError} (naming the TLS setting to fix when the handshake failed; a
- * timed-out TLS connection is probed to learn why). `abandon` is called when it gives up, to
+ * TLS connection that failed without saying why is probed to learn it). `abandon` is called when it gives up, to
  * close a connection still trying.
  */
 export async function connectWithin<T extends { close(): Promise<unknown> }>(
@@ -223,7 +223,11 @@ export async function connectWithin<T extends { close(): Promise<unknown> }>(
     if (ConfigError.is(error)) throw error;
     await abandon?.().catch(() => undefined);
     const tls = context?.tls;
-    const probed = late && tls !== undefined && tls !== false ? await probeTls(address, tls) : undefined;
+    // The gRPC clients hide the handshake's reason (a timeout) or lose it (a closed connection):
+    // unless the error already says what is wrong, ask Node's TLS.
+    const said = messagesOf(error).join('\n');
+    const recognised = tlsProblemOf(said) !== undefined || /UNAUTHENTICATED|PERMISSION_DENIED|valid authentication credentials/i.test(said);
+    const probed = !recognised && tls !== undefined && tls !== false ? await probeTls(address, tls) : undefined;
     throw connectionError(address, error, context, probed);
   } finally {
     clearTimeout(timer);
