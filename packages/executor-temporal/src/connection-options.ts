@@ -24,6 +24,21 @@ function readCertificate(file: string, key: string): Buffer {
   }
 }
 
+/** What `Connection.lazy` and `NativeConnection.connect` take from the settings (the keys left unset are left out). */
+export function connectOptions(settings: TemporalConnectionSettings): {
+  address: string;
+  tls?: NonNullable<TemporalConnectionSettings['tls']>;
+  apiKey?: string;
+  metadata?: Record<string, string>;
+} {
+  return {
+    address: settings.address,
+    ...(settings.tls === undefined ? {} : { tls: settings.tls }),
+    ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
+    ...(settings.metadata === undefined ? {} : { metadata: settings.metadata }),
+  };
+}
+
 /** The address, namespace, task queue, TLS, API key and metadata from settings (defaults: localhost:7233, default, mcp-agent). */
 export function connectionSettings(settings: Settings): TemporalConnectionSettings {
   const temporal = settings.temporal;
@@ -169,11 +184,14 @@ export async function probeTls(address: string, tls: Exclude<TemporalConnectionS
   });
 }
 
+/** The words of a server that refused the credentials. */
+const AUTH_REFUSAL = /UNAUTHENTICATED|PERMISSION_DENIED|valid authentication credentials|Request unauthorized/i;
+
 /** The error for a failed connection: refused credentials, a TLS problem, or an unreachable server. */
 function connectionError(address: string, error: unknown, context: ConnectionContext | undefined, probed?: string): MCPAgentError {
   const text = [...messagesOf(error), probed ?? ''].join('\n');
   const secured = context !== undefined && (context.tls !== undefined && context.tls !== false || context.apiKey !== undefined);
-  if (/UNAUTHENTICATED|PERMISSION_DENIED|valid authentication credentials|Request unauthorized/i.test(text)) {
+  if (AUTH_REFUSAL.test(text)) {
     const hint =
       context?.apiKey !== undefined
         ? 'Check temporal.api_key (and that it is for this namespace)'
@@ -226,7 +244,7 @@ export async function connectWithin<T extends { close(): Promise<unknown> }>(
     // The gRPC clients hide the handshake's reason (a timeout) or lose it (a closed connection):
     // unless the error already says what is wrong, ask Node's TLS.
     const said = messagesOf(error).join('\n');
-    const recognised = tlsProblemOf(said) !== undefined || /UNAUTHENTICATED|PERMISSION_DENIED|valid authentication credentials/i.test(said);
+    const recognised = tlsProblemOf(said) !== undefined || AUTH_REFUSAL.test(said);
     const probed = !recognised && tls !== undefined && tls !== false ? await probeTls(address, tls) : undefined;
     throw connectionError(address, error, context, probed);
   } finally {

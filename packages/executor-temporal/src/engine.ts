@@ -51,20 +51,25 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
   const options = engineOptions.address === undefined ? given : { ...given, settings: withAddress(given.settings, engineOptions.address) };
   const connectionOptions = connectionSettings(options.settings);
   // Before connecting: a missing or malformed encryption key refuses to start.
-  clientDataConverter(options.settings);
+  const dataConverter = clientDataConverter(options.settings);
   const timeout = engineOptions.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const givenConnection = (engineOptions.client?.connection as Connection | undefined) ?? engineOptions.connection;
-  const connection = givenConnection ?? (await connectTemporalConnection(options.settings, timeout));
+  const connection = givenConnection ?? (await connectTemporalConnection(connectionOptions, timeout));
   const tracing = engineOptions.client === undefined ? createTracing(options.settings, engineOptions.tracing, options.logger) : undefined;
-  const client = engineOptions.client ?? temporalClientFor(options.settings, connection, clientTracingOptions(tracing));
+  const client = engineOptions.client ?? temporalClientFor(connection, connectionOptions.namespace, dataConverter, clientTracingOptions(tracing));
+  const ownsMcp = options.mcp === undefined;
+  // What this call made, released when it fails halfway.
+  const release = async (): Promise<void> => {
+    await tracing?.close();
+    if (givenConnection === undefined) await connection.close();
+  };
   let llmProviders: readonly LlmProvider[];
   try {
     llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());
   } catch (error) {
-    if (givenConnection === undefined) await connection.close();
+    await release();
     throw error;
   }
-  const ownsMcp = options.mcp === undefined;
   const mcp = options.mcp ?? createMcpConnectionManager({ servers: options.settings.mcp?.servers ?? {}, logger: options.logger.child('mcp') });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -75,8 +80,8 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
         { tracing: engineOptions.tracing, ...engineOptions.worker, connectTimeoutMs: engineOptions.worker.connectTimeoutMs ?? timeout },
       );
     } catch (error) {
-      if (givenConnection === undefined) await connection.close();
       if (ownsMcp) await (mcp as { close(): Promise<void> }).close();
+      await release();
       throw error;
     }
     running = worker.run();

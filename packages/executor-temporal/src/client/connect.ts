@@ -3,37 +3,35 @@
  * and the data converter (payload encryption). Node only.
  */
 import { Client, Connection, type ClientOptions } from '@temporalio/client';
+import type { LoadedDataConverter } from '@temporalio/common';
 import type { Settings } from '@mcp-agent/core';
 import { clientDataConverter } from '../codec/data-converter.js';
-import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
+import { connectionSettings, connectOptions, connectWithin, CONNECT_TIMEOUT_MS, type TemporalConnectionSettings } from '../connection-options.js';
 
-/** Connects to the server of `settings`; a missing encryption key or unreadable certificate refuses before connecting. */
-export async function connectTemporalConnection(settings: Settings, connectTimeoutMs: number = CONNECT_TIMEOUT_MS): Promise<Connection> {
-  const options = connectionSettings(settings);
+/** Connects to the server of `connection` (from {@link connectionSettings}), within `connectTimeoutMs`. */
+export async function connectTemporalConnection(connection: TemporalConnectionSettings, connectTimeoutMs: number = CONNECT_TIMEOUT_MS): Promise<Connection> {
   // Lazy, so that a connection still trying when we give up can be closed.
-  const lazy = Connection.lazy({
-    address: options.address,
-    connectTimeout: connectTimeoutMs,
-    ...(options.tls === undefined ? {} : { tls: options.tls }),
-    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-    ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
-  });
+  const lazy = Connection.lazy({ ...connectOptions(connection), connectTimeout: connectTimeoutMs });
   return connectWithin(
-    options.address,
+    connection.address,
     connectTimeoutMs,
     async () => {
       await lazy.ensureConnected();
       return lazy;
     },
-    { tls: options.tls, apiKey: options.apiKey },
+    connection,
     () => lazy.close(),
   );
 }
 
-/** A client over `connection` with the namespace and data converter of `settings` (and `extra` options, such as interceptors). */
-export function temporalClientFor(settings: Settings, connection: Connection, extra: Omit<ClientOptions, 'connection' | 'namespace' | 'dataConverter'> = {}): Client {
-  const dataConverter = clientDataConverter(settings);
-  return new Client({ ...extra, connection, namespace: connectionSettings(settings).namespace, ...(dataConverter === undefined ? {} : { dataConverter }) });
+/** A client over `connection` in `namespace`, with the data converter of the settings (and `extra` options, such as interceptors). */
+export function temporalClientFor(
+  connection: Connection,
+  namespace: string,
+  dataConverter: LoadedDataConverter | undefined,
+  extra: Omit<ClientOptions, 'connection' | 'namespace' | 'dataConverter'> = {},
+): Client {
+  return new Client({ ...extra, connection, namespace, ...(dataConverter === undefined ? {} : { dataConverter }) });
 }
 
 /**
@@ -48,6 +46,8 @@ export function temporalClientFor(settings: Settings, connection: Connection, ex
  * ```
  */
 export async function connectTemporalClient(settings: Settings, options: { connectTimeoutMs?: number } = {}): Promise<Client> {
-  clientDataConverter(settings);
-  return temporalClientFor(settings, await connectTemporalConnection(settings, options.connectTimeoutMs));
+  const connection = connectionSettings(settings);
+  // Before connecting: a missing or malformed encryption key refuses to start.
+  const dataConverter = clientDataConverter(settings);
+  return temporalClientFor(await connectTemporalConnection(connection, options.connectTimeoutMs), connection.namespace, dataConverter);
 }

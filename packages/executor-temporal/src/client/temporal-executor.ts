@@ -262,7 +262,8 @@ export class TemporalExecutor implements Executor {
     if (trustName && workflowName !== undefined) {
       return { definition: this.#parts.registry.workflows.get(workflowName), status: undefined, runId };
     }
-    const description = await this.describeWorkflow(workflowId, runId);
+    // Signals, queries and updates need the name and status only, not the run it continued from.
+    const description = this.#description(await this.#describe(workflowId, runId));
     if (workflowName !== undefined && description.workflowName !== workflowName) {
       throw new WorkflowNotFoundError(`workflow "${workflowId}" is a ${description.workflowName}, not a ${workflowName}`, workflowId, runId);
     }
@@ -375,13 +376,17 @@ export class TemporalExecutor implements Executor {
   }
 
   async describeWorkflow(workflowId: string, runId?: string): Promise<WorkflowDescription> {
-    let description: WorkflowExecutionDescription;
+    const description = await this.#describe(workflowId, runId);
+    return { ...this.#description(description), continuedFromRunId: await this.#continuedFrom(workflowId, description.runId) };
+  }
+
+  /** The server's description of a run, without the history read that `describeWorkflow` adds. */
+  async #describe(workflowId: string, runId: string | undefined): Promise<WorkflowExecutionDescription> {
     try {
-      description = await this.client.workflow.getHandle(workflowId, runId).describe();
+      return await this.client.workflow.getHandle(workflowId, runId).describe();
     } catch (error) {
       throw this.#translate(error, workflowId, runId);
     }
-    return { ...this.#description(description), continuedFromRunId: await this.#continuedFrom(workflowId, description.runId) };
   }
 
   /** The run a run continued from, read from the first event of its history. */

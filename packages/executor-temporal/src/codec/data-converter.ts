@@ -11,6 +11,15 @@ import { deriveKeyId, EncryptionCodec, parseEncryptionKey, type EncryptionKey } 
 const SETTING = 'temporal.data_converter';
 
 /**
+ * Whether the settings encrypt payloads, without reading the keys (that is
+ * {@link encryptionCodecFromSettings}'s work, which also refuses bad ones).
+ */
+export function encryptsPayloads(settings: Settings): boolean {
+  const converter = settings.temporal?.data_converter;
+  return converter !== undefined && converter.codec !== 'none' && (converter.encryption_key ?? '').trim() !== '';
+}
+
+/**
  * The encryption codec the settings ask for, or `undefined` when payloads are not encrypted.
  * `encryption_key` turns encryption on; `codec: aes256gcm` without a key refuses to start, since
  * running on would write payloads in clear text.

@@ -31,6 +31,8 @@ const COMPRESS_FROM_BYTES = 256;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const ENCRYPTED_ENCODING_BYTES = encoder.encode(ENCRYPTED_ENCODING);
+const DEFLATE_BYTES = encoder.encode('deflate');
 
 /** One AES-256 key and the id written into the payloads it encrypts. */
 export interface EncryptionKey {
@@ -100,6 +102,8 @@ export interface EncryptionCodecOptions {
  */
 export class EncryptionCodec implements PayloadCodec {
   readonly #current: EncryptionKey;
+  /** The current key's id as bytes: the metadata and the authenticated data of every payload it encrypts. */
+  readonly #currentIdBytes: Uint8Array;
   readonly #keys: ReadonlyMap<string, Buffer>;
   readonly #compress: boolean;
 
@@ -114,6 +118,7 @@ export class EncryptionCodec implements PayloadCodec {
       keys.set(id, key);
     }
     this.#current = options.current;
+    this.#currentIdBytes = encoder.encode(options.current.id);
     this.#keys = keys;
     this.#compress = options.compress ?? false;
   }
@@ -140,19 +145,19 @@ export class EncryptionCodec implements PayloadCodec {
   encodeOne(payload: Payload): Payload {
     let plaintext: Uint8Array = temporal.api.common.v1.Payload.encode(payload).finish();
     const metadata: Record<string, Uint8Array> = {
-      encoding: encoder.encode(ENCRYPTED_ENCODING),
-      [KEY_ID_METADATA]: encoder.encode(this.#current.id),
+      encoding: ENCRYPTED_ENCODING_BYTES,
+      [KEY_ID_METADATA]: this.#currentIdBytes,
     };
     if (this.#compress && plaintext.length >= COMPRESS_FROM_BYTES) {
       const deflated = deflateRawSync(plaintext);
       if (deflated.length < plaintext.length) {
         plaintext = deflated;
-        metadata[COMPRESSION_METADATA] = encoder.encode('deflate');
+        metadata[COMPRESSION_METADATA] = DEFLATE_BYTES;
       }
     }
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#current.key, iv);
-    cipher.setAAD(encoder.encode(this.#current.id));
+    cipher.setAAD(this.#currentIdBytes);
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return { metadata, data: Buffer.concat([iv, ciphertext, cipher.getAuthTag()]) };
   }

@@ -8,9 +8,8 @@ import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { MCPAgentError, messageOf } from '@mcp-agent/core';
 import { workerDataConverter } from '../codec/data-converter.js';
-import { installRuntimeLogger } from './runtime-logger.js';
-import { bundleWorkflowsForParts, workerTasks, workflowBundleConfig, type PrebuiltWorkflowBundle, type TemporalWorkerOptions, type TemporalWorkerParts } from './worker.js';
-import { withBundleConfig } from './bundle.js';
+import { installRuntime } from './runtime.js';
+import { bundleWith, loadBundleCode, workerTasks, workflowBundleConfig, type PrebuiltWorkflowBundle, type TemporalWorkerOptions, type TemporalWorkerParts } from './worker.js';
 
 /** The current code can't replay a history: it would break the workflows that history stands for. */
 export class ReplayFailedError extends MCPAgentError {
@@ -93,13 +92,10 @@ export async function replayWorkflowHistories(
   histories: ReadonlyArray<{ workflowId: string; history: WorkflowHistory }>,
 ): Promise<void> {
   const dataConverter = workerDataConverter(parts.settings);
-  installRuntimeLogger(parts.logger);
+  // Logging only: a replay must not bind the metrics endpoint a worker on this machine may hold.
+  installRuntime(parts.settings, parts.logger, { metrics: false });
   const config = workflowBundleConfig(parts.settings, workerTasks(parts));
-  const given = options.workflowBundle;
-  const code =
-    given === undefined
-      ? (await bundleWorkflowsForParts(parts, options)).code
-      : withBundleConfig('code' in given ? given.code : readFileSync(given.codePath, 'utf8'), config);
+  const { code } = options.workflowBundle === undefined ? await bundleWith(parts, options, config) : loadBundleCode(options.workflowBundle, config);
   const known = [...parts.registry.workflows.keys()];
   for (const { workflowId, history } of histories) {
     const type = workflowTypeOf(history);

@@ -8,9 +8,37 @@
  * it; later workers with the same metrics settings share it, and a worker whose settings ask for
  * other metrics than the installed runtime has gets a warning, not a second exporter.
  */
-import { Runtime, type MetricsExporterConfig, type RuntimeOptions } from '@temporalio/worker';
+import { makeTelemetryFilterString, Runtime, type LogLevel, type LogMetadata, type MetricsExporterConfig, type RuntimeOptions } from '@temporalio/worker';
 import { ConfigError, messageOf, type Logger, type Settings } from '@mcp-agent/core';
-import { runtimeLoggerOptions } from './runtime-logger.js';
+
+const LEVELS: Record<LogLevel, 'debug' | 'warn' | 'error'> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'debug', WARN: 'warn', ERROR: 'error' };
+
+function plain(meta: LogMetadata | undefined): Record<string, unknown> | undefined {
+  if (meta === undefined) return undefined;
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => key !== 'taskToken').map(([key, value]) => [key, value instanceof Error ? value.message : value]));
+}
+
+/**
+ * The runtime options that forward Temporal's log lines to `logger` (Temporal's INFO as debug,
+ * the SDK core's own lines from warnings up).
+ */
+export function runtimeLoggerOptions(logger: Logger): Pick<RuntimeOptions, 'logger'> & { telemetryOptions: { logging: NonNullable<NonNullable<RuntimeOptions['telemetryOptions']>['logging']> } } {
+  const temporal = logger.child('temporal');
+  const log = (level: LogLevel, message: string, meta?: LogMetadata): void => temporal[LEVELS[level]](message, plain(meta));
+  return {
+    // The SDK core's own lines (from Rust) are forwarded to the same logger, warnings and up.
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    logger: {
+      log,
+      trace: (message, meta) => log('TRACE', message, meta),
+      debug: (message, meta) => log('DEBUG', message, meta),
+      info: (message, meta) => log('INFO', message, meta),
+      warn: (message, meta) => log('WARN', message, meta),
+      error: (message, meta) => log('ERROR', message, meta),
+    },
+  };
+}
+
 
 /** Bucket bounds, in milliseconds, of the framework's latency histograms (a model round trip takes seconds, a tool call less). */
 export const MCP_AGENT_HISTOGRAM_BUCKETS: Readonly<Record<string, number[]>> = Object.freeze({
@@ -37,10 +65,10 @@ export function metricsExporterConfig(settings: Settings): MetricsExporterConfig
   return undefined;
 }
 
-/** The options of the runtime a worker with these settings installs. */
-export function runtimeOptions(settings: Settings, logger: Logger): RuntimeOptions {
+/** The options of the runtime a worker with these settings installs (without metrics when `metrics` is false). */
+export function runtimeOptions(settings: Settings, logger: Logger, { metrics: withMetrics = true }: { metrics?: boolean } = {}): RuntimeOptions {
   const base = runtimeLoggerOptions(logger);
-  const metrics = metricsExporterConfig(settings);
+  const metrics = withMetrics ? metricsExporterConfig(settings) : undefined;
   return { ...base, telemetryOptions: { ...base.telemetryOptions, ...(metrics === undefined ? {} : { metrics }) } };
 }
 
@@ -54,12 +82,12 @@ function metricsKey(settings: Settings): string {
 
 /**
  * Installs Temporal's runtime from the settings, unless one is installed already. True when this
- * call installed it.
+ * call installed it. With `metrics: false` (replay) it forwards logs only.
  *
  * @throws ConfigError naming `temporal.metrics.prometheus.bind_address` when the endpoint can't listen there (the port is taken).
  */
-export function installRuntime(settings: Settings, logger: Logger): boolean {
-  const wanted = settings.temporal?.metrics === undefined ? undefined : JSON.stringify(settings.temporal.metrics);
+export function installRuntime(settings: Settings, logger: Logger, options: { metrics?: boolean } = {}): boolean {
+  const wanted = settings.temporal?.metrics === undefined || options.metrics === false ? undefined : JSON.stringify(settings.temporal.metrics);
   if (Runtime._instance !== undefined) {
     if (wanted !== undefined && wanted !== installedMetrics) {
       logger.warn(
@@ -71,7 +99,7 @@ export function installRuntime(settings: Settings, logger: Logger): boolean {
     return false;
   }
   try {
-    Runtime.install(runtimeOptions(settings, logger));
+    Runtime.install(runtimeOptions(settings, logger, options));
   } catch (error) {
     if (wanted === undefined) throw error;
     const value = settings.temporal?.metrics?.prometheus?.bind_address ?? settings.temporal?.metrics?.otlp?.url;

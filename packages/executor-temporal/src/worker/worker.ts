@@ -21,8 +21,8 @@ import {
   type TaskDefinition,
   type WorkflowRegistry,
 } from '@mcp-agent/core';
-import { encryptionCodecFromSettings, workerDataConverter } from '../codec/data-converter.js';
-import { connectionSettings, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
+import { encryptsPayloads, workerDataConverter } from '../codec/data-converter.js';
+import { connectionSettings, connectOptions, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { createActivities } from './activities.js';
 import { bundleWorkflows, withBundleConfig } from './bundle.js';
@@ -93,7 +93,7 @@ export function workflowBundleConfig(settings: Settings, tasks: readonly TaskDef
       retry: { workflow_task_retry_policies: settings.workflow_task_retry_policies, temporal: { retry_policy: settings.temporal?.retry_policy } },
       timeoutSeconds: settings.temporal?.timeout_seconds,
       tasks: Object.fromEntries(tasks.map((task) => [task.name, task.options])),
-      encodeFailures: encryptionCodecFromSettings(settings) !== undefined,
+      encodeFailures: encryptsPayloads(settings),
       tracing: settings.otel?.enabled === true,
     }),
   ) as WorkflowBundleConfig;
@@ -105,16 +105,25 @@ function toPaths(workflowsPath: TemporalWorkerOptions['workflowsPath']): string[
   return list.map((entry) => (entry instanceof URL || entry.startsWith('file:') ? fileURLToPath(entry) : path.resolve(entry)));
 }
 
-/** Bundles the workflow modules of an app for its workers (to share one bundle between workers, or to build it ahead). */
-export async function bundleWorkflowsForParts(parts: TemporalWorkerParts, options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>): Promise<{ code: string }> {
-  const tasks = workerTasks(parts);
+/** Bundles the workflow modules with `config` embedded (for the worker and replay). */
+export async function bundleWith(parts: TemporalWorkerParts, options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>, config: WorkflowBundleConfig): Promise<{ code: string }> {
   const bundle = await bundleWorkflows({
     workflowsPaths: toPaths(options.workflowsPath),
-    config: workflowBundleConfig(parts.settings, tasks),
+    config,
     ...(options.ignoreModules === undefined ? {} : { ignoreModules: options.ignoreModules }),
     logger: parts.logger.child('bundle'),
   });
   return { code: bundle.code };
+}
+
+/** The code of a bundle made earlier, with `config` in place of its placeholder. */
+export function loadBundleCode(given: PrebuiltWorkflowBundle, config: WorkflowBundleConfig): { code: string } {
+  return { code: withBundleConfig('code' in given ? given.code : readFileSync(given.codePath, 'utf8'), config) };
+}
+
+/** Bundles the workflow modules of an app for its workers (to share one bundle between workers, or to build it ahead). */
+export async function bundleWorkflowsForParts(parts: TemporalWorkerParts, options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>): Promise<{ code: string }> {
+  return bundleWith(parts, options, workflowBundleConfig(parts.settings, workerTasks(parts)));
 }
 
 /** The manifest codegen writes next to a prebuilt bundle. */
@@ -189,7 +198,7 @@ async function resolveBundle(parts: TemporalWorkerParts, options: TemporalWorker
   const config = workflowBundleConfig(parts.settings, tasks);
   const prebuilt = options.workflowBundle === undefined ? findPrebuiltBundle(toPaths(options.workflowsPath), parts.logger) : undefined;
   const given: PrebuiltWorkflowBundle | undefined = options.workflowBundle ?? prebuilt;
-  if (given === undefined) return bundleWorkflowsForParts(parts, options);
+  if (given === undefined) return bundleWith(parts, options, config);
   if (prebuilt !== undefined) {
     // The activity manifest of codegen: every task the workflows call must be registered here.
     const registered = new Set(tasks.map((task) => task.name));
@@ -201,9 +210,8 @@ async function resolveBundle(parts: TemporalWorkerParts, options: TemporalWorker
       );
     }
   }
-  const code = 'code' in given ? given.code : readFileSync(given.codePath, 'utf8');
   parts.logger.debug('temporal worker uses a prebuilt workflow bundle', 'codePath' in given ? { codePath: given.codePath } : {});
-  return { code: withBundleConfig(code, config) };
+  return loadBundleCode(given, config);
 }
 
 /**
@@ -234,14 +242,8 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
       (await connectWithin(
         connectionOptions.address,
         options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
-        () =>
-          NativeConnection.connect({
-            address: connectionOptions.address,
-            ...(connectionOptions.tls === undefined ? {} : { tls: connectionOptions.tls }),
-            ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey }),
-            ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata }),
-          }),
-        { tls: connectionOptions.tls, apiKey: connectionOptions.apiKey },
+        () => NativeConnection.connect(connectOptions(connectionOptions)),
+        connectionOptions,
       ));
   } catch (error) {
     await shutDownRuntime();
