@@ -10,7 +10,7 @@
  * its report; with --detach it leaves it running and says how to follow and stop it.
  */
 import { parseArgs } from 'node:util';
-import { loadSettings, MCPApp, runMain, type Executor } from '@mcp-agent/core';
+import { loadSettings, runMain, type Executor } from '@mcp-agent/core';
 import { createAsyncioEngine, VirtualClock } from '@mcp-agent/executor-asyncio';
 import { MonitoringWorkflowClient, type MonitoringWorkflowHandle } from './generated/clients.js';
 import { useScriptedModelUnlessConfigured } from './model.js';
@@ -24,17 +24,6 @@ const { values: options } = parseArgs({
 const input = { systems: options.systems.split(',').map((system) => system.trim()), days: Number(options.days) };
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 events.print = (line) => print(`  ${line}`);
-
-/**
- * The app with the in-process engine on a virtual clock. `app` itself is defined in the
- * workflow module, which must stay free of Node-only imports such as the engine's.
- */
-function onVirtualClock(clock: VirtualClock): MCPApp {
-  const runner = new MCPApp({ name: app.name, engines: { asyncio: createAsyncioEngine({ clock }) } });
-  for (const workflow of app.registry.workflows.values()) runner.registry.addWorkflow(workflow);
-  for (const task of app.registry.tasks.values()) runner.registry.addTask(task);
-  return runner;
-}
 
 function summary(report: MonitoringReport): void {
   const last = report.checks.at(-1);
@@ -90,7 +79,10 @@ await runMain(async () => {
   const model = inProcess ? await useScriptedModelUnlessConfigured(print) : undefined;
   try {
     const clock = inProcess ? new VirtualClock() : undefined;
-    await (clock === undefined ? app : onVirtualClock(clock)).run(({ executor }) => follow(executor, clock));
+    // In-process, the engine runs on a virtual clock (30 days in seconds); it is chosen here, not in
+    // the workflow module, which must stay free of Node-only imports such as the engine's.
+    if (clock !== undefined) app.configure({ engines: { asyncio: createAsyncioEngine({ clock }) } });
+    await app.run(({ executor }) => follow(executor, clock));
   } finally {
     await model?.close();
   }

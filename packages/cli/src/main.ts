@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, MCPAgentError, messageOf } from '@mcp-agent/core';
+import { messageOf } from '@mcp-agent/core';
 import { codecServerCommand } from './commands/codec-server.js';
 import { codegenCommand } from './commands/codegen.js';
 import { configCheckCommand } from './commands/config-check.js';
@@ -160,10 +160,6 @@ async function runCommand(
     if (error instanceof UsageError) {
       io.stderr(error.showUsage ? `${name}: ${error.message}\n\n${command.usage}\n` : `${name}: ${error.message}\n`);
       return 2;
-    }
-    if (ConfigError.is(error) || MCPAgentError.is(error)) {
-      io.stderr(`${name}: ${error.message}\n`);
-      return 1;
     }
     io.stderr(`${name}: ${messageOf(error)}\n`);
     return 1;

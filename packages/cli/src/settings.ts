@@ -10,11 +10,14 @@ import {
   loadExecutionEngine,
   loadSettings,
   MCPAppBase,
+  messageOf,
   WorkflowRegistry,
   type Executor,
+  type LoadedSettings,
   type Logger,
   type Settings,
 } from '@mcp-agent/core';
+import { inputSchemaFileName } from '@mcp-agent/codegen/schema-files';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
 import type { JsonSchema } from './schema-check.js';
 import { UsageError } from './main.js';
@@ -32,10 +35,15 @@ interface IoPaths {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** The settings of `--config`, or of mcp_agent.config.yaml (and its secrets file) found from `cwd` up, with the files read. */
+export function loadedSettingsFrom(values: Record<string, unknown>, io: IoPaths): LoadedSettings {
+  const configPath = values['config'] as string | undefined;
+  return loadSettings({ cwd: io.cwd, env: io.env, ...(configPath === undefined ? {} : { configPath }) });
+}
+
 /** The settings of `--config`, or of mcp_agent.config.yaml (and its secrets file) found from `cwd` up. */
 export function settingsFrom(values: Record<string, unknown>, io: IoPaths): Settings {
-  const configPath = values['config'] as string | undefined;
-  return loadSettings({ cwd: io.cwd, env: io.env, ...(configPath === undefined ? {} : { configPath }) }).settings;
+  return loadedSettingsFrom(values, io).settings;
 }
 
 /** The logger of the settings, at warning level unless the config says otherwise. */
@@ -116,7 +124,7 @@ export async function executorFor(settings: Settings, app: LoadedApp, cwd: strin
 export function inputSchemaOf(app: LoadedApp, workflowName: string): JsonSchema | undefined {
   for (const module of app.modules) {
     for (let directory = path.dirname(module), depth = 0; depth < 3; directory = path.dirname(directory), depth += 1) {
-      const file = path.join(directory, 'generated', 'schemas', `${workflowName}.input.json`);
+      const file = path.join(directory, 'generated', 'schemas', inputSchemaFileName(workflowName));
       if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
     }
   }
@@ -135,7 +143,7 @@ export function inputFrom(values: Record<string, unknown>, cwd: string): { given
   } catch (error) {
     const flag = file === undefined ? '--input' : `--input-file ${file}`;
     throw new UsageError(
-      `${flag} is not JSON: ${error instanceof Error ? error.message : String(error)}` +
+      `${flag} is not JSON: ${messageOf(error)}` +
         (file === undefined && !/^[[{"\d-]|^(true|false|null)$/.test(source.trim()) ? ` (a string needs quotes: --input '"${source}"')` : ''),
     );
   }

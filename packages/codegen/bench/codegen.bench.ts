@@ -115,7 +115,7 @@ for (let run = 0; run < 3; run += 1) {
   runs.push(performance.now() - started);
 }
 process.stdout.write(`  generate (model, diagnostics, clients, schemas, sandbox copy): ${runs.map((ms) => `${Math.round(ms)}`).join(', ')} ms (median ${Math.round(median(runs))} ms); ${result.model.workflows.length} workflows, ${result.diagnostics.length} diagnostics, ${result.files.size} files\n`);
-const bundle = await buildPrebuiltBundle(result, { root: APP });
+const bundle = await buildPrebuiltBundle(result);
 process.stdout.write(`  prebuilt bundle: ${Math.round(bundle?.milliseconds ?? 0)} ms\n`);
 
 // Worker start-up on a dev server: the prebuilt bundle, then bundling at start, alternating.

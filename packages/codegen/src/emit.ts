@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { ClassDeclaration, MethodDeclaration, Project } from 'ts-morph';
 import { methodNameOf, relativePath, type AppModel, type WorkflowModel } from './model.js';
+import { inputSchemaFileName } from './schema-files.js';
 import { schemaOf } from './schema.js';
 
 /** The first lines of every generated file. */
@@ -180,7 +181,7 @@ export function emitSchemas(project: Project, model: AppModel): Map<string, stri
       title: `${workflow.name} input`,
       ...schema,
     };
-    files.set(path.join('schemas', `${workflow.name.replace(/[^\w.-]/g, '_')}.input.json`), `${JSON.stringify(document, null, 2)}\n`);
+    files.set(path.join('schemas', inputSchemaFileName(workflow.name)), `${JSON.stringify(document, null, 2)}\n`);
   }
   return files;
 }

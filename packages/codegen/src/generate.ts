@@ -149,7 +149,7 @@ export interface PrebuiltBundle {
  * `workflow-bundle.json` (the sources it was built from, with their hashes) into `outDir`. A worker
  * given those workflow files loads it instead of bundling at start-up.
  */
-export async function buildPrebuiltBundle(result: CodegenResult, _options?: Pick<CodegenOptions, 'root' | 'outDir'>): Promise<PrebuiltBundle | undefined> {
+export async function buildPrebuiltBundle(result: CodegenResult): Promise<PrebuiltBundle | undefined> {
   if (result.model.workflowFiles.length === 0) return undefined;
   const started = performance.now();
   const { root, outDir } = result;

@@ -9,5 +9,6 @@ export { diagnose, formatDiagnostic, notSerialisable } from './diagnostics.js';
 export type { CodegenDiagnostic } from './diagnostics.js';
 export { BANNER, emitActivityManifest, emitClients, emitSchemas } from './emit.js';
 export { schemaOf } from './schema.js';
+export { inputSchemaFileName } from './schema-files.js';
 export type { JsonSchema } from './schema.js';
 export { main } from './cli.js';

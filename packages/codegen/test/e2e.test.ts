@@ -25,7 +25,7 @@ describe('an app in one file, from codegen to both engines', { timeout: 120_000 
     const result = runCodegen({ root: appRoot, tsconfig });
     expect(result.diagnostics).toEqual([]);
     expect(runCodegen({ root: appRoot, tsconfig, check: true }).stale).toEqual([]);
-    const bundle = await buildPrebuiltBundle(result, { root: appRoot });
+    const bundle = await buildPrebuiltBundle(result);
     expect(bundle?.bundle).toMatch(/^src\/generated\/workflow-bundle\.[0-9a-f]{16}\.js$/);
 
     const { invoiceApp } = await import('./app/src/app.js');

@@ -23,6 +23,7 @@ export {
   replayWorkflowHistories,
   saveWorkflowHistory,
   UnknownWorkflowTypeError,
+  workflowHistoryJson,
   workflowTypeOf,
 } from './worker/replay.js';
 export type { WorkflowHistory } from './worker/replay.js';

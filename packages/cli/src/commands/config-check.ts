@@ -1,11 +1,10 @@
 /**
  * `mcp-agent config check`: loads the config as an app would and says what it sets up, or what is wrong.
  */
-import { MCPAgentError } from '@mcp-agent/core';
-import { connectionSettings, encryptionCodecFromSettings } from '@mcp-agent/executor-temporal';
+import { MCPAgentError, messageOf } from '@mcp-agent/core';
+import { connectionSettings, encryptionCodecFromSettings, type TemporalConnectionSettings } from '@mcp-agent/executor-temporal';
 import type { Command } from '../main.js';
-import { CONFIG_OPTION } from '../settings.js';
-import { loadSettings } from '@mcp-agent/core';
+import { CONFIG_OPTION, loadedSettingsFrom } from '../settings.js';
 
 export const configCheckCommand: Command = {
   words: ['config', 'check'],
@@ -21,24 +20,24 @@ Prints a summary (never a secret's value), or every problem with its path. Exit 
   options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
   async run({ values }, io) {
-    const configPath = values['config'] as string | undefined;
-    const loaded = loadSettings({ cwd: io.cwd, env: io.env, ...(configPath === undefined ? {} : { configPath }) });
+    const loaded = loadedSettingsFrom(values, io);
     const settings = loaded.settings;
     const engine = settings.execution_engine ?? 'asyncio';
     const temporal = settings.temporal;
     const problems: string[] = [];
     let encryption: string = 'off';
+    let connection: TemporalConnectionSettings | undefined;
     if (temporal !== undefined) {
       try {
-        connectionSettings(settings);
+        connection = connectionSettings(settings);
       } catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
+        problems.push(messageOf(error));
       }
       try {
         const codec = encryptionCodecFromSettings(settings);
         if (codec !== undefined) encryption = `aes256gcm, key id ${codec.keyId}${codec.keyIds.length > 1 ? ` (+${codec.keyIds.length - 1} previous)` : ''}${temporal.data_converter?.compress === true ? ', compressed' : ''}`;
       } catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
+        problems.push(messageOf(error));
       }
     }
     const summary = {
@@ -52,7 +51,8 @@ Prints a summary (never a secret's value), or every problem with its path. Exit 
               address: `${temporal.host}:${temporal.port}`,
               namespace: temporal.namespace,
               task_queue: temporal.task_queue,
-              tls: temporal.tls === undefined ? (temporal.api_key === undefined ? false : true) : temporal.tls === true || typeof temporal.tls === 'object',
+              // As the connection will have it (an API key turns TLS on); from the setting when a certificate can't be read.
+              tls: connection === undefined ? temporal.tls !== undefined && temporal.tls !== false : connection.tls !== undefined && connection.tls !== false,
               api_key: temporal.api_key === undefined ? 'not set' : 'set',
               encryption,
             },

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createLogger, MCPAgentError } from '@mcp-agent/core';
+import { createLogger, MCPAgentError, messageOf } from '@mcp-agent/core';
 import { connectTemporalClient, fetchWorkflowHistory, readWorkflowHistory, replayWorkflowHistories, type WorkflowHistory } from '@mcp-agent/executor-temporal';
 import { UsageError, type Command } from '../main.js';
 import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, settingsFrom } from '../settings.js';
@@ -59,7 +59,7 @@ Histories are JSON from \`mcp-agent workflows history <id> --out file\` or
         try {
           history = readWorkflowHistory(absolute);
         } catch (error) {
-          throw new MCPAgentError('INVALID_HISTORY', `${file} is not a history in JSON: ${error instanceof Error ? error.message : String(error)}`);
+          throw new MCPAgentError('INVALID_HISTORY', `${file} is not a history in JSON: ${messageOf(error)}`);
         }
         histories.push({ workflowId: path.basename(file, '.json'), history });
       }

@@ -86,7 +86,7 @@ The CLI is TEMPORAL_CLI_PATH, the one tools/install-temporal.sh put in .cache/te
     io.signal.addEventListener('abort', stop, { once: true });
     const code = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', (exitCode, signal) => resolve(io.signal.aborted ? 0 : (exitCode ?? (signal === null ? 1 : 1))));
+      child.once('exit', (exitCode) => resolve(io.signal.aborted ? 0 : (exitCode ?? 1)));
     });
     io.signal.removeEventListener('abort', stop);
     if (!io.signal.aborted && code !== 0) io.stderr(`the dev server exited with code ${code}; is port ${port} or ${uiPort} taken? (--port, --ui-port)\n`);

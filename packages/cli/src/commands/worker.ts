@@ -2,7 +2,7 @@
  * `mcp-agent worker`: a Temporal worker for an app, until Ctrl-C.
  */
 import { loadInstalledLlmProviders } from '@mcp-agent/core';
-import { createTemporalWorker } from '@mcp-agent/executor-temporal';
+import { connectionSettings, createTemporalWorker } from '@mcp-agent/executor-temporal';
 import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
 import { UsageError, type Command } from '../main.js';
 import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, loggerFor, settingsFrom } from '../settings.js';
@@ -40,10 +40,11 @@ Uses the prebuilt workflow bundle of \`mcp-agent codegen\` when it is current.
           ...(limit === undefined ? {} : { maxConcurrentActivities: limit }),
         },
       );
-      const queue = (values['task-queue'] as string | undefined) ?? settings.temporal?.task_queue ?? 'mcp-agent';
+      const connection = connectionSettings(settings);
+      const queue = (values['task-queue'] as string | undefined) ?? connection.taskQueue;
       io.stdout(
         `worker for ${app.name} (${[...app.registry.workflows.keys()].join(', ')}) polling task queue "${queue}" on ` +
-          `${settings.temporal?.host ?? 'localhost'}:${settings.temporal?.port ?? 7233}, namespace ${settings.temporal?.namespace ?? 'default'}; Ctrl-C to stop\n`,
+          `${connection.address}, namespace ${connection.namespace}; Ctrl-C to stop\n`,
       );
       const stop = (): void => {
         if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -3,8 +3,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { connectTemporalClient } from '@mcp-agent/executor-temporal';
+import { connectTemporalClient, fetchWorkflowHistory, workflowHistoryJson } from '@mcp-agent/executor-temporal';
 import type { Command } from '../main.js';
 import { CONFIG_OPTION, settingsFrom } from '../settings.js';
 
@@ -26,13 +25,13 @@ writes. Payloads stay as the server keeps them (encrypted, when encryption is on
     const workflowId = positionals[0] as string;
     const client = await connectTemporalClient(settingsFrom(values, io));
     try {
-      const history = await client.workflow.getHandle(workflowId, values['run-id'] as string | undefined).fetchHistory();
-      const json = `${historyToJSON(history)}\n`;
+      const history = await fetchWorkflowHistory(client, workflowId, values['run-id'] as string | undefined);
+      const json = workflowHistoryJson(history);
       const out = values['out'] as string | undefined;
       if (out === undefined) io.stdout(json);
       else {
         writeFileSync(path.resolve(io.cwd, out), json);
-        io.stdout(`saved the history of ${workflowId} (${history.events?.length ?? 0} events) to ${out}\n`);
+        io.stdout(`saved the history of ${workflowId} (${(history as { events?: unknown[] }).events?.length ?? 0} events) to ${out}\n`);
       }
       return 0;
     } finally {

@@ -7,17 +7,20 @@ import { UsageError, type Command } from '../main.js';
 import { APP_OPTION, appModulesFrom, CONFIG_OPTION, inputFrom, loadApp, settingsFrom, temporalExecutor } from '../settings.js';
 
 const SERVER_NOTE = 'Talks to the Temporal server of temporal.* in the config (start one with `mcp-agent server start-dev`).';
-const COMMON_USAGE = `  --app <module>       the module that defines the workflows (default src/workflows.ts when it exists;
-                       with it, signal and query names are checked against the workflow)
+const COMMON_USAGE = `  --app <module>       the module that defines the workflows (default src/workflows.ts when it exists);
+                       \`workflows signal\` checks the signal's name against it
   --config <file>      mcp_agent.config.yaml to read (default: found from the current folder up)`;
 const STATUSES: readonly WorkflowStatus[] = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 
 type Io = Parameters<Command['run']>[1];
 
-/** Runs `work` with an executor on the config's server (and the app, when there is one). */
-async function withExecutor<T>(values: Record<string, unknown>, io: Io, work: (executor: Executor) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with an executor on the config's server. Only `useApp` (signal, whose name the
+ * executor checks against the workflow) imports the app; the others never read it.
+ */
+async function withExecutor<T>(values: Record<string, unknown>, io: Io, work: (executor: Executor) => Promise<T>, useApp = false): Promise<T> {
   const settings = settingsFrom(values, io);
-  const modules = appModulesFrom(values, io.cwd, false);
+  const modules = useApp ? appModulesFrom(values, io.cwd, false) : undefined;
   const app = modules === undefined ? undefined : await loadApp(modules, io.cwd);
   const executor = await temporalExecutor(settings, app);
   try {
@@ -122,7 +125,7 @@ ${COMMON_USAGE}`,
     const [workflowId, signal] = positionals as [string, string];
     const input = inputFrom(values, io.cwd);
     const runId = values['run-id'] as string | undefined;
-    await withExecutor(values, io, (executor) => executor.signalWorkflow(undefined, workflowId, signal, input.value, runId === undefined ? {} : { runId }));
+    await withExecutor(values, io, (executor) => executor.signalWorkflow(undefined, workflowId, signal, input.value, runId === undefined ? {} : { runId }), true);
     io.stdout(`sent ${signal} to ${workflowId}\n`);
     return 0;
   },

@@ -65,8 +65,12 @@ export async function fetchWorkflowHistory(client: Client, workflowId: string, r
 
 /** Fetches a workflow run's history and saves it as JSON (the form `temporal workflow show --output json` writes), to replay in CI. */
 export async function saveWorkflowHistory(client: Client, workflowId: string, file: string, runId?: string): Promise<void> {
-  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  writeFileSync(file, `${historyToJSON(history)}\n`);
+  writeFileSync(file, workflowHistoryJson(await fetchWorkflowHistory(client, workflowId, runId)));
+}
+
+/** A fetched history as the JSON `temporal workflow show --output json` writes (what {@link readWorkflowHistory} reads). */
+export function workflowHistoryJson(history: WorkflowHistory): string {
+  return `${historyToJSON(history as Parameters<typeof historyToJSON>[0])}\n`;
 }
 
 /** Reads a history saved as JSON (by `temporal workflow show --output json`, or by saving `fetchWorkflowHistory`'s result). */
