@@ -7,7 +7,7 @@
  * The script works from what it is sent: it summarises a document by its first sentence and
  * lists the amounts and dates it mentions.
  */
-import { loadSettings } from '@mcp-agent/core';
+import { loadSettings } from '@mcp-agent/core/config';
 import { startLocalLlmServer, type LlmReply, type LocalLlmServer, type RecordedLlmRequest } from '@mcp-agent/testing';
 
 /** What the scripted assistant says to a request. */

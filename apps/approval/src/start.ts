@@ -5,7 +5,8 @@
  *   pnpm start                              # in-process (execution_engine: asyncio)
  *   EXECUTION_ENGINE=temporal pnpm start    # on Temporal; needs `pnpm worker` running
  */
-import { loadSettings, runMain, WorkflowAlreadyStartedError, type Executor } from '@mcp-agent/core';
+import { loadSettings } from '@mcp-agent/core/config';
+import { runMain, WorkflowAlreadyStartedError, type Executor } from '@mcp-agent/core';
 import { DocumentApprovalWorkflowClient, type DocumentApprovalWorkflowHandle } from './generated/clients.js';
 import { useLocalModelUnlessConfigured } from './model.js';
 import { app, type ApprovalDocument, type ApprovalStatus } from './workflows.js';

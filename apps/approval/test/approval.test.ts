@@ -6,13 +6,15 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createLogger, parseSettings, WorkflowFailedError, type Executor, type SettingsInput, type WorkflowResult } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor, type WorkflowResult } from '@mcp-agent/core';
+import { parseSettings, type SettingsInput } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine, type TemporalExecutor } from '@mcp-agent/executor-temporal';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import type { LocalLlmServer } from '@mcp-agent/testing';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createExecutorWithServices } from '@mcp-agent/core/engine';
 import { DocumentApprovalWorkflowClient, type DocumentApprovalWorkflowHandle } from '../src/generated/clients.js';
 import { startScriptedModel } from '../src/model.js';
 import { app, type ApprovalDocument, type ApprovalStatus, type ApprovedDocument } from '../src/workflows.js';
@@ -47,8 +49,8 @@ describe('document approval', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     model = await startScriptedModel();
-    inProcess = await createAsyncioEngine().createExecutor({ ...parts, settings: parseSettings(settings('asyncio'), 'test settings') });
-    temporal = (await createTemporalEngine({ address: inject('temporalAddress'), worker: { workflowsPath, taskQueue } }).createExecutor({
+    inProcess = await createExecutorWithServices(createAsyncioEngine(), { ...parts, settings: parseSettings(settings('asyncio'), 'test settings') });
+    temporal = (await createExecutorWithServices(createTemporalEngine({ address: inject('temporalAddress'), worker: { workflowsPath, taskQueue } }), {
       ...parts,
       settings: parseSettings(settings('temporal'), 'test settings'),
     })) as TemporalExecutor;
@@ -152,10 +154,10 @@ describe('document approval', { timeout: 60_000 }, () => {
     const environment = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
     });
-    const skipping = (await createTemporalEngine({
+    const skipping = (await createExecutorWithServices(createTemporalEngine({
       client: environment.client,
       worker: { workflowsPath, connection: environment.nativeConnection, taskQueue: `${taskQueue}-skipping` },
-    }).createExecutor({ ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
+    }), { ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
     try {
       const handle = await DocumentApprovalWorkflowClient.start(skipping, contract, { workflowId: `approval-30-days-${process.pid}` });
       const waiting = await awaitingDecision(handle);

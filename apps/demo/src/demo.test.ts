@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createLogger, parseSettings } from '@mcp-agent/core';
+import { createLogger } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { readWorkflowHistory, replayWorkflowHistories } from '@mcp-agent/executor-temporal';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
@@ -69,7 +70,7 @@ describe('the demo', () => {
   it('replays a recorded Temporal run of the expense approval against the current workflow code (histories/)', async () => {
     const { app } = await import('./workflows.js');
     await replayWorkflowHistories(
-      { registry: app.registry, settings: parseSettings({ execution_engine: 'temporal' }, 'replay'), logger: createLogger({ transports: ['none'] }), mcp: undefined, llmProviders: [] },
+      { registry: app.registry, settings: parseSettings({ execution_engine: 'temporal' }, 'replay'), logger: createLogger({ transports: ['none'] }) },
       { workflowsPath: new URL('./workflows.ts', import.meta.url) },
       [{ workflowId: 'expense-recorded', history: readWorkflowHistory(path.join(appDirectory, 'histories', 'expense-approval.json')) }],
     );

@@ -8,7 +8,7 @@
  * the gather prompt, computes the changes from the figures in the analyse prompt, and writes the
  * report from the analysis in the report prompt.
  */
-import { loadSettings } from '@mcp-agent/core';
+import { loadSettings } from '@mcp-agent/core/config';
 import { startLocalLlmServer, type LlmReply, type LocalLlmServer, type RecordedLlmRequest } from '@mcp-agent/testing';
 
 type Series = Map<string, Map<string, number>>;

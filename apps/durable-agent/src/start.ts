@@ -5,7 +5,8 @@
  *   pnpm start "Which region needs attention?"   # another question
  *   EXECUTION_ENGINE=temporal pnpm start         # on Temporal; needs `pnpm worker` running
  */
-import { loadSettings, runMain } from '@mcp-agent/core';
+import { loadSettings } from '@mcp-agent/core/config';
+import { runMain } from '@mcp-agent/core';
 import { DATA_FILES, prepareFilesystemServer, writeDataFiles } from './data.js';
 import { AnalystWorkflowClient } from './generated/clients.js';
 import { useLocalModelUnlessConfigured } from './model.js';

@@ -8,12 +8,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createLogger, parseSettings, WorkflowFailedError, type Executor, type SettingsInput } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor } from '@mcp-agent/core';
+import { parseSettings, type SettingsInput } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine, type TemporalExecutor } from '@mcp-agent/executor-temporal';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import { startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createExecutorWithServices } from '@mcp-agent/core/engine';
 import { filesystemServerEntry, writeDataFiles } from '../src/data.js';
 import { AnalystWorkflowClient } from '../src/generated/clients.js';
 import { scriptedReply, startScriptedModel } from '../src/model.js';
@@ -41,11 +43,11 @@ describe('durable analyst agent', { timeout: 60_000 }, () => {
       openai: { api_key: 'sk-local-test', base_url: model.openaiBaseUrl, default_model: 'gpt-4o-mini' },
     });
     const parts = { appName: app.name, registry: app.registry, logger, llmProviders: [llmProvider] };
-    inProcess = await createAsyncioEngine().createExecutor({ ...parts, settings: parseSettings(settings('asyncio'), 'test settings') });
-    temporal = (await createTemporalEngine({
+    inProcess = await createExecutorWithServices(createAsyncioEngine(), { ...parts, settings: parseSettings(settings('asyncio'), 'test settings') });
+    temporal = (await createExecutorWithServices(createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue },
-    }).createExecutor({ ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
+    }), { ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@
  * answers on a local server that speaks the OpenAI wire protocol, so the real SDK code path
  * runs: all systems nominal, except a critical disk on day 7 at 13:00 and a warning on day 2.
  */
-import { loadSettings } from '@mcp-agent/core';
+import { loadSettings } from '@mcp-agent/core/config';
 import { startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 
 /** The scripted replies, by the day and hour the prompt names. */

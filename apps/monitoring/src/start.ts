@@ -10,7 +10,8 @@
  * its report; with --detach it leaves it running and says how to follow and stop it.
  */
 import { parseArgs } from 'node:util';
-import { loadSettings, runMain, type Executor } from '@mcp-agent/core';
+import { loadSettings } from '@mcp-agent/core/config';
+import { runMain, type Executor } from '@mcp-agent/core';
 import { createAsyncioEngine, VirtualClock } from '@mcp-agent/executor-asyncio';
 import { MonitoringWorkflowClient, type MonitoringWorkflowHandle } from './generated/clients.js';
 import { useScriptedModelUnlessConfigured } from './model.js';

@@ -1,13 +1,15 @@
 // Thirty days of hourly checks on Temporal's time-skipping test server and on the in-process
 // engine's virtual clock, with the same report from both; a short run stopped by signal on a
 // Temporal dev server and in-process, with the same report; invalid input refused.
-import { createLogger, parseSettings, WorkflowFailedError, type Executor, type Settings } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor } from '@mcp-agent/core';
+import { parseSettings, type Settings } from '@mcp-agent/core/config';
 import { createAsyncioEngine, VirtualClock } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine, installRuntime } from '@mcp-agent/executor-temporal';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import { startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createExecutorWithServices } from '@mcp-agent/core/engine';
 import { outbox } from '../src/alerts.js';
 import { MonitoringWorkflowClient } from '../src/generated/clients.js';
 import { app, type MonitoringReport } from '../src/workflows.js';
@@ -46,20 +48,20 @@ describe('monitoring', { timeout: 120_000 }, () => {
     const parts = { appName: app.name, registry: app.registry, logger, llmProviders: [llmProvider] };
 
     clock = new VirtualClock();
-    executors.inProcess = await createAsyncioEngine({ clock }).createExecutor({ ...parts, settings: settings('asyncio') });
+    executors.inProcess = await createExecutorWithServices(createAsyncioEngine({ clock }), { ...parts, settings: settings('asyncio') });
 
     // Temporal's runtime logs into our (silent) logger; the test environment would install a chatty one.
     installRuntime(settings('temporal'), logger);
     timeSkipping = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } } });
-    executors.timeSkipping = await createTemporalEngine({
+    executors.timeSkipping = await createExecutorWithServices(createTemporalEngine({
       client: timeSkipping.client,
       worker: { workflowsPath, connection: timeSkipping.nativeConnection, taskQueue: `monitoring-${process.pid}` },
-    }).createExecutor({ ...parts, settings: settings('temporal') });
+    }), { ...parts, settings: settings('temporal') });
 
-    executors.devServer = await createTemporalEngine({
+    executors.devServer = await createExecutorWithServices(createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath, taskQueue: `monitoring-${process.pid}` },
-    }).createExecutor({ ...parts, settings: settings('temporal') });
+    }), { ...parts, settings: settings('temporal') });
   });
 
   afterAll(async () => {

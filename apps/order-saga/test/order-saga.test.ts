@@ -1,6 +1,7 @@
 // The order saga on the in-process engine and on a Temporal dev server: for each kind of order,
 // the same outcome on both, and the compensations the services actually ran, in their order.
-import { createLogger, loadSettings, WorkflowFailedError, type Executor, type Settings, type WorkflowResult } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor, type WorkflowResult } from '@mcp-agent/core';
+import { loadSettings, type Settings } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -36,7 +37,7 @@ describe('the order saga', { timeout: 60_000 }, () => {
     const temporal = await createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue },
-    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger, llmProviders: [] });
+    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger });
     engines.push({ name: 'in-process', executor: inProcess }, { name: 'temporal', executor: temporal });
   });
 

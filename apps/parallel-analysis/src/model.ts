@@ -7,7 +7,7 @@
  * Each scripted answer is worked out from the document it is sent, and takes a while, as a real
  * model's does, so that running the agents in parallel shows.
  */
-import { loadSettings } from '@mcp-agent/core';
+import { loadSettings } from '@mcp-agent/core/config';
 import { startLocalLlmServer, type LlmReply, type LocalLlmServer, type RecordedLlmRequest } from '@mcp-agent/testing';
 
 /** How long a scripted answer takes by default. */

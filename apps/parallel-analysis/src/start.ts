@@ -5,7 +5,8 @@
  *   pnpm start                              # in-process (execution_engine: asyncio)
  *   EXECUTION_ENGINE=temporal pnpm start    # on Temporal; needs `pnpm worker` running
  */
-import { loadSettings, runMain } from '@mcp-agent/core';
+import { loadSettings } from '@mcp-agent/core/config';
+import { runMain } from '@mcp-agent/core';
 import { ParallelAnalysisWorkflowClient } from './generated/clients.js';
 import { useLocalModelUnlessConfigured } from './model.js';
 import { app, type AnalysisDocument } from './workflows.js';

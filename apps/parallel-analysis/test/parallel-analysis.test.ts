@@ -6,12 +6,14 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createLogger, parseSettings, WorkflowFailedError, type Executor, type SettingsInput } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor } from '@mcp-agent/core';
+import { parseSettings, type SettingsInput } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine, type TemporalExecutor } from '@mcp-agent/executor-temporal';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import type { LocalLlmServer, RecordedLlmRequest } from '@mcp-agent/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createExecutorWithServices } from '@mcp-agent/core/engine';
 import { ParallelAnalysisWorkflowClient } from '../src/generated/clients.js';
 import { startScriptedModel } from '../src/model.js';
 import { app, type AnalysisDocument } from '../src/workflows.js';
@@ -40,11 +42,11 @@ describe('parallel analysis', { timeout: 60_000 }, () => {
       openai: { api_key: 'sk-local-test', base_url: model.openaiBaseUrl, default_model: 'gpt-4o-mini' },
     });
     const parts = { appName: app.name, registry: app.registry, logger, llmProviders: [llmProvider] };
-    inProcess = await createAsyncioEngine().createExecutor({ ...parts, settings: parseSettings(settings('asyncio'), 'test settings') });
-    temporal = (await createTemporalEngine({
+    inProcess = await createExecutorWithServices(createAsyncioEngine(), { ...parts, settings: parseSettings(settings('asyncio'), 'test settings') });
+    temporal = (await createExecutorWithServices(createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue },
-    }).createExecutor({ ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
+    }), { ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
   });
 
   afterAll(async () => {

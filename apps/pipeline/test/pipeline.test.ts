@@ -1,6 +1,7 @@
 // The pipeline on the in-process engine and on a Temporal dev server: the same report on both,
 // and each step a child workflow of its own (on Temporal: an execution the server lists by parent).
-import { createLogger, loadSettings, WorkflowFailedError, WorkflowNotFoundError, type Executor, type Settings } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, WorkflowNotFoundError, type Executor } from '@mcp-agent/core';
+import { loadSettings, type Settings } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
@@ -37,7 +38,7 @@ describe('the data pipeline', { timeout: 60_000 }, () => {
     const temporal = await createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue: `pipeline-${process.pid}` },
-    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger, llmProviders: [] });
+    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger });
     engines.push({ name: 'in-process', executor: inProcess }, { name: 'temporal', executor: temporal });
   });
 

@@ -1,7 +1,8 @@
 // Polling a job on a local HTTP job service, in-process (on a virtual clock) and on a Temporal
 // dev server (real sleeps of one and two seconds): the same report on both, the number of polls
 // the service saw, the backoff between them, and each way polling ends.
-import { createLogger, loadSettings, WorkflowFailedError, type Executor, type Settings, type WorkflowResult } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor, type WorkflowResult } from '@mcp-agent/core';
+import { loadSettings, type Settings } from '@mcp-agent/core/config';
 import { createAsyncioEngine, VirtualClock } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -31,7 +32,7 @@ describe('polling a job', { timeout: 60_000 }, () => {
     const temporal = await createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue },
-    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger, llmProviders: [] });
+    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger });
     engines.push({ name: 'in-process', executor: inProcess }, { name: 'temporal', executor: temporal });
   });
 

@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createLogger, parseSettings, WorkflowFailedError, type Executor, type WorkflowResult } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor, type WorkflowResult } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine, type TemporalExecutor } from '@mcp-agent/executor-temporal';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -29,7 +30,6 @@ describe('quickstart', { timeout: 60_000 }, () => {
       registry: app.registry,
       settings: parseSettings({ execution_engine: 'asyncio' }, 'test settings'),
       logger,
-      llmProviders: [],
     });
     // A client and, in this process, a worker on a task queue of this test run.
     temporal = (await createTemporalEngine({
@@ -40,7 +40,6 @@ describe('quickstart', { timeout: 60_000 }, () => {
       registry: app.registry,
       settings: parseSettings({ execution_engine: 'temporal', temporal: { task_queue: taskQueue } }, 'test settings'),
       logger,
-      llmProviders: [],
     })) as TemporalExecutor;
   });
 

@@ -4,7 +4,8 @@
 // card fail after one attempt. Both engines report the same outcomes.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadSettings, WorkflowFailedError, type Executor, type Settings, type WorkflowResult } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor, type WorkflowResult } from '@mcp-agent/core';
+import { loadSettings, type Settings } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -32,7 +33,6 @@ describe('retries', { timeout: 60_000 }, () => {
         registry: app.registry,
         settings: settingsFor('temporal'),
         logger,
-        llmProviders: [],
       }),
     );
   });

@@ -5,7 +5,8 @@
 // engines must report the same runs.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadSettings, WorkflowFailedError, type Executor, type Settings } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor } from '@mcp-agent/core';
+import { loadSettings, type Settings } from '@mcp-agent/core/config';
 import { createAsyncioEngine, VirtualClock } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine, runtimeOptions } from '@mcp-agent/executor-temporal';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -67,7 +68,7 @@ describe('a daily schedule (09:00 UTC), five runs, continuing as new every two',
     temporal = await createTemporalEngine({
       client: environment.client,
       worker: { workflowsPath, connection: environment.nativeConnection, taskQueue: `scheduled-daily-${process.pid}` },
-    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger, llmProviders: [] });
+    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger });
   });
 
   afterAll(async () => {
@@ -130,7 +131,7 @@ describe('a schedule every two seconds on the Temporal dev server', { timeout: 6
     temporal = await createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath, taskQueue: `scheduled-${process.pid}` },
-    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger, llmProviders: [] });
+    }).createExecutor({ appName: app.name, registry: app.registry, settings: settingsFor('temporal'), logger });
   });
 
   afterAll(async () => {

@@ -3,7 +3,8 @@
 // same on both engines; an execution timeout set at start ends a run TIMED_OUT.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadSettings, WorkflowFailedError, type Executor, type Settings } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor } from '@mcp-agent/core';
+import { loadSettings, type Settings } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -49,7 +50,6 @@ describe('timeouts and cancellation', { timeout: 60_000 }, () => {
         registry: app.registry,
         settings: settingsFor('temporal'),
         logger,
-        llmProviders: [],
       }),
     );
   });

@@ -5,7 +5,8 @@
 // without patched(). In-process, a new order takes the new path, with the same result.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadSettings, WorkflowFailedError, type Executor, type MCPApp, type Settings } from '@mcp-agent/core';
+import { createLogger, WorkflowFailedError, type Executor, type MCPApp } from '@mcp-agent/core';
+import { loadSettings, type Settings } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import {
   createTemporalEngine,
@@ -38,7 +39,7 @@ function settingsFor(engine: 'asyncio' | 'temporal'): Settings {
 }
 
 /** What a worker or a replay needs of one version of the app. */
-const partsOf = (app: MCPApp) => ({ registry: app.registry, settings: settingsFor('temporal'), logger, mcp: undefined, llmProviders: [] });
+const partsOf = (app: MCPApp) => ({ registry: app.registry, settings: settingsFor('temporal'), logger });
 
 const order = (orderId: string): current.Order => ({ orderId, item: 'widget', quantity: 2, amountCents: 4200 });
 
@@ -73,7 +74,6 @@ describe('a deploy on the Temporal dev server', { timeout: 90_000 }, () => {
       registry: current.app.registry,
       settings: settingsFor('temporal'),
       logger,
-      llmProviders: [],
     })) as TemporalExecutor;
   });
 

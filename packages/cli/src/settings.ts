@@ -4,19 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  createLogger,
-  getWorkflowDefinition,
-  loadExecutionEngine,
-  loadSettings,
-  MCPAppBase,
-  messageOf,
-  WorkflowRegistry,
-  type Executor,
-  type LoadedSettings,
-  type Logger,
-  type Settings,
-} from '@mcp-agent/core';
+import { createLogger, messageOf, type Executor, type Logger } from '@mcp-agent/core';
+import { createExecutorWithServices, getWorkflowDefinition, loadExecutionEngine, MCPAppBase, WorkflowRegistry } from '@mcp-agent/core/engine';
+import { loadSettings, type LoadedSettings, type Settings } from '@mcp-agent/core/config';
 import { inputSchemaFileName } from '@mcp-agent/codegen/schema-files';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
 import type { JsonSchema } from './schema-check.js';
@@ -104,7 +94,6 @@ export async function temporalExecutor(settings: Settings, app: LoadedApp | unde
     registry: app?.registry ?? new WorkflowRegistry(),
     settings,
     logger: loggerFor(settings),
-    llmProviders: [],
   });
 }
 
@@ -117,7 +106,8 @@ export async function executorFor(settings: Settings, app: LoadedApp, cwd: strin
     if (name !== 'asyncio') throw error;
     return (await import('@mcp-agent/executor-asyncio')).executionEngine;
   });
-  return engine.createExecutor({ appName: app.name, registry: app.registry, settings, logger: loggerFor(settings) });
+  // The app's services (MCP servers, installed model providers) run its tasks in this process.
+  return createExecutorWithServices(engine, { appName: app.name, registry: app.registry, settings, logger: loggerFor(settings), cwd });
 }
 
 /** The input schema codegen wrote for a workflow, next to the app module (`generated/schemas/<name>.input.json`). */

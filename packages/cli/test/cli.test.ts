@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLogger, parseSettings } from '@mcp-agent/core';
+import { createLogger } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { createTemporalEngine, type TemporalExecutor } from '@mcp-agent/executor-temporal';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../src/index.js';
@@ -91,7 +92,6 @@ describe('histories, replay and the codec server on the dev server', { timeout: 
       registry: app.registry,
       settings,
       logger: createLogger({ transports: ['none'] }),
-      llmProviders: [],
     })) as TemporalExecutor;
     expect((await executor.executeWorkflow(GreetingWorkflow, 'ada', { workflowId })).value).toBe('hello ada');
   });

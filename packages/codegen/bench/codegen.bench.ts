@@ -8,7 +8,8 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createLogger, parseSettings, type MCPApp } from '@mcp-agent/core';
+import { createLogger, type MCPApp } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { createTemporalWorker } from '@mcp-agent/executor-temporal';
 import { buildPrebuiltBundle, runCodegen } from '../src/index.js';
 
@@ -128,7 +129,7 @@ try {
   await waitForPort(port);
   const { app } = (await import(pathToFileURL(file).href)) as { app: MCPApp };
   const settings = parseSettings({ temporal: { host: '127.0.0.1', port, task_queue: 'bench-codegen' } }, 'bench');
-  const parts = { registry: app.registry, settings, logger: createLogger({ transports: ['none'] }), mcp: undefined, llmProviders: [] };
+  const parts = { registry: app.registry, settings, logger: createLogger({ transports: ['none'] }) };
   const prebuilt: number[] = [];
   const atStart: number[] = [];
   const generatedDir = path.join(APP, 'src', 'generated');

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { installedPackageVersion } from '@mcp-agent/core';
+import { installedPackageVersion } from '@mcp-agent/core/engine';
 import { IndentationText, Project, QuoteKind } from 'ts-morph';
 import { diagnose, formatDiagnostic, isNodeOnly, type CodegenDiagnostic } from './diagnostics.js';
 import { BANNER, emitActivityManifest, emitClients, emitSchemas } from './emit.js';

@@ -2,7 +2,9 @@
 // from the prebuilt bundle, on the Temporal dev server, with the same result.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, parseSettings, WorkflowRegistry, type Executor, type LogRecord } from '@mcp-agent/core';
+import { createLogger, type Executor, type LogRecord } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
+import { WorkflowRegistry } from '@mcp-agent/core/engine';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { createTemporalEngine, createTemporalWorker } from '@mcp-agent/executor-temporal';
 import { describe, expect, inject, it } from 'vitest';
@@ -31,7 +33,7 @@ describe('an app in one file, from codegen to both engines', { timeout: 120_000 
     const { invoiceApp } = await import('./app/src/app.js');
     const settings = parseSettings({}, 'e2e');
     const logger = createLogger({ transports: ['none'] });
-    const options = { appName: invoiceApp.name, registry: invoiceApp.registry, settings, logger, llmProviders: [] };
+    const options = { appName: invoiceApp.name, registry: invoiceApp.registry, settings, logger };
 
     const inProcess = await createAsyncioEngine().createExecutor(options);
     const local = await invoice(inProcess, `invoice-local-${Date.now()}`);
@@ -53,7 +55,7 @@ describe('an app in one file, from codegen to both engines', { timeout: 120_000 
 
     // The bundle's activity manifest: a worker that lacks a task the workflows call refuses to start.
     const error = await createTemporalWorker(
-      { registry: new WorkflowRegistry(), settings, logger, mcp: undefined, llmProviders: [] },
+      { registry: new WorkflowRegistry(), settings, logger },
       { workflowsPath: path.join(appRoot, 'src', 'app.ts') },
     ).catch((caught: unknown) => caught);
     expect((error as Error).message).toContain('the workflows call tasks this worker does not register: invoices.loadTemplate (src/app.ts:');

@@ -2,7 +2,7 @@
  * The settings the conformance suite runs with. Kept apart from the workflows, which an engine
  * may bundle for a sandbox: this module starts from Node-only code (the test server's command).
  */
-import type { SettingsInput } from '@mcp-agent/core';
+import type { SettingsInput } from '@mcp-agent/core/config';
 import { mcpTestServerStdioCommand } from '@mcp-agent/testing';
 
 const testServer = mcpTestServerStdioCommand();

@@ -2,21 +2,9 @@
  * The conformance suite: the workflow semantics every engine must have, as vitest tests that
  * take an engine. The in-process engine runs it; the Temporal engine runs the very same file.
  */
-import {
-  createLogger,
-  parseSettings,
-  UnknownHandlerError,
-  UnknownWorkflowError,
-  UpdateRejectedError,
-  WorkflowAlreadyStartedError,
-  TimeoutError,
-  WorkflowFailedError,
-  WorkflowNotFoundError,
-  WorkflowResult,
-  type ExecutionEngine,
-  type Executor,
-  type WorkflowHandle,
-} from '@mcp-agent/core';
+import { createLogger, UnknownHandlerError, UnknownWorkflowError, UpdateRejectedError, WorkflowAlreadyStartedError, TimeoutError, WorkflowFailedError, WorkflowNotFoundError, WorkflowResult, type AppServices, type Executor, type WorkflowHandle } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
+import { createAppServices, type ExecutionEngine } from '@mcp-agent/core/engine';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONFORMANCE_SETTINGS } from './settings.js';
 import {
@@ -101,6 +89,7 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 export function runConformanceSuite(harness: ConformanceHarness): void {
   describe(`conformance: ${harness.name}`, { timeout: harness.testTimeout ?? 30_000 }, () => {
     let executor: Executor;
+    let services: AppServices | undefined;
     let sequence = 0;
     const id = (label: string): string => `${label}-${Date.now().toString(36)}-${(sequence += 1)}`;
     const long = harness.timeSkipping ? '2 days' : '1500ms';
@@ -108,16 +97,16 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
 
     beforeAll(async () => {
       probe.now = harness.now ?? Date.now;
-      executor = await harness.engine.createExecutor({
-        appName: conformanceApp.name,
-        registry: conformanceApp.registry,
-        settings: parseSettings(CONFORMANCE_SETTINGS, 'conformance settings'),
-        logger: createLogger({ transports: ['none'] }),
-      });
+      const settings = parseSettings(CONFORMANCE_SETTINGS, 'conformance settings');
+      const logger = createLogger({ transports: ['none'] });
+      // The services an app would assemble (the MCP test server's tasks), handed to the engine as its task map.
+      services = await createAppServices({ registry: conformanceApp.registry, settings, logger, llmProviders: [] });
+      executor = await harness.engine.createExecutor({ appName: conformanceApp.name, registry: conformanceApp.registry, settings, logger, tasks: services.tasks });
     });
 
     afterAll(async () => {
       await executor?.close();
+      await services?.close();
     });
 
     beforeEach(() => {

@@ -1,160 +1,18 @@
-/**
- * How an app finds the execution engine its config names. Node only.
- */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ConfigError } from './errors.js';
-import type { Executor } from './executor.js';
-import type { Logger } from './logger.js';
-import type { WorkflowRegistry } from './model/registry.js';
-import type { Settings } from './config/index.js';
-import type { McpService } from './mcp/mcp-service.js';
-import type { LlmProvider } from './llm/llm-provider.js';
-
-/** What an engine gets to build an executor for an app. */
-export interface CreateExecutorOptions {
-  appName: string;
-  registry: WorkflowRegistry;
-  settings: Settings;
-  logger: Logger;
-  /** The MCP service to use instead of one the engine makes from `mcp.servers`. */
-  mcp?: McpService;
-  /** Model providers to register; default: the installed provider packages (`@mcp-agent/providers-*`). */
-  llmProviders?: readonly LlmProvider[];
-}
-
-/**
- * An execution engine: `asyncio` (in-process) or `temporal`. Engine packages export one as
- * `executionEngine`, and a factory that takes engine-specific options.
- */
-export interface ExecutionEngine {
-  readonly name: string;
-  createExecutor(options: CreateExecutorOptions): Executor | Promise<Executor>;
-}
-
-/** The package that provides each built-in engine. */
-export const ENGINE_PACKAGES: Readonly<Record<string, string>> = {
-  asyncio: '@mcp-agent/executor-asyncio',
-  temporal: '@mcp-agent/executor-temporal',
-};
-
-/** The export condition under which workspace packages point at their TypeScript sources. */
-export const SOURCE_CONDITION = 'mcp-agent-source';
-
-/** True when this process resolves {@link SOURCE_CONDITION} (tsx or vitest in the monorepo). */
-export function sourceConditionActive(): boolean {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return process.env.VITEST !== undefined || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
-}
-
-/**
- * The manifest of a package installed for the app in `cwd`: `node_modules/<name>` in `cwd` or a
- * folder above it. Only what the app installs counts, not `NODE_PATH` or global folders.
- */
-function findPackageManifest(packageName: string, cwd: string): string {
-  for (let directory = path.resolve(cwd); ; directory = path.dirname(directory)) {
-    const candidate = path.join(directory, 'node_modules', packageName, 'package.json');
-    if (existsSync(candidate)) return candidate;
-    // A package may load itself by name, as Node's self-reference allows.
-    const own = path.join(directory, 'package.json');
-    if (existsSync(own) && (JSON.parse(readFileSync(own, 'utf8')) as { name?: unknown }).name === packageName) return own;
-    if (path.dirname(directory) === directory) break;
-  }
-  throw new Error(`${packageName} is not installed in ${cwd} or a folder above it`);
-}
-
-/** The version of a package installed for the app in `cwd` (or a folder above), or undefined. */
-export function installedPackageVersion(packageName: string, cwd: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(findPackageManifest(packageName, cwd), 'utf8')) as { version?: string }).version;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resolves a package's main ESM entry from `cwd`, honouring the source condition when active. */
-function resolvePackageEntry(packageName: string, cwd: string): string {
-  const manifestPath = findPackageManifest(packageName, cwd);
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, unknown>; main?: string };
-  const root = manifest.exports?.['.'];
-  const conditions = sourceConditionActive() ? [SOURCE_CONDITION, 'import', 'default'] : ['import', 'default'];
-  let target: string | undefined;
-  if (typeof root === 'string') target = root;
-  else if (typeof root === 'object' && root !== null) {
-    for (const condition of conditions) {
-      const value = (root as Record<string, unknown>)[condition];
-      if (typeof value === 'string') {
-        target = value;
-        break;
-      }
-    }
-  }
-  target ??= manifest.main ?? 'index.js';
-  return path.resolve(path.dirname(manifestPath), target);
-}
-
-function isEngine(value: unknown): value is ExecutionEngine {
-  return typeof value === 'object' && value !== null && typeof (value as ExecutionEngine).createExecutor === 'function';
-}
-
-/**
- * Loads the engine named by `execution_engine`: from `engines` when given, else from its package,
- * resolved from the app's directory (`cwd`), so that the app chooses its engines by what it installs.
- *
- * @throws ConfigError naming the engine and the package to install.
- */
-export async function loadExecutionEngine(
-  name: string,
-  engines: Readonly<Record<string, ExecutionEngine>> | undefined,
-  cwd = process.cwd(),
-): Promise<ExecutionEngine> {
-  const given = engines?.[name];
-  if (given !== undefined) return given;
-  const packageName = ENGINE_PACKAGES[name];
-  if (packageName === undefined) {
-    throw new ConfigError(`execution_engine: expected one of ${Object.keys(ENGINE_PACKAGES).join(', ')}, got "${name}"`);
-  }
-  let entry: string;
-  try {
-    entry = resolvePackageEntry(packageName, cwd);
-  } catch (error) {
-    throw new ConfigError(
-      `execution_engine: "${name}" needs the package ${packageName}, which cannot be found from ${cwd}; ` +
-        `install it (pnpm add ${packageName}) or pass it to new MCPApp({ engines: { ${name}: ... } })`,
-      [],
-      { cause: error },
-    );
-  }
-  const loaded = (await import(pathToFileURL(entry).href)) as { executionEngine?: unknown };
-  if (!isEngine(loaded.executionEngine)) {
-    throw new ConfigError(`execution_engine: ${packageName} (${entry}) exports no executionEngine`);
-  }
-  return loaded.executionEngine;
-}
-
-/** The packages of the built-in model providers. */
-export const LLM_PROVIDER_PACKAGES: readonly string[] = ['@mcp-agent/providers-openai', '@mcp-agent/providers-anthropic'];
-
-function isLlmProvider(value: unknown): value is LlmProvider {
-  return typeof value === 'object' && value !== null && typeof (value as LlmProvider).name === 'string' && typeof (value as LlmProvider).complete === 'function';
-}
-
-/**
- * The model providers installed for the app in `cwd`: each package of {@link LLM_PROVIDER_PACKAGES}
- * that resolves from there and exports `llmProvider`. A package that is not installed is skipped.
- */
-export async function loadInstalledLlmProviders(cwd = process.cwd()): Promise<LlmProvider[]> {
-  const providers: LlmProvider[] = [];
-  for (const packageName of LLM_PROVIDER_PACKAGES) {
-    let entry: string;
-    try {
-      entry = resolvePackageEntry(packageName, cwd);
-    } catch {
-      continue;
-    }
-    const loaded = (await import(pathToFileURL(entry).href)) as { llmProvider?: unknown };
-    if (isLlmProvider(loaded.llmProvider)) providers.push(loaded.llmProvider);
-  }
-  return providers;
-}
+// `@mcp-agent/core/engine`: the service provider interface, for Node. What execution engines,
+// model providers, the MCP client, the CLI and codegen build on: everything in
+// `./engine/workflow`, plus engine and provider loading, the app's services and the task context.
+// Not for application code.
+export * from './engine-workflow.js';
+export {
+  ENGINE_PACKAGES,
+  installedPackageVersion,
+  LLM_PROVIDER_PACKAGES,
+  loadExecutionEngine,
+  loadInstalledLlmProviders,
+  SOURCE_CONDITION,
+  sourceConditionActive,
+} from './node/engine-loading.js';
+export type { CreateExecutorOptions, ExecutionEngine } from './node/engine-loading.js';
+export { createAppServices, createExecutorWithServices, createTaskMap, MCP_CLIENT_PACKAGE, runWithAppServices } from './node/services.js';
+export type { CreateAppServicesOptions, CreateTaskMapOptions } from './node/services.js';
+export { currentTaskContext, runInTaskContext } from './node/task-context.js';

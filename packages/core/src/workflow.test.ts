@@ -1,5 +1,6 @@
-// Checks that the `./workflow` entry is safe for Temporal's workflow sandbox by following its
-// import graph in the source: no Node builtin, no third-party package, none of the Node-only files.
+// Checks that the sandbox entries (`./workflow`, `./engine/workflow` and the `.` seen by the workflow
+// bundler) are safe for Temporal's workflow sandbox by following their import graphs in the source:
+// no Node builtin, no third-party package, and no file outside `src/sandbox/` besides the entries.
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -9,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 
 const SOURCE_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
 
-/** Files that use Node or do I/O; the sandbox entry must not reach them. */
-const NODE_ONLY_FILES = ['app.ts', 'engine.ts', 'task-context.ts', 'logger.ts', 'config/load.ts'];
+/** The entries that workflow code loads; each may reach only `src/sandbox/`. */
+const SANDBOX_ENTRIES = ['workflow.ts', 'engine-workflow.ts', 'index.sandbox.ts'];
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, name.replace(/\/.*$/, '')]));
 
@@ -63,14 +64,14 @@ interface GraphProblem {
 /** Walks the runtime import graph from `entry` and reports each forbidden import with its chain. */
 function sandboxProblems(entry: string): { problems: GraphProblem[]; reached: Set<string> } {
   const relative = (file: string): string => path.relative(SOURCE_DIRECTORY, file).split(path.sep).join('/');
-  const forbiddenFiles = new Set(NODE_ONLY_FILES.map((file) => path.join(SOURCE_DIRECTORY, file)));
+  const allowed = (file: string): boolean => SANDBOX_ENTRIES.includes(relative(file)) || relative(file).startsWith('sandbox/');
   const problems: GraphProblem[] = [];
   const reached = new Set<string>();
   const visit = (file: string, chain: string[]): void => {
     if (reached.has(file)) return;
     reached.add(file);
     const here = [...chain, relative(file)];
-    if (forbiddenFiles.has(file)) problems.push({ problem: `reaches the Node-only file ${relative(file)}`, chain: here });
+    if (!allowed(file)) problems.push({ problem: `reaches ${relative(file)}, outside src/sandbox/`, chain: here });
     for (const specifier of runtimeSpecifiers(file)) {
       if (specifier.startsWith('.')) {
         const resolved = resolveRelative(file, specifier);
@@ -90,64 +91,61 @@ function sandboxProblems(entry: string): { problems: GraphProblem[]; reached: Se
 function report(problems: GraphProblem[]): string[] {
   return problems.map(
     ({ problem, chain }) =>
-      `${chain.join(' -> ')} ${problem}. HINT: keep src/workflow.ts and what it imports free of Node and third-party code; ` +
+      `${chain.join(' -> ')} ${problem}. HINT: sandbox entries may import only src/sandbox/, which is free of Node and third-party code; ` +
       'import only types (`import type`) from Node-side modules.',
   );
 }
 
-describe('the ./workflow entry', () => {
-  it('reaches no Node builtin, third-party package or Node-only file', () => {
-    const { problems } = sandboxProblems(path.join(SOURCE_DIRECTORY, 'workflow.ts'));
+describe.each(SANDBOX_ENTRIES)('the sandbox entry %s', (entry) => {
+  it('reaches no Node builtin, third-party package or file outside src/sandbox/', () => {
+    const { problems } = sandboxProblems(path.join(SOURCE_DIRECTORY, entry));
     expect(report(problems)).toEqual([]);
   });
+});
 
+describe('the ./workflow entry', () => {
   it('follows its imports through the model and retry modules', () => {
     const { reached } = sandboxProblems(path.join(SOURCE_DIRECTORY, 'workflow.ts'));
     expect([...reached]).toEqual(
-      expect.arrayContaining(['workflow.ts', 'errors.ts', 'duration.ts', 'retry.ts', 'model/definitions.ts', 'model/workflow-context.ts']),
+      expect.arrayContaining(['workflow.ts', 'sandbox/errors.ts', 'sandbox/duration.ts', 'sandbox/retry.ts', 'sandbox/model/definitions.ts', 'sandbox/model/workflow-context.ts']),
     );
   });
 });
 
 describe('the import graph check', () => {
-  it('reports Node builtins, packages and Node-only files, with the import chain', () => {
-    const messages = report(sandboxProblems(path.join(SOURCE_DIRECTORY, 'app.ts')).problems);
+  it('reports Node builtins, packages and files outside src/sandbox/, with the import chain', () => {
+    const messages = report(sandboxProblems(path.join(SOURCE_DIRECTORY, 'node/app.ts')).problems);
     expect(messages).toContain(
-      'app.ts imports the Node builtin "node:path". HINT: keep src/workflow.ts and what it imports free of Node and third-party code; ' +
+      'node/app.ts reaches node/app.ts, outside src/sandbox/. HINT: sandbox entries may import only src/sandbox/, which is free of Node and third-party code; ' +
         'import only types (`import type`) from Node-side modules.',
     );
-    expect(messages.some((message) => message.startsWith('app.ts -> config/index.ts -> config/schema.ts imports the package "zod"'))).toBe(true);
-    expect(messages.some((message) => message.startsWith('app.ts -> engine.ts reaches the Node-only file engine.ts'))).toBe(true);
-    expect(messages.some((message) => message.startsWith('app.ts reaches the Node-only file app.ts'))).toBe(true);
+    expect(messages.some((message) => message.startsWith('node/app.ts imports the Node builtin "node:path"'))).toBe(true);
+    expect(messages.some((message) => message.startsWith('node/app.ts -> config/index.ts -> config/schema.ts imports the package "zod"'))).toBe(true);
   });
 
   it('ignores erased type-only imports and keeps the rest', () => {
-    const specifiers = runtimeSpecifiers(path.join(SOURCE_DIRECTORY, 'engine.ts'));
+    const specifiers = runtimeSpecifiers(path.join(SOURCE_DIRECTORY, 'node/engine-loading.ts'));
     expect(specifiers).toContain('node:fs');
-    expect(specifiers).toContain('./errors.js');
-    expect(specifiers).not.toContain('./executor.js');
+    expect(specifiers).toContain('../sandbox/errors.js');
+    expect(specifiers).not.toContain('../sandbox/executor.js');
     expect(specifiers).not.toContain('./logger.js');
   });
 });
 
-describe('the sandbox entry (src/sandbox.ts)', () => {
-  it('is safe for the sandbox too', () => {
-    const { problems } = sandboxProblems(path.join(SOURCE_DIRECTORY, 'sandbox.ts'));
-    expect(report(problems)).toEqual([]);
-  });
-
+describe('the sandbox stand-in of the Node entry (src/index.sandbox.ts)', () => {
   it('exports every name of the Node entry, so a workflow module importing @mcp-agent/core bundles', async () => {
     const node = Object.keys(await import('./index.js')).sort();
-    const sandbox = Object.keys(await import('./sandbox.js')).sort();
+    const sandbox = Object.keys(await import('./index.sandbox.js')).sort();
     expect(node.filter((name) => !sandbox.includes(name))).toEqual([]);
   });
 
   it('has an app that registers workflows but refuses to run, naming where to run it', async () => {
-    const { MCPApp } = await import('./sandbox.js');
+    const { MCPApp } = await import('./index.sandbox.js');
     const app = new MCPApp({ name: 'sandboxed' });
     expect(app.registry.workflows.size).toBe(0);
     await expect(app.run()).rejects.toThrow('app.run() is not available in workflow code');
-    const { taskContext } = await import('./sandbox.js');
+    expect(() => app.services).toThrow('app.services is not available in workflow code');
+    const { taskContext } = await import('./index.sandbox.js');
     expect(() => taskContext()).toThrow('taskContext is not available in workflow code');
   });
 });

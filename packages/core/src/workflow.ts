@@ -1,5 +1,6 @@
-// Safe for the Temporal workflow sandbox: nothing here imports `node:*`, does I/O, or reads the
-// clock or randomness when loaded. Workflow code imports from `@mcp-agent/core/workflow`.
+// `@mcp-agent/core/workflow`: the user API that workflow code may import. Safe for Temporal's
+// workflow sandbox: nothing here or below it imports `node:*`, does I/O, or reads the clock or
+// randomness when loaded (everything it reaches lives in `src/sandbox/`).
 export {
   CancelledError,
   ChildWorkflowFailedError,
@@ -20,104 +21,40 @@ export {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUsageError,
-} from './errors.js';
-export type { MCPAgentErrorOptions, McpClientErrorCode, WorkflowApplicationErrorOptions } from './errors.js';
-export { MCP_TASK_NAMES } from './mcp/mcp-service.js';
-export { NAMESPACE_SEPARATOR, namespacedName, NamespacedIndex } from './mcp/tool-index.js';
-export { ambientMcpService, pushAmbientMcpService } from './mcp/mcp-tasks.js';
-export { Agent } from './agent/agent.js';
-export { AugmentedLLM, workflowUsage } from './llm/augmented-llm.js';
-export type { AugmentedLLMOptions, GenerateResult, GenerateStopReason, RequestParams, StructuredSchema, UsageTotals } from './llm/augmented-llm.js';
-export { llmTaskName } from './llm/llm-types.js';
-export type {
-  LlmContentPart,
-  LlmMessage,
-  LlmRequest,
-  LlmResponse,
-  LlmStopReason,
-  LlmToolCall,
-  LlmToolDefinition,
-  LlmUsage,
-} from './llm/llm-types.js';
-export { ambientLlmProvider, pushAmbientLlmProviders } from './llm/llm-provider.js';
-export type { LlmProvider, LlmProviderContext } from './llm/llm-provider.js';
-export type { AgentFunctionTool, AgentOptions, AgentTool, AugmentedLLMClass } from './agent/agent.js';
-export type { IndexedItem } from './mcp/tool-index.js';
-export type {
-  McpCallToolRequest,
-  McpContent,
-  McpPromptDescriptor,
-  McpPromptResult,
-  McpResourceDescriptor,
-  McpResourceResult,
-  McpService,
-  McpToolDescriptor,
-  McpToolResult,
-} from './mcp/mcp-service.js';
-export { toMilliseconds } from './duration.js';
-export { DEFAULT_TASK_ATTEMPT_TIMEOUT_MS, resolveTaskTimeouts } from './task-timeouts.js';
-export type { ResolvedTaskTimeouts } from './task-timeouts.js';
-export type { Duration } from './duration.js';
-export {
-  DEFAULT_RETRY_POLICY,
-  matchRetryPolicy,
-  nextRetryDelay,
-  requestedRetryDelay,
-  resolveRetryPolicy,
-  retryAfterMilliseconds,
-  retryDelay,
-  retryPolicyFromConfig,
-  shouldRetry,
-  taskRetryPolicy,
-} from './retry.js';
-export type { ResolvedRetryPolicy, RetryPolicy, RetryPolicyMatchRule, RetrySettings } from './retry.js';
-export type { RetryPolicyConfig } from './config/schema.js';
-export {
-  createTaskFunction,
-  createWorkflowDecorator,
-  defineWorkflow,
-  getTaskDefinition,
-  getWorkflowDefinition,
-  workflow,
-  workflowQuery,
-  workflowRun,
-  workflowSignal,
-  workflowTask,
-  workflowUpdate,
-} from './model/definitions.js';
+} from './sandbox/errors.js';
+export type { McpClientErrorCode, WorkflowApplicationErrorOptions } from './sandbox/errors.js';
+export { Agent } from './sandbox/agent/agent.js';
+export type { AgentFunctionTool, AgentOptions, AgentTool, AugmentedLLMClass } from './sandbox/agent/agent.js';
+export { AugmentedLLM, workflowUsage } from './sandbox/llm/augmented-llm.js';
+export type { AugmentedLLMOptions, GenerateResult, GenerateStopReason, RequestParams, StructuredSchema, UsageTotals } from './sandbox/llm/augmented-llm.js';
+export type { LlmMessage, LlmUsage } from './sandbox/llm/llm-types.js';
+export type { McpContent, McpPromptResult, McpResourceResult, McpToolResult } from './sandbox/mcp/mcp-service.js';
+export type { Duration } from './sandbox/duration.js';
+export type { RetryPolicy } from './sandbox/retry.js';
+export { workflow, workflowQuery, workflowRun, workflowSignal, workflowTask, workflowUpdate } from './sandbox/model/definitions.js';
 export type {
   FunctionTaskOptions,
   HandlerOptions,
-  TaskDefinition,
   TaskFunction,
   TaskOptions,
   UpdateOptions,
   UpdateValidator,
   WorkflowClass,
-  WorkflowDecorator,
-  WorkflowDefinition,
   WorkflowOptions,
-  WorkflowTaskDecorator,
-} from './model/definitions.js';
-export { bindWorkflowContext, Workflow, workflowNameOf } from './model/workflow.js';
-export type { TaskReference, WorkflowReference, WorkflowValueOf } from './model/workflow.js';
-export { WorkflowResult } from './model/workflow-result.js';
-export type { WorkflowResultData } from './model/workflow-result.js';
-export { addWorkflowContextProvider, currentWorkflowContext } from './model/workflow-context.js';
-export type { ChildWorkflowHandle, ChildWorkflowOptions, TaskCallOptions, WorkflowContext, WorkflowInfo } from './model/workflow-context.js';
-export { WorkflowRegistry } from './model/registry.js';
-export { ID_REUSE_POLICIES } from './executor.js';
+} from './sandbox/model/definitions.js';
+export { Workflow, workflowNameOf } from './sandbox/model/workflow.js';
+export type { WorkflowValueOf } from './sandbox/model/workflow.js';
+export { WorkflowResult } from './sandbox/model/workflow-result.js';
+export type { WorkflowResultData } from './sandbox/model/workflow-result.js';
+export type { ChildWorkflowHandle, ChildWorkflowOptions, TaskCallOptions, WorkflowInfo } from './sandbox/model/workflow-context.js';
 export type {
   Executor,
   IdReusePolicy,
   ListWorkflowsOptions,
-  Signal,
-  SignalBus,
   StartWorkflowOptions,
-  TargetRunOptions,
   WorkflowDescription,
   WorkflowHandle,
   WorkflowInputOf,
   WorkflowStatus,
-} from './executor.js';
-export { MCPAppBase } from './app-base.js';
+} from './sandbox/executor.js';
+export type { AppServices, ServicesOwner } from './sandbox/services.js';

@@ -3,18 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  Agent,
-  createLogger,
-  MCPApp,
-  McpClientError,
-  TaskFailedError,
-  Workflow,
-  WorkflowResult,
-  type AppContext,
-  type LogRecord,
-  type SettingsInput,
-} from '@mcp-agent/core';
+import { Agent, createLogger, MCPApp, McpClientError, TaskFailedError, Workflow, WorkflowResult, type AppContext, type LogRecord } from '@mcp-agent/core';
+import type { SettingsInput } from '@mcp-agent/core/config';
 import { mcpTestServerStdioCommand } from '@mcp-agent/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAsyncioEngine } from './asyncio-executor.js';

@@ -1,19 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  loadExecutionEngine,
-  ConfigError,
-  createLogger,
-  MCPApp,
-  Workflow,
-  WorkflowApplicationError,
-  WorkflowFailedError,
-  WorkflowResult,
-  WorkflowUsageError,
-  type Executor,
-  type SettingsInput,
-} from '@mcp-agent/core';
+import { loadExecutionEngine } from '@mcp-agent/core/engine';
+import { ConfigError, createLogger, MCPApp, Workflow, WorkflowApplicationError, WorkflowFailedError, WorkflowResult, WorkflowUsageError, type Executor } from '@mcp-agent/core';
+import type { SettingsInput } from '@mcp-agent/core/config';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAsyncioEngine, type AsyncioEngineOptions } from './asyncio-executor.js';
 import { RealClock, VirtualClock } from './clock.js';

@@ -3,57 +3,9 @@
  * has, so that switching `execution_engine` changes nothing a workflow or its caller can observe.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CancelledError,
-  createLlmTaskDefinition,
-  createMcpTaskDefinitions,
-  loadInstalledLlmProviders,
-  ID_REUSE_POLICIES,
-  isCancellation,
-  messageOf,
-  resolveTaskTimeouts,
-  nextRetryDelay,
-  runInTaskContext,
-  shouldRetry,
-  TaskFailedError,
-  taskRetryPolicy,
-  TimeoutError,
-  toMilliseconds,
-  UnknownHandlerError,
-  UpdateRejectedError,
-  WorkflowAlreadyStartedError,
-  WorkflowApplicationError,
-  WorkflowFailedError,
-  workflowNameOf,
-  WorkflowNotFoundError,
-  WorkflowResult,
-  WorkflowUsageError,
-  type CreateExecutorOptions,
-  type ExecutionEngine,
-  type Executor,
-  type IdReusePolicy,
-  type ListWorkflowsOptions,
-  type LlmProvider,
-  type Logger,
-  type McpService,
-  type ResolvedRetryPolicy,
-  type ResolvedTaskTimeouts,
-  type Settings,
-  type Signal,
-  type SignalBus,
-  type StartWorkflowOptions,
-  type TargetRunOptions,
-  type TaskCallOptions,
-  type TaskContext,
-  type TaskDefinition,
-  type TaskOptions,
-  type WorkflowClass,
-  type WorkflowDescription,
-  type WorkflowHandle,
-  type WorkflowRegistry,
-  type WorkflowStatus,
-} from '@mcp-agent/core';
-import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
+import { CancelledError, isCancellation, messageOf, TaskFailedError, TimeoutError, UnknownHandlerError, UpdateRejectedError, WorkflowAlreadyStartedError, WorkflowApplicationError, WorkflowFailedError, workflowNameOf, WorkflowNotFoundError, WorkflowResult, WorkflowUsageError, type Executor, type IdReusePolicy, type ListWorkflowsOptions, type Logger, type StartWorkflowOptions, type TaskCallOptions, type TaskContext, type TaskOptions, type WorkflowClass, type WorkflowDescription, type WorkflowHandle, type WorkflowStatus } from '@mcp-agent/core';
+import { createTaskMap, ID_REUSE_POLICIES, resolveTaskTimeouts, nextRetryDelay, runInTaskContext, shouldRetry, taskRetryPolicy, toMilliseconds, type CreateExecutorOptions, type ExecutionEngine, type ResolvedRetryPolicy, type ResolvedTaskTimeouts, type Signal, type SignalBus, type TargetRunOptions, type TaskMap, type WorkflowRegistry } from '@mcp-agent/core/engine';
+import type { Settings } from '@mcp-agent/core/config';
 import { RealClock, type Clock, type ClockTimer } from './clock.js';
 import { Deadlines, type Deadline } from './deadlines.js';
 import { asReportedFailure, roundTrip } from './serialisation.js';
@@ -124,10 +76,6 @@ const FAILED_STATUSES: readonly WorkflowStatus[] = ['FAILED', 'CANCELLED', 'TERM
 export class AsyncioExecutor implements Executor, RunHost {
   readonly engine = 'asyncio';
   readonly clock: Clock;
-  /** The MCP servers of `mcp.servers`; connections open on first use. */
-  readonly mcp: McpService;
-  /** The model providers whose round trips run as tasks (`llm.<provider>.complete`). */
-  readonly llmProviders: readonly LlmProvider[];
   readonly signalBus: SignalBus;
   reactionsPending = 0;
   readonly #registry: WorkflowRegistry;
@@ -141,9 +89,8 @@ export class AsyncioExecutor implements Executor, RunHost {
   readonly #policyCache = new Map<string, ResolvedRetryPolicy>();
   readonly #timeoutCache = new Map<string, ResolvedTaskTimeouts>();
   readonly #deadlines = new Deadlines();
-  /** The MCP operations as tasks, next to the app's own. */
-  readonly #builtinTasks: ReadonlyMap<string, TaskDefinition>;
-  readonly #ownsMcp: boolean;
+  /** The tasks this executor runs: the app's and the built-in ones its services provide. */
+  readonly #tasks: TaskMap;
   #closed = false;
 
   constructor(options: CreateExecutorOptions, engineOptions: AsyncioEngineOptions = {}) {
@@ -156,14 +103,7 @@ export class AsyncioExecutor implements Executor, RunHost {
     this.#retainRuns = Math.max(1, engineOptions.retainRunsPerExecution ?? 100);
     this.#slots = new Slots(options.settings.temporal?.max_concurrent_activities ?? Number.POSITIVE_INFINITY);
     this.signalBus = { sendSignal: (signal: Signal) => this.#sendSignal(signal) };
-    this.#ownsMcp = options.mcp === undefined;
-    this.mcp = options.mcp ?? createMcpConnectionManager({ servers: options.settings.mcp?.servers ?? {}, logger: options.logger.child('mcp') });
-    this.llmProviders = options.llmProviders ?? [];
-    const builtins = [
-      ...createMcpTaskDefinitions(() => this.mcp),
-      ...this.llmProviders.map((provider) => createLlmTaskDefinition(provider, () => this.#settings)),
-    ];
-    this.#builtinTasks = new Map(builtins.map((task) => [task.name, task]));
+    this.#tasks = options.tasks ?? createTaskMap({ registry: options.registry, settings: options.settings });
   }
 
   // --- starting -----------------------------------------------------------------------
@@ -376,7 +316,7 @@ export class AsyncioExecutor implements Executor, RunHost {
    * it gives up, and with CancelledError when the workflow's cancellation reaches it.
    */
   async runTask(run: WorkflowRun, taskName: string, args: unknown[], options: TaskCallOptions | undefined, entry: Pending): Promise<unknown> {
-    const task = this.#builtinTasks.get(taskName) ?? this.#registry.getTask(taskName);
+    const task = this.#tasks.get(taskName);
     const policy = this.#retryPolicy(taskName, task.options.retryPolicy, options?.retryPolicy);
     const timeouts = this.#taskTimeouts(taskName, task.options, options);
     const deadline = timeouts.scheduleToCloseMs === undefined ? undefined : this.clock.now() + timeouts.scheduleToCloseMs;
@@ -737,7 +677,6 @@ export class AsyncioExecutor implements Executor, RunHost {
         if (execution.closedStatus === undefined) this.terminateExecution(execution, 'executor closed');
       }
     }
-    if (this.#ownsMcp) await this.mcp.close();
   }
 }
 
@@ -752,11 +691,7 @@ export class AsyncioExecutor implements Executor, RunHost {
 export function createAsyncioEngine(options: AsyncioEngineOptions = {}): ExecutionEngine {
   return {
     name: 'asyncio',
-    createExecutor: async (executorOptions) =>
-      new AsyncioExecutor(
-        executorOptions.llmProviders === undefined ? { ...executorOptions, llmProviders: await loadInstalledLlmProviders() } : executorOptions,
-        options,
-      ),
+    createExecutor: (executorOptions) => new AsyncioExecutor(executorOptions, options),
   };
 }
 

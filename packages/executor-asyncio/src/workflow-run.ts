@@ -3,26 +3,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import {
-  addWorkflowContextProvider,
-  bindWorkflowContext,
-  CancelledError,
-  ChildWorkflowFailedError,
-  TimeoutError,
-  WorkflowFailedError,
-  WorkflowUsageError,
-  type ChildWorkflowHandle,
-  type ChildWorkflowOptions,
-  type StartWorkflowOptions,
-  type TaskCallOptions,
-  type WorkflowClass,
-  type WorkflowContext,
-  type WorkflowDefinition,
-  type WorkflowDescription,
-  type WorkflowInfo,
-  type WorkflowResult,
-  type WorkflowStatus,
-} from '@mcp-agent/core';
+import { addWorkflowContextProvider, bindWorkflowContext, type WorkflowContext, type WorkflowDefinition } from '@mcp-agent/core/engine';
+import { CancelledError, ChildWorkflowFailedError, TimeoutError, WorkflowFailedError, WorkflowUsageError, type ChildWorkflowHandle, type ChildWorkflowOptions, type StartWorkflowOptions, type TaskCallOptions, type WorkflowClass, type WorkflowDescription, type WorkflowInfo, type WorkflowResult, type WorkflowStatus } from '@mcp-agent/core';
 import type { Clock, ClockTimer } from './clock.js';
 import { roundTrip } from './serialisation.js';
 

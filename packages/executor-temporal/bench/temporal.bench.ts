@@ -20,8 +20,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { createLogger, parseSettings, type Settings } from '@mcp-agent/core';
-import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
+import { createLogger } from '@mcp-agent/core';
+import { parseSettings, type Settings } from '@mcp-agent/core/config';
+import { createAppServices } from '@mcp-agent/core/engine';
+import type { AppServices } from '@mcp-agent/core';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import { mcpTestServerStdioCommand, startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
@@ -200,8 +202,8 @@ interface StartUp {
 /** Bundles once (loading the bundler), then times `createTemporalWorker` bundling at start-up and with the bundle, alternately. */
 async function measureStartUp(settings: Settings, taskQueue: string): Promise<StartUp> {
   const logger = createLogger({ transports: ['none'] });
-  const mcp = createMcpConnectionManager({ servers: settings.mcp?.servers ?? {}, logger });
-  const parts: TemporalWorkerParts = { registry: benchApp.registry, settings, logger, mcp, llmProviders: [llmProvider] };
+  const services = await createAppServices({ registry: benchApp.registry, settings, logger, llmProviders: [llmProvider] });
+  const parts: TemporalWorkerParts = { registry: benchApp.registry, settings, logger, tasks: services.tasks };
   try {
     let started = process.hrtime.bigint();
     const { code } = await bundleWorkflowsForParts(parts, { workflowsPath: BENCH_WORKFLOWS });
@@ -220,7 +222,7 @@ async function measureStartUp(settings: Settings, taskQueue: string): Promise<St
     }
     return { firstBundleMs, bundleBytes: Buffer.byteLength(code), bundlingMs, prebuiltMs, code };
   } finally {
-    await mcp.close();
+    await services.close();
   }
 }
 
@@ -251,6 +253,7 @@ async function main(): Promise<void> {
   let llm: LocalLlmServer | undefined;
   let ours: TemporalExecutor | undefined;
   let encrypted: TemporalExecutor | undefined;
+  let services: AppServices | undefined;
   let bareConnection: Connection | undefined;
   let bareWorkerConnection: NativeConnection | undefined;
   let bareWorker: Worker | undefined;
@@ -277,13 +280,14 @@ async function main(): Promise<void> {
 
     const startUp = await measureStartUp(settings, `bench-start-${process.pid}`);
 
-    // The engine with an in-process worker, on the bundle made above.
+    // The engine with an in-process worker, on the bundle made above, running the tasks of the app's services.
+    services = await createAppServices({ registry: benchApp.registry, settings, logger: createLogger({ transports: ['none'] }), llmProviders: [llmProvider] });
     ours = (await createTemporalEngine({ address, worker: { workflowBundle: { code: startUp.code }, taskQueue: oursQueue } }).createExecutor({
       appName: benchApp.name,
       registry: benchApp.registry,
       settings,
       logger: createLogger({ transports: ['none'] }),
-      llmProviders: [llmProvider],
+      tasks: services.tasks,
     })) as TemporalExecutor;
     const executor = ours;
 
@@ -298,7 +302,7 @@ async function main(): Promise<void> {
       registry: benchApp.registry,
       settings: encryptedSettings,
       logger: createLogger({ transports: ['none'] }),
-      llmProviders: [llmProvider],
+      tasks: services.tasks,
     })) as TemporalExecutor;
     const encryptedExecutor = encrypted;
 
@@ -415,6 +419,7 @@ async function main(): Promise<void> {
     await bareRunning?.catch(() => undefined);
     await ours?.close();
     await encrypted?.close();
+    await services?.close();
     await bareWorkerConnection?.close();
     await bareConnection?.close();
     await bareMcp?.close();

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, parseSettings } from '@mcp-agent/core';
+import { ConfigError } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectionSettings, connectWithin, TemporalUnreachableError } from './connection-options.js';
 

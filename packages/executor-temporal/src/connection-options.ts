@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { ConfigError, MCPAgentError, messageOf, type Settings } from '@mcp-agent/core';
+import { ConfigError, MCPAgentError, messageOf } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 
 /** What both `Connection.connect` and `NativeConnection.connect` take. */
 export interface TemporalConnectionSettings {

@@ -3,8 +3,9 @@
  */
 import type { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { ConfigError, loadInstalledLlmProviders, type CreateExecutorOptions, type ExecutionEngine, type LlmProvider, type Settings } from '@mcp-agent/core';
-import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
+import { ConfigError } from '@mcp-agent/core';
+import { createTaskMap, type CreateExecutorOptions, type ExecutionEngine } from '@mcp-agent/core/engine';
+import type { Settings } from '@mcp-agent/core/config';
 import { TemporalExecutor } from './client/temporal-executor.js';
 import { clientDataConverter } from './codec/data-converter.js';
 import { connectTemporalConnection, temporalClientFor } from './client/connect.js';
@@ -57,30 +58,21 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
   const connection = givenConnection ?? (await connectTemporalConnection(connectionOptions, timeout));
   const tracing = engineOptions.client === undefined ? createTracing(options.settings, engineOptions.tracing, options.logger) : undefined;
   const client = engineOptions.client ?? temporalClientFor(connection, connectionOptions.namespace, dataConverter, clientTracingOptions(tracing));
-  const ownsMcp = options.mcp === undefined;
   // What this call made, released when it fails halfway.
   const release = async (): Promise<void> => {
     await tracing?.close();
     if (givenConnection === undefined) await connection.close();
   };
-  let llmProviders: readonly LlmProvider[];
-  try {
-    llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders());
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  const mcp = options.mcp ?? createMcpConnectionManager({ servers: options.settings.mcp?.servers ?? {}, logger: options.logger.child('mcp') });
+  const tasks = options.tasks ?? createTaskMap({ registry: options.registry, settings: options.settings });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (engineOptions.worker !== undefined) {
     try {
       worker = await createTemporalWorker(
-        { registry: options.registry, settings: options.settings, logger: options.logger, mcp, llmProviders },
+        { registry: options.registry, settings: options.settings, logger: options.logger, tasks },
         { tracing: engineOptions.tracing, ...engineOptions.worker, connectTimeoutMs: engineOptions.worker.connectTimeoutMs ?? timeout },
       );
     } catch (error) {
-      if (ownsMcp) await (mcp as { close(): Promise<void> }).close();
       await release();
       throw error;
     }
@@ -94,12 +86,9 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
     settings: options.settings,
     logger: options.logger,
     taskQueue: engineOptions.worker?.taskQueue ?? connectionOptions.taskQueue,
-    mcp,
-    llmProviders,
     onClose: async () => {
       if (worker !== undefined && worker.getState() === 'RUNNING') worker.shutdown();
       await running?.catch(() => undefined);
-      if (ownsMcp) await (mcp as { close(): Promise<void> }).close();
       await tracing?.close();
     },
   });

@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { ConfigError, createLogger, parseSettings } from '@mcp-agent/core';
+import { ConfigError, createLogger } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalEngine, deriveKeyId, EncryptionCodec, startCodecServer, startCodecServerFromSettings, type CodecServer, type TemporalExecutor } from '../src/index.js';
 import { encryptionApp } from './fixtures/encryption-workflows.js';
@@ -121,7 +122,7 @@ describe('the Temporal CLI through the codec server', { timeout: 120_000 }, () =
     executor = (await createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('./fixtures/encryption-workflows.ts', import.meta.url), taskQueue },
-    }).createExecutor({ appName: encryptionApp.name, registry: encryptionApp.registry, settings, logger: createLogger({ transports: ['none'] }), llmProviders: [] })) as TemporalExecutor;
+    }).createExecutor({ appName: encryptionApp.name, registry: encryptionApp.registry, settings, logger: createLogger({ transports: ['none'] }) })) as TemporalExecutor;
   });
   afterAll(async () => {
     await executor?.close();

@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { ConfigError, createLogger, parseSettings, WorkflowFailedError, type Settings } from '@mcp-agent/core';
+import { ConfigError, createLogger, WorkflowFailedError } from '@mcp-agent/core';
+import { parseSettings, type Settings } from '@mcp-agent/core/config';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createTemporalEngine,
@@ -39,7 +40,6 @@ async function executorFor(settings: Settings, withWorker: boolean): Promise<Tem
     registry: encryptionApp.registry,
     settings,
     logger,
-    llmProviders: [],
   })) as TemporalExecutor;
 }
 
@@ -130,7 +130,7 @@ describe('payload encryption on the server', { timeout: 120_000 }, () => {
     expect(await keyIdsIn(executorB.client, rotatedId)).toEqual(new Set([idOf(keyA), idOf(keyB)]));
     // Replay decrypts with the same keys.
     const history = await fetchWorkflowHistory(executorB.client, rotatedId);
-    await replayWorkflowHistories({ registry: encryptionApp.registry, settings: settingsB, logger, mcp: undefined, llmProviders: [] }, { workflowsPath }, [
+    await replayWorkflowHistories({ registry: encryptionApp.registry, settings: settingsB, logger }, { workflowsPath }, [
       { workflowId: rotatedId, history },
     ]);
   });
@@ -178,11 +178,11 @@ describe('encryption configured without a key', () => {
     const settings = settingsWith({ codec: 'aes256gcm' }, 'never-used');
     const engine = createTemporalEngine({ address: '127.0.0.1:1' });
     const error = await Promise.resolve()
-      .then(() => engine.createExecutor({ appName: encryptionApp.name, registry: encryptionApp.registry, settings, logger, llmProviders: [] }))
+      .then(() => engine.createExecutor({ appName: encryptionApp.name, registry: encryptionApp.registry, settings, logger }))
       .catch((caught: unknown) => caught);
     expect(ConfigError.is(error)).toBe(true);
     expect((error as Error).message).toContain('temporal.data_converter.encryption_key: payload encryption is configured (codec aes256gcm) but no key is set');
-    const workerError = await createTemporalWorker({ registry: encryptionApp.registry, settings, logger, mcp: undefined, llmProviders: [] }, { workflowsPath }).catch(
+    const workerError = await createTemporalWorker({ registry: encryptionApp.registry, settings, logger }, { workflowsPath }).catch(
       (caught: unknown) => caught,
     );
     expect(ConfigError.is(workerError)).toBe(true);

@@ -1,17 +1,9 @@
 // Bad input and faults: each a clear error within bounded time, never a hang or a stack dump from
 // deep inside the SDK.
 import net from 'node:net';
-import {
-  createLogger,
-  defineWorkflow,
-  parseSettings,
-  UnknownHandlerError,
-  Workflow,
-  WorkflowApplicationError,
-  WorkflowRegistry,
-  WorkflowResult,
-  WorkflowUsageError,
-} from '@mcp-agent/core';
+import { createLogger, UnknownHandlerError, Workflow, WorkflowApplicationError, WorkflowResult, WorkflowUsageError } from '@mcp-agent/core';
+import { defineWorkflow, WorkflowRegistry } from '@mcp-agent/core/engine';
+import { parseSettings } from '@mcp-agent/core/config';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createTemporalEngine, createTemporalWorker, TemporalUnreachableError, WorkflowBundleError, type TemporalExecutor } from '../src/index.js';
 import { DocumentApprovalWorkflow, proofApp, WhoAmIWorkflow } from './fixtures/proof-workflows.js';
@@ -57,7 +49,7 @@ describe('bad input and faults', { timeout: 120_000 }, () => {
     executor = (await createTemporalEngine({
       address,
       worker: { workflowsPath: new URL('./fixtures/proof-workflows.ts', import.meta.url), taskQueue: `faults-${process.pid}` },
-    }).createExecutor({ appName: 'faults', registry, settings: parseSettings({ execution_engine: 'temporal' }, 'faults'), logger, llmProviders: [] })) as TemporalExecutor;
+    }).createExecutor({ appName: 'faults', registry, settings: parseSettings({ execution_engine: 'temporal' }, 'faults'), logger })) as TemporalExecutor;
   });
 
   afterAll(async () => {
@@ -74,7 +66,6 @@ describe('bad input and faults', { timeout: 120_000 }, () => {
           registry,
           settings: parseSettings({ execution_engine: 'temporal' }, 'unreachable'),
           logger,
-          llmProviders: [],
         }),
       ),
     );
@@ -92,8 +83,6 @@ describe('bad input and faults', { timeout: 120_000 }, () => {
           registry: proofApp.registry,
           settings: parseSettings({ execution_engine: 'temporal', temporal: { host: '127.0.0.1', port } }, 'worker'),
           logger,
-          mcp: undefined,
-          llmProviders: [],
         },
         { workflowBundle: { code: 'unused: the connection fails first' } },
       ),
@@ -105,7 +94,7 @@ describe('bad input and faults', { timeout: 120_000 }, () => {
   it('refuses workflow code that reaches a Node module, naming the import chain and the fix', async () => {
     const error = await failureOf(
       createTemporalWorker(
-        { registry: nodeOnlyApp.registry, settings: parseSettings({ execution_engine: 'temporal' }, 'bundle'), logger, mcp: undefined, llmProviders: [] },
+        { registry: nodeOnlyApp.registry, settings: parseSettings({ execution_engine: 'temporal' }, 'bundle'), logger },
         { workflowsPath: new URL('./fixtures/node-only-workflows.ts', import.meta.url) },
       ),
     );

@@ -3,7 +3,8 @@
 // this file runs in its own process and installs it first.
 import http from 'node:http';
 import type net from 'node:net';
-import { createLogger, parseSettings } from '@mcp-agent/core';
+import { createLogger } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installRuntime } from '../src/index.js';

@@ -4,11 +4,13 @@
 // server). The Temporal runtime is process-wide and installed once; this file runs in its own
 // process (vitest's forks pool isolates files), and its first worker installs it.
 import net from 'node:net';
-import { ConfigError, createLogger, parseSettings, WorkflowFailedError, type LogRecord, type Settings } from '@mcp-agent/core';
+import { ConfigError, createLogger, WorkflowFailedError, type AppServices, type LogRecord } from '@mcp-agent/core';
+import { parseSettings, type Settings } from '@mcp-agent/core/config';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import { mcpTestServerStdioCommand, startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 import { Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createAppServices } from '@mcp-agent/core/engine';
 import { createTemporalEngine, installRuntime, type TemporalExecutor } from '../src/index.js';
 import { DurableAgentWorkflow, proofApp } from './fixtures/proof-workflows.js';
 
@@ -50,6 +52,7 @@ function settingsWith(llm: LocalLlmServer, bindAddress: string): Settings {
 describe('metrics', { timeout: 120_000 }, () => {
   let llm: LocalLlmServer;
   let executor: TemporalExecutor | undefined;
+  let services: AppServices | undefined;
   let port: number;
   const lines: LogRecord[] = [];
   const logger = createLogger({ level: 'debug', sink: (line) => lines.push(line) });
@@ -68,6 +71,7 @@ describe('metrics', { timeout: 120_000 }, () => {
 
   afterAll(async () => {
     await executor?.close();
+    await services?.close();
     await llm?.close();
   });
 
@@ -100,10 +104,11 @@ describe('metrics', { timeout: 120_000 }, () => {
 
   it('serves Temporal\'s worker metrics and the framework\'s on the Prometheus endpoint', async () => {
     const settings = settingsWith(llm, `127.0.0.1:${port}`);
+    services = await createAppServices({ registry: proofApp.registry, settings, logger, llmProviders: [llmProvider] });
     executor = (await createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('./fixtures/proof-workflows.ts', import.meta.url), taskQueue: `metrics-${process.pid}` },
-    }).createExecutor({ appName: proofApp.name, registry: proofApp.registry, settings, logger, llmProviders: [llmProvider] })) as TemporalExecutor;
+    }).createExecutor({ appName: proofApp.name, registry: proofApp.registry, settings, logger, tasks: services.tasks })) as TemporalExecutor;
 
     const result = await executor.executeWorkflow(DurableAgentWorkflow, { topic: 'metrics', steps: 2 }, { workflowId: `run-ok-${Date.now()}` });
     expect(result.value?.answers).toEqual(['noted step 1 of metrics', 'noted step 2 of metrics']);

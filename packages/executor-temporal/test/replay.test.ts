@@ -1,7 +1,8 @@
 // Replay: a history recorded on the dev server with the first version of a workflow replays
 // against a change that inserts a step (refused, as it would break running workflows) and against
 // the same change behind patched() (accepted).
-import { createLogger, parseSettings } from '@mcp-agent/core';
+import { createLogger } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { MCPApp } from '@mcp-agent/core';
@@ -12,7 +13,7 @@ import { replayApp as firstApp, ReplayWorkflow } from './fixtures/replay/v1.js';
 
 const settings = parseSettings({ execution_engine: 'temporal' }, 'replay');
 const logger = createLogger({ transports: ['none'] });
-const parts = (app: typeof firstApp) => ({ registry: app.registry, settings, logger, mcp: undefined, llmProviders: [] });
+const parts = (app: typeof firstApp) => ({ registry: app.registry, settings, logger });
 
 describe('replay against new code', { timeout: 120_000 }, () => {
   let executor: TemporalExecutor;
@@ -23,7 +24,7 @@ describe('replay against new code', { timeout: 120_000 }, () => {
     executor = (await createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('./fixtures/replay/v1.ts', import.meta.url), taskQueue: `replay-${process.pid}` },
-    }).createExecutor({ appName: firstApp.name, registry: firstApp.registry, settings, logger, llmProviders: [] })) as TemporalExecutor;
+    }).createExecutor({ appName: firstApp.name, registry: firstApp.registry, settings, logger })) as TemporalExecutor;
     expect((await executor.executeWorkflow(ReplayWorkflow, undefined, { workflowId })).value).toEqual(['step a']);
     history = await fetchWorkflowHistory(executor.client, workflowId);
   });

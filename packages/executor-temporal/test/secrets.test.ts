@@ -2,10 +2,12 @@
 // key and an MCP server's environment values stay out of every workflow history event (read raw,
 // and with every payload decrypted) and every log line.
 import { randomBytes } from 'node:crypto';
-import { createLogger, parseSettings, type LogRecord, type Settings } from '@mcp-agent/core';
+import { createLogger, type LogRecord, type AppServices } from '@mcp-agent/core';
+import { parseSettings, type Settings } from '@mcp-agent/core/config';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import { mcpTestServerStdioCommand, startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createAppServices } from '@mcp-agent/core/engine';
 import { createTemporalEngine, encryptionCodecFromSettings, fetchWorkflowHistory, type EncryptionCodec, type TemporalExecutor } from '../src/index.js';
 import { DurableAgentWorkflow, proofApp } from './fixtures/proof-workflows.js';
 
@@ -36,6 +38,7 @@ function textsOf(value: unknown, codec?: EncryptionCodec): string[] {
 describe('secrets', { timeout: 120_000 }, () => {
   let llm: LocalLlmServer;
   let executor: TemporalExecutor;
+  let services: AppServices | undefined;
   let settings: Settings;
   const lines: LogRecord[] = [];
 
@@ -51,6 +54,8 @@ describe('secrets', { timeout: 120_000 }, () => {
       },
       'secrets',
     );
+    const logger = createLogger({ level: 'debug', sink: (line) => lines.push(line) });
+    services = await createAppServices({ registry: proofApp.registry, settings: settings, logger, llmProviders: [llmProvider] });
     executor = (await createTemporalEngine({
       address: inject('temporalAddress'),
       worker: { workflowsPath: new URL('./fixtures/proof-workflows.ts', import.meta.url), taskQueue: `secrets-${process.pid}` },
@@ -58,13 +63,14 @@ describe('secrets', { timeout: 120_000 }, () => {
       appName: proofApp.name,
       registry: proofApp.registry,
       settings,
-      logger: createLogger({ level: 'debug', sink: (line) => lines.push(line) }),
-      llmProviders: [llmProvider],
+      logger,
+      tasks: services.tasks,
     })) as TemporalExecutor;
   });
 
   afterAll(async () => {
     await executor?.close();
+    await services?.close();
     await llm?.close();
   });
 

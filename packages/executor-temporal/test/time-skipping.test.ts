@@ -1,10 +1,12 @@
 // The guide's monitoring workflow (30 days of hourly checks by an agent) on the time-skipping
 // test server: 720 durable one-hour sleeps and 720 model round trips finish in seconds.
-import { createLogger, parseSettings } from '@mcp-agent/core';
+import { createLogger, type AppServices } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import { startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createAppServices } from '@mcp-agent/core/engine';
 import { createTemporalEngine, type TemporalExecutor } from '../src/index.js';
 import { MonitoringWorkflow, proofApp } from './fixtures/proof-workflows.js';
 
@@ -12,6 +14,7 @@ describe('time skipping', { timeout: 180_000 }, () => {
   let environment: TestWorkflowEnvironment;
   let llm: LocalLlmServer;
   let executor: TemporalExecutor;
+  let services: AppServices | undefined;
 
   beforeAll(async () => {
     environment = await TestWorkflowEnvironment.createTimeSkipping({
@@ -33,6 +36,8 @@ describe('time skipping', { timeout: 180_000 }, () => {
       },
       'time-skipping settings',
     );
+    const logger = createLogger({ transports: ['none'] });
+    services = await createAppServices({ registry: proofApp.registry, settings: settings, logger, llmProviders: [llmProvider] });
     executor = (await createTemporalEngine({
       client: environment.client,
       worker: { workflowsPath: new URL('./fixtures/proof-workflows.ts', import.meta.url), connection: environment.nativeConnection },
@@ -40,13 +45,14 @@ describe('time skipping', { timeout: 180_000 }, () => {
       appName: proofApp.name,
       registry: proofApp.registry,
       settings,
-      logger: createLogger({ transports: ['none'] }),
-      llmProviders: [llmProvider],
+      logger,
+      tasks: services.tasks,
     })) as TemporalExecutor;
   });
 
   afterAll(async () => {
     await executor?.close();
+    await services?.close();
     await llm?.close();
     await environment?.teardown();
   });

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, createLogger, parseSettings, type Settings } from '@mcp-agent/core';
+import { ConfigError, createLogger } from '@mcp-agent/core';
+import { parseSettings, type Settings } from '@mcp-agent/core/config';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalEngine, createTemporalWorker, TemporalAuthError, TemporalUnreachableError, type TemporalExecutor } from '../src/index.js';
 import { GreetWorkflow, tlsApp } from './fixtures/tls-workflows.js';
@@ -104,7 +105,7 @@ function settingsFor(port: number, temporal: Record<string, unknown>): Settings 
 
 /** A worker alone, from the settings: its connection is made before the bundle is looked at. */
 function workerFor(settings: Settings): Promise<unknown> {
-  return createTemporalWorker({ registry: tlsApp.registry, settings, logger, mcp: undefined, llmProviders: [] }, { workflowBundle: { code: 'unused: the connection fails first' } });
+  return createTemporalWorker({ registry: tlsApp.registry, settings, logger }, { workflowBundle: { code: 'unused: the connection fails first' } });
 }
 
 /** The bound on the client's connection in the cases that fail; the worker's is the product's 10 s. */
@@ -145,7 +146,7 @@ describe('TLS, mTLS and API keys through a TLS proxy', { timeout: 30_000 }, () =
     const executor = (await createTemporalEngine({
       connectTimeoutMs,
       worker: { workflowsPath: new URL('./fixtures/tls-workflows.ts', import.meta.url), taskQueue: `tls-${process.pid}-${settings.temporal?.port}` },
-    }).createExecutor({ appName: tlsApp.name, registry: tlsApp.registry, settings, logger, llmProviders: [] })) as TemporalExecutor;
+    }).createExecutor({ appName: tlsApp.name, registry: tlsApp.registry, settings, logger })) as TemporalExecutor;
     executors.push(executor);
     return executor;
   }

@@ -5,11 +5,13 @@
 // receiver.
 import http from 'node:http';
 import type net from 'node:net';
-import { createLogger, parseSettings, type LogRecord, type Settings } from '@mcp-agent/core';
+import { createLogger, type LogRecord, type AppServices } from '@mcp-agent/core';
+import { parseSettings, type Settings } from '@mcp-agent/core/config';
 import { llmProvider } from '@mcp-agent/providers-openai';
 import { mcpTestServerStdioCommand, startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createAppServices, createTaskMap } from '@mcp-agent/core/engine';
 import { createTemporalEngine, createTracing, fetchWorkflowHistory, replayWorkflowHistories, type TemporalExecutor } from '../src/index.js';
 import { DurableAgentWorkflow, proofApp } from './fixtures/proof-workflows.js';
 
@@ -33,6 +35,7 @@ function tree(spans: readonly ReadableSpan[]): string {
 describe('tracing', { timeout: 120_000 }, () => {
   let llm: LocalLlmServer;
   let executor: TemporalExecutor;
+  let services: AppServices | undefined;
   let settings: Settings;
   const exporter = new InMemorySpanExporter();
   const lines: LogRecord[] = [];
@@ -49,6 +52,8 @@ describe('tracing', { timeout: 120_000 }, () => {
       },
       'tracing',
     );
+    const logger = createLogger({ level: 'debug', sink: (line) => lines.push(line) });
+    services = await createAppServices({ registry: proofApp.registry, settings: settings, logger, llmProviders: [llmProvider] });
     executor = (await createTemporalEngine({
       address: inject('temporalAddress'),
       tracing: { spanExporter: exporter },
@@ -57,13 +62,14 @@ describe('tracing', { timeout: 120_000 }, () => {
       appName: proofApp.name,
       registry: proofApp.registry,
       settings,
-      logger: createLogger({ level: 'debug', sink: (line) => lines.push(line) }),
-      llmProviders: [llmProvider],
+      logger,
+      tasks: services.tasks,
     })) as TemporalExecutor;
   });
 
   afterAll(async () => {
     await executor?.close();
+    await services?.close();
     await llm?.close();
   });
 
@@ -127,7 +133,7 @@ describe('tracing', { timeout: 120_000 }, () => {
     const logger = createLogger({ level: 'warning', sink: () => undefined });
     const workflowsPath = new URL('./fixtures/proof-workflows.ts', import.meta.url);
     for (const replayed of [settings, { ...settings, otel: undefined }]) {
-      await replayWorkflowHistories({ registry: proofApp.registry, settings: replayed, logger, mcp: undefined, llmProviders: [llmProvider] }, { workflowsPath }, [{ workflowId, history }]);
+      await replayWorkflowHistories({ registry: proofApp.registry, settings: replayed, logger, tasks: createTaskMap({ registry: proofApp.registry, settings: replayed, llmProviders: [llmProvider] }) }, { workflowsPath }, [{ workflowId, history }]);
     }
   });
 });

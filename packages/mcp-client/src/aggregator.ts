@@ -2,16 +2,10 @@
  * The tools, prompts and resources of several MCP servers under one set of names: what an agent
  * with `serverNames: ['fetch', 'filesystem']` sees.
  */
-import { McpClientError, NamespacedIndex, namespacedName } from '@mcp-agent/core';
-import type {
-  McpPromptDescriptor,
-  McpPromptResult,
-  McpResourceDescriptor,
-  McpResourceResult,
-  McpService,
-  McpToolDescriptor,
-  McpToolResult,
-} from '@mcp-agent/core';
+import { McpClientError } from '@mcp-agent/core';
+import { NamespacedIndex, namespacedName } from '@mcp-agent/core/engine';
+import type { McpPromptDescriptor, McpResourceDescriptor, McpService, McpToolDescriptor } from '@mcp-agent/core/engine';
+import type { McpPromptResult, McpResourceResult, McpToolResult } from '@mcp-agent/core';
 
 /**
  * A tool of one of the aggregated servers, with the name it has across all of them.

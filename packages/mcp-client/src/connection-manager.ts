@@ -7,19 +7,9 @@ import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { createLogger, McpClientError, messageOf } from '@mcp-agent/core';
-import type {
-  Logger,
-  McpCallToolRequest,
-  McpContent,
-  McpPromptDescriptor,
-  McpPromptResult,
-  McpResourceDescriptor,
-  McpResourceResult,
-  McpServerConfig,
-  McpService,
-  McpToolDescriptor,
-  McpToolResult,
-} from '@mcp-agent/core';
+import type { Logger, McpContent, McpPromptResult, McpResourceResult, McpToolResult } from '@mcp-agent/core';
+import type { McpCallToolRequest, McpPromptDescriptor, McpResourceDescriptor, McpService, McpToolDescriptor } from '@mcp-agent/core/engine';
+import type { McpServerConfig } from '@mcp-agent/core/config';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';

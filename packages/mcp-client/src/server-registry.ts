@@ -2,8 +2,9 @@
  * The configured MCP servers by name: validation, look-up with helpful errors, the per-server
  * tool filter, and the import of Claude Desktop's `mcpServers` file.
  */
-import { McpClientError, McpServerConfigSchema } from '@mcp-agent/core';
-import type { McpServerConfig } from '@mcp-agent/core';
+import { McpClientError } from '@mcp-agent/core';
+import { McpServerConfigSchema } from '@mcp-agent/core/config';
+import type { McpServerConfig } from '@mcp-agent/core/config';
 
 /** The `mcp.servers.<name>` keys this package reads, apart from those retyped below. */
 type ServerKeys = 'name' | 'description' | 'command' | 'args' | 'cwd' | 'url' | 'read_timeout_seconds' | 'http_timeout_seconds' | 'allowed_tools';

@@ -6,7 +6,7 @@
 import type { Stream } from 'node:stream';
 
 import { McpClientError } from '@mcp-agent/core';
-import type { McpServerConfig } from '@mcp-agent/core';
+import type { McpServerConfig } from '@mcp-agent/core/config';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';

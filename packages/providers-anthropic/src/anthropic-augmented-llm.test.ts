@@ -1,21 +1,8 @@
 // AnthropicAugmentedLLM as users run it: an MCPApp on the asyncio engine, a real MCP test server
 // over stdio, and the real @anthropic-ai/sdk talking to the local wire-protocol server.
-import {
-  Agent,
-  createLogger,
-  currentTaskContext,
-  MCPApp,
-  messageOf,
-  TaskFailedError,
-  Workflow,
-  WorkflowApplicationError,
-  WorkflowResult,
-  type AppContext,
-  type LlmProvider,
-  type LogRecord,
-  type SettingsInput,
-  type UsageTotals,
-} from '@mcp-agent/core';
+import { Agent, createLogger, MCPApp, messageOf, TaskFailedError, Workflow, WorkflowApplicationError, WorkflowResult, type AppContext, type LogRecord, type UsageTotals } from '@mcp-agent/core';
+import { currentTaskContext, type LlmProvider } from '@mcp-agent/core/engine';
+import type { SettingsInput } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { mcpTestServerStdioCommand, startLocalLlmServer, type LocalLlmServer, type RecordedLlmRequest } from '@mcp-agent/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

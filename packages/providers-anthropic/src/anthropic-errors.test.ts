@@ -1,4 +1,4 @@
-import { retryAfterMilliseconds } from '@mcp-agent/core';
+import { retryAfterMilliseconds } from '@mcp-agent/core/engine';
 // Error classification of SDK errors the local server can't produce: an error event in the middle
 // of a stream, statuses outside the usual set, a key echoed back, and retry-after forms.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';

@@ -15,7 +15,8 @@ import {
   RateLimitError,
   UnprocessableEntityError,
 } from '@anthropic-ai/sdk';
-import { messageOf, WorkflowApplicationError, retryAfterMilliseconds } from '@mcp-agent/core';
+import { messageOf, WorkflowApplicationError } from '@mcp-agent/core';
+import { retryAfterMilliseconds } from '@mcp-agent/core/engine';
 
 /** What the classifier knows about the call that failed. */
 export interface AnthropicErrorContext {

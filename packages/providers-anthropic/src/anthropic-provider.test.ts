@@ -1,6 +1,7 @@
 // The provider called directly, as an engine's task calls it: cancellation through the signal,
 // options that override the config, the key kept out of errors, and the default model.
-import { parseSettings, WorkflowApplicationError } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
+import { WorkflowApplicationError } from '@mcp-agent/core';
 import { startLocalLlmServer, type LocalLlmServer } from '@mcp-agent/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAnthropicProvider } from './index.js';

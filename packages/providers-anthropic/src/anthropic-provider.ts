@@ -4,7 +4,9 @@
  * Node only: engines run it as the task `llm.anthropic.complete`.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { WorkflowApplicationError, type LlmProvider, type LlmProviderContext, type LlmRequest, type LlmResponse, type Settings } from '@mcp-agent/core';
+import { WorkflowApplicationError } from '@mcp-agent/core';
+import type { LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
+import type { Settings } from '@mcp-agent/core/config';
 import { classifyAnthropicError } from './anthropic-errors.js';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_DEFAULT_MODEL, toAnthropicMessagesBody, type AnthropicMessagesBody } from './anthropic-request.js';
 import { fromAnthropicMessage } from './anthropic-response.js';

@@ -1,6 +1,6 @@
 // Request building and response mapping, checked on their own: the conversions that the
 // integration tests don't reach through the tool loop.
-import type { LlmRequest } from '@mcp-agent/core';
+import type { LlmRequest } from '@mcp-agent/core/engine';
 import { describe, expect, it } from 'vitest';
 import { fromAnthropicMessage, toAnthropicMessagesBody, toolUseInput } from './index.js';
 

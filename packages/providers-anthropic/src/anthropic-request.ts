@@ -12,7 +12,8 @@ import type {
   ToolChoice,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { LlmContentPart, LlmMessage, LlmRequest, LlmToolCall, LlmToolDefinition } from '@mcp-agent/core';
+import type { LlmContentPart, LlmRequest, LlmToolCall, LlmToolDefinition } from '@mcp-agent/core/engine';
+import type { LlmMessage } from '@mcp-agent/core';
 
 /** The model used when neither the request nor `anthropic.default_model` names one. */
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-5-5';

@@ -3,7 +3,7 @@
  * as a neutral {@link LlmResponse}.
  */
 import type { StopReason } from '@anthropic-ai/sdk/resources/messages';
-import type { LlmRequest, LlmResponse, LlmStopReason, LlmToolCall } from '@mcp-agent/core';
+import type { LlmRequest, LlmResponse, LlmStopReason, LlmToolCall } from '@mcp-agent/core/engine';
 
 /**
  * The parts of a Messages API `message` that the mapping reads. A `Message` from the SDK is one;

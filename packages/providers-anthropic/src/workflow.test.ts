@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, llmTaskName } from '@mcp-agent/core/workflow';
+import { Agent } from '@mcp-agent/core/workflow';
+import { llmTaskName } from '@mcp-agent/core/engine/workflow';
 import { describe, expect, it } from 'vitest';
 import * as workflowEntry from './workflow.js';
 

@@ -8,7 +8,8 @@
  *
  * Run: pnpm --filter @mcp-agent/providers-openai bench
  */
-import { Agent, createLogger, MCPApp, type LlmProvider } from '@mcp-agent/core';
+import { Agent, createLogger, MCPApp } from '@mcp-agent/core';
+import type { LlmProvider } from '@mcp-agent/core/engine';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { startLocalLlmServer } from '@mcp-agent/testing';
 import OpenAI from 'openai';

@@ -1,6 +1,7 @@
 // The core tool loop's edges, through the real openai SDK against the local wire-protocol server:
 // a stream the caller stops early, retries outside a workflow, structured output that never came.
-import { Agent, createLogger, MCPApp, WorkflowApplicationError, type SettingsInput } from '@mcp-agent/core';
+import { Agent, createLogger, MCPApp, WorkflowApplicationError } from '@mcp-agent/core';
+import type { SettingsInput } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { startLocalLlmServer } from '@mcp-agent/testing';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';

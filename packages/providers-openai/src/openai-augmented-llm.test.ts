@@ -1,18 +1,8 @@
 // OpenAIAugmentedLLM as users run it: an MCPApp on the in-process engine, an Agent over the real MCP
 // test server (stdio), and the real openai SDK against the local wire-protocol server.
-import {
-  Agent,
-  createLogger,
-  MCPApp,
-  TaskFailedError,
-  Workflow,
-  WorkflowApplicationError,
-  WorkflowResult,
-  type GenerateResult,
-  type LlmProvider,
-  type LlmRequest,
-  type SettingsInput,
-} from '@mcp-agent/core';
+import { Agent, createLogger, MCPApp, TaskFailedError, Workflow, WorkflowApplicationError, WorkflowResult, type GenerateResult } from '@mcp-agent/core';
+import type { LlmProvider, LlmRequest } from '@mcp-agent/core/engine';
+import type { SettingsInput } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { mcpTestServerStdioCommand, startLocalLlmServer, type LlmReply } from '@mcp-agent/testing';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { parseSettings, WorkflowApplicationError } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
+import { WorkflowApplicationError } from '@mcp-agent/core';
 import { describe, expect, it } from 'vitest';
 import { resolveOpenAIConnection } from './openai-connection.js';
 

@@ -3,7 +3,8 @@
  * resolved from the settings and the environment inside the task, on the worker; never part of
  * a request.
  */
-import { WorkflowApplicationError, type Settings } from '@mcp-agent/core';
+import { WorkflowApplicationError } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 
 /** The Azure OpenAI API version used when neither the config nor `OPENAI_API_VERSION` names one (GA, with structured outputs). */
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';

@@ -1,4 +1,4 @@
-import { retryAfterMilliseconds } from '@mcp-agent/core';
+import { retryAfterMilliseconds } from '@mcp-agent/core/engine';
 import { WorkflowApplicationError } from '@mcp-agent/core';
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,8 @@
  * can't succeed on retry (authentication, permission, bad request, not found, unprocessable) is
  * non-retryable; rate limits, 5xx and network errors stay retryable, for the engine's retry policy.
  */
-import { messageOf, WorkflowApplicationError, retryAfterMilliseconds } from '@mcp-agent/core';
+import { messageOf, WorkflowApplicationError } from '@mcp-agent/core';
+import { retryAfterMilliseconds } from '@mcp-agent/core/engine';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 
 /** What the classification needs to word the message: never printed as is, the key is only redacted. */

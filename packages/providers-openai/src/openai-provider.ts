@@ -2,7 +2,7 @@
  * The OpenAI model provider: one Chat Completions round trip through the official SDK, run by the
  * engines as the task `llm.openai.complete` (an activity under Temporal). Node only.
  */
-import type { LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core';
+import type { LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
 import { AzureOpenAI, OpenAI } from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { resolveOpenAIConnection, type Environment, type OpenAIConnection } from './openai-connection.js';

@@ -1,4 +1,4 @@
-import type { LlmRequest } from '@mcp-agent/core';
+import type { LlmRequest } from '@mcp-agent/core/engine';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { allowsStrictMode, toChatCompletionMessage, toChatCompletionRequest } from './openai-request.js';

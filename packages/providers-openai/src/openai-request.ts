@@ -2,7 +2,8 @@
  * Neutral model requests (`LlmRequest`) as OpenAI Chat Completions requests. Pure functions: no
  * SDK client, no credentials.
  */
-import type { LlmContentPart, LlmMessage, LlmRequest, LlmToolDefinition } from '@mcp-agent/core';
+import type { LlmContentPart, LlmRequest, LlmToolDefinition } from '@mcp-agent/core/engine';
+import type { LlmMessage } from '@mcp-agent/core';
 import type {
   ChatCompletionContentPart,
   ChatCompletionCreateParamsNonStreaming,

@@ -1,7 +1,8 @@
 /**
  * OpenAI Chat Completions responses (whole, or streamed chunks) as neutral `LlmResponse`s.
  */
-import { WorkflowApplicationError, type LlmResponse, type LlmStopReason, type LlmToolCall, type LlmUsage } from '@mcp-agent/core';
+import { WorkflowApplicationError, type LlmUsage } from '@mcp-agent/core';
+import type { LlmResponse, LlmStopReason, LlmToolCall } from '@mcp-agent/core/engine';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 

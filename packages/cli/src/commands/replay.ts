@@ -69,7 +69,7 @@ Histories are JSON from \`mcp-agent workflows history <id> --out file\` or
     const json = values['json'] === true;
     try {
       await replayWorkflowHistories(
-        { registry, settings, logger, mcp: undefined, llmProviders: [] },
+        { registry, settings, logger },
         { workflowsPath: modules },
         histories,
       );

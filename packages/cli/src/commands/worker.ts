@@ -1,9 +1,8 @@
 /**
  * `mcp-agent worker`: a Temporal worker for an app, until Ctrl-C.
  */
-import { loadInstalledLlmProviders } from '@mcp-agent/core';
+import { createAppServices } from '@mcp-agent/core/engine';
 import { connectionSettings, createTemporalWorker } from '@mcp-agent/executor-temporal';
-import { createMcpConnectionManager } from '@mcp-agent/mcp-client';
 import { UsageError, type Command } from '../main.js';
 import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, loggerFor, settingsFrom } from '../settings.js';
 
@@ -30,10 +29,11 @@ Uses the prebuilt workflow bundle of \`mcp-agent codegen\` when it is current.
     const settings = settingsFrom(values, io);
     const app = await loadApp(modules, io.cwd);
     const logger = loggerFor(settings);
-    const mcp = createMcpConnectionManager({ servers: settings.mcp?.servers ?? {}, logger: logger.child('mcp') });
+    // The app's services, made as MCPApp makes them: MCP servers and the installed model providers.
+    const services = await createAppServices({ registry: app.registry, settings, logger, cwd: io.cwd });
     try {
       const worker = await createTemporalWorker(
-        { registry: app.registry, settings, logger, mcp, llmProviders: await loadInstalledLlmProviders(io.cwd) },
+        { registry: app.registry, settings, logger, tasks: services.tasks },
         {
           workflowsPath: modules,
           ...(values['task-queue'] === undefined ? {} : { taskQueue: values['task-queue'] as string }),
@@ -55,7 +55,7 @@ Uses the prebuilt workflow bundle of \`mcp-agent codegen\` when it is current.
       io.stdout('worker stopped\n');
       return 0;
     } finally {
-      await mcp.close();
+      await services.close();
     }
   },
 };

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../sandbox/errors.js';
 import { applyEnvironmentOverrides, applyProviderKeyVariables, type Environment } from './environment.js';
 import { interpolateTree } from './interpolate.js';
 import { configErrorFor, describeValue, formatProblems, settingsErrorMap } from './messages.js';

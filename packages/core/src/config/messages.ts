@@ -6,7 +6,7 @@
  */
 
 import type { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../sandbox/errors.js';
 
 /** The longest string quoted verbatim in a message; longer ones are cut with an ellipsis. */
 const QUOTED_STRING_LIMIT = 60;

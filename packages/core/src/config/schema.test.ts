@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../sandbox/errors.js';
 import { parseSettings, RetryPolicyConfigSchema } from './index.js';
 
 /** Runs `parseSettings` and returns the ConfigError it throws. */

@@ -4,7 +4,7 @@
  */
 import { Client, Connection, type ClientOptions } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
-import type { Settings } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 import { clientDataConverter } from '../codec/data-converter.js';
 import { connectionSettings, connectOptions, connectWithin, CONNECT_TIMEOUT_MS, type TemporalConnectionSettings } from '../connection-options.js';
 

@@ -22,41 +22,9 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@temporalio/common';
-import {
-  ID_REUSE_POLICIES,
-  MCPAgentError,
-  messageOf,
-  toMilliseconds,
-  UnknownHandlerError,
-  UpdateRejectedError,
-  WorkflowAlreadyStartedError,
-  WorkflowApplicationError,
-  WorkflowFailedError,
-  WorkflowNotFoundError,
-  WorkflowResult,
-  WorkflowUsageError,
-  workflowNameOf,
-  type Executor,
-  type IdReusePolicy,
-  type ListWorkflowsOptions,
-  type LlmProvider,
-  type Logger,
-  type McpService,
-  type Settings,
-  type Signal,
-  type SignalBus,
-  type StartWorkflowOptions,
-  type TargetRunOptions,
-  type WorkflowClass,
-  type WorkflowDefinition,
-  type WorkflowDescription,
-  type WorkflowHandle,
-  type WorkflowInputOf,
-  type WorkflowRegistry,
-  type WorkflowValueOf,
-  type WorkflowResultData,
-  type WorkflowStatus,
-} from '@mcp-agent/core';
+import { ID_REUSE_POLICIES, toMilliseconds, type Signal, type SignalBus, type TargetRunOptions, type WorkflowDefinition, type WorkflowRegistry } from '@mcp-agent/core/engine';
+import { MCPAgentError, messageOf, UnknownHandlerError, UpdateRejectedError, WorkflowAlreadyStartedError, WorkflowApplicationError, WorkflowFailedError, WorkflowNotFoundError, WorkflowResult, WorkflowUsageError, workflowNameOf, type Executor, type IdReusePolicy, type ListWorkflowsOptions, type Logger, type StartWorkflowOptions, type WorkflowClass, type WorkflowDescription, type WorkflowHandle, type WorkflowInputOf, type WorkflowValueOf, type WorkflowResultData, type WorkflowStatus } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 import { fromTemporalFailure } from '../failures.js';
 import { assertSerialisable } from '../workflow/context.js';
 import { UNKNOWN_HANDLER_TYPE, UPDATE_REJECTED_TYPE } from '../workflow/dispatcher.js';
@@ -70,9 +38,7 @@ export interface TemporalExecutorParts {
   settings: Settings;
   logger: Logger;
   taskQueue: string;
-  mcp?: McpService;
-  llmProviders?: readonly LlmProvider[];
-  /** Run by `close()` before the connection closes: stops an in-process worker, closes MCP connections. */
+  /** Run by `close()` before the connection closes: stops an in-process worker. */
   onClose?: () => Promise<void>;
 }
 
@@ -123,8 +89,6 @@ function resultOf<T>(value: unknown): WorkflowResult<T> {
 export class TemporalExecutor implements Executor {
   readonly engine = 'temporal';
   readonly client: Client;
-  readonly mcp: McpService | undefined;
-  readonly llmProviders: readonly LlmProvider[];
   readonly signalBus: SignalBus;
   readonly #parts: TemporalExecutorParts;
   #closed = false;
@@ -132,8 +96,6 @@ export class TemporalExecutor implements Executor {
   constructor(parts: TemporalExecutorParts) {
     this.#parts = parts;
     this.client = parts.client;
-    this.mcp = parts.mcp;
-    this.llmProviders = parts.llmProviders ?? [];
     this.signalBus = { sendSignal: (signal: Signal) => this.#sendSignal(signal) };
   }
 

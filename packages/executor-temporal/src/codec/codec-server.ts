@@ -11,7 +11,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { ConfigError, messageOf, type Logger, type Settings } from '@mcp-agent/core';
+import { ConfigError, messageOf, type Logger } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 import { encryptionCodecFromSettings } from './data-converter.js';
 import { PayloadDecryptionError } from './encryption-codec.js';
 

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultFailureConverter, defaultPayloadConverter, type DataConverter, type LoadedDataConverter } from '@temporalio/common';
-import { ConfigError, type Settings } from '@mcp-agent/core';
+import { ConfigError } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 import { deriveKeyId, EncryptionCodec, parseEncryptionKey, type EncryptionKey } from './encryption-codec.js';
 
 const SETTING = 'temporal.data_converter';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { defaultPayloadConverter, type FailureConverter, type Payload } from '@temporalio/common';
-import { ConfigError, parseSettings } from '@mcp-agent/core';
+import { ConfigError } from '@mcp-agent/core';
+import { parseSettings } from '@mcp-agent/core/config';
 import { describe, expect, it } from 'vitest';
 import { clientDataConverter, encryptionCodecFromSettings, workerDataConverter } from './data-converter.js';
 import { COMPRESSION_METADATA, deriveKeyId, EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, parseEncryptionKey, PayloadDecryptionError } from './encryption-codec.js';

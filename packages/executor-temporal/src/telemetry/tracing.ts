@@ -20,7 +20,8 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { Logger, Settings } from '@mcp-agent/core';
+import type { Logger } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 
 /** Tracing set up in code, next to the `otel` settings (which still decide whether tracing is on). */
 export interface TracingOptions {

@@ -2,7 +2,8 @@
  * The activities of a worker: one per task, named after it. Node only.
  */
 import { Context } from '@temporalio/activity';
-import { runInTaskContext, TimeoutError, type TaskDefinition } from '@mcp-agent/core';
+import { runInTaskContext, type TaskDefinition } from '@mcp-agent/core/engine';
+import { TimeoutError } from '@mcp-agent/core';
 import { taskFailure } from '../failures.js';
 
 type Activity = (...args: unknown[]) => Promise<unknown>;

@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { SOURCE_CONDITION, sourceConditionActive, WorkflowUsageError, type Logger } from '@mcp-agent/core';
+import { SOURCE_CONDITION, sourceConditionActive } from '@mcp-agent/core/engine';
+import { WorkflowUsageError, type Logger } from '@mcp-agent/core';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { telemetryInterceptorsModule } from './bundle-telemetry.js';
 

@@ -9,7 +9,8 @@
  * other metrics than the installed runtime has gets a warning, not a second exporter.
  */
 import { makeTelemetryFilterString, Runtime, type LogLevel, type LogMetadata, type MetricsExporterConfig, type RuntimeOptions } from '@temporalio/worker';
-import { ConfigError, messageOf, type Logger, type Settings } from '@mcp-agent/core';
+import { ConfigError, messageOf, type Logger } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 
 const LEVELS: Record<LogLevel, 'debug' | 'warn' | 'error'> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'debug', WARN: 'warn', ERROR: 'error' };
 

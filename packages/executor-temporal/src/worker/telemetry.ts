@@ -9,7 +9,9 @@ import * as otel from '@opentelemetry/api';
 import type { Context as ActivityContext } from '@temporalio/activity';
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks, Next, Worker, WorkerOptions } from '@temporalio/worker';
-import { MCP_TASK_NAMES, type LlmRequest, type LlmResponse, type Logger, type McpCallToolRequest, type McpToolResult, type Settings } from '@mcp-agent/core';
+import { MCP_TASK_NAMES, type LlmRequest, type LlmResponse, type McpCallToolRequest } from '@mcp-agent/core/engine';
+import type { Logger, McpToolResult } from '@mcp-agent/core';
+import type { Settings } from '@mcp-agent/core/config';
 import { createTracing, type Tracing, type TracingOptions } from '../telemetry/tracing.js';
 
 /** The names of the framework's metrics. */

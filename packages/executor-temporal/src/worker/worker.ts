@@ -6,21 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import {
-  createLlmTaskDefinition,
-  createMcpTaskDefinitions,
-  installedPackageVersion,
-  toMilliseconds,
-  WorkflowUsageError,
-  type Duration,
-  type Logger,
-  type LlmProvider,
-  type McpService,
-  type MCPApp,
-  type Settings,
-  type TaskDefinition,
-  type WorkflowRegistry,
-} from '@mcp-agent/core';
+import { WorkflowUsageError, type Duration, type Logger, type MCPApp } from '@mcp-agent/core';
+import { createTaskMap, installedPackageVersion, toMilliseconds, type TaskDefinition, type TaskMap, type WorkflowRegistry } from '@mcp-agent/core/engine';
+import type { Settings } from '@mcp-agent/core/config';
 import { encryptsPayloads, workerDataConverter } from '../codec/data-converter.js';
 import { connectionSettings, connectOptions, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
@@ -66,24 +54,16 @@ export interface TemporalWorkerParts {
   registry: WorkflowRegistry;
   settings: Settings;
   logger: Logger;
-  mcp: McpService | undefined;
-  llmProviders: readonly LlmProvider[];
+  /**
+   * The tasks the worker runs as activities: the app's and the built-in MCP and model tasks of its
+   * services (`AppServices.tasks`). Default: the registry's tasks alone.
+   */
+  tasks?: TaskMap;
 }
 
-/** Every task the worker runs as an activity: the app's, its workflows' methods, the MCP and model tasks. */
-export function workerTasks(parts: Pick<TemporalWorkerParts, 'registry' | 'settings' | 'mcp' | 'llmProviders'>): TaskDefinition[] {
-  const tasks = new Map<string, TaskDefinition>();
-  const add = (task: TaskDefinition): void => {
-    if (!tasks.has(task.name)) tasks.set(task.name, task);
-  };
-  for (const task of parts.registry.tasks.values()) add(task);
-  for (const definition of parts.registry.workflows.values()) definition.tasks.forEach(add);
-  if (parts.mcp !== undefined) {
-    const mcp = parts.mcp;
-    createMcpTaskDefinitions(() => mcp).forEach(add);
-  }
-  for (const provider of parts.llmProviders) add(createLlmTaskDefinition(provider, () => parts.settings));
-  return [...tasks.values()];
+/** Every task the worker runs as an activity. */
+export function workerTasks(parts: Pick<TemporalWorkerParts, 'registry' | 'settings' | 'tasks'>): TaskDefinition[] {
+  return (parts.tasks ?? createTaskMap({ registry: parts.registry, settings: parts.settings })).values();
 }
 
 /** The config a workflow bundle carries: retry rules, the default attempt timeout, each task's options. */
@@ -292,13 +272,7 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
 
 async function partsOfApp(app: MCPApp): Promise<TemporalWorkerParts> {
   const context = await app.initialize();
-  return {
-    registry: app.registry,
-    settings: context.config,
-    logger: context.logger,
-    mcp: context.executor.mcp,
-    llmProviders: context.executor.llmProviders ?? [],
-  };
+  return { registry: app.registry, settings: context.config, logger: context.logger, tasks: context.services.tasks };
 }
 
 /**

@@ -17,17 +17,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  addWorkflowContextProvider,
-  bindWorkflowContext,
-  getWorkflowDefinition,
-  isCancellation,
-  MCPAppBase,
-  messageOf,
-  UnknownHandlerError,
-  WorkflowResult,
-  type WorkflowDefinition,
-} from '@mcp-agent/core/workflow';
+import { addWorkflowContextProvider, bindWorkflowContext, getWorkflowDefinition, MCPAppBase, type WorkflowDefinition } from '@mcp-agent/core/engine/workflow';
+import { isCancellation, messageOf, UnknownHandlerError, WorkflowResult } from '@mcp-agent/core/workflow';
 import { workflowFailure } from '../failures.js';
 import { assertSerialisable, TemporalWorkflowContext } from './context.js';
 import type { WorkflowBundleConfig } from './embedded-config.js';

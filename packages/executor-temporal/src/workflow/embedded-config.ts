@@ -2,7 +2,8 @@
  * What a worker hands its workflow bundle: the task options and the config that pick each
  * activity's retry policy and timeouts. JSON only. Safe for the workflow sandbox.
  */
-import type { RetrySettings, TaskOptions } from '@mcp-agent/core/workflow';
+import type { RetrySettings } from '@mcp-agent/core/engine/workflow';
+import type { TaskOptions } from '@mcp-agent/core/workflow';
 
 /** The part of the settings that workflow code needs, embedded in the bundle by the worker. */
 export interface WorkflowBundleConfig {

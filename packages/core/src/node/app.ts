@@ -3,15 +3,16 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadSettings, parseSettings, type Settings, type SettingsInput } from './config/index.js';
-import { loadExecutionEngine, type ExecutionEngine } from './engine.js';
-import { ConfigError, MCPAgentError, messageOf, WorkflowUsageError } from './errors.js';
-import type { Executor } from './executor.js';
+import { loadSettings, parseSettings, type Settings, type SettingsInput } from '../config/index.js';
+import { loadExecutionEngine, type ExecutionEngine } from './engine-loading.js';
+import { ConfigError, MCPAgentError, messageOf, WorkflowUsageError } from '../sandbox/errors.js';
+import type { Executor } from '../sandbox/executor.js';
 import { createLogger, type Logger } from './logger.js';
-import { MCPAppBase } from './app-base.js';
-import type { McpService } from './mcp/mcp-service.js';
-import { pushAmbientMcpService } from './mcp/mcp-tasks.js';
-import { pushAmbientLlmProviders, type LlmProvider } from './llm/llm-provider.js';
+import { MCPAppBase } from '../sandbox/app-base.js';
+import type { McpService } from '../sandbox/mcp/mcp-service.js';
+import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
+import type { AppServices, ServicesOwner } from '../sandbox/services.js';
+import { createAppServices, runWithAppServices, type CreateAppServicesOptions } from './services.js';
 
 /** Options of {@link MCPApp}. */
 export interface MCPAppOptions {
@@ -27,6 +28,13 @@ export interface MCPAppOptions {
   logger?: Logger;
   /** Model providers to use instead of the installed `@mcp-agent/providers-*` packages. */
   llmProviders?: LlmProvider[];
+  /** The MCP service to use (the app does not close it) instead of one made from `mcp.servers`. */
+  mcp?: McpService;
+  /**
+   * Builds the app's services at start; default {@link createAppServices}. Replace it to wrap or
+   * substitute services (in tests, say) while keeping one place where they are made.
+   */
+  createServices?: (options: CreateAppServicesOptions) => Promise<AppServices>;
 }
 
 /** What `app.run` hands to your code. */
@@ -35,8 +43,10 @@ export interface AppContext {
   executor: Executor;
   config: Settings;
   logger: Logger;
-  /** The MCP servers of `mcp.servers`, when the engine provides them. */
-  mcp: McpService | undefined;
+  /** The app's services: MCP servers, model providers, the tasks its engine runs. */
+  services: AppServices;
+  /** The MCP servers of `mcp.servers` (the same as `services.mcp`). */
+  mcp: McpService;
 }
 
 /**
@@ -59,11 +69,9 @@ export interface AppContext {
  * });
  * ```
  */
-export class MCPApp extends MCPAppBase {
+export class MCPApp extends MCPAppBase implements ServicesOwner {
   #options: MCPAppOptions;
   #context: AppContext | undefined;
-  /** Undo what `initialize` made ambient for agents and LLMs used outside workflows. */
-  #restoreAmbient: Array<() => void> = [];
   #initializing: Promise<AppContext> | undefined;
 
   constructor(options: MCPAppOptions) {
@@ -109,6 +117,11 @@ export class MCPApp extends MCPAppBase {
     return this.context.config;
   }
 
+  /** The services of the running app: MCP servers, model providers, the task map. */
+  get services(): AppServices {
+    return this.context.services;
+  }
+
   /** The logger of the running app. */
   get logger(): Logger {
     return this.context.logger;
@@ -147,16 +160,22 @@ export class MCPApp extends MCPAppBase {
       });
     await this.#importTaskModules(settings.workflow_task_modules ?? [], baseDirectory);
     const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines);
-    const executor = await engine.createExecutor({
-      appName: this.name,
+    const createServices = this.#options.createServices ?? createAppServices;
+    const services = await createServices({
       registry: this.registry,
       settings,
       logger,
+      ...(this.#options.mcp === undefined ? {} : { mcp: this.#options.mcp }),
       ...(this.#options.llmProviders === undefined ? {} : { llmProviders: this.#options.llmProviders }),
     });
-    this.#context = { app: this, executor, config: settings, logger, mcp: executor.mcp };
-    if (executor.mcp !== undefined) this.#restoreAmbient.push(pushAmbientMcpService(executor.mcp));
-    this.#restoreAmbient.push(pushAmbientLlmProviders(executor.llmProviders ?? [], settings));
+    let executor: Executor;
+    try {
+      executor = await engine.createExecutor({ appName: this.name, registry: this.registry, settings, logger, tasks: services.tasks });
+    } catch (error) {
+      await services.close();
+      throw error;
+    }
+    this.#context = { app: this, executor, config: settings, logger, services, mcp: services.mcp };
     logger.debug('app initialized', { engine: executor.engine, workflows: [...this.registry.workflows.keys()] });
     return this.#context;
   }
@@ -180,8 +199,11 @@ export class MCPApp extends MCPAppBase {
   async cleanup(): Promise<void> {
     const context = this.#context;
     this.#context = undefined;
-    for (const restore of this.#restoreAmbient.splice(0)) restore();
-    await context?.executor.close();
+    try {
+      await context?.executor.close();
+    } finally {
+      await context?.services.close();
+    }
   }
 
   /**
@@ -195,7 +217,7 @@ export class MCPApp extends MCPAppBase {
   async run<R>(fn: (context: AppContext) => Promise<R>): Promise<R> {
     const context = await this.initialize();
     try {
-      return await fn(context);
+      return await runWithAppServices(context.services, () => fn(context));
     } finally {
       await this.cleanup();
     }

@@ -4,7 +4,6 @@
  * Temporal); outside one it goes to the running app's MCP service.
  */
 import { McpClientError, WorkflowUsageError } from '../errors.js';
-import { ambientMcpService } from '../mcp/mcp-tasks.js';
 import {
   MCP_TASK_NAMES,
   type McpPromptDescriptor,
@@ -17,6 +16,7 @@ import {
 } from '../mcp/mcp-service.js';
 import { NamespacedIndex } from '../mcp/tool-index.js';
 import { currentWorkflowContext } from '../model/workflow-context.js';
+import { currentAppServices, type AppServices, type ServicesOwner } from '../services.js';
 
 /** A tool the agent runs itself, without an MCP server. */
 export interface AgentFunctionTool {
@@ -54,7 +54,12 @@ export interface AgentOptions {
   functions?: AgentFunctionTool[];
   /** Keeps only these tools (namespaced or plain names), or those the predicate accepts. */
   allowedTools?: string[] | ((tool: AgentTool) => boolean);
-  /** The MCP service to use outside a workflow instead of the running app's. */
+  /**
+   * The app whose services (MCP servers, model providers, settings) the agent uses outside a
+   * workflow. Default: the app of the enclosing `app.run`, else the only app started.
+   */
+  app?: ServicesOwner;
+  /** The MCP service to use outside a workflow instead of the app's. */
   mcp?: McpService;
 }
 
@@ -78,6 +83,8 @@ export class Agent {
   readonly name: string;
   readonly instruction: string | undefined;
   readonly serverNames: readonly string[];
+  /** The app given in the options, if any. */
+  readonly app: ServicesOwner | undefined;
   readonly #options: AgentOptions;
   #tools: NamespacedIndex<McpToolDescriptor> | undefined;
   #prompts: Promise<Array<McpPromptDescriptor & { namespacedName: string }>> | undefined;
@@ -93,6 +100,7 @@ export class Agent {
     this.name = options.name;
     this.instruction = options.instruction;
     this.serverNames = Object.freeze([...(options.serverNames ?? [])]);
+    this.app = options.app;
     this.#options = options;
   }
 
@@ -267,11 +275,21 @@ export class Agent {
     return this.#tools as NamespacedIndex<McpToolDescriptor>;
   }
 
+  /**
+   * The services this agent (and an LLM attached to it) uses outside a workflow: its app's, or
+   * those of the app running the caller.
+   *
+   * @throws WorkflowUsageError when no app can be found.
+   */
+  services(): AppServices {
+    return this.app?.services ?? currentAppServices();
+  }
+
   /** Inside a workflow: a task of the engine. Outside: the MCP service directly. */
   #invoke<R>(taskName: string, args: unknown[]): Promise<R> {
     const context = currentWorkflowContext();
     if (context !== undefined) return context.executeTask<R>(taskName, args, undefined);
-    const service = this.#options.mcp ?? ambientMcpService();
+    const service = this.#options.mcp ?? this.services().mcp;
     const [first] = args as [never];
     switch (taskName) {
       case MCP_TASK_NAMES.listTools:

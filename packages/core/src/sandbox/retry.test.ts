@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettings } from './config/index.js';
+import { parseSettings } from '../config/index.js';
 import { WorkflowApplicationError } from './errors.js';
 import {
   DEFAULT_RETRY_POLICY,

@@ -122,12 +122,8 @@ export class UnknownWorkflowError extends MCPAgentError {
 
 /** A task name that no app registered. */
 export class UnknownTaskError extends MCPAgentError {
-  constructor(taskName: string, registered: readonly string[]) {
-    super(
-      'UNKNOWN_TASK',
-      `unknown task "${taskName}"; registered: ${registered.length > 0 ? [...registered].sort().join(', ') : '(none)'}. ` +
-        'Register it with app.workflowTask(fn) or @app.workflowTask on a workflow method.',
-    );
+  constructor(taskName: string, registered: readonly string[], hint = 'Register it with app.workflowTask(fn) or @app.workflowTask on a workflow method.') {
+    super('UNKNOWN_TASK', `unknown task "${taskName}"; registered: ${registered.length > 0 ? [...registered].sort().join(', ') : '(none)'}. ${hint}`);
   }
   static override is(value: unknown): value is UnknownTaskError {
     return hasCode(value, 'UNKNOWN_TASK');

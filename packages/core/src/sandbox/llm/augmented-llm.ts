@@ -8,7 +8,7 @@ import { McpClientError, messageOf, WorkflowApplicationError, WorkflowUsageError
 import type { McpToolResult } from '../mcp/mcp-service.js';
 import { currentWorkflowContext } from '../model/workflow-context.js';
 import { nextRetryDelay, shouldRetry, taskRetryPolicy } from '../retry.js';
-import { ambientLlmProvider } from './llm-provider.js';
+import { llmProviderOf } from '../services.js';
 import {
   llmTaskName,
   type LlmContentPart,
@@ -323,7 +323,9 @@ export abstract class AugmentedLLM {
     const context = currentWorkflowContext();
     const taskName = llmTaskName(this.provider);
     if (context !== undefined) return context.executeTask<LlmResponse>(taskName, [request], undefined);
-    const { provider, settings } = ambientLlmProvider(this.provider);
+    const services = this.agent.services();
+    const provider = llmProviderOf(services, this.provider);
+    const settings = services.settings;
     const policy = taskRetryPolicy(taskName, settings);
     for (let attempt = 1; ; attempt += 1) {
       try {

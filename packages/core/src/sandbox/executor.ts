@@ -3,8 +3,6 @@
  * Safe for the workflow sandbox (types and constants only).
  */
 import type { Duration } from './duration.js';
-import type { McpService } from './mcp/mcp-service.js';
-import type { LlmProvider } from './llm/llm-provider.js';
 import type { WorkflowClass } from './model/definitions.js';
 import type { WorkflowValueOf } from './model/workflow.js';
 import type { WorkflowResult } from './model/workflow-result.js';
@@ -125,10 +123,6 @@ export type WorkflowInputOf<W> = W extends { run(input: infer I, ...rest: never[
 export interface Executor {
   /** `asyncio` or `temporal`. */
   readonly engine: string;
-  /** The MCP servers of `mcp.servers`, for code outside workflows; agents use it through tasks inside them. */
-  readonly mcp?: McpService | undefined;
-  /** The model providers whose round trips this executor runs as tasks. */
-  readonly llmProviders?: readonly LlmProvider[] | undefined;
   readonly signalBus: SignalBus;
   startWorkflow<W>(
     workflow: WorkflowClass<W>,

@@ -2,7 +2,7 @@
  * The context of a running task attempt (an activity under Temporal). Node only.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { WorkflowUsageError } from './errors.js';
+import { WorkflowUsageError } from '../sandbox/errors.js';
 
 /** What a task can learn about the attempt that runs it. */
 export interface TaskContext {

@@ -1,12 +1,12 @@
 // The decorators of MCPApp and what they register; the one executor made here is an empty stand-in.
 import { describe, expect, it } from 'vitest';
 import { MCPApp } from './app.js';
-import type { ExecutionEngine } from './engine.js';
-import type { Executor } from './executor.js';
-import { UnknownWorkflowError, WorkflowUsageError } from './errors.js';
-import { getWorkflowDefinition, type UpdateValidator } from './model/definitions.js';
-import { Workflow } from './model/workflow.js';
-import { WorkflowResult } from './model/workflow-result.js';
+import type { ExecutionEngine } from './engine-loading.js';
+import type { Executor } from '../sandbox/executor.js';
+import { UnknownWorkflowError, WorkflowUsageError } from '../sandbox/errors.js';
+import { getWorkflowDefinition, type UpdateValidator } from '../sandbox/model/definitions.js';
+import { Workflow } from '../sandbox/model/workflow.js';
+import { WorkflowResult } from '../sandbox/model/workflow-result.js';
 
 /** The WorkflowUsageError that `fn` throws. */
 function usageError(fn: () => unknown): WorkflowUsageError {

@@ -1,0 +1,37 @@
+/**
+ * The built-in tasks: MCP operations and model round trips, each under a stable name. Under
+ * Temporal each is an activity type, so renaming one breaks running workflows. Node only.
+ */
+import type { Settings } from '../config/schema.js';
+import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
+import { llmTaskName, type LlmRequest } from '../sandbox/llm/llm-types.js';
+import { MCP_TASK_NAMES, type McpService } from '../sandbox/mcp/mcp-service.js';
+import type { TaskDefinition } from '../sandbox/model/definitions.js';
+import { currentTaskContext } from './task-context.js';
+
+function define(name: string, run: (...args: never[]) => Promise<unknown>): TaskDefinition {
+  return Object.freeze({ name, run: run as (...args: unknown[]) => Promise<unknown>, options: Object.freeze({ name }) });
+}
+
+/**
+ * The MCP operations as tasks. A tool call gets the attempt's abort signal, so an attempt that
+ * timed out or was cancelled stops its request.
+ */
+export function mcpTasks(mcp: McpService): TaskDefinition[] {
+  return [
+    define(MCP_TASK_NAMES.listTools, (server: string) => mcp.listTools(server)),
+    define(MCP_TASK_NAMES.callTool, (request: Parameters<McpService['callTool']>[0]) => mcp.callTool(request, { signal: currentTaskContext()?.signal })),
+    define(MCP_TASK_NAMES.listPrompts, (server: string) => mcp.listPrompts(server)),
+    define(MCP_TASK_NAMES.getPrompt, (request: Parameters<McpService['getPrompt']>[0]) => mcp.getPrompt(request)),
+    define(MCP_TASK_NAMES.listResources, (server: string) => mcp.listResources(server)),
+    define(MCP_TASK_NAMES.readResource, (request: Parameters<McpService['readResource']>[0]) => mcp.readResource(request)),
+  ];
+}
+
+/**
+ * The task `llm.<provider>.complete` of a provider: its input is the request, never a key; the
+ * provider resolves credentials from the settings inside the task, on the worker.
+ */
+export function llmTask(provider: LlmProvider, settings: Settings): TaskDefinition {
+  return define(llmTaskName(provider.name), (request: LlmRequest) => provider.complete(request, { settings, signal: currentTaskContext()?.signal }));
+}

@@ -1,0 +1,243 @@
+/**
+ * Assembles an app's services once: the MCP service, the model providers and the task map that
+ * engines schedule. The app calls it at start, and so does a worker process that runs an app's
+ * tasks without starting the app. Node only.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pathToFileURL } from 'node:url';
+import type { Settings } from '../config/schema.js';
+import { ConfigError, McpClientError, UnknownTaskError, WorkflowUsageError } from '../sandbox/errors.js';
+import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
+import { MCP_TASK_NAMES, type McpService } from '../sandbox/mcp/mcp-service.js';
+import type { TaskDefinition } from '../sandbox/model/definitions.js';
+import type { WorkflowRegistry } from '../sandbox/model/registry.js';
+import { setAppServicesResolver, type AppServices, type TaskMap } from '../sandbox/services.js';
+import { builtinPackageEntry, loadInstalledLlmProviders, type ExecutionEngine } from './engine-loading.js';
+import type { Executor } from '../sandbox/executor.js';
+import { llmTask, mcpTasks } from './builtin-tasks.js';
+import type { Logger } from './logger.js';
+
+/** The package whose `createMcpConnectionManager` an app uses for `mcp.servers` unless given an MCP service. */
+export const MCP_CLIENT_PACKAGE = '@mcp-agent/mcp-client';
+
+/** Options of {@link createTaskMap}. */
+export interface CreateTaskMapOptions {
+  registry: WorkflowRegistry;
+  settings: Settings;
+  /** Adds the `mcp.*` tasks over this service. */
+  mcp?: McpService | undefined;
+  /** Adds `llm.<provider>.complete` for each. */
+  llmProviders?: readonly LlmProvider[] | undefined;
+  /** Runs every task with these services in scope, so an Agent made inside a task finds its app. */
+  scope?: AppServices | undefined;
+}
+
+const BUILTIN_PREFIXES = ['mcp.', 'llm.'];
+
+/** The registry's tasks and the built-in ones, looked up live so tasks registered later are found. */
+class AppTaskMap implements TaskMap {
+  readonly #builtins: ReadonlyMap<string, TaskDefinition>;
+  readonly #registry: WorkflowRegistry;
+  readonly #scope: AppServices | undefined;
+  readonly #scoped = new WeakMap<TaskDefinition, TaskDefinition>();
+
+  constructor(options: CreateTaskMapOptions) {
+    const builtins = [
+      ...(options.mcp === undefined ? [] : mcpTasks(options.mcp)),
+      ...(options.llmProviders ?? []).map((provider) => llmTask(provider, options.settings)),
+    ];
+    this.#builtins = new Map(builtins.map((task) => [task.name, task]));
+    this.#registry = options.registry;
+    this.#scope = options.scope;
+  }
+
+  has(name: string): boolean {
+    return this.#builtins.has(name) || this.#registry.tasks.has(name);
+  }
+
+  get(name: string): TaskDefinition {
+    const builtin = this.#builtins.get(name);
+    const own = this.#registry.tasks.get(name);
+    if (builtin !== undefined && own !== undefined) {
+      throw new WorkflowUsageError(`the task name "${name}" is taken by a built-in task; give the app's task another name`);
+    }
+    const task = builtin ?? own;
+    if (task === undefined) throw this.#unknown(name);
+    return this.#inScope(task);
+  }
+
+  values(): TaskDefinition[] {
+    const names = new Set([...this.#registry.tasks.keys(), ...this.#builtins.keys()]);
+    return [...names].map((name) => this.get(name));
+  }
+
+  #unknown(name: string): UnknownTaskError {
+    const names = [...this.#registry.tasks.keys(), ...this.#builtins.keys()];
+    if (Object.values(MCP_TASK_NAMES).includes(name as never)) {
+      return new UnknownTaskError(name, names, `This engine was given no MCP service: start it through MCPApp, or pass its services' tasks.`);
+    }
+    const provider = /^llm\.(.+)\.complete$/.exec(name)?.[1];
+    if (provider !== undefined) {
+      return new UnknownTaskError(name, names, `No "${provider}" model provider is loaded: install @mcp-agent/providers-${provider} in the app, or pass it to new MCPApp({ llmProviders: [...] }).`);
+    }
+    return new UnknownTaskError(name, names);
+  }
+
+  #inScope(task: TaskDefinition): TaskDefinition {
+    const scope = this.#scope;
+    if (scope === undefined) return task;
+    let scoped = this.#scoped.get(task);
+    if (scoped === undefined) {
+      const run = task.run;
+      scoped = Object.freeze({ ...task, run: (...args: unknown[]) => runWithAppServices(scope, () => run(...args)) });
+      this.#scoped.set(task, scoped);
+    }
+    return scoped;
+  }
+}
+
+/**
+ * The tasks an engine runs: the registry's (looked up when called, so tasks registered later are
+ * found), then the MCP and model tasks of the services given.
+ *
+ * @example
+ * ```ts
+ * const tasks = createTaskMap({ registry: app.registry, settings, llmProviders: [llmProvider] });
+ * const worker = await createTemporalWorker({ registry: app.registry, settings, logger, tasks }, { workflowsPath });
+ * ```
+ */
+export function createTaskMap(options: CreateTaskMapOptions): TaskMap {
+  for (const name of options.registry.tasks.keys()) {
+    if (BUILTIN_PREFIXES.some((prefix) => name.startsWith(prefix)) && (Object.values(MCP_TASK_NAMES).includes(name as never) || /^llm\..+\.complete$/.test(name))) {
+      throw new WorkflowUsageError(`the task name "${name}" is reserved for a built-in task; give the app's task another name`);
+    }
+  }
+  return new AppTaskMap(options);
+}
+
+/** Options of {@link createAppServices}. */
+export interface CreateAppServicesOptions {
+  registry: WorkflowRegistry;
+  settings: Settings;
+  logger: Logger;
+  /** Where the app's packages are installed. Default: the working directory. */
+  cwd?: string;
+  /** The MCP service to use (not closed with the services) instead of one made from `mcp.servers`. */
+  mcp?: McpService;
+  /** Model providers to use instead of the installed `@mcp-agent/providers-*` packages. */
+  llmProviders?: readonly LlmProvider[];
+}
+
+/** An MCP service for an app with no MCP client installed and no servers configured. */
+const NO_MCP_SERVERS: McpService = Object.freeze({
+  serverNames: () => [],
+  listTools: (server: string) => Promise.reject(unconfigured(server)),
+  callTool: (request: { server: string }) => Promise.reject(unconfigured(request.server)),
+  listPrompts: (server: string) => Promise.reject(unconfigured(server)),
+  getPrompt: (request: { server: string }) => Promise.reject(unconfigured(request.server)),
+  listResources: (server: string) => Promise.reject(unconfigured(server)),
+  readResource: (request: { server: string }) => Promise.reject(unconfigured(request.server)),
+  close: () => Promise.resolve(),
+});
+
+function unconfigured(server: string): McpClientError {
+  return new McpClientError('MCP_UNKNOWN_SERVER', server, `no MCP server "${server}" is configured; add it under mcp.servers in the config (and install ${MCP_CLIENT_PACKAGE})`);
+}
+
+/** The MCP service for `mcp.servers`, from the installed MCP client package. */
+async function loadMcpService(settings: Settings, logger: Logger, cwd: string): Promise<McpService> {
+  const servers = settings.mcp?.servers ?? {};
+  const entry = builtinPackageEntry(MCP_CLIENT_PACKAGE, cwd);
+  if (entry === undefined) {
+    if (Object.keys(servers).length === 0) return NO_MCP_SERVERS;
+    throw new ConfigError(
+      `mcp.servers: connecting to ${Object.keys(servers).join(', ')} needs the package ${MCP_CLIENT_PACKAGE}, which cannot be found from ${cwd}; ` +
+        `install it (pnpm add ${MCP_CLIENT_PACKAGE}) or pass an MCP service: new MCPApp({ mcp })`,
+    );
+  }
+  const loaded = (await import(pathToFileURL(entry).href)) as { createMcpConnectionManager?: (options: { servers: unknown; logger: Logger }) => McpService };
+  if (typeof loaded.createMcpConnectionManager !== 'function') {
+    throw new ConfigError(`${MCP_CLIENT_PACKAGE} (${entry}) exports no createMcpConnectionManager; install a version that matches @mcp-agent/core`);
+  }
+  return loaded.createMcpConnectionManager({ servers, logger: logger.child('mcp') });
+}
+
+/**
+ * Builds an app's services once: the MCP service (from `mcp.servers`, through the installed
+ * `@mcp-agent/mcp-client`), the model providers (the installed `@mcp-agent/providers-*`) and the
+ * task map engines schedule. `MCPApp` calls it at start; so does `mcp-agent worker`.
+ *
+ * @throws ConfigError when servers are configured and no MCP client is installed.
+ */
+export async function createAppServices(options: CreateAppServicesOptions): Promise<AppServices> {
+  installResolver();
+  const cwd = options.cwd ?? process.cwd();
+  const llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders(cwd));
+  const mcp = options.mcp ?? (await loadMcpService(options.settings, options.logger, cwd));
+  const ownsMcp = options.mcp === undefined;
+  let closed = false;
+  const services: AppServices = {
+    settings: options.settings,
+    mcp,
+    llmProviders: new Map(llmProviders.map((provider) => [provider.name, provider])),
+    tasks: undefined as unknown as TaskMap,
+    async close() {
+      if (closed) return;
+      closed = true;
+      started.delete(services);
+      if (ownsMcp) await mcp.close();
+    },
+  };
+  (services as { tasks: TaskMap }).tasks = createTaskMap({ registry: options.registry, settings: options.settings, mcp, llmProviders, scope: services });
+  started.add(services);
+  return Object.freeze(services);
+}
+
+// The services of the app whose code is running: set by app.run and around every task. On
+// globalThis, so that two copies of this module in one process agree.
+const SCOPE_KEY = Symbol.for('mcp-agent.app-services-scope');
+const STARTED_KEY = Symbol.for('mcp-agent.app-services-started');
+const holder = globalThis as unknown as Record<symbol, unknown>;
+const scope = (holder[SCOPE_KEY] ??= new AsyncLocalStorage<AppServices>()) as AsyncLocalStorage<AppServices>;
+const started = (holder[STARTED_KEY] ??= new Set<AppServices>()) as Set<AppServices>;
+
+function installResolver(): void {
+  setAppServicesResolver(() => scope.getStore() ?? (started.size === 1 ? started.values().next().value : undefined));
+}
+
+/** Runs `fn` with `services` as those of the running app, for agents and LLMs made inside it. */
+export function runWithAppServices<R>(services: AppServices, fn: () => R): R {
+  return scope.run(services, fn);
+}
+
+/**
+ * An executor of `engine` for a registry outside `MCPApp` (engine tests, tools), with services
+ * made by {@link createAppServices} and closed with the executor.
+ *
+ * @example
+ * ```ts
+ * const executor = await createExecutorWithServices(createAsyncioEngine(), { appName: app.name, registry: app.registry, settings, logger, llmProviders: [llmProvider] });
+ * ```
+ */
+export async function createExecutorWithServices(engine: ExecutionEngine, options: CreateAppServicesOptions & { appName: string }): Promise<Executor> {
+  const services = await createAppServices(options);
+  let executor: Executor;
+  try {
+    executor = await engine.createExecutor({ appName: options.appName, registry: options.registry, settings: options.settings, logger: options.logger, tasks: services.tasks });
+  } catch (error) {
+    await services.close();
+    throw error;
+  }
+  const close = executor.close.bind(executor);
+  Object.defineProperty(executor, 'close', {
+    configurable: true,
+    value: async () => {
+      try {
+        await close();
+      } finally {
+        await services.close();
+      }
+    },
+  });
+  return executor;
+}
