@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { mcpTestServerStdioCommand } from '@mcp-agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { collectingLogger, firstText, processExists, rejectionOf } from './__fixtures__/servers.js';
+import { collectingLogger, firstText, processExists, rejectionOf, SERVER_EVERYTHING_ENTRY } from './__fixtures__/servers.js';
 import { createMcpConnectionManager, ServerRegistry } from './index.js';
 import type { McpConnectionManager, McpConnectionManagerOptions, McpServersInput } from './index.js';
 
@@ -338,6 +338,39 @@ describe('McpConnectionManager with the stdio test server', () => {
     expect(records.filter((record) => record.data?.['logger'] === 'test-server')).toEqual([
       expect.objectContaining({ level: 'debug', message: 'details', data: expect.objectContaining({ server: 'test' }) }),
     ]);
+  });
+
+  it('keeps several servers apart: each call reaches its own server, and an unused one is never started', async () => {
+    // Both servers have a tool "echo", with different arguments and answers.
+    const manager = open({
+      everything: { command: process.execPath, args: [SERVER_EVERYTHING_ENTRY, 'stdio'] },
+      test: mcpTestServerStdioCommand(),
+      unused: { command: 'mcp-client-test-never-started' },
+    });
+    const [everythingTools, testTools] = await Promise.all([manager.listTools('everything'), manager.listTools('test')]);
+    expect(everythingTools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'get-tiny-image']));
+    expect(everythingTools.every((tool) => tool.server === 'everything')).toBe(true);
+    expect(testTools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'add']));
+    expect(testTools.every((tool) => tool.server === 'test')).toBe(true);
+
+    const [fromEverything, fromTest] = await Promise.all([
+      manager.callTool({ server: 'everything', tool: 'echo', arguments: { message: 'hi' } }),
+      manager.callTool({ server: 'test', tool: 'echo', arguments: { text: 'hi' } }),
+    ]);
+    expect(fromEverything.content).toEqual([{ type: 'text', text: 'Echo: hi' }]);
+    expect(fromTest.content).toEqual([{ type: 'text', text: 'hi' }]);
+    // A tool of one server is unknown to the other.
+    await expect(manager.callTool({ server: 'everything', tool: 'add', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: 'MCP_UNKNOWN_TOOL', server: 'everything' });
+
+    const everythingProcess = manager.processId('everything');
+    const testProcess = manager.processId('test');
+    expect(everythingProcess).toBeTypeOf('number');
+    expect(testProcess).toBeTypeOf('number');
+    expect(everythingProcess).not.toBe(testProcess);
+    expect(manager.processId('unused')).toBeUndefined();
+    await manager.close();
+    expect(processExists(everythingProcess ?? -1)).toBe(false);
+    expect(processExists(testProcess ?? -1)).toBe(false);
   });
 
   it('accepts a ServerRegistry', async () => {

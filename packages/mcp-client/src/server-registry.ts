@@ -104,7 +104,7 @@ export class ServerRegistry {
    *
    * @example
    * ```ts
-   * const registry = ServerRegistry.fromSettings(await loadSettings());
+   * const registry = ServerRegistry.fromSettings(loadSettings().settings);
    * ```
    */
   static fromSettings(settings: { mcp: { servers: McpServersInput } }): ServerRegistry {
