@@ -16,7 +16,7 @@ await runMain(() =>
     await worker.runUntil(async () => {
       const order = { orderId: RECORDED_WORKFLOW_ID, item: 'widget', quantity: 2, amountCents: 4200 };
       const handle = await executor.startWorkflow(OrderWorkflow, order, { workflowId: RECORDED_WORKFLOW_ID, idReusePolicy: 'terminate_if_running' });
-      while ((await handle.query<{ stage: string }>('status')).stage !== 'awaiting approval') await new Promise((resolve) => setTimeout(resolve, 100));
+      while ((await handle.query('status')).stage !== 'awaiting approval') await new Promise((resolve) => setTimeout(resolve, 100));
       await handle.signal('approve', 'Ada');
       const outcome = (await handle.result()).value;
       const file = new URL('../histories/order-v1.json', import.meta.url).pathname;

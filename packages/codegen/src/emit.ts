@@ -32,53 +32,47 @@ function clientOf(workflow: WorkflowModel): string {
   const run = workflow.runMethod ?? 'run';
   const handleType = `${w}Handle`;
   const method = (name: string): string => `${w}[${JSON.stringify(name)}]`;
-  const signals = [
-    ...workflow.signals.map(
-      (signal) => `    ${key(signal.name)}: (...args: Parameters<${method(signal.methodName)}>): Promise<void> => handle.signal(${JSON.stringify(signal.name)}, args[0]),`,
-    ),
-    ...workflow.declaredSignals
-      .filter((name) => !workflow.signals.some((signal) => signal.name === name))
-      .map((name) => `    ${key(name)}: (payload?: unknown): Promise<void> => handle.signal(${JSON.stringify(name)}, payload),`),
-  ];
+  // A handler whose name is its method's goes through the class-typed handle; one registered under
+  // another name goes through the untyped handle, with the types of its method.
+  const call = (kind: 'signal' | 'query' | 'update', handler: { name: string; methodName: string }): string =>
+    handler.name === handler.methodName ? `handle.${kind}(${JSON.stringify(handler.name)}, ...args)` : `untyped.${kind}(${JSON.stringify(handler.name)}, ...args)`;
+  const result = (methodName: string): string => `Promise<Awaited<ReturnType<${method(methodName)}>>>`;
+  const declared = workflow.declaredSignals.filter((name) => !workflow.signals.some((signal) => signal.name === name));
   const signalTypes = [
     ...workflow.signals.map((signal) => `    ${key(signal.name)}(...args: Parameters<${method(signal.methodName)}>): Promise<void>;`),
-    ...workflow.declaredSignals
-      .filter((name) => !workflow.signals.some((signal) => signal.name === name))
-      .map((name) => `    ${key(name)}(payload?: unknown): Promise<void>;`),
+    ...declared.map((name) => `    ${key(name)}(payload?: unknown): Promise<void>;`),
   ];
-  const queryTypes = workflow.queries.map(
-    (query) => `    ${key(query.name)}(...args: Parameters<${method(query.methodName)}>): Promise<Awaited<ReturnType<${method(query.methodName)}>>>;`,
-  );
+  const signals = [
+    ...workflow.signals.map((signal) => `    ${key(signal.name)}: (...args: Parameters<${method(signal.methodName)}>) => ${call('signal', signal)},`),
+    ...declared.map((name) => `    ${key(name)}: (payload?: unknown) => untyped.signal(${JSON.stringify(name)}, payload),`),
+  ];
+  const queryTypes = workflow.queries.map((query) => `    ${key(query.name)}(...args: Parameters<${method(query.methodName)}>): ${result(query.methodName)};`);
   const queries = workflow.queries.map(
-    (query) =>
-      `    ${key(query.name)}: (...args: Parameters<${method(query.methodName)}>) => handle.query<Awaited<ReturnType<${method(query.methodName)}>>>(${JSON.stringify(query.name)}, ...args),`,
+    (query) => `    ${key(query.name)}: (...args: Parameters<${method(query.methodName)}>) => ${call('query', query)} as ${result(query.methodName)},`,
   );
-  const updateTypes = workflow.updates.map(
-    (update) => `    ${key(update.name)}(...args: Parameters<${method(update.methodName)}>): Promise<Awaited<ReturnType<${method(update.methodName)}>>>;`,
-  );
+  const updateTypes = workflow.updates.map((update) => `    ${key(update.name)}(...args: Parameters<${method(update.methodName)}>): ${result(update.methodName)};`);
   const updates = workflow.updates.map(
-    (update) =>
-      `    ${key(update.name)}: (...args: Parameters<${method(update.methodName)}>) => handle.update<Awaited<ReturnType<${method(update.methodName)}>>>(${JSON.stringify(update.name)}, ...args),`,
+    (update) => `    ${key(update.name)}: (...args: Parameters<${method(update.methodName)}>) => ${call('update', update)} as ${result(update.methodName)},`,
   );
+  const needsUntyped = [...workflow.signals, ...workflow.queries, ...workflow.updates].some((handler) => handler.name !== handler.methodName) || declared.length > 0;
   const block = (lines: string[]): string => (lines.length === 0 ? '{}' : `{\n${lines.join('\n')}\n  }`);
   return `
 /** The input of ${w}'s run method (undefined when it takes none). */
 export type ${w}Input = Parameters<${method(run)}> extends [] ? undefined : Parameters<${method(run)}> extends [(infer I)?, ...unknown[]] ? I : never;
 
-/** Typed handle of ${w}: its signals, queries and updates, typed from the class. */
-export interface ${handleType} extends TypedWorkflowHandle<WorkflowValueOf<${w}>> {
-  readonly signals: ${block(signalTypes).replace(/\n {2}\}$/, '\n  }')};
+/** ${w}'s handle: the handle typed by its class, with its signals, queries and updates by name. */
+export interface ${handleType} extends WorkflowHandle<${w}> {
+  readonly signals: ${block(signalTypes)};
   readonly queries: ${block(queryTypes)};
   readonly updates: ${block(updateTypes)};
 }
 
-function ${lowerFirst(w)}Handle(handle: WorkflowHandle<WorkflowValueOf<${w}>>): ${handleType} {
-  return {
-    ...handleBase(handle),
+function ${lowerFirst(w)}Handle(handle: WorkflowHandle<${w}>): ${handleType} {
+${needsUntyped ? '  const untyped: WorkflowHandle = handle;\n' : ''}  return Object.assign(handle, {
     signals: ${block(signals).replace(/^/gm, '  ').trimStart()},
     queries: ${block(queries).replace(/^/gm, '  ').trimStart()},
     updates: ${block(updates).replace(/^/gm, '  ').trimStart()},
-  };
+  });
 }
 
 /** Starts and reaches ${w} workflows, on either engine. */
@@ -86,7 +80,7 @@ export const ${w}Client = {
   workflowName: ${JSON.stringify(workflow.name)},
   /** Starts ${w} and returns its typed handle. */
   async start(executor: Executor, input: ${w}Input, options?: StartWorkflowOptions): Promise<${handleType}> {
-    return ${lowerFirst(w)}Handle(await executor.startWorkflow<WorkflowValueOf<${w}>>(${JSON.stringify(workflow.name)}, input, options));
+    return ${lowerFirst(w)}Handle(await executor.startWorkflow<${w}>(${JSON.stringify(workflow.name)}, input, options));
   },
   /** Starts ${w} and waits for its result. */
   async execute(executor: Executor, input: ${w}Input, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<${w}>>> {
@@ -94,7 +88,7 @@ export const ${w}Client = {
   },
   /** A typed handle on an existing ${w}. */
   getHandle(executor: Executor, workflowId: string, runId?: string): ${handleType} {
-    return ${lowerFirst(w)}Handle(executor.getHandle<WorkflowValueOf<${w}>>(workflowId, runId));
+    return ${lowerFirst(w)}Handle(executor.getHandle<${w}>(workflowId, runId));
   },
 } as const;
 `;
@@ -108,39 +102,10 @@ export function emitClients(model: AppModel, outDir: string): string {
   const imports = [...byFile.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([file, classes]) => `import type { ${[...classes].sort().join(', ')} } from '${importPath(outDir, file)}';`);
-  return `${BANNER}// Typed clients of the app's workflows: signals, queries, updates and results checked by the compiler.
-import type {
-  Executor,
-  StartWorkflowOptions,
-  WorkflowDescription,
-  WorkflowHandle,
-  WorkflowResult,
-  WorkflowValueOf,
-} from '@mcp-agent/core';
+  return `${BANNER}// Typed clients of the app's workflows: thin over the handle typed by each class, with signals,
+// queries and updates by their registered names.
+import type { Executor, StartWorkflowOptions, WorkflowHandle, WorkflowResult, WorkflowValueOf } from '@mcp-agent/core';
 ${imports.join('\n')}
-
-/** What every typed handle has; \`handle\` is the untyped one underneath. */
-export interface TypedWorkflowHandle<T> {
-  readonly workflowId: string;
-  readonly runId: string | undefined;
-  readonly handle: WorkflowHandle<T>;
-  result(): Promise<WorkflowResult<T>>;
-  cancel(): Promise<void>;
-  terminate(reason?: string): Promise<void>;
-  describe(): Promise<WorkflowDescription>;
-}
-
-function handleBase<T>(handle: WorkflowHandle<T>): TypedWorkflowHandle<T> {
-  return {
-    workflowId: handle.workflowId,
-    runId: handle.runId,
-    handle,
-    result: () => handle.result(),
-    cancel: () => handle.cancel(),
-    terminate: (reason?: string) => handle.terminate(reason),
-    describe: () => handle.describe(),
-  };
-}
 ${workflows.map(clientOf).join('')}`;
 }
 

@@ -7,6 +7,10 @@ import { MCPAppBase } from './sandbox/app-base.js';
 import { WorkflowUsageError } from './sandbox/errors.js';
 
 export * from './workflow.js';
+// Types are erased from the bundle; they are here so the two entries have the same names.
+export type { AppContext, MCPAppOptions } from './node/app.js';
+export type { LogLevel, Logger, LoggerOptions, LogRecord } from './node/logger.js';
+export type { TaskContext } from './node/task-context.js';
 
 function nodeOnly(name: string, where: string): (...args: unknown[]) => never {
   const standIn = (): never => {

@@ -49,6 +49,9 @@ export type { WorkflowResultData } from './sandbox/model/workflow-result.js';
 export type { ChildWorkflowHandle, ChildWorkflowOptions, TaskCallOptions, WorkflowInfo } from './sandbox/model/workflow-context.js';
 export type {
   Executor,
+  HandlerArgsOf,
+  HandlerNameOf,
+  HandlerResultOf,
   IdReusePolicy,
   ListWorkflowsOptions,
   StartWorkflowOptions,

@@ -585,14 +585,14 @@ export class AsyncioExecutor implements Executor, RunHost {
     }
   }
 
-  #handle<T>(workflowId: string, runId: string | undefined, known?: Execution): WorkflowHandle<T> {
+  #handle<W>(workflowId: string, runId: string | undefined, known?: Execution): WorkflowHandle<W> {
     const execution = (): Execution => {
       if (runId !== undefined) return this.#findRun(workflowId, runId).execution;
       if (known !== undefined && this.#executions.get(workflowId)?.includes(known)) return known;
       return this.#latestExecution(workflowId);
     };
     const target = (): WorkflowRun => (runId === undefined ? execution().current : this.#findRun(workflowId, runId));
-    return {
+    const handle: WorkflowHandle = {
       workflowId,
       runId: runId ?? known?.firstRunId,
       workflowName: known?.definition.name,
@@ -600,14 +600,14 @@ export class AsyncioExecutor implements Executor, RunHost {
         const chain = execution();
         this.clock.enterSkipping();
         try {
-          return (await chain.result) as WorkflowResult<T>;
+          return await chain.result;
         } finally {
           this.clock.exitSkipping();
         }
       },
-      signal: async (signalName, payload) => this.#signal(target(), signalName, payload),
-      query: async <R>(queryName: string, ...args: unknown[]) => (await this.#query(target(), queryName, args)) as R,
-      update: async <R>(updateName: string, ...args: unknown[]) => (await this.#update(target(), updateName, args)) as R,
+      signal: async (signalName: string, ...args: unknown[]) => this.#signal(target(), signalName, args[0]),
+      query: async (queryName: string, ...args: unknown[]) => this.#query(target(), queryName, args),
+      update: async (updateName: string, ...args: unknown[]) => this.#update(target(), updateName, args),
       cancel: async () => {
         const run = target();
         this.#requireRunning(run, 'cancel');
@@ -620,6 +620,8 @@ export class AsyncioExecutor implements Executor, RunHost {
       },
       describe: async () => target().describe(),
     };
+    // One implementation serves every workflow class; the types come from the class the caller names.
+    return handle as WorkflowHandle<W>;
   }
 
   getHandle<T = unknown>(workflowId: string, runId?: string): WorkflowHandle<T> {

@@ -8,7 +8,7 @@ import { ConfigError, createLogger } from '@mcp-agent/core';
 import { parseSettings } from '@mcp-agent/core/config';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalEngine, deriveKeyId, EncryptionCodec, startCodecServer, startCodecServerFromSettings, type CodecServer, type TemporalExecutor } from '../src/index.js';
-import { encryptionApp } from './fixtures/encryption-workflows.js';
+import { encryptionApp, type ReviewedDocumentWorkflow } from './fixtures/encryption-workflows.js';
 
 const run = promisify(execFile);
 const key = randomBytes(32);
@@ -133,7 +133,7 @@ describe('the Temporal CLI through the codec server', { timeout: 120_000 }, () =
     const workflowId = `codec-cli-${Date.now()}`;
     // The CLI starts the workflow; its input goes through POST /encode, so the worker can decrypt it.
     await cli(['workflow', 'start', '--type', 'ReviewedDocumentWorkflow', '--task-queue', taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify(DOCUMENT), '--codec-endpoint', server.url, '--codec-auth', `Bearer ${TOKEN}`]);
-    const handle = executor.getHandle<{ document: string; note: string }>(workflowId);
+    const handle = executor.getHandle<ReviewedDocumentWorkflow>(workflowId);
     await handle.signal('review', 'ok');
     expect((await handle.result()).value).toEqual({ document: DOCUMENT, note: 'ok' });
     const plain = await cli(['workflow', 'show', '--workflow-id', workflowId, '--output', 'json']);

@@ -124,7 +124,7 @@ describe('payload encryption on the server', { timeout: 120_000 }, () => {
     executorA = undefined;
     // The deploy: workers and clients now encrypt with key B and keep key A to decrypt.
     executorB = await executorFor(settingsB, true);
-    const rotated = executorB.getHandle<{ document: string; note: string }>(rotatedId);
+    const rotated = executorB.getHandle<ReviewedDocumentWorkflow>(rotatedId);
     await rotated.signal('review', NOTE);
     expect((await rotated.result()).value).toEqual({ document: DOCUMENT, note: NOTE });
     expect(await keyIdsIn(executorB.client, rotatedId)).toEqual(new Set([idOf(keyA), idOf(keyB)]));

@@ -4,7 +4,7 @@
  */
 import type { Duration } from './duration.js';
 import type { WorkflowClass } from './model/definitions.js';
-import type { WorkflowValueOf } from './model/workflow.js';
+import type { Workflow, WorkflowValueOf } from './model/workflow.js';
 import type { WorkflowResult } from './model/workflow-result.js';
 
 /**
@@ -83,10 +83,35 @@ export interface TargetRunOptions {
 }
 
 /**
- * A handle on a started workflow. Operations reach the current run of its id (following
- * `continueAsNew`), or only `runId` when the handle was made with one.
+ * The names a handle may send to a workflow of class `W`: its own methods (what
+ * `@app.workflowSignal`, `@app.workflowQuery` and `@app.workflowUpdate` mark), not the run method
+ * nor those of the `Workflow` base class. Any string for an untyped handle.
  */
-export interface WorkflowHandle<T = unknown> {
+export type HandlerNameOf<W> = unknown extends W
+  ? string
+  : Exclude<{ [K in keyof W]-?: W[K] extends (...args: never[]) => unknown ? K : never }[keyof W], keyof Workflow<unknown> | 'run'> & string;
+
+/** The arguments of the handler `K` of `W`; any arguments for an untyped handle. */
+export type HandlerArgsOf<W, K extends string> = unknown extends W ? unknown[] : K extends keyof W ? (W[K] extends (...args: infer A) => unknown ? A : never) : never;
+
+/** What the query or update handler `K` of `W` returns; unknown for an untyped handle. */
+export type HandlerResultOf<W, K extends string> = unknown extends W ? unknown : K extends keyof W ? (W[K] extends (...args: never[]) => infer R ? Awaited<R> : never) : never;
+
+/**
+ * A handle on a started workflow, typed by its class `W`: `signal`, `query` and `update` take the
+ * names of `W`'s methods and their arguments, `query` and `update` resolve with what the handler
+ * returns, and `result()` with the run method's `WorkflowResult<T>`. `WorkflowHandle` (untyped)
+ * takes any name. Operations reach the current run of its id (following `continueAsNew`), or only
+ * `runId` when the handle was made with one.
+ *
+ * @example
+ * ```ts
+ * const handle = await executor.startWorkflow(ApprovalWorkflow, doc); // WorkflowHandle<ApprovalWorkflow>
+ * await handle.signal('approve', 'looks good'); // checked against approve(comment: string)
+ * const status = await handle.query('getStatus'); // typed by getStatus's return type
+ * ```
+ */
+export interface WorkflowHandle<W = unknown> {
   readonly workflowId: string;
   /**
    * The run this handle was made for: the first run when it came from a start, the given run
@@ -96,10 +121,11 @@ export interface WorkflowHandle<T = unknown> {
   /** The workflow's name when the handle came from a start; undefined for `getHandle`. */
   readonly workflowName: string | undefined;
   /** Resolves with the final run's result; rejects with `WorkflowFailedError` when it failed, was cancelled, terminated or timed out. */
-  result(): Promise<WorkflowResult<T>>;
-  signal(signalName: string, payload?: unknown): Promise<void>;
-  query<R = unknown>(queryName: string, ...args: unknown[]): Promise<R>;
-  update<R = unknown>(updateName: string, ...args: unknown[]): Promise<R>;
+  result(): Promise<WorkflowResult<WorkflowValueOf<W>>>;
+  /** Sends a signal; a signal handler takes at most one argument, its payload. */
+  signal<K extends HandlerNameOf<W>>(signalName: K, ...args: HandlerArgsOf<W, K>): Promise<void>;
+  query<K extends HandlerNameOf<W>>(queryName: K, ...args: HandlerArgsOf<W, K>): Promise<HandlerResultOf<W, K>>;
+  update<K extends HandlerNameOf<W>>(updateName: K, ...args: HandlerArgsOf<W, K>): Promise<HandlerResultOf<W, K>>;
   /** Asks the workflow to cancel; it sees a `CancelledError` and may clean up. */
   cancel(): Promise<void>;
   /** Ends the workflow at once; no workflow code runs. */
@@ -124,17 +150,14 @@ export interface Executor {
   /** `asyncio` or `temporal`. */
   readonly engine: string;
   readonly signalBus: SignalBus;
-  startWorkflow<W>(
-    workflow: WorkflowClass<W>,
-    input?: WorkflowInputOf<W>,
-    options?: StartWorkflowOptions,
-  ): Promise<WorkflowHandle<WorkflowValueOf<W>>>;
-  startWorkflow<T = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowHandle<T>>;
+  startWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowHandle<W>>;
+  /** By name; `W`, when given, is the workflow's class, which types the handle. */
+  startWorkflow<W = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowHandle<W>>;
   /** Starts a workflow and waits for its result. */
   executeWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>>;
-  executeWorkflow<T = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowResult<T>>;
-  /** A handle on an existing workflow by id, and optionally one run of it. */
-  getHandle<T = unknown>(workflowId: string, runId?: string): WorkflowHandle<T>;
+  executeWorkflow<W = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>>;
+  /** A handle on an existing workflow by id, and optionally one run of it; `W`, when given, is its class. */
+  getHandle<W = unknown>(workflowId: string, runId?: string): WorkflowHandle<W>;
   /** Sends a signal. `workflowName`, when given, must match the workflow's name. */
   signalWorkflow(workflowName: string | undefined, workflowId: string, signalName: string, payload?: unknown, options?: TargetRunOptions): Promise<void>;
   queryWorkflow<R = unknown>(workflowName: string | undefined, workflowId: string, queryName: string, ...args: unknown[]): Promise<R>;

@@ -105,8 +105,8 @@ export class TemporalExecutor implements Executor {
 
   // --- starting ---------------------------------------------------------------------------
 
-  startWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowHandle<WorkflowValueOf<W>>>;
-  startWorkflow<T = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowHandle<T>>;
+  startWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowHandle<W>>;
+  startWorkflow<W = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowHandle<W>>;
   async startWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowHandle<never>> {
     if (this.#closed) throw new WorkflowUsageError('this executor is closed; start workflows inside app.run(...)');
     const name = workflowNameOf(workflow);
@@ -166,33 +166,35 @@ export class TemporalExecutor implements Executor {
   }
 
   executeWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>>;
-  executeWorkflow<T = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowResult<T>>;
+  executeWorkflow<W = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>>;
   async executeWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowResult<unknown>> {
     const handle = await this.startWorkflow(workflow as string, input, options);
     return handle.result();
   }
 
-  getHandle<T = unknown>(workflowId: string, runId?: string): WorkflowHandle<T> {
-    return this.#handle<T>(workflowId, runId, undefined, false);
+  getHandle<W = unknown>(workflowId: string, runId?: string): WorkflowHandle<W> {
+    return this.#handle<W>(workflowId, runId, undefined, false);
   }
 
-  #handle<T>(workflowId: string, runId: string | undefined, workflowName: string | undefined, fromStart: boolean): WorkflowHandle<T> {
+  #handle<W>(workflowId: string, runId: string | undefined, workflowName: string | undefined, fromStart: boolean): WorkflowHandle<W> {
     // Operations on a started workflow reach the current run of its chain (cancel, terminate and
     // update are refused for another chain under the same id); a handle made for a run id reaches that run only.
     const targetRunId = fromStart ? undefined : runId;
     const chain = fromStart ? runId : undefined;
-    return {
+    const handle: WorkflowHandle = {
       workflowId,
       runId,
       workflowName,
-      result: () => this.#result<T>(workflowId, runId, fromStart),
-      signal: (signalName, payload) => this.#signal(workflowName, workflowId, targetRunId, signalName, payload, workflowName !== undefined),
-      query: <R>(queryName: string, ...args: unknown[]) => this.#query<R>(workflowName, workflowId, targetRunId, queryName, args),
-      update: <R>(updateName: string, ...args: unknown[]) => this.#update<R>(workflowName, workflowId, targetRunId, updateName, args, chain),
+      result: () => this.#result<unknown>(workflowId, runId, fromStart),
+      signal: (signalName: string, ...args: unknown[]) => this.#signal(workflowName, workflowId, targetRunId, signalName, args[0], workflowName !== undefined),
+      query: (queryName: string, ...args: unknown[]) => this.#query<unknown>(workflowName, workflowId, targetRunId, queryName, args),
+      update: (updateName: string, ...args: unknown[]) => this.#update<unknown>(workflowName, workflowId, targetRunId, updateName, args, chain),
       cancel: () => this.#cancel(workflowId, targetRunId, chain),
       terminate: (reason?: string) => this.#terminate(workflowId, reason, targetRunId, chain),
       describe: () => this.describeWorkflow(workflowId, targetRunId),
     };
+    // One implementation serves every workflow class; the types come from the class the caller names.
+    return handle as WorkflowHandle<W>;
   }
 
   async #result<T>(workflowId: string, runId: string | undefined, fromStart: boolean): Promise<WorkflowResult<T>> {

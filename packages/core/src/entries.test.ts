@@ -1,0 +1,275 @@
+// Pins the names each entry of @mcp-agent/core exports, values and types alike, so that a name
+// added to (or dropped from) the public surface is a decision made in review, not an accident.
+// Which entry a name belongs in: docs/decisions/0018-services-assembled-by-the-app-and-core-in-layers.md.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SOURCE_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
+
+/** The names an entry file exports, with ` (type)` after those that exist only as types. */
+function exportedNames(entries: readonly string[]): Map<string, string[]> {
+  const files = entries.map((entry) => path.join(SOURCE_DIRECTORY, entry));
+  const program = ts.createProgram(files, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const result = new Map<string, string[]>();
+  for (const [index, file] of files.entries()) {
+    const source = program.getSourceFile(file);
+    const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source);
+    if (symbol === undefined) throw new Error(`cannot read the exports of ${file}`);
+    const names = checker.getExportsOfModule(symbol).map((exported) => {
+      const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      return target.flags & ts.SymbolFlags.Value ? exported.name : `${exported.name} (type)`;
+    });
+    result.set(entries[index] as string, names.sort());
+  }
+  return result;
+}
+
+const names = exportedNames(['workflow.ts', 'index.ts', 'index.sandbox.ts', 'engine-workflow.ts', 'engine.ts', 'config/index.ts']);
+const of = (entry: string): string[] => names.get(entry) ?? [];
+const without = (list: string[], others: string[]): string[] => list.filter((name) => !others.includes(name));
+
+describe('the entries of @mcp-agent/core', () => {
+  it('@mcp-agent/core/workflow: the user API for workflow code', () => {
+    expect(of('workflow.ts')).toEqual(WORKFLOW);
+  });
+
+  it('@mcp-agent/core: the workflow API plus the app, the task context and the logger', () => {
+    expect(without(of('index.ts'), WORKFLOW)).toEqual(NODE_ONLY);
+  });
+
+  it('the sandbox stand-in of @mcp-agent/core has the same names', () => {
+    expect(of('index.sandbox.ts').map((name) => name.replace(' (type)', ''))).toEqual(expect.arrayContaining(of('index.ts').map((name) => name.replace(' (type)', ''))));
+  });
+
+  it('@mcp-agent/core/engine/workflow: the sandbox-safe engine interface', () => {
+    expect(of('engine-workflow.ts')).toEqual(ENGINE_WORKFLOW);
+  });
+
+  it('@mcp-agent/core/engine: the engine interface plus loading, services and the task context', () => {
+    expect(without(of('engine.ts'), ENGINE_WORKFLOW)).toEqual(ENGINE_NODE_ONLY);
+  });
+
+  it('@mcp-agent/core/config: schemas, types and loading', () => {
+    expect(of('config/index.ts')).toEqual(CONFIG);
+  });
+
+  it('keeps the user API to tens of names, apart from the errors', () => {
+    expect(of('index.ts').filter((name) => !name.endsWith('Error') && !name.endsWith('(type)')).length).toBeLessThan(40);
+  });
+});
+
+const WORKFLOW: string[] = [
+  'Agent',
+  'AgentFunctionTool (type)',
+  'AgentOptions (type)',
+  'AgentTool (type)',
+  'AppServices (type)',
+  'AugmentedLLM',
+  'AugmentedLLMClass (type)',
+  'AugmentedLLMOptions (type)',
+  'CancelledError',
+  'ChildWorkflowFailedError',
+  'ChildWorkflowHandle (type)',
+  'ChildWorkflowOptions (type)',
+  'ConfigError',
+  'Duration (type)',
+  'Executor (type)',
+  'FunctionTaskOptions (type)',
+  'GenerateResult (type)',
+  'GenerateStopReason (type)',
+  'HandlerArgsOf (type)',
+  'HandlerNameOf (type)',
+  'HandlerOptions (type)',
+  'HandlerResultOf (type)',
+  'IdReusePolicy (type)',
+  'ListWorkflowsOptions (type)',
+  'LlmMessage (type)',
+  'LlmUsage (type)',
+  'MCPAgentError',
+  'McpClientError',
+  'McpClientErrorCode (type)',
+  'McpContent (type)',
+  'McpPromptResult (type)',
+  'McpResourceResult (type)',
+  'McpToolResult (type)',
+  'RequestParams (type)',
+  'RetryPolicy (type)',
+  'ServicesOwner (type)',
+  'StartWorkflowOptions (type)',
+  'StructuredSchema (type)',
+  'TaskCallOptions (type)',
+  'TaskFailedError',
+  'TaskFunction (type)',
+  'TaskOptions (type)',
+  'TimeoutError',
+  'UnknownHandlerError',
+  'UnknownTaskError',
+  'UnknownWorkflowError',
+  'UpdateOptions (type)',
+  'UpdateRejectedError',
+  'UpdateValidator (type)',
+  'UsageTotals (type)',
+  'Workflow',
+  'WorkflowAlreadyStartedError',
+  'WorkflowApplicationError',
+  'WorkflowApplicationErrorOptions (type)',
+  'WorkflowClass (type)',
+  'WorkflowDescription (type)',
+  'WorkflowFailedError',
+  'WorkflowHandle (type)',
+  'WorkflowInfo (type)',
+  'WorkflowInputOf (type)',
+  'WorkflowNotFoundError',
+  'WorkflowOptions (type)',
+  'WorkflowResult',
+  'WorkflowResultData (type)',
+  'WorkflowStatus (type)',
+  'WorkflowUsageError',
+  'WorkflowValueOf (type)',
+  'errorTypeOf',
+  'isCancellation',
+  'messageOf',
+  'workflow',
+  'workflowNameOf',
+  'workflowQuery',
+  'workflowRun',
+  'workflowSignal',
+  'workflowTask',
+  'workflowUpdate',
+  'workflowUsage',
+];
+const NODE_ONLY: string[] = [
+  'AppContext (type)',
+  'LogLevel (type)',
+  'LogRecord (type)',
+  'Logger (type)',
+  'LoggerOptions (type)',
+  'MCPApp',
+  'MCPAppOptions (type)',
+  'TaskContext (type)',
+  'createLogger',
+  'runMain',
+  'taskContext',
+];
+const ENGINE_WORKFLOW: string[] = [
+  'DEFAULT_RETRY_POLICY',
+  'DEFAULT_TASK_ATTEMPT_TIMEOUT_MS',
+  'ID_REUSE_POLICIES',
+  'IndexedItem (type)',
+  'LlmContentPart (type)',
+  'LlmProvider (type)',
+  'LlmProviderContext (type)',
+  'LlmRequest (type)',
+  'LlmResponse (type)',
+  'LlmStopReason (type)',
+  'LlmToolCall (type)',
+  'LlmToolDefinition (type)',
+  'MCPAgentErrorOptions (type)',
+  'MCPAppBase',
+  'MCP_TASK_NAMES',
+  'McpCallToolRequest (type)',
+  'McpPromptDescriptor (type)',
+  'McpResourceDescriptor (type)',
+  'McpService (type)',
+  'McpToolDescriptor (type)',
+  'NAMESPACE_SEPARATOR',
+  'NamespacedIndex',
+  'ResolvedRetryPolicy (type)',
+  'ResolvedTaskTimeouts (type)',
+  'RetryPolicyMatchRule (type)',
+  'RetrySettings (type)',
+  'Signal (type)',
+  'SignalBus (type)',
+  'TargetRunOptions (type)',
+  'TaskDefinition (type)',
+  'TaskMap (type)',
+  'TaskReference (type)',
+  'WorkflowContext (type)',
+  'WorkflowDecorator (type)',
+  'WorkflowDefinition (type)',
+  'WorkflowReference (type)',
+  'WorkflowRegistry',
+  'WorkflowTaskDecorator (type)',
+  'addWorkflowContextProvider',
+  'bindWorkflowContext',
+  'createTaskFunction',
+  'createWorkflowDecorator',
+  'currentAppServices',
+  'currentWorkflowContext',
+  'defineWorkflow',
+  'getTaskDefinition',
+  'getWorkflowDefinition',
+  'llmProviderOf',
+  'llmTaskName',
+  'matchRetryPolicy',
+  'namespacedName',
+  'nextRetryDelay',
+  'requestedRetryDelay',
+  'resolveRetryPolicy',
+  'resolveTaskTimeouts',
+  'retryAfterMilliseconds',
+  'retryDelay',
+  'retryPolicyFromConfig',
+  'secondsOrDurationToMilliseconds',
+  'setAppServicesResolver',
+  'shouldRetry',
+  'taskRetryPolicy',
+  'toMilliseconds',
+];
+const ENGINE_NODE_ONLY: string[] = [
+  'CreateAppServicesOptions (type)',
+  'CreateExecutorOptions (type)',
+  'CreateTaskMapOptions (type)',
+  'ENGINE_PACKAGES',
+  'ExecutionEngine (type)',
+  'LLM_PROVIDER_PACKAGES',
+  'MCP_CLIENT_PACKAGE',
+  'SOURCE_CONDITION',
+  'createAppServices',
+  'createExecutorWithServices',
+  'createTaskMap',
+  'currentTaskContext',
+  'installedPackageVersion',
+  'loadExecutionEngine',
+  'loadInstalledLlmProviders',
+  'runInTaskContext',
+  'runWithAppServices',
+  'sourceConditionActive',
+];
+const CONFIG: string[] = [
+  'DataConverterConfig (type)',
+  'DataConverterConfigSchema',
+  'DurationSchema',
+  'DurationSetting (type)',
+  'ExecutionEngineName (type)',
+  'LoadSettingsOptions (type)',
+  'LoadedSettings (type)',
+  'LoggerSettings (type)',
+  'LoggerSettingsSchema',
+  'McpServerConfig (type)',
+  'McpServerConfigSchema',
+  'McpSettings (type)',
+  'McpSettingsSchema',
+  'OtelSettings (type)',
+  'OtelSettingsSchema',
+  'OtlpSettingsSchema',
+  'ProviderSettings (type)',
+  'ProviderSettingsSchema',
+  'RetryPolicyConfig (type)',
+  'RetryPolicyConfigSchema',
+  'Settings (type)',
+  'SettingsInput (type)',
+  'SettingsSchema',
+  'TemporalMetricsConfig (type)',
+  'TemporalMetricsConfigSchema',
+  'TemporalSettings (type)',
+  'TemporalSettingsSchema',
+  'TemporalTlsConfig (type)',
+  'TemporalTlsConfigSchema',
+  'findConfigFile',
+  'loadSettings',
+  'parseSettings',
+];
