@@ -29,6 +29,8 @@ export {
 export type { WorkflowHistory } from './worker/replay.js';
 export { BUNDLE_CONFIG_PLACEHOLDER, bundleWorkflows, withBundleConfig, WorkflowBundleError, WORKFLOW_CONDITION } from './worker/bundle.js';
 export type { BundleWorkflowsOptions } from './worker/bundle.js';
+export { PREBUILT_BUNDLE_FILE_PATTERN, PREBUILT_MANIFEST_FILE, prebuiltBundleFileName } from './worker/prebuilt-manifest.js';
+export type { PrebuiltBundleManifest } from './worker/prebuilt-manifest.js';
 export { fromTemporalFailure, taskFailure, workflowFailure } from './failures.js';
 export { clientDataConverter, encryptionCodecFromSettings, workerDataConverter } from './codec/data-converter.js';
 export {

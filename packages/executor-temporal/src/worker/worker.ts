@@ -14,6 +14,7 @@ import { connectionSettings, connectOptions, connectWithin, CONNECT_TIMEOUT_MS }
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { createActivities } from './activities.js';
 import { bundleWorkflows, withBundleConfig } from './bundle.js';
+import { PREBUILT_MANIFEST_FILE, type PrebuiltBundleManifest } from './prebuilt-manifest.js';
 import { installRuntime } from './runtime.js';
 import { workerTelemetry } from './telemetry.js';
 import type { TracingOptions } from '../telemetry/tracing.js';
@@ -106,20 +107,6 @@ export async function bundleWorkflowsForParts(parts: TemporalWorkerParts, option
   return bundleWith(parts, options, workflowBundleConfig(parts.settings, workerTasks(parts)));
 }
 
-/** The manifest codegen writes next to a prebuilt bundle. */
-interface PrebuiltBundleManifest {
-  bundle: string;
-  sha256: string;
-  /** Every local file the workflows reach (relative to the manifest's folder), with its hash. */
-  sources: Record<string, string>;
-  /** The framework's package versions it was built with. */
-  packages?: Record<string, string>;
-  /** The workflow modules it was built from (relative to the manifest's folder). */
-  workflowFiles?: string[];
-  /** The tasks its workflows call, and where each is defined. */
-  activities?: Array<{ name: string; source: string }>;
-}
-
 function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -127,7 +114,7 @@ function sha256(text: string | Buffer): string {
 /** `generated/workflow-bundle.json` in the folder of `file` or a folder above it. */
 function findManifest(file: string): string | undefined {
   for (let directory = path.dirname(file), depth = 0; depth < 8; directory = path.dirname(directory), depth += 1) {
-    const candidate = path.join(directory, 'generated', 'workflow-bundle.json');
+    const candidate = path.join(directory, 'generated', PREBUILT_MANIFEST_FILE);
     if (existsSync(candidate)) return candidate;
     if (path.dirname(directory) === directory) break;
   }
