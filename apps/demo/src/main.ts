@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSettings } from '@mcp-agent/core/config';
+// Registers (and types) the openai config section read below.
+import '@mcp-agent/providers-openai';
 import { runMain, type Executor } from '@mcp-agent/core';
 import type { LocalLlmServer } from '@mcp-agent/testing';
 import { startScriptedModel } from './scripted-model.js';

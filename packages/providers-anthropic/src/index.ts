@@ -1,5 +1,7 @@
 // The Node entry of @mcp-agent/providers-anthropic: the LLM class, the provider engines load
 // (`llmProvider`), its factory, and the mappings between neutral requests and the Messages API.
+// Registers this package's config sections with core.
+import './config.js';
 export { AnthropicAugmentedLLM } from './anthropic-augmented-llm.js';
 export { createAnthropicProvider, llmProvider } from './anthropic-provider.js';
 export type { AnthropicProviderOptions } from './anthropic-provider.js';

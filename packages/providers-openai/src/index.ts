@@ -1,5 +1,7 @@
 // The Node entry of @mcp-agent/providers-openai: the LLM class, the provider that engines load
 // (`llmProvider`), its factory, and the mapping between neutral and Chat Completions shapes.
+// Registers this package's config sections with core.
+import './config.js';
 export { OpenAIAugmentedLLM } from './openai-augmented-llm.js';
 export { createOpenAIProvider, DEFAULT_OPENAI_MODEL, llmProvider } from './openai-provider.js';
 export type { OpenAIProvider, OpenAIProviderOptions } from './openai-provider.js';

@@ -2,6 +2,7 @@
  * `mcp-agent config check`: loads the config as an app would and says what it sets up, or what is wrong.
  */
 import { MCPAgentError, messageOf } from '@mcp-agent/core';
+import type { ProviderSettings } from '@mcp-agent/core/config';
 import { connectionSettings, encryptionCodecFromSettings, type TemporalConnectionSettings } from '@mcp-agent/executor-temporal';
 import type { Command } from '../main.js';
 import { CONFIG_OPTION, loadedSettingsFrom } from '../settings.js';
@@ -59,8 +60,9 @@ Prints a summary (never a secret's value), or every problem with its path. Exit 
       mcp_servers: Object.keys(settings.mcp?.servers ?? {}),
       providers: Object.fromEntries(
         (['openai', 'anthropic'] as const)
-          .filter((name) => settings[name] !== undefined)
-          .map((name) => [name, { api_key: settings[name]?.api_key === undefined || settings[name]?.api_key === '' ? 'not set' : 'set', default_model: settings[name]?.default_model ?? null }]),
+          .map((name) => [name, settings[name] as ProviderSettings | undefined] as const)
+          .filter(([, section]) => section !== undefined)
+          .map(([name, section]) => [name, { api_key: section?.api_key === undefined || section.api_key === '' ? 'not set' : 'set', default_model: section?.default_model ?? null }]),
       ),
       problems,
     };

@@ -7,18 +7,16 @@
 
 import { parse as parseYaml } from 'yaml';
 import { describeValue, formatPath, type SettingsProblem } from './messages.js';
+import { registeredConfigSections } from './schema.js';
 import { getOwn, isPlainObject, mergeTrees, setOwn, type SettingsTree, type ValueOrigins } from './tree.js';
 
 /** The top-level keys an environment variable may set, lowercase. */
-const OVERRIDABLE_KEYS: ReadonlySet<string> = new Set([
-  'execution_engine',
-  'temporal',
-  'logger',
-  'mcp',
-  'openai',
-  'anthropic',
-  'workflow_task_modules',
-]);
+/** Core's sections that environment variables may set; the sections packages registered may be set too. */
+const CORE_OVERRIDABLE_KEYS: ReadonlySet<string> = new Set(['execution_engine', 'temporal', 'logger', 'mcp', 'otel', 'workflow_task_modules']);
+
+function overridable(key: string): boolean {
+  return CORE_OVERRIDABLE_KEYS.has(key) || registeredConfigSections().has(key);
+}
 
 /** Provider API keys read from their conventional variables when the files don't set one. */
 const PROVIDER_KEY_VARIABLES: ReadonlyArray<readonly [section: string, variable: string]> = [
@@ -104,7 +102,7 @@ export function applyProviderKeyVariables(tree: SettingsTree, environment: Envir
 
 /**
  * Applies every variable named `<KEY>` or `<KEY>__<NESTED>__...` whose first part (lowercase) is
- * a known top-level key. Shorter paths apply first, so `TEMPORAL={"port":1}` followed by
+ * a top-level key of core or of a section a package registered. Shorter paths apply first, so `TEMPORAL={"port":1}` followed by
  * `TEMPORAL__HOST=x` both take effect. A mapping value merges into the existing mapping; other
  * values replace. Nested keys match existing ones ignoring case (`MCP__SERVERS__FETCH__COMMAND`
  * reaches a server written `Fetch`). Empty variables are ignored.
@@ -124,7 +122,7 @@ export function applyEnvironmentOverrides(tree: SettingsTree, environment: Envir
     if (text === undefined || text === '') continue;
     const path = variable.toLowerCase().split('__');
     const [topLevelKey] = path;
-    if (topLevelKey === undefined || !OVERRIDABLE_KEYS.has(topLevelKey) || path.some((part) => part === '')) continue;
+    if (topLevelKey === undefined || !overridable(topLevelKey) || path.some((part) => part === '')) continue;
     overrides.push({ variable, path, text });
   }
   overrides.sort((left, right) => left.path.length - right.path.length || left.variable.localeCompare(right.variable));

@@ -1,7 +1,20 @@
-// The config module of @mcp-agent/core: schemas of `mcp_agent.config.yaml` and the loader.
+// `@mcp-agent/core/config`: the settings schemas, their types, the field builders packages use
+// for their own sections, and reading `mcp_agent.config.yaml` (with the secrets file, `${VAR}`
+// substitution and environment overrides). Node only.
 export {
-  DataConverterConfigSchema,
+  booleanSetting,
   DurationSchema,
+  enumSetting,
+  httpUrlSetting,
+  numberSetting,
+  positiveInteger,
+  positiveNumber,
+  strictSection,
+  StringLikeSchema,
+} from './fields.js';
+export type { DurationSetting, IssueInput, NumberRule } from './fields.js';
+export { describeValue, listValues } from './messages.js';
+export {
   LoggerSettingsSchema,
   McpServerConfigSchema,
   McpSettingsSchema,
@@ -9,26 +22,19 @@ export {
   OtlpSettingsSchema,
   ProviderSettingsSchema,
   RetryPolicyConfigSchema,
-  SettingsSchema,
-  TemporalMetricsConfigSchema,
-  TemporalSettingsSchema,
-  TemporalTlsConfigSchema,
-} from './schema.js';
+  TEMPORAL_EXECUTION_FIELDS,
+  TemporalExecutionSettingsSchema,
+} from './sections.js';
 export type {
-  DataConverterConfig,
-  DurationSetting,
-  ExecutionEngineName,
   LoggerSettings,
   McpServerConfig,
   McpSettings,
   OtelSettings,
   ProviderSettings,
   RetryPolicyConfig,
-  Settings,
-  SettingsInput,
-  TemporalMetricsConfig,
-  TemporalSettings,
-  TemporalTlsConfig,
-} from './schema.js';
+  TemporalExecutionSettings,
+} from './sections.js';
+export { registerConfigSection, registeredConfigSections, settingsSchema } from './schema.js';
+export type { ConfigSection, ExecutionEngineName, Settings, SettingsInput, SettingsSections } from './schema.js';
 export { findConfigFile, loadSettings, parseSettings } from './load.js';
 export type { LoadedSettings, LoadSettingsOptions } from './load.js';

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../sandbox/errors.js';
-import { findConfigFile, loadSettings, type LoadSettingsOptions } from './index.js';
+import { findConfigFile, loadSettings, ProviderSettingsSchema, registerConfigSection, type LoadSettingsOptions, type ProviderSettings, type Settings } from './index.js';
+
+// The provider packages register their sections when loaded; these tests read the files they read.
+registerConfigSection({ key: 'openai', schema: ProviderSettingsSchema, owner: '@mcp-agent/providers-openai' });
+registerConfigSection({ key: 'anthropic', schema: ProviderSettingsSchema, owner: '@mcp-agent/providers-anthropic' });
+const provider = (settings: Settings, key: 'openai' | 'anthropic') => settings[key] as ProviderSettings | undefined;
 
 let directory: string;
 
@@ -138,7 +143,7 @@ describe('loadSettings files', () => {
     const secrets = await write('mcp_agent.secrets.yaml', 'openai:\n  api_key: sk-found\n');
     const loaded = load({ configPath: 'config/mcp_agent.config.yaml' });
     expect(loaded.secretsPath).toBe(secrets);
-    expect(loaded.settings.openai?.api_key).toBe('sk-found');
+    expect(provider(loaded.settings, 'openai')?.api_key).toBe('sk-found');
   });
 
   it('rejects an explicit secrets path that does not exist', async () => {
@@ -172,10 +177,10 @@ describe('loadSettings files', () => {
   });
 
   it('prefixes validation problems with the config file name', async () => {
-    await write('mcp_agent.config.yaml', 'temporal:\n  port: abc\n');
+    await write('mcp_agent.config.yaml', 'temporal:\n  max_concurrent_activities: abc\n');
     const error = loadError();
-    expect(error.message).toBe('mcp_agent.config.yaml: temporal.port: expected a number, got "abc"');
-    expect(error.issues).toEqual(['temporal.port: expected a number, got "abc"']);
+    expect(error.message).toBe('mcp_agent.config.yaml: temporal.max_concurrent_activities: expected a number, got "abc"');
+    expect(error.issues).toEqual(['temporal.max_concurrent_activities: expected a number, got "abc"']);
   });
 
   it('says when a bad value came from the secrets file', async () => {
@@ -185,8 +190,10 @@ describe('loadSettings files', () => {
   });
 
   it('accepts yes/no/on/off in boolean fields, as PyYAML reads them in the Python project', async () => {
-    await write('mcp_agent.config.yaml', 'temporal:\n  tls: yes\n  data_converter:\n    compress: off\n');
-    expect(load().settings.temporal).toMatchObject({ tls: true, data_converter: { compress: false } });
+    await write('mcp_agent.config.yaml', 'otel:\n  enabled: yes\n');
+    expect(load().settings.otel).toMatchObject({ enabled: true });
+    await write('mcp_agent.config.yaml', 'otel:\n  enabled: off\n');
+    expect(load().settings.otel).toMatchObject({ enabled: false });
   });
 
   it('keeps y, no and on as strings in string fields', async () => {
@@ -203,8 +210,8 @@ describe('loadSettings interpolation', () => {
       'mcp_agent.config.yaml',
       [
         'temporal:',
-        '  host: ${TEMPORAL_HOST}',
-        '  port: ${TEMPORAL_PORT:-7300}',
+        '  task_queue: ${TASK_QUEUE}',
+        '  max_concurrent_activities: ${LIMIT:-30}',
         '  namespace: ${TEMPORAL_NAMESPACE:-default}-${STAGE}',
         'mcp:',
         '  servers:',
@@ -213,8 +220,8 @@ describe('loadSettings interpolation', () => {
         '      args: ["-c", "echo $${HOME} ${GREETING}"]',
       ].join('\n'),
     );
-    const { settings } = load({ env: { TEMPORAL_HOST: 'temporal.internal', STAGE: 'prod', GREETING: 'hi' } });
-    expect(settings.temporal).toMatchObject({ host: 'temporal.internal', port: 7300, namespace: 'default-prod' });
+    const { settings } = load({ env: { TASK_QUEUE: 'agents', STAGE: 'prod', GREETING: 'hi' } });
+    expect(settings.temporal).toMatchObject({ task_queue: 'agents', max_concurrent_activities: 30, namespace: 'default-prod' });
     expect(settings.mcp.servers['shell']?.args).toEqual(['-c', 'echo ${HOME} hi']);
   });
 
@@ -224,10 +231,10 @@ describe('loadSettings interpolation', () => {
   });
 
   it('leaves a key unset when its variable is unset and has no default, so defaults apply', async () => {
-    await write('mcp_agent.config.yaml', 'execution_engine: ${ENGINE}\ntemporal:\n  port: ${PORT}\nopenai:\n  api_key: ${OPENAI_KEY}\n');
+    await write('mcp_agent.config.yaml', 'execution_engine: ${ENGINE}\ntemporal:\n  task_queue: ${QUEUE}\nopenai:\n  api_key: ${OPENAI_KEY}\n');
     const { settings } = load();
     expect(settings.execution_engine).toBe('asyncio');
-    expect(settings.temporal?.port).toBe(7233);
+    expect(settings.temporal?.task_queue).toBe('mcp-agent');
     expect(settings.openai).toEqual({});
   });
 
@@ -246,21 +253,22 @@ describe('loadSettings interpolation', () => {
 
   it('interpolates the secrets file too', async () => {
     await write('mcp_agent.secrets.yaml', 'anthropic:\n  api_key: ${VAULT_ANTHROPIC_KEY}\n');
-    expect(load({ env: { VAULT_ANTHROPIC_KEY: 'sk-ant-1' } }).settings.anthropic?.api_key).toBe('sk-ant-1');
+    expect(provider(load({ env: { VAULT_ANTHROPIC_KEY: 'sk-ant-1' } }).settings, 'anthropic')?.api_key).toBe('sk-ant-1');
   });
 });
 
 describe('loadSettings environment overrides', () => {
   it('sets nested values from VARIABLE__PATH names, parsing scalars', async () => {
-    await write('mcp_agent.config.yaml', 'temporal:\n  host: temporal.internal\n  port: 7233\n');
-    const { settings } = load({ env: { TEMPORAL__PORT: '7234', EXECUTION_ENGINE: 'temporal', TEMPORAL__TLS: 'true' } });
+    await write('mcp_agent.config.yaml', 'temporal:\n  task_queue: agents\n  max_concurrent_activities: 4\n');
+    const { settings } = load({ env: { TEMPORAL__MAX_CONCURRENT_ACTIVITIES: '8', EXECUTION_ENGINE: 'temporal', OTEL__ENABLED: 'true' } });
     expect(settings.execution_engine).toBe('temporal');
-    expect(settings.temporal).toMatchObject({ host: 'temporal.internal', port: 7234, tls: true });
+    expect(settings.temporal).toMatchObject({ task_queue: 'agents', max_concurrent_activities: 8 });
+    expect(settings.otel).toMatchObject({ enabled: true });
   });
 
   it('creates sections that the file does not have', () => {
     const { settings } = load({ env: { TEMPORAL__NAMESPACE: 'staging', LOGGER__LEVEL: 'debug' } });
-    expect(settings.temporal).toMatchObject({ namespace: 'staging', host: 'localhost', port: 7233 });
+    expect(settings.temporal).toMatchObject({ namespace: 'staging', task_queue: 'mcp-agent' });
     expect(settings.logger.level).toBe('debug');
   });
 
@@ -287,14 +295,14 @@ describe('loadSettings environment overrides', () => {
 
   it('says which variable set a bad value', async () => {
     await write('mcp_agent.config.yaml', 'temporal: {}\n');
-    expect(loadError({ env: { TEMPORAL__PORT: 'abc' } }).message).toBe(
-      'mcp_agent.config.yaml: temporal.port: expected a number, got "abc" (from environment variable TEMPORAL__PORT)',
+    expect(loadError({ env: { TEMPORAL__MAX_CONCURRENT_ACTIVITIES: 'abc' } }).message).toBe(
+      'mcp_agent.config.yaml: temporal.max_concurrent_activities: expected a number, got "abc" (from environment variable TEMPORAL__MAX_CONCURRENT_ACTIVITIES)',
     );
   });
 
   it('names the variable that created a bad section', () => {
     expect(loadError({ env: { EXECUTION_ENGINE__NAME: 'temporal' } }).message).toBe(
-      'settings: execution_engine: expected one of "asyncio" or "temporal", got a mapping (from environment variable EXECUTION_ENGINE__NAME)',
+      'settings: execution_engine: expected a string, got a mapping (from environment variable EXECUTION_ENGINE__NAME)',
     );
   });
 
@@ -320,7 +328,7 @@ describe('loadSettings environment overrides', () => {
 
   it('keeps the API key of the files over OPENAI_API_KEY', async () => {
     await write('mcp_agent.secrets.yaml', 'openai:\n  api_key: sk-file\n');
-    expect(load({ env: { OPENAI_API_KEY: 'sk-env' } }).settings.openai?.api_key).toBe('sk-file');
+    expect(provider(load({ env: { OPENAI_API_KEY: 'sk-env' } }).settings, 'openai')?.api_key).toBe('sk-file');
   });
 
   it('does not create a provider section without the variable', () => {
@@ -328,126 +336,9 @@ describe('loadSettings environment overrides', () => {
   });
 
   it('applies overrides last', async () => {
-    await write('mcp_agent.config.yaml', 'temporal:\n  host: from-file\n  namespace: file\n');
-    const { settings } = load({ env: { TEMPORAL__HOST: 'from-env' }, overrides: { temporal: { namespace: 'override' } } });
-    expect(settings.temporal).toMatchObject({ host: 'from-env', namespace: 'override' });
+    await write('mcp_agent.config.yaml', 'temporal:\n  task_queue: from-file\n  namespace: file\n');
+    const { settings } = load({ env: { TEMPORAL__TASK_QUEUE: 'from-env' }, overrides: { temporal: { namespace: 'override' } } });
+    expect(settings.temporal).toMatchObject({ task_queue: 'from-env', namespace: 'override' });
   });
 });
 
-describe('a Python-style Temporal Cloud config', () => {
-  it('loads every section', async () => {
-    await write(
-      'mcp_agent.config.yaml',
-      `
-$schema: ../../schema/mcp-agent.config.schema.json
-
-execution_engine: temporal
-
-temporal:
-  host: "my-namespace.a1b2c.tmprl.cloud:7233"
-  namespace: "my-namespace.a1b2c"
-  task_queue: "agent-tasks"
-  max_concurrent_activities: 20
-  timeout_seconds: 60
-  id_reuse_policy: reject_duplicate
-  tls:
-    client_cert_path: "/etc/temporal/client.pem"
-    client_key_path: "/etc/temporal/client.key"
-  rpc_metadata:
-    temporal-namespace: "my-namespace.a1b2c"
-  data_converter:
-    encryption_key: "\${PAYLOAD_ENCRYPTION_KEY}"
-    codec: aes256gcm
-    compress: true
-  retry_policy:
-    initial_interval: 1
-    backoff_coefficient: 2.0
-    maximum_interval: "100s"
-    maximum_attempts: 5
-    non_retryable_error_types: ["ValueError", "PermissionError"]
-
-workflow_task_modules:
-  - my_package.tasks
-
-workflow_task_retry_policies:
-  my_package.tasks.my_activity:
-    maximum_attempts: 1
-  "my_package.tasks.*":
-    initial_interval: "500ms"
-    maximum_interval: "5 minutes"
-
-logger:
-  transports: [console, file]
-  level: warning
-  path: "logs/mcp-agent.jsonl"
-  progress_display: false
-
-mcp:
-  servers:
-    fetch:
-      command: "uvx"
-      args: ["mcp-server-fetch"]
-      description: "Fetch web pages"
-    filesystem:
-      command: "npx"
-      args: ["-y", "@modelcontextprotocol/server-filesystem", "."]
-      env:
-        DEBUG: 1
-    remote_search:
-      transport: sse
-      url: "https://search.example.com/sse"
-      headers:
-        Authorization: "Bearer \${SEARCH_TOKEN:-anonymous}"
-      read_timeout_seconds: 30
-
-openai:
-  default_model: gpt-4o-mini
-
-otel:
-  enabled: false
-`,
-    );
-    await write('mcp_agent.secrets.yaml', 'temporal:\n  api_key: "tc-secret"\nopenai:\n  api_key: "sk-secret"\n');
-
-    const { settings } = load({ env: { PAYLOAD_ENCRYPTION_KEY: 'base64-key' } });
-
-    expect(settings.execution_engine).toBe('temporal');
-    expect(settings.temporal).toEqual({
-      host: 'my-namespace.a1b2c.tmprl.cloud',
-      port: 7233,
-      namespace: 'my-namespace.a1b2c',
-      task_queue: 'agent-tasks',
-      max_concurrent_activities: 20,
-      timeout_seconds: 60,
-      id_reuse_policy: 'reject_duplicate',
-      api_key: 'tc-secret',
-      tls: { client_cert_path: '/etc/temporal/client.pem', client_key_path: '/etc/temporal/client.key' },
-      rpc_metadata: { 'temporal-namespace': 'my-namespace.a1b2c' },
-      data_converter: { encryption_key: 'base64-key', codec: 'aes256gcm', compress: true },
-      retry_policy: {
-        initial_interval: 1,
-        backoff_coefficient: 2,
-        maximum_interval: '100s',
-        maximum_attempts: 5,
-        non_retryable_error_types: ['ValueError', 'PermissionError'],
-      },
-    });
-    expect(settings.workflow_task_modules).toEqual(['my_package.tasks']);
-    expect(settings.workflow_task_retry_policies).toEqual({
-      'my_package.tasks.my_activity': { maximum_attempts: 1 },
-      'my_package.tasks.*': { initial_interval: '500ms', maximum_interval: '5 minutes' },
-    });
-    expect(settings.logger).toEqual({ transports: ['console', 'file'], level: 'warning', path: 'logs/mcp-agent.jsonl', progress_display: false });
-    expect(settings.mcp.servers['fetch']).toEqual({ command: 'uvx', args: ['mcp-server-fetch'], description: 'Fetch web pages', transport: 'stdio' });
-    expect(settings.mcp.servers['filesystem']?.env).toEqual({ DEBUG: '1' });
-    expect(settings.mcp.servers['remote_search']).toEqual({
-      transport: 'sse',
-      url: 'https://search.example.com/sse',
-      headers: { Authorization: 'Bearer anonymous' },
-      read_timeout_seconds: 30,
-    });
-    expect(settings.openai).toEqual({ default_model: 'gpt-4o-mini', api_key: 'sk-secret' });
-    expect(settings['otel']).toEqual({ enabled: false });
-    expect(settings['$schema']).toBe('../../schema/mcp-agent.config.schema.json');
-  });
-});

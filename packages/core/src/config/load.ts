@@ -9,7 +9,7 @@ import { ConfigError } from '../sandbox/errors.js';
 import { applyEnvironmentOverrides, applyProviderKeyVariables, type Environment } from './environment.js';
 import { interpolateTree } from './interpolate.js';
 import { configErrorFor, describeValue, formatProblems, settingsErrorMap } from './messages.js';
-import { SettingsSchema, type Settings, type SettingsInput } from './schema.js';
+import { settingsSchema, type Settings, type SettingsInput } from './schema.js';
 import { dropUnsetValues, isPlainObject, mergeTrees, ValueOrigins, type SettingsTree } from './tree.js';
 
 /** The config file name shared with the Python project. */
@@ -183,7 +183,7 @@ function readSettingsFile(absolutePath: string, shownAs: string, environment: En
 /** Validates a raw tree, wording every issue as `path: message`. */
 function validateSettings(raw: unknown, source: string, originOf?: (path: readonly PropertyKey[]) => string | undefined): Settings {
   if (raw !== null && raw !== undefined && !isPlainObject(raw)) throw notAMappingError(source, raw);
-  const result = SettingsSchema.safeParse(dropUnsetValues(raw ?? {}), { error: settingsErrorMap });
+  const result = settingsSchema().safeParse(dropUnsetValues(raw ?? {}), { error: settingsErrorMap });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
   throw configErrorFor(source, formatProblems(problems, originOf));
@@ -217,7 +217,7 @@ export function parseSettings(raw: unknown, source: string = DEFAULT_SOURCE): Se
  * 4. `OPENAI_API_KEY` / `ANTHROPIC_API_KEY` when the files set no provider key;
  * 5. environment overrides such as `TEMPORAL__PORT=7234` or `EXECUTION_ENGINE=temporal`;
  * 6. `options.overrides`;
- * 7. validation against {@link SettingsSchema}.
+ * 7. validation against {@link settingsSchema} (core's sections and those packages registered).
  *
  * Reading is synchronous: it happens once at startup.
  *

@@ -158,7 +158,7 @@ export function unknownKeysMessage(keys: readonly string[], allowed: readonly st
  *
  * @example
  * ```ts
- * SettingsSchema.safeParse(raw, { error: settingsErrorMap });
+ * settingsSchema().safeParse(raw, { error: settingsErrorMap });
  * ```
  */
 export function settingsErrorMap(issue: z.core.$ZodRawIssue): string {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../sandbox/errors.js';
-import { parseSettings, RetryPolicyConfigSchema } from './index.js';
+import { parseSettings, ProviderSettingsSchema, registerConfigSection, RetryPolicyConfigSchema, type ProviderSettings, type Settings } from './index.js';
+
+// The provider packages register their sections when loaded.
+registerConfigSection({ key: 'openai', schema: ProviderSettingsSchema, owner: '@mcp-agent/providers-openai' });
+const provider = (settings: Settings, key: 'openai') => settings[key] as ProviderSettings | undefined;
 
 /** Runs `parseSettings` and returns the ConfigError it throws. */
 function settingsError(raw: unknown, source?: string): ConfigError {
@@ -32,15 +36,7 @@ describe('parseSettings defaults', () => {
     expect(parseSettings(undefined).mcp.servers).toEqual({});
   });
 
-  it('applies temporal defaults when the section is present', () => {
-    expect(parseSettings({ temporal: {} }).temporal).toEqual({
-      host: 'localhost',
-      port: 7233,
-      namespace: 'default',
-      task_queue: 'mcp-agent',
-      id_reuse_policy: 'allow_duplicate',
-    });
-  });
+
 
   it('treats a null mapping value as unset', () => {
     const settings = parseSettings({ temporal: null, mcp: { servers: null } });
@@ -57,7 +53,7 @@ describe('parseSettings defaults', () => {
     });
     expect(settings['usage_telemetry']).toEqual({ enabled: false });
     expect(settings.logger['progress_display']).toBe(true);
-    expect(settings.openai?.['reasoning_effort']).toBe('low');
+    expect(provider(settings, 'openai')?.['reasoning_effort']).toBe('low');
     expect(settings.mcp.servers['fetch']?.['roots']).toEqual([{ uri: 'file:///tmp' }]);
   });
 
@@ -68,85 +64,15 @@ describe('parseSettings defaults', () => {
   });
 });
 
-describe('temporal host and port', () => {
-  it('splits host:port into host and port', () => {
-    const temporal = parseSettings({ temporal: { host: 'my-namespace.a1b2c.tmprl.cloud:7233' } }).temporal;
-    expect(temporal?.host).toBe('my-namespace.a1b2c.tmprl.cloud');
-    expect(temporal?.port).toBe(7233);
-  });
-
-  it('accepts host:port together with the same port', () => {
-    expect(parseSettings({ temporal: { host: 'example.com:7234', port: 7234 } }).temporal).toMatchObject({ host: 'example.com', port: 7234 });
-  });
-
-  it('keeps a plain host and an explicit port', () => {
-    expect(parseSettings({ temporal: { host: 'temporal.internal', port: 8233 } }).temporal).toMatchObject({
-      host: 'temporal.internal',
-      port: 8233,
-    });
-  });
-
-  it('keeps the brackets of an IPv6 host with a port', () => {
-    expect(parseSettings({ temporal: { host: '[::1]:7300' } }).temporal).toMatchObject({ host: '[::1]', port: 7300 });
-  });
-
-  it('rejects host:port with a different port, naming both', () => {
-    const error = settingsError({ temporal: { host: 'example.com:7233', port: 7234 } });
-    expect(error.message).toBe(
-      'settings: temporal.port: temporal.host "example.com:7233" includes port 7233 but temporal.port is 7234; give the port in one place only',
-    );
-  });
-
-  it('rejects a host whose port part is not a port', () => {
-    expect(settingsError({ temporal: { host: 'localhost:abc' } }).message).toContain(
-      'temporal.host: expected "hostname" or "hostname:port" with a port from 1 to 65535, got "localhost:abc"',
-    );
-  });
-
-  it('converts a numeric string port, as written by ${VAR} interpolation', () => {
-    expect(parseSettings({ temporal: { port: '7235' } }).temporal?.port).toBe(7235);
-  });
-
-  it('folds the auth.api_key shape into api_key', () => {
-    expect(parseSettings({ temporal: { auth: { api_key: 'secret-key' } } }).temporal?.api_key).toBe('secret-key');
-  });
-
-  it('rejects two different api keys without printing them', () => {
-    const error = settingsError({ temporal: { api_key: 'first-key', auth: { api_key: 'second-key' } } });
-    expect(error.message).toContain('temporal.auth.api_key: temporal.auth.api_key and temporal.api_key are both set to different keys');
-    expect(error.message).not.toContain('first-key');
-    expect(error.message).not.toContain('second-key');
-  });
-
-  it('accepts tls as true, false or a mapping of paths', () => {
-    expect(parseSettings({ temporal: { tls: true } }).temporal?.tls).toBe(true);
-    expect(parseSettings({ temporal: { tls: false } }).temporal?.tls).toBe(false);
-    expect(parseSettings({ temporal: { tls: { ca_cert_path: 'ca.pem' } } }).temporal?.tls).toEqual({ ca_cert_path: 'ca.pem' });
-  });
-
-  it('rejects a misspelt tls key and suggests the right one', () => {
-    expect(settingsError({ temporal: { tls: { client_cert: 'client.pem' } } }).message).toContain(
-      'temporal.tls: unknown key "client_cert" (did you mean "client_cert_path"?)',
-    );
-  });
-});
 
 describe('validation messages', () => {
-  it('names the value of a port that is not a number', () => {
-    const error = settingsError({ temporal: { port: 'abc' } });
-    expect(error.message).toBe('settings: temporal.port: expected a number, got "abc"');
-    expect(error.issues).toEqual(['temporal.port: expected a number, got "abc"']);
-    expect(error.code).toBe('CONFIG_INVALID');
-  });
 
-  it('names the allowed range of a port', () => {
-    expect(settingsError({ temporal: { port: 70000 } }).issues).toEqual(['temporal.port: expected an integer from 1 to 65535, got 70000']);
-  });
 
-  it('lists the allowed execution engines', () => {
-    expect(settingsError({ execution_engine: 'celery' }).message).toBe(
-      'settings: execution_engine: expected one of "asyncio" or "temporal", got "celery"',
-    );
+
+
+  it('takes any engine name (engines load by name), but not an empty one', () => {
+    expect(parseSettings({ execution_engine: 'celery' }).execution_engine).toBe('celery');
+    expect(settingsError({ execution_engine: '' }).message).toBe('settings: execution_engine: expected an engine name such as "asyncio" or "temporal", got ""');
   });
 
   it('rejects a negative maximum_attempts', () => {
@@ -178,11 +104,11 @@ describe('validation messages', () => {
   });
 
   it('lists every problem, one per line, each starting with the source', () => {
-    const error = settingsError({ execution_engine: 'celery', temporal: { port: 'abc' } }, 'app settings');
+    const error = settingsError({ execution_engine: '', temporal: { max_concurrent_activities: 'abc' } }, 'app settings');
     expect(error.issues).toHaveLength(2);
     expect(error.message.split('\n')).toEqual([
-      'app settings: execution_engine: expected one of "asyncio" or "temporal", got "celery"',
-      'app settings: temporal.port: expected a number, got "abc"',
+      'app settings: execution_engine: expected an engine name such as "asyncio" or "temporal", got ""',
+      'app settings: temporal.max_concurrent_activities: expected a number, got "abc"',
     ]);
   });
 
@@ -217,7 +143,7 @@ describe('RetryPolicyConfigSchema', () => {
 
   it('rejects a duration without a known unit', () => {
     expect(settingsError({ temporal: { retry_policy: { initial_interval: '5 fortnights' } } }).issues).toEqual([
-      'temporal.retry_policy.initial_interval: expected a number of seconds or a duration like "500ms", "2s", "5 minutes" or "1h", got "5 fortnights"',
+      'temporal.retry_policy.initial_interval: expected a number of seconds or a duration like "500ms", "2s", "5 minutes", "1h" or "2 days", got "5 fortnights"',
     ]);
   });
 
@@ -231,45 +157,6 @@ describe('RetryPolicyConfigSchema', () => {
   });
 });
 
-describe('temporal.metrics', () => {
-  it('takes a Prometheus bind address as ip:port', () => {
-    for (const address of ['127.0.0.1:9464', '0.0.0.0:9464', '[::1]:9464', ' 10.0.0.5:65535 ']) {
-      expect(parseSettings({ temporal: { metrics: { prometheus: { bind_address: address } } } }).temporal?.metrics, address).toEqual({
-        prometheus: { bind_address: address.trim() },
-      });
-    }
-  });
-
-  it('rejects a bind address without a port, with a hostname or with a port out of range, naming the key', () => {
-    for (const address of ['127.0.0.1', 'localhost:9464', '127.0.0.1:0', '127.0.0.1:70000', '256.0.0.1:9464', ':9464']) {
-      expect(settingsError({ temporal: { metrics: { prometheus: { bind_address: address } } } }).issues, address).toEqual([
-        `temporal.metrics.prometheus.bind_address: expected an IP address and port such as "127.0.0.1:9464", "0.0.0.0:9464" or "[::1]:9464" (a hostname is not accepted), got "${address}"`,
-      ]);
-    }
-  });
-
-  it('takes an OTLP collector instead, with its protocol and headers', () => {
-    expect(parseSettings({ temporal: { metrics: { otlp: { url: 'http://localhost:4318/v1/metrics', http: 'true', headers: { 'x-key': 7 } } } } }).temporal?.metrics).toEqual({
-      otlp: { url: 'http://localhost:4318/v1/metrics', http: true, headers: { 'x-key': '7' } },
-    });
-    expect(settingsError({ temporal: { metrics: { otlp: { url: 'collector:4317' } } } }).issues).toEqual([
-      'temporal.metrics.otlp.url: expected an absolute http:// or https:// URL such as "http://localhost:4317", got "collector:4317"',
-    ]);
-  });
-
-  it('wants exactly one exporter and rejects unknown keys', () => {
-    expect(settingsError({ temporal: { metrics: {} } }).issues).toEqual([
-      'temporal.metrics: give an exporter: prometheus: { bind_address: "127.0.0.1:9464" } or otlp: { url: ... }',
-    ]);
-    expect(
-      settingsError({ temporal: { metrics: { prometheus: { bind_address: '127.0.0.1:9464' }, otlp: { url: 'http://localhost:4317' } } } }).issues,
-    ).toEqual(['temporal.metrics: give one exporter, prometheus or otlp, not both']);
-    expect(settingsError({ temporal: { metrics: { prometheus: { bind_adress: '127.0.0.1:9464' } } } }).issues.join('\n')).toContain(
-      'temporal.metrics.prometheus: unknown key "bind_adress" (did you mean "bind_address"?)',
-    );
-    expect(settingsError({ temporal: { metrics: { prometheus: {} } } }).issues[0]).toContain('temporal.metrics.prometheus.bind_address:');
-  });
-});
 
 describe('otel', () => {
   it('is absent unless configured, and off when given empty', () => {
@@ -307,5 +194,14 @@ describe('otel', () => {
     expect(settingsError({ otel: { otlp_settings: { endpoint: 'http://localhost:4318/v1/traces', header: {} } } }).issues[0]).toContain(
       'otel.otlp_settings: unknown key "header" (did you mean "headers"?)',
     );
+  });
+});
+
+describe('logger', () => {
+  it('refuses the file transport without a path, naming the setting', () => {
+    expect(settingsError({ logger: { transports: ['console', 'file'] } }).issues).toEqual([
+      'logger.path: the file transport needs a path, such as logs/mcp-agent.jsonl; set logger.path or remove "file" from the transports',
+    ]);
+    expect(parseSettings({ logger: { type: 'file', path: 'logs/agent.jsonl' } }).logger.path).toBe('logs/agent.jsonl');
   });
 });

@@ -3,8 +3,8 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadSettings, parseSettings, type Settings, type SettingsInput } from '../config/index.js';
-import { loadExecutionEngine, type ExecutionEngine } from './engine-loading.js';
+import { loadSettings, parseSettings, registeredConfigSections, type Settings, type SettingsInput } from '../config/index.js';
+import { loadExecutionEngine, loadInstalledLlmProviders, type ExecutionEngine } from './engine-loading.js';
 import { ConfigError, MCPAgentError, messageOf, WorkflowUsageError } from '../sandbox/errors.js';
 import type { Executor } from '../sandbox/executor.js';
 import { createLogger, type Logger } from './logger.js';
@@ -141,32 +141,37 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
     return this.#initializing;
   }
 
+  /** Reads the settings: from code, or from the config file (and secrets, environment) found or given. */
+  #readSettings(): { settings: Settings; baseDirectory: string } {
+    if (this.#options.settings !== undefined) return { settings: parseSettings(this.#options.settings, 'settings'), baseDirectory: process.cwd() };
+    const loaded = loadSettings(this.#options.configPath === undefined ? {} : { configPath: this.#options.configPath });
+    return { settings: loaded.settings, baseDirectory: loaded.configPath === undefined ? process.cwd() : path.dirname(loaded.configPath) };
+  }
+
   async #start(): Promise<AppContext> {
-    let settings: Settings;
-    let baseDirectory = process.cwd();
-    if (this.#options.settings !== undefined) {
-      settings = parseSettings(this.#options.settings, 'settings');
-    } else {
-      const loaded = loadSettings(this.#options.configPath === undefined ? {} : { configPath: this.#options.configPath });
-      settings = loaded.settings;
-      if (loaded.configPath !== undefined) baseDirectory = path.dirname(loaded.configPath);
-    }
+    let { settings, baseDirectory } = this.#readSettings();
+    // The engine and the model providers own config sections (temporal, openai, ...) that they
+    // register when loaded; read the settings again once they are, so those sections are validated.
+    const sectionsBefore = registeredConfigSections().size;
+    const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines);
+    const llmProviders = this.#options.llmProviders ?? (await loadInstalledLlmProviders());
+    if (registeredConfigSections().size !== sectionsBefore) ({ settings, baseDirectory } = this.#readSettings());
     const logger =
       this.#options.logger ??
       createLogger({
         namespace: this.name,
         level: settings.logger?.level,
         transports: settings.logger?.transports ?? (settings.logger?.type === undefined ? undefined : [settings.logger.type]),
+        ...(settings.logger?.path === undefined ? {} : { path: settings.logger.path }),
       });
     await this.#importTaskModules(settings.workflow_task_modules ?? [], baseDirectory);
-    const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines);
     const createServices = this.#options.createServices ?? createAppServices;
     const services = await createServices({
       registry: this.registry,
       settings,
       logger,
+      llmProviders,
       ...(this.#options.mcp === undefined ? {} : { mcp: this.#options.mcp }),
-      ...(this.#options.llmProviders === undefined ? {} : { llmProviders: this.#options.llmProviders }),
     });
     let executor: Executor;
     try {

@@ -108,3 +108,29 @@ describe('createLogger', () => {
     expect(write).not.toHaveBeenCalled();
   });
 });
+
+describe('the file transport', () => {
+  it('appends one JSON object per line to logger.path, making its folder', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'mcp-agent-log-'));
+    try {
+      const file = path.join(directory, 'logs', 'agent.jsonl');
+      const logger = createLogger({ transports: ['file'], path: file, level: 'debug', namespace: 'app' });
+      logger.info('started', { workflowId: 'w-1' });
+      logger.child('mcp').debug('connected');
+      const lines = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatchObject({ level: 'info', namespace: 'app', message: 'started', data: { workflowId: 'w-1' } });
+      expect(lines[1]).toMatchObject({ level: 'debug', namespace: 'app.mcp', message: 'connected' });
+      expect(typeof lines[0]?.['time']).toBe('string');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('is refused without a path, naming the setting', () => {
+    expect(() => createLogger({ transports: ['file'] })).toThrow('logger.path: the file transport needs a path');
+  });
+});

@@ -1,6 +1,10 @@
 /**
- * A small structured logger that follows the `logger` section of the config.
+ * A small structured logger that follows the `logger` section of the config: lines to stderr
+ * (`console`), JSON lines appended to a file (`file`, at `logger.path`), or nowhere (`none`).
  */
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../sandbox/errors.js';
 
 /** Log levels, least severe first. `warning` is the Python spelling of `warn`. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -11,8 +15,10 @@ const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, e
 export interface LoggerOptions {
   /** Minimum level written. Default `info`. */
   level?: LogLevel | 'warning';
-  /** `console` writes to stderr; `none` discards. Default `console`. */
+  /** `console` writes to stderr; `file` appends JSON lines to `path`; `none` discards. Default `console`. */
   transports?: Array<'console' | 'none' | 'file'>;
+  /** The file of the `file` transport (its folder is made if missing). */
+  path?: string;
   /** Replaces the transports, e.g. to collect lines in tests. */
   sink?: (line: LogRecord) => void;
   /** Prefix of every line; usually the app name. */
@@ -48,6 +54,25 @@ function consoleSink(record: LogRecord): void {
 }
 
 /**
+ * A sink that appends one JSON object per line to `file`. Writes are synchronous, so no line is
+ * lost when the process exits right after logging; the file stays open for the process's life.
+ */
+function fileSink(file: string): (record: LogRecord) => void {
+  let descriptor: number;
+  try {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    descriptor = openSync(file, 'a');
+  } catch (error) {
+    throw new ConfigError(`logger.path: cannot open ${JSON.stringify(file)} for the file transport (${error instanceof Error ? error.message : String(error)}); give a writable file`, [], { cause: error });
+  }
+  process.once('exit', () => closeSync(descriptor));
+  return (record) => {
+    const line = { time: record.time.toISOString(), level: record.level, namespace: record.namespace, message: record.message, ...(record.data === undefined ? {} : { data: record.data }) };
+    writeSync(descriptor, `${JSON.stringify(line)}\n`);
+  };
+}
+
+/**
  * Creates a logger.
  *
  * @example
@@ -59,7 +84,14 @@ function consoleSink(record: LogRecord): void {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = LEVEL_ORDER[normaliseLevel(options.level)];
   const transports = options.transports ?? ['console'];
-  const sink = options.sink ?? (transports.includes('console') ? consoleSink : undefined);
+  let sink = options.sink;
+  if (sink === undefined) {
+    if (transports.includes('file') && (options.path === undefined || options.path.trim() === '')) {
+      throw new ConfigError('logger.path: the file transport needs a path, such as logs/mcp-agent.jsonl; set logger.path or remove "file" from logger.transports');
+    }
+    const sinks = [...(transports.includes('console') ? [consoleSink] : []), ...(transports.includes('file') ? [fileSink(options.path as string)] : [])];
+    sink = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : (record) => sinks.forEach((write) => write(record));
+  }
   const make = (namespace: string): Logger => {
     const write = (level: LogLevel, message: string, data?: Record<string, unknown>): void => {
       if (sink === undefined || LEVEL_ORDER[level] < threshold) return;

@@ -4,7 +4,7 @@
  */
 import { errorTypeOf, MCPAgentError, WorkflowApplicationError } from './errors.js';
 import { secondsOrDurationToMilliseconds, toMilliseconds, type Duration } from './duration.js';
-import type { RetryPolicyConfig } from '../config/schema.js';
+import type { RetryPolicyConfig } from '../config/sections.js';
 
 /**
  * How a failed task is retried. Field meanings follow Temporal's retry policy.

@@ -1,0 +1,344 @@
+/**
+ * The sections of `mcp_agent.config.yaml` that core reads: task retry policies, the engine-neutral
+ * part of `temporal` (which the in-process engine honours too), `logger`, `mcp` and `otel`. Engine
+ * and provider packages contribute their own sections (`registerConfigSection`).
+ */
+import { z } from 'zod';
+import { secondsOrDurationToMilliseconds } from '../sandbox/duration.js';
+import { describeValue } from './messages.js';
+import { booleanSetting, DurationSchema, enumSetting, httpUrlSetting, numberSetting, positiveInteger, positiveNumber, strictSection, StringLikeSchema, type IssueInput } from './fields.js';
+
+/**
+ * Retry policy of a workflow task (a Temporal activity), as in the Python project. Every key is
+ * optional; unset keys fall back to the executor's defaults. Unknown keys are errors, because a
+ * misspelt key would silently change retry behaviour.
+ *
+ * - `initial_interval`, `maximum_interval`: {@link DurationSchema durations}; the maximum may not
+ *   be below the initial interval.
+ * - `backoff_coefficient`: number >= 1.
+ * - `maximum_attempts`: integer >= 0, where 0 means unlimited.
+ * - `non_retryable_error_types`: error type names that are never retried.
+ *
+ * @example
+ * ```ts
+ * RetryPolicyConfigSchema.parse({ initial_interval: '1s', backoff_coefficient: 2, maximum_attempts: 5 });
+ * ```
+ */
+export const RetryPolicyConfigSchema = strictSection({
+  initial_interval: DurationSchema.optional(),
+  maximum_interval: DurationSchema.optional(),
+  backoff_coefficient: numberSetting({ minimum: 1 }).optional(),
+  maximum_attempts: numberSetting({ integer: true, minimum: 0, note: '0 means unlimited' }).optional(),
+  non_retryable_error_types: z.array(z.string()).optional(),
+}).superRefine((policy, context) => {
+  const { initial_interval: initial, maximum_interval: maximum } = policy;
+  if (initial === undefined || maximum === undefined) return;
+  // Either may still be invalid here (zod runs refinements after non-fatal issues).
+  const milliseconds = (value: unknown): number | undefined => {
+    try {
+      return typeof value === 'number' || typeof value === 'string' ? secondsOrDurationToMilliseconds(value, 'interval') : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const initialMs = milliseconds(initial);
+  const maximumMs = milliseconds(maximum);
+  if (initialMs === undefined || maximumMs === undefined) return;
+  if (maximumMs < initialMs) {
+    context.addIssue({
+      code: 'custom',
+      path: ['maximum_interval'],
+      input: maximum,
+      message: `expected at least initial_interval (${describeValue(initial)}), got ${describeValue(maximum)}`,
+    });
+  }
+});
+
+/**
+ * A validated retry policy, keys as in YAML.
+ *
+ * @example
+ * ```ts
+ * const policy: RetryPolicyConfig = { maximum_attempts: 1 };
+ * ```
+ */
+export type RetryPolicyConfig = z.infer<typeof RetryPolicyConfigSchema>;
+
+
+const ID_REUSE_POLICIES = ['allow_duplicate', 'allow_duplicate_failed_only', 'reject_duplicate', 'terminate_if_running'] as const;
+
+/**
+ * The keys of the `temporal` section that say how workflows run on any engine (the in-process
+ * engine honours them too): `task_queue`, `namespace`, concurrency limits, the default attempt
+ * timeout, the id reuse policy and the default retry policy. `@mcp-agent/executor-temporal`
+ * extends them with the connection keys (host, TLS, API key, encryption, metrics).
+ */
+export const TEMPORAL_EXECUTION_FIELDS = {
+  namespace: z.string().default('default'),
+  task_queue: z.string().default('mcp-agent'),
+  max_concurrent_activities: positiveInteger().optional(),
+  max_concurrent_workflows: positiveInteger().optional(),
+  // 0 turns the worker's workflow cache (and sticky task queues) off, as Temporal allows.
+  max_cached_workflows: numberSetting({ integer: true, minimum: 0 }).optional(),
+  timeout_seconds: positiveNumber().optional(),
+  id_reuse_policy: enumSetting(ID_REUSE_POLICIES).default('allow_duplicate'),
+  retry_policy: RetryPolicyConfigSchema.optional(),
+};
+
+/** The `temporal` section as core reads it when no engine package contributes the whole section. */
+export const TemporalExecutionSettingsSchema = z.looseObject(TEMPORAL_EXECUTION_FIELDS);
+
+/** The engine-neutral keys of the `temporal` section. */
+export type TemporalExecutionSettings = z.infer<typeof TemporalExecutionSettingsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Logger, MCP servers, model providers
+// ---------------------------------------------------------------------------------------------
+
+const LOGGER_TRANSPORTS = ['console', 'file', 'none'] as const;
+
+/**
+ * The `logger` section. `level` defaults to `info`; `warn` is accepted as a synonym of `warning`.
+ * Other keys (such as the Python project's `progress_display`) pass through.
+ *
+ * @example
+ * ```ts
+ * LoggerSettingsSchema.parse({ transports: ['console', 'file'], path: 'logs/agent.jsonl' }).level; // 'info'
+ * ```
+ */
+export const LoggerSettingsSchema = z.looseObject({
+  type: enumSetting(LOGGER_TRANSPORTS).optional(),
+  transports: z.array(enumSetting(LOGGER_TRANSPORTS)).optional(),
+  level: enumSetting(['debug', 'info', 'warning', 'warn', 'error']).default('info'),
+  path: z.string().optional(),
+}).superRefine((logger, context) => {
+  const usesFile = logger.type === 'file' || logger.transports?.includes('file') === true;
+  if (usesFile && (logger.path === undefined || logger.path.trim() === '')) {
+    context.addIssue({
+      code: 'custom',
+      path: ['path'],
+      input: logger.path,
+      message: 'the file transport needs a path, such as logs/mcp-agent.jsonl; set logger.path or remove "file" from the transports',
+    });
+  }
+});
+
+/**
+ * Validated `logger` section.
+ *
+ * @example
+ * ```ts
+ * const level: LoggerSettings['level'] = settings.logger.level; // 'info' unless configured
+ * ```
+ */
+export type LoggerSettings = z.infer<typeof LoggerSettingsSchema>;
+
+const MCP_TRANSPORTS = ['stdio', 'sse', 'streamable_http', 'websocket'] as const;
+
+const URL_EXAMPLES: Record<(typeof MCP_TRANSPORTS)[number], string> = {
+  stdio: '',
+  sse: 'http://localhost:8000/sse',
+  streamable_http: 'http://localhost:8000/mcp',
+  websocket: 'ws://localhost:8000/ws',
+};
+
+const TRANSPORT_PHRASES: Record<(typeof MCP_TRANSPORTS)[number], string> = {
+  stdio: 'a stdio server',
+  sse: 'an sse server',
+  streamable_http: 'a streamable_http server',
+  websocket: 'a websocket server',
+};
+
+/**
+ * One MCP server under `mcp.servers.<name>`. `transport` defaults to `stdio`, which needs
+ * `command` (plus optional `args`, `env`, `cwd`); `sse`, `streamable_http` and `websocket` need
+ * `url` (plus optional `headers`). Values of `env` and `headers` may be numbers or booleans and
+ * become strings. Other keys (such as `auth` or `roots`) pass through.
+ *
+ * @example
+ * ```ts
+ * McpServerConfigSchema.parse({ command: 'uvx', args: ['mcp-server-fetch'] });
+ * McpServerConfigSchema.parse({ transport: 'sse', url: 'http://localhost:8000/sse' });
+ * ```
+ */
+export const McpServerConfigSchema = z
+  .looseObject({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    transport: enumSetting(MCP_TRANSPORTS).default('stdio'),
+    command: z.string().optional(),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), StringLikeSchema).optional(),
+    cwd: z.string().optional(),
+    url: z.string().optional(),
+    headers: z.record(z.string(), StringLikeSchema).optional(),
+    read_timeout_seconds: positiveNumber().optional(),
+    http_timeout_seconds: positiveNumber().optional(),
+    allowed_tools: z.array(z.string()).optional(),
+  })
+  .superRefine((server, context) => {
+    if (server.transport === 'stdio') {
+      if (server.command === undefined || server.command.trim() === '') {
+        context.addIssue({
+          code: 'custom',
+          path: [],
+          input: server.command,
+          message:
+            `${TRANSPORT_PHRASES.stdio} needs "command", the program that starts it (for example command: "npx" with args: ["-y", "my-mcp-server"]); ` +
+            'add command, or set transport to "sse", "streamable_http" or "websocket" and give its url',
+        });
+      }
+      return;
+    }
+    if (server.url === undefined || server.url.trim() === '') {
+      context.addIssue({
+        code: 'custom',
+        path: [],
+        input: server.url,
+        message:
+          `${TRANSPORT_PHRASES[server.transport]} needs "url", its endpoint (for example url: "${URL_EXAMPLES[server.transport]}"); ` +
+          'add url, or set transport to "stdio" and give its command',
+      });
+      return;
+    }
+    if (!URL.canParse(server.url)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['url'],
+        input: server.url,
+        message: `expected an absolute URL such as "${URL_EXAMPLES[server.transport]}", got ${describeValue(server.url)}`,
+      });
+    }
+  });
+
+/**
+ * Validated MCP server entry.
+ *
+ * @example
+ * ```ts
+ * const fetch: McpServerConfig | undefined = settings.mcp.servers['fetch'];
+ * ```
+ */
+export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
+
+/**
+ * The `mcp` section: `servers` maps a server name to its {@link McpServerConfigSchema settings}
+ * and defaults to no servers.
+ *
+ * @example
+ * ```ts
+ * McpSettingsSchema.parse({ servers: { fetch: { command: 'uvx', args: ['mcp-server-fetch'] } } });
+ * ```
+ */
+export const McpSettingsSchema = z.looseObject({
+  servers: z.record(z.string(), McpServerConfigSchema).default(() => ({})),
+});
+
+/**
+ * Validated `mcp` section.
+ *
+ * @example
+ * ```ts
+ * const serverNames = Object.keys((settings.mcp satisfies McpSettings).servers);
+ * ```
+ */
+export type McpSettings = z.infer<typeof McpSettingsSchema>;
+
+/**
+ * A model provider section (`openai`, `anthropic`): `api_key`, `base_url`, `default_model`, and
+ * any other key the provider understands.
+ *
+ * @example
+ * ```ts
+ * ProviderSettingsSchema.parse({ default_model: 'gpt-4o', reasoning_effort: 'low' });
+ * ```
+ */
+export const ProviderSettingsSchema = z.looseObject({
+  api_key: z.string().optional(),
+  base_url: z.string().optional(),
+  default_model: z.string().optional(),
+});
+
+/**
+ * Validated provider section.
+ *
+ * @example
+ * ```ts
+ * const model = (settings.openai satisfies ProviderSettings | undefined)?.default_model ?? 'gpt-4o';
+ * ```
+ */
+export type ProviderSettings = z.infer<typeof ProviderSettingsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// OpenTelemetry tracing
+// ---------------------------------------------------------------------------------------------
+
+const OTEL_EXPORTERS = ['console', 'otlp'] as const;
+
+/**
+ * Where `otel.exporters: [otlp]` sends spans (`otel.otlp_settings`): `endpoint`, the full OTLP/HTTP
+ * traces URL (`http://localhost:4318/v1/traces`), and optional `headers` (for a vendor's API key,
+ * usually from `${ENV}` or the secrets file). Unknown keys are errors.
+ *
+ * @example
+ * ```ts
+ * OtlpSettingsSchema.parse({ endpoint: 'http://localhost:4318/v1/traces', headers: { 'x-api-key': 'k' } });
+ * ```
+ */
+export const OtlpSettingsSchema = strictSection({
+  endpoint: httpUrlSetting('http://localhost:4318/v1/traces'),
+  headers: z.record(z.string(), StringLikeSchema).optional(),
+});
+
+/**
+ * The `otel` section, as in the Python project: tracing of workflows, activities, model requests
+ * and MCP tool calls with OpenTelemetry.
+ *
+ * - `enabled` (default false) turns tracing on.
+ * - `service_name` (default `mcp-agent`) and `service_version` name the service in the traces.
+ * - `exporters`: `console` (spans printed to stdout) and/or `otlp` (sent to
+ *   {@link OtlpSettingsSchema `otlp_settings.endpoint`}, which `otlp` needs). Default none: spans
+ *   go only where the app's code sends them.
+ * - `sample_rate` (0 to 1, default 1): the share of traces recorded where a trace starts.
+ *
+ * Other keys of the Python section (such as `service_instance_id`) pass through.
+ *
+ * @example
+ * ```ts
+ * OtelSettingsSchema.parse({ enabled: true, service_name: 'approvals', exporters: ['otlp'], otlp_settings: { endpoint: 'http://localhost:4318/v1/traces' } });
+ * ```
+ */
+export const OtelSettingsSchema = z
+  .looseObject({
+    enabled: booleanSetting().default(false),
+    service_name: z.string().min(1, { error: 'expected a service name, got ""' }).optional(),
+    service_version: z.string().optional(),
+    exporters: z.array(enumSetting(OTEL_EXPORTERS)).optional(),
+    otlp_settings: OtlpSettingsSchema.optional(),
+    sample_rate: numberSetting({ minimum: 0, maximum: 1 }).optional(),
+  })
+  .superRefine((otel, context) => {
+    if (otel.exporters?.includes('otlp') === true && otel.otlp_settings === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['otlp_settings'],
+        input: undefined,
+        message: 'exporter "otlp" needs otlp_settings.endpoint, the collector\'s traces URL (for example "http://localhost:4318/v1/traces")',
+      });
+    }
+  });
+
+/**
+ * Validated `otel` section.
+ *
+ * @example
+ * ```ts
+ * if ((settings.otel satisfies OtelSettings | undefined)?.enabled) console.log('tracing on');
+ * ```
+ */
+export type OtelSettings = z.infer<typeof OtelSettingsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The whole file
+// ---------------------------------------------------------------------------------------------
+
