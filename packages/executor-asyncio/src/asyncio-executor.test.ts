@@ -7,17 +7,9 @@ import type { SettingsInput } from '@mcp-agent/core/config';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAsyncioEngine, type AsyncioEngineOptions } from './asyncio-executor.js';
 import { RealClock, VirtualClock } from './clock.js';
+import { failureOf } from './__fixtures__/failures.js';
 
 const quiet = createLogger({ transports: ['none'] });
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
-}
 
 const app = new MCPApp({ name: 'asyncio-tests', settings: {}, logger: quiet });
 

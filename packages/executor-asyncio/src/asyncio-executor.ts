@@ -3,13 +3,14 @@
  * has, so that switching `execution_engine` changes nothing a workflow or its caller can observe.
  */
 import { randomUUID } from 'node:crypto';
-import { CancelledError, isCancellation, messageOf, TaskFailedError, TimeoutError, UnknownHandlerError, UpdateRejectedError, WorkflowAlreadyStartedError, WorkflowApplicationError, WorkflowFailedError, workflowNameOf, WorkflowNotFoundError, WorkflowResult, WorkflowUsageError, type Executor, type IdReusePolicy, type ListWorkflowsOptions, type Logger, type StartWorkflowOptions, type TaskCallOptions, type TaskContext, type TaskOptions, type WorkflowClass, type WorkflowDescription, type WorkflowHandle, type WorkflowStatus } from '@mcp-agent/core';
-import { createTaskMap, ID_REUSE_POLICIES, resolveTaskTimeouts, nextRetryDelay, runInTaskContext, shouldRetry, taskRetryPolicy, toMilliseconds, type CreateExecutorOptions, type ExecutionEngine, type ResolvedRetryPolicy, type ResolvedTaskTimeouts, type Signal, type SignalBus, type TargetRunOptions, type TaskMap, type WorkflowRegistry } from '@mcp-agent/core/engine';
+import { isCancellation, TimeoutError, UnknownHandlerError, UpdateRejectedError, WorkflowApplicationError, WorkflowFailedError, workflowNameOf, WorkflowNotFoundError, WorkflowResult, WorkflowUsageError, type Executor, type ListWorkflowsOptions, type Logger, type StartWorkflowOptions, type TaskCallOptions, type WorkflowClass, type WorkflowDescription, type WorkflowHandle, type WorkflowStatus } from '@mcp-agent/core';
+import { createTaskMap, toMilliseconds, type CreateExecutorOptions, type ExecutionEngine, type Signal, type SignalBus, type TargetRunOptions, type WorkflowRegistry } from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
-import { RealClock, type Clock, type ClockTimer } from './clock.js';
-import { Deadlines, type Deadline } from './deadlines.js';
+import { RealClock, type Clock } from './clock.js';
+import { Executions, idReusePolicyOf } from './executions.js';
 import { asReportedFailure, roundTrip } from './serialisation.js';
-import { continueAsNewInput, Execution, scopes, WorkflowRun, type Pending, type RunHost } from './workflow-run.js';
+import { TaskRunner } from './task-runner.js';
+import { continueAsNewInput, Execution, WorkflowRun, type Pending, type RunHost } from './workflow-run.js';
 
 /** Options of the in-process engine. */
 export interface AsyncioEngineOptions {
@@ -22,55 +23,6 @@ export interface AsyncioEngineOptions {
 }
 
 /**
- * The abort signal of one task attempt, made only when the task asks for it: most tasks never
- * do, and an AbortController per attempt is a large share of the engine's overhead.
- */
-class AttemptAbort {
-  #controller: AbortController | undefined;
-  #reason: unknown;
-  #aborted = false;
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
-    }
-    return this.#controller.signal;
-  }
-
-  abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-  }
-}
-
-/** A counting semaphore: bounds concurrent task attempts to `max_concurrent_activities`. */
-class Slots {
-  #free: number;
-  readonly #queue: Array<() => void> = [];
-  constructor(capacity: number) {
-    this.#free = capacity;
-  }
-  /** Undefined when a slot was free; else a promise of one. */
-  acquire(): Promise<void> | undefined {
-    if (this.#free > 0) {
-      this.#free -= 1;
-      return undefined;
-    }
-    return new Promise((resolve) => this.#queue.push(resolve));
-  }
-  release(): void {
-    const next = this.#queue.shift();
-    if (next !== undefined) next();
-    else this.#free += 1;
-  }
-}
-
-const FAILED_STATUSES: readonly WorkflowStatus[] = ['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'];
-
-/**
  * The in-process {@link Executor}. Create it through {@link createAsyncioEngine} and `MCPApp`.
  */
 export class AsyncioExecutor implements Executor, RunHost {
@@ -81,16 +33,8 @@ export class AsyncioExecutor implements Executor, RunHost {
   readonly #registry: WorkflowRegistry;
   readonly #settings: Settings;
   readonly #logger: Logger;
-  readonly #executions = new Map<string, Execution[]>();
-  readonly #closedOrder: Execution[] = [];
-  readonly #retainClosed: number;
-  readonly #retainRuns: number;
-  readonly #slots: Slots;
-  readonly #policyCache = new Map<string, ResolvedRetryPolicy>();
-  readonly #timeoutCache = new Map<string, ResolvedTaskTimeouts>();
-  readonly #deadlines = new Deadlines();
-  /** The tasks this executor runs: the app's and the built-in ones its services provide. */
-  readonly #tasks: TaskMap;
+  readonly #executions: Executions;
+  readonly #taskRunner: TaskRunner;
   #closed = false;
 
   constructor(options: CreateExecutorOptions, engineOptions: AsyncioEngineOptions = {}) {
@@ -99,11 +43,11 @@ export class AsyncioExecutor implements Executor, RunHost {
     this.#logger = options.logger;
     this.clock = engineOptions.clock ?? new RealClock();
     this.clock.addIdleCheck(() => this.reactionsPending === 0);
-    this.#retainClosed = engineOptions.retainClosedExecutions ?? 10_000;
-    this.#retainRuns = Math.max(1, engineOptions.retainRunsPerExecution ?? 100);
-    this.#slots = new Slots(options.settings.temporal?.max_concurrent_activities ?? Number.POSITIVE_INFINITY);
+    this.#executions = new Executions(engineOptions.retainClosedExecutions ?? 10_000, Math.max(1, engineOptions.retainRunsPerExecution ?? 100));
     this.signalBus = { sendSignal: (signal: Signal) => this.#sendSignal(signal) };
-    this.#tasks = options.tasks ?? createTaskMap({ registry: options.registry, settings: options.settings });
+    // The tasks it runs: the app's and the built-in ones its services provide.
+    const tasks = options.tasks ?? createTaskMap({ registry: options.registry, settings: options.settings });
+    this.#taskRunner = new TaskRunner(this.clock, options.settings, options.logger, tasks);
   }
 
   // --- starting -----------------------------------------------------------------------
@@ -131,47 +75,18 @@ export class AsyncioExecutor implements Executor, RunHost {
     if (typeof workflowId !== 'string' || workflowId.trim() === '') {
       throw new WorkflowUsageError(`startWorkflow: workflowId must be a non-empty string, got ${JSON.stringify(workflowId)}`);
     }
-    const policy: IdReusePolicy = options.idReusePolicy ?? this.#settings.temporal?.id_reuse_policy ?? 'allow_duplicate';
-    if (!ID_REUSE_POLICIES.includes(policy)) {
-      throw new WorkflowUsageError(`idReusePolicy: expected one of ${ID_REUSE_POLICIES.join(', ')}, got ${JSON.stringify(policy)}`);
-    }
+    const policy = idReusePolicyOf(options.idReusePolicy ?? this.#settings.temporal?.id_reuse_policy);
     const executionTimeout = options.executionTimeout === undefined ? undefined : toMilliseconds(options.executionTimeout, 'executionTimeout');
     if (options.runTimeout !== undefined) toMilliseconds(options.runTimeout, 'runTimeout');
     if (options.taskTimeout !== undefined) toMilliseconds(options.taskTimeout, 'taskTimeout');
     const copiedInput = roundTrip(input, `input of workflow ${name}`);
     const memo = options.memo === undefined ? undefined : roundTrip(options.memo, `memo of workflow ${name}`);
 
-    const previous = this.#executions.get(workflowId)?.at(-1);
-    if (previous !== undefined) {
-      if (previous.closedStatus === undefined) {
-        if (policy !== 'terminate_if_running') {
-          throw new WorkflowAlreadyStartedError(
-            `workflow id "${workflowId}" is already running (${previous.definition.name}, run ${previous.current.info.runId}); ` +
-              'wait for it, choose another id, or start with idReusePolicy "terminate_if_running"',
-            workflowId,
-            name,
-          );
-        }
-        this.terminateExecution(previous, 'replaced by a new run (id reuse policy terminate_if_running)');
-      } else if (policy === 'reject_duplicate') {
-        throw new WorkflowAlreadyStartedError(
-          `workflow id "${workflowId}" was used before (last run ${previous.closedStatus}) and the id reuse policy is reject_duplicate; choose another id`,
-          workflowId,
-          name,
-        );
-      } else if (policy === 'allow_duplicate_failed_only' && !FAILED_STATUSES.includes(previous.closedStatus)) {
-        throw new WorkflowAlreadyStartedError(
-          `workflow id "${workflowId}" last ran to ${previous.closedStatus} and the id reuse policy is allow_duplicate_failed_only, which allows a new run only after a failure`,
-          workflowId,
-          name,
-        );
-      }
-    }
+    const replaced = this.#executions.admit(workflowId, name, policy);
+    if (replaced !== undefined) this.terminateExecution(replaced, 'replaced by a new run (id reuse policy terminate_if_running)');
 
     const execution = new Execution(workflowId, definition, { ...options, ...(memo === undefined ? {} : { memo }) }, parent);
-    const list = this.#executions.get(workflowId) ?? [];
-    list.push(execution);
-    this.#executions.set(workflowId, list);
+    this.#executions.add(execution);
     if (executionTimeout !== undefined) {
       execution.executionTimer = this.clock.setTimer(executionTimeout, () => {
         this.#closeExecution(
@@ -189,8 +104,7 @@ export class AsyncioExecutor implements Executor, RunHost {
   #startRun(execution: Execution, input: unknown, continuedFromRunId: string | undefined): void {
     const runId = continuedFromRunId === undefined ? execution.firstRunId : randomUUID();
     const run = new WorkflowRun(this, execution, runId, continuedFromRunId);
-    execution.runs.push(run);
-    this.#forgetOldRuns(execution);
+    this.#executions.addRun(execution, run);
     const runTimeout = execution.options.runTimeout === undefined ? undefined : toMilliseconds(execution.options.runTimeout, 'runTimeout');
     if (runTimeout !== undefined) {
       run.runTimer = this.clock.setTimer(runTimeout, () => {
@@ -220,10 +134,6 @@ export class AsyncioExecutor implements Executor, RunHost {
         },
       );
     });
-  }
-
-  #forgetOldRuns(execution: Execution): void {
-    while (execution.runs.length > this.#retainRuns && execution.runs[0]?.closed === true) execution.runs.shift();
   }
 
   /** Ends a run that continued as new and starts the next one with `input`. */
@@ -267,14 +177,7 @@ export class AsyncioExecutor implements Executor, RunHost {
       execution.reject(new WorkflowFailedError(execution.workflowId, run.info.runId, status as WorkflowFailedError['status'], cause));
     }
     this.#logger.debug('workflow closed', { workflowId: execution.workflowId, runId: run.info.runId, status });
-    this.#closedOrder.push(execution);
-    while (this.#closedOrder.length > this.#retainClosed) {
-      const forgotten = this.#closedOrder.shift() as Execution;
-      const list = this.#executions.get(forgotten.workflowId);
-      const index = list?.indexOf(forgotten) ?? -1;
-      if (list !== undefined && index >= 0) list.splice(index, 1);
-      if (list?.length === 0) this.#executions.delete(forgotten.workflowId);
-    }
+    this.#executions.closed(execution);
   }
 
   terminateExecution(execution: Execution, reason: string): void {
@@ -288,203 +191,15 @@ export class AsyncioExecutor implements Executor, RunHost {
 
   // --- tasks -----------------------------------------------------------------------------
 
-  #retryPolicy(taskName: string, taskPolicy: TaskCallOptions['retryPolicy'], callPolicy: TaskCallOptions['retryPolicy']): ResolvedRetryPolicy {
-    if (callPolicy !== undefined) return taskRetryPolicy(taskName, this.#settings, taskPolicy, callPolicy);
-    let policy = this.#policyCache.get(taskName);
-    if (policy === undefined) {
-      policy = taskRetryPolicy(taskName, this.#settings, taskPolicy);
-      this.#policyCache.set(taskName, policy);
-    }
-    return policy;
-  }
-
-  #taskTimeouts(taskName: string, taskOptions: TaskOptions, callOptions: TaskCallOptions | undefined): ResolvedTaskTimeouts {
-    const callSetsTimeouts =
-      callOptions !== undefined &&
-      (callOptions.startToCloseTimeout !== undefined || callOptions.scheduleToCloseTimeout !== undefined || callOptions.heartbeatTimeout !== undefined);
-    if (callSetsTimeouts) return resolveTaskTimeouts(taskName, this.#settings, taskOptions, callOptions);
-    let timeouts = this.#timeoutCache.get(taskName);
-    if (timeouts === undefined) {
-      timeouts = resolveTaskTimeouts(taskName, this.#settings, taskOptions, undefined);
-      this.#timeoutCache.set(taskName, timeouts);
-    }
-    return timeouts;
-  }
-
   /**
    * Runs a task's attempts under its retry policy and timeouts. Rejects with TaskFailedError when
    * it gives up, and with CancelledError when the workflow's cancellation reaches it.
    */
-  async runTask(run: WorkflowRun, taskName: string, args: unknown[], options: TaskCallOptions | undefined, entry: Pending): Promise<unknown> {
-    const task = this.#tasks.get(taskName);
-    const policy = this.#retryPolicy(taskName, task.options.retryPolicy, options?.retryPolicy);
-    const timeouts = this.#taskTimeouts(taskName, task.options, options);
-    const deadline = timeouts.scheduleToCloseMs === undefined ? undefined : this.clock.now() + timeouts.scheduleToCloseMs;
-    const copiedArgs = args.map((arg, index) => roundTrip(arg, `argument ${index + 1} of task ${taskName}`));
-    let stopped = false;
-    let currentAttempt: AttemptAbort | undefined;
-    let backoffTimer: ClockTimer | undefined;
-    let wakeBackoff: (() => void) | undefined;
-    entry.onCancel = () => {
-      stopped = true;
-      currentAttempt?.abort(new CancelledError());
-      run.clearTimer(backoffTimer);
-      wakeBackoff?.();
-    };
-    for (let attempt = 1; ; attempt += 1) {
-      const waitForSlot = this.#slots.acquire();
-      if (waitForSlot !== undefined) await waitForSlot;
-      if (stopped || run.closed) {
-        this.#slots.release();
-        throw new CancelledError();
-      }
-      const abort = new AttemptAbort();
-      currentAttempt = abort;
-      const remaining = deadline === undefined ? undefined : Math.max(0, deadline - this.clock.now());
-      let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
-      try {
-        outcome = { ok: true, value: await this.#attempt(task.run, copiedArgs, taskName, attempt, run, abort, timeouts, remaining) };
-      } catch (error) {
-        outcome = { ok: false, error };
-      }
-      if (stopped || run.closed) throw new CancelledError();
-      if (outcome.ok) return roundTrip(outcome.value, `result of task ${taskName}`);
-      const failure = asReportedFailure(outcome.error);
-      const delay = nextRetryDelay(policy, outcome.error, attempt);
-      const outOfTime = deadline !== undefined && this.clock.now() + delay >= deadline;
-      if (!shouldRetry(policy, outcome.error, attempt) || outOfTime || (TimeoutError.is(outcome.error) && outcome.error.timeoutType === 'schedule_to_close')) {
-        throw new TaskFailedError(taskName, attempt, failure);
-      }
-      this.#logger.warn(`task ${taskName} attempt ${attempt} failed: ${messageOf(outcome.error)}; retrying in ${delay} ms`, {
-        workflowId: run.info.workflowId,
-      });
-      await new Promise<void>((resolve) => {
-        wakeBackoff = resolve;
-        backoffTimer = run.startTimer(delay, resolve);
-        if (backoffTimer === undefined) resolve();
-      });
-      wakeBackoff = undefined;
-      backoffTimer = undefined;
-      if (stopped || run.closed) throw new CancelledError();
-    }
-  }
-
-  /**
-   * One attempt. Its outcome settles at the first of: the task's own result, its attempt or
-   * schedule-to-close timeout, a missed heartbeat. The slot it holds is released only when the
-   * task's function itself returns, as a Temporal worker frees a slot only then.
-   */
-  #attempt(
-    fn: (...args: unknown[]) => Promise<unknown>,
-    args: unknown[],
-    taskName: string,
-    attempt: number,
-    run: WorkflowRun,
-    abort: AttemptAbort,
-    timeouts: { startToCloseMs: number; heartbeatMs: number | undefined },
-    scheduleToCloseRemainingMs: number | undefined,
-  ): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      let deadline: Deadline | undefined;
-      let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
-      const finish = (error: unknown, value?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        deadline?.cancel();
-        if (heartbeatTimer !== undefined) clearTimeout(heartbeatTimer);
-        if (error === undefined) resolve(value);
-        else reject(error);
-      };
-      const fail = (error: TimeoutError): void => {
-        abort.abort(error);
-        finish(error);
-      };
-      const armHeartbeat = (): void => {
-        if (timeouts.heartbeatMs === undefined || settled) return;
-        if (heartbeatTimer !== undefined) clearTimeout(heartbeatTimer);
-        const heartbeatMs = timeouts.heartbeatMs;
-        heartbeatTimer = setTimeout(
-          () => fail(new TimeoutError('heartbeat', `task ${taskName} attempt ${attempt} sent no heartbeat for ${heartbeatMs} ms (heartbeatTimeout)`)),
-          heartbeatMs,
-        );
-      };
-      const context: TaskContext = {
-        taskName,
-        attempt,
-        workflowId: run.info.workflowId,
-        runId: run.info.runId,
-        get signal() {
-          return abort.signal;
-        },
-        heartbeat: armHeartbeat,
-      };
-      const scheduleToCloseFirst = scheduleToCloseRemainingMs !== undefined && scheduleToCloseRemainingMs < timeouts.startToCloseMs;
-      deadline = this.#deadlines.schedule(
-          scheduleToCloseFirst ? (scheduleToCloseRemainingMs as number) : timeouts.startToCloseMs,
-          () =>
-            fail(
-              scheduleToCloseFirst
-                ? new TimeoutError('schedule_to_close', `task ${taskName} exceeded its scheduleToCloseTimeout during attempt ${attempt}`)
-                : new TimeoutError('start_to_close', `task ${taskName} attempt ${attempt} exceeded its startToCloseTimeout of ${timeouts.startToCloseMs} ms`),
-            ),
-      );
-      armHeartbeat();
-      // When the run closes, its pending task operation's onCancel aborts this attempt.
-      const untrack = (): void => {
-        this.#slots.release();
-        this.clock.endWork();
-      };
-      this.clock.beginWork();
-      let running: Promise<unknown>;
-      try {
-        // Task code runs outside the workflow's scope, as an activity runs outside the workflow.
-        running = Promise.resolve(scopes.exit(() => runInTaskContext(context, () => fn(...args))));
-      } catch (error) {
-        running = Promise.reject(error);
-      }
-      running.then(
-        (value) => {
-          untrack();
-          finish(undefined, value);
-        },
-        (error: unknown) => {
-          untrack();
-          finish(error ?? new Error(`task ${taskName} rejected with ${String(error)}`));
-        },
-      );
-    });
+  runTask(run: WorkflowRun, taskName: string, args: unknown[], options: TaskCallOptions | undefined, entry: Pending): Promise<unknown> {
+    return this.#taskRunner.runTask(run, taskName, args, options, entry);
   }
 
   // --- talking to workflows ----------------------------------------------------------------
-
-  #latestExecution(workflowId: string): Execution {
-    const execution = this.#executions.get(workflowId)?.at(-1);
-    if (execution === undefined) throw new WorkflowNotFoundError(`no workflow with id "${workflowId}"`, workflowId);
-    return execution;
-  }
-
-  /** The run an operation targets: the given run id, or the current run of the latest execution. */
-  #findRun(workflowId: string, runId: string | undefined, workflowName?: string): WorkflowRun {
-    const executions = this.#executions.get(workflowId);
-    if (executions === undefined || executions.length === 0) {
-      throw new WorkflowNotFoundError(`no workflow with id "${workflowId}"`, workflowId, runId);
-    }
-    let run: WorkflowRun | undefined;
-    if (runId === undefined) {
-      run = (executions.at(-1) as Execution).current;
-    } else {
-      for (const execution of executions) {
-        run = execution.runs.find((candidate) => candidate.info.runId === runId);
-        if (run !== undefined) break;
-      }
-      if (run === undefined) throw new WorkflowNotFoundError(`workflow "${workflowId}" has no run "${runId}"`, workflowId, runId);
-    }
-    if (workflowName !== undefined && run.info.workflowName !== workflowName) {
-      throw new WorkflowNotFoundError(`workflow "${workflowId}" is a ${run.info.workflowName}, not a ${workflowName}`, workflowId, runId);
-    }
-    return run;
-  }
 
   #requireRunning(run: WorkflowRun, action: string): void {
     if (!run.closed) return;
@@ -529,7 +244,7 @@ export class AsyncioExecutor implements Executor, RunHost {
     if (typeof signal?.name !== 'string' || typeof signal.workflowId !== 'string') {
       return Promise.reject(new WorkflowUsageError('signalBus.sendSignal: a Signal needs string "name" and "workflowId"'));
     }
-    return this.#signal(this.#findRun(signal.workflowId, signal.runId ?? undefined), signal.name, signal.payload);
+    return this.#signal(this.#executions.findRun(signal.workflowId, signal.runId ?? undefined), signal.name, signal.payload);
   }
 
   async #query(run: WorkflowRun, queryName: string, args: unknown[]): Promise<unknown> {
@@ -587,11 +302,11 @@ export class AsyncioExecutor implements Executor, RunHost {
 
   #handle<W>(workflowId: string, runId: string | undefined, known?: Execution): WorkflowHandle<W> {
     const execution = (): Execution => {
-      if (runId !== undefined) return this.#findRun(workflowId, runId).execution;
-      if (known !== undefined && this.#executions.get(workflowId)?.includes(known)) return known;
-      return this.#latestExecution(workflowId);
+      if (runId !== undefined) return this.#executions.findRun(workflowId, runId).execution;
+      if (known !== undefined && this.#executions.has(known)) return known;
+      return this.#executions.latest(workflowId);
     };
-    const target = (): WorkflowRun => (runId === undefined ? execution().current : this.#findRun(workflowId, runId));
+    const target = (): WorkflowRun => (runId === undefined ? execution().current : this.#executions.findRun(workflowId, runId));
     const handle: WorkflowHandle = {
       workflowId,
       runId: runId ?? known?.firstRunId,
@@ -629,15 +344,15 @@ export class AsyncioExecutor implements Executor, RunHost {
   }
 
   async signalWorkflow(workflowName: string | undefined, workflowId: string, signalName: string, payload?: unknown, options: TargetRunOptions = {}): Promise<void> {
-    await this.#signal(this.#findRun(workflowId, options.runId, workflowName), signalName, payload);
+    await this.#signal(this.#executions.findRun(workflowId, options.runId, workflowName), signalName, payload);
   }
 
   async queryWorkflow<R = unknown>(workflowName: string | undefined, workflowId: string, queryName: string, ...args: unknown[]): Promise<R> {
-    return (await this.#query(this.#findRun(workflowId, undefined, workflowName), queryName, args)) as R;
+    return (await this.#query(this.#executions.findRun(workflowId, undefined, workflowName), queryName, args)) as R;
   }
 
   async updateWorkflow<R = unknown>(workflowName: string | undefined, workflowId: string, updateName: string, ...args: unknown[]): Promise<R> {
-    return (await this.#update(this.#findRun(workflowId, undefined, workflowName), updateName, args)) as R;
+    return (await this.#update(this.#executions.findRun(workflowId, undefined, workflowName), updateName, args)) as R;
   }
 
   async cancelWorkflow(workflowId: string, runId?: string): Promise<void> {
@@ -649,36 +364,21 @@ export class AsyncioExecutor implements Executor, RunHost {
   }
 
   async describeWorkflow(workflowId: string, runId?: string): Promise<WorkflowDescription> {
-    return this.#findRun(workflowId, runId).describe();
+    return this.#executions.describe(workflowId, runId);
   }
 
   async listWorkflows(options: ListWorkflowsOptions = {}): Promise<WorkflowDescription[]> {
     if (options.query !== undefined) {
       throw new WorkflowUsageError('listWorkflows: a visibility query needs the Temporal engine; filter with workflowName and status in-process');
     }
-    const runs: WorkflowDescription[] = [];
-    for (const executions of this.#executions.values()) {
-      for (const execution of executions) {
-        for (const run of execution.runs) {
-          if (options.workflowName !== undefined && run.info.workflowName !== options.workflowName) continue;
-          if (options.status !== undefined && run.status !== options.status) continue;
-          runs.push(run.describe());
-        }
-      }
-    }
-    runs.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
-    return options.limit === undefined ? runs : runs.slice(0, options.limit);
+    return this.#executions.list(options);
   }
 
   /** Terminates every running workflow and refuses new starts. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const executions of this.#executions.values()) {
-      for (const execution of executions) {
-        if (execution.closedStatus === undefined) this.terminateExecution(execution, 'executor closed');
-      }
-    }
+    for (const execution of this.#executions.running()) this.terminateExecution(execution, 'executor closed');
   }
 }
 
