@@ -1,6 +1,6 @@
-// The Node entry of @mcp-agent/providers-anthropic: the LLM class, the provider engines load
+// The Node entry of @mcp-agent/providers-anthropic: the LLM class, the provider apps load
 // (`llmProvider`), its factory, and the mappings between neutral requests and the Messages API.
-// Registers this package's config sections with core.
+// Registers this package's config section with core (and types settings.anthropic).
 import './config.js';
 export { AnthropicAugmentedLLM } from './anthropic-augmented-llm.js';
 export { createAnthropicProvider, llmProvider } from './anthropic-provider.js';

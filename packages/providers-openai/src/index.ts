@@ -1,4 +1,4 @@
-// The Node entry of @mcp-agent/providers-openai: the LLM class, the provider that engines load
+// The Node entry of @mcp-agent/providers-openai: the LLM class, the provider that apps load
 // (`llmProvider`), its factory, and the mapping between neutral and Chat Completions shapes.
 // Registers this package's config sections with core.
 import './config.js';
