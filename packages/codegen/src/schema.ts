@@ -2,7 +2,7 @@
  * JSON schemas of workflow inputs, from their TypeScript types: for validating input before a
  * start, and for exposing workflows as tools.
  */
-import { Node, type Type } from 'ts-morph';
+import type { Node, Type } from 'ts-morph';
 
 /** A JSON schema (the subset this generator writes). */
 export type JsonSchema = Record<string, unknown>;

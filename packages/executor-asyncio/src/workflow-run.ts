@@ -339,7 +339,7 @@ export class WorkflowRun implements WorkflowContext {
     return Math.random();
   }
 
-  patched(patchId: string): boolean {
+  patched(_patchId: string): boolean {
     // A new run always takes the newest code path; only replay of older histories (Temporal) takes the old one.
     return true;
   }
@@ -348,7 +348,7 @@ export class WorkflowRun implements WorkflowContext {
     // Nothing to mark in-process: no run is replayed.
   }
 
-  getVersion(changeId: string, minimumSupported: number, maximumSupported: number): number {
+  getVersion(_changeId: string, _minimumSupported: number, maximumSupported: number): number {
     return maximumSupported;
   }
 

@@ -343,7 +343,7 @@ describe('structured output', () => {
     expect(weather).toEqual({ city: 'Paris', temperatureCelsius: 19 });
     expect(followUp).toBe('It was Paris.');
     expect(server.requests[0]?.body['tool_choice']).toEqual({ type: 'any' });
-    const names = (server.requests[0]?.body['tools'] as Array<{ name: string }>).map((tool) => tool.name);
+    const names = (server.requests[0]!.body['tools'] as Array<{ name: string }>).map((tool) => tool.name);
     expect(names).toContain('test_echo');
     expect(names.at(-1)).toBe('structured_output');
     // The structured answer has no tool_result, so the next request carries it as the JSON text it is.

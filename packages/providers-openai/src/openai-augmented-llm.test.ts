@@ -182,7 +182,7 @@ describe('OpenAIAugmentedLLM outside a workflow', () => {
     expect(format.json_schema.strict).toBe(true);
     expect(format.json_schema.schema).toMatchObject({ type: 'object', required: ['city', 'temperature'], additionalProperties: false });
     expect(format.json_schema.schema).not.toHaveProperty('$schema');
-    expect((server.requests[1]?.body['response_format'] as typeof format).json_schema.strict).toBe(false);
+    expect((server.requests[1]!.body['response_format'] as typeof format).json_schema.strict).toBe(false);
     expect(WorkflowApplicationError.is(failure) && failure.type).toBe('StructuredOutputError');
   });
 

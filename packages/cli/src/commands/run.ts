@@ -1,7 +1,7 @@
 /**
  * `mcp-agent run <workflow>`: starts a workflow with JSON input, checked against its input schema.
  */
-import { MCPAgentError, WorkflowResult } from '@mcp-agent/core';
+import { MCPAgentError, type WorkflowResult } from '@mcp-agent/core';
 import { withProgress } from '../progress.js';
 import { checkAgainstSchema } from '../schema-check.js';
 import { UsageError, type Command } from '../main.js';

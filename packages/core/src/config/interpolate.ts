@@ -28,8 +28,8 @@ type InterpolatedString = { readonly value: string } | { readonly missing: reado
  */
 export function interpolateString(text: string, environment: Readonly<Record<string, string | undefined>>): InterpolatedString {
   const missing: string[] = [];
-  const value = text.replace(REFERENCE_PATTERN, (reference: string, escape: string, name: string, fallback: string | undefined) => {
-    if (escape === '$') return reference.slice(1);
+  const value = text.replace(REFERENCE_PATTERN, (reference: string, escaping: string, name: string, fallback: string | undefined) => {
+    if (escaping === '$') return reference.slice(1);
     const variable = environment[name];
     if (fallback !== undefined) return variable === undefined || variable === '' ? fallback : variable;
     if (variable === undefined) {

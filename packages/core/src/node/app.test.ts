@@ -301,6 +301,7 @@ describe('@app.workflow', () => {
   it('rejects a member decorator on a static or private method', () => {
     const app = new MCPApp({ name: 'test' });
     expect(() => {
+      // biome-ignore lint/complexity/noStaticOnlyClass: the static method is what the decorator must reject
       class OnStatic {
         @app.workflowUpdate
         static async change(): Promise<void> {}
@@ -310,6 +311,7 @@ describe('@app.workflow', () => {
     expect(() => {
       class OnPrivate {
         @app.workflowTask
+        // biome-ignore lint/correctness/noUnusedPrivateClassMembers: the private method is what the decorator must reject
         async #secret(): Promise<void> {}
       }
       return OnPrivate;

@@ -85,7 +85,7 @@ describe('createLogger', () => {
     logger.warn('slow task', { ms: 1200 });
     logger.debug('hidden');
     expect(write).toHaveBeenCalledTimes(1);
-    expect(String(write.mock.calls[0]?.[0])).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z WARN  app: slow task \{"ms":1200\}\n$/);
+    expect(String(write.mock.calls[0]?.[0])).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z WARN {2}app: slow task \{"ms":1200\}\n$/);
   });
 
   it('writes nothing with the "none" transport', () => {

@@ -3,8 +3,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  Client,
-  Connection,
+  type Client,
+  type Connection,
   QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError as TemporalWorkflowFailedError,

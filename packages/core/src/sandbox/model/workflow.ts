@@ -106,6 +106,7 @@ export abstract class Workflow<T = unknown> {
   condition(predicate: () => boolean): Promise<void>;
   /** Waits until `predicate` is true (resolves true) or the timeout passes (resolves false). */
   condition(predicate: () => boolean, timeout: Duration): Promise<boolean>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: the implementation signature must cover the Promise<void> overload
   async condition(predicate: () => boolean, timeout?: Duration): Promise<boolean | void> {
     if (timeout === undefined) {
       await this.context.condition(predicate);
