@@ -2,7 +2,4 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 import shared from '../../vitest.shared.js';
 
 // The app's tests run its workflow in-process and, against one Temporal dev server, on Temporal.
-export default mergeConfig(
-  shared,
-  defineConfig({ test: { include: ['test/**/*.test.ts'], globalSetup: ['../../tools/vitest-temporal-setup.ts'], hookTimeout: 120_000 } }),
-);
+export default mergeConfig(shared, defineConfig({ test: { include: ['test/**/*.test.ts'], globalSetup: ['../../tools/vitest-temporal-setup.ts'], hookTimeout: 120_000 } }));

@@ -3,7 +3,4 @@ import shared from '../../vitest.shared.js';
 
 // The app's tests run its workflows in-process and, against one Temporal dev server (and the
 // time-skipping test server for day-long schedules), on Temporal.
-export default mergeConfig(
-  shared,
-  defineConfig({ test: { include: ['test/**/*.test.ts'], globalSetup: ['../../tools/vitest-temporal-setup.ts'], hookTimeout: 120_000 } }),
-);
+export default mergeConfig(shared, defineConfig({ test: { include: ['test/**/*.test.ts'], globalSetup: ['../../tools/vitest-temporal-setup.ts'], hookTimeout: 120_000 } }));

@@ -116,7 +116,9 @@ describe('document approval', { timeout: 60_000 }, () => {
         ['contract-9', 'awaiting decision'],
         ['budget-4', 'awaiting decision'],
       ]);
-      expect(run.waiting[0]?.summary).toBe('"Office lease renewal": The lease of the Lyon office is renewed for 3 years from 2027-01-01 at EUR 5,200 a month. Check: amounts EUR 5,200; dates 2027-01-01.');
+      expect(run.waiting[0]?.summary).toBe(
+        '"Office lease renewal": The lease of the Lyon office is renewed for 3 years from 2027-01-01 at EUR 5,200 a month. Check: amounts EUR 5,200; dates 2027-01-01.',
+      );
       expect(run.stillWaiting).toEqual(run.waiting.map((status) => ({ status, run: 'RUNNING' })));
 
       expect(run.approved).toEqual({
@@ -154,10 +156,13 @@ describe('document approval', { timeout: 60_000 }, () => {
     const environment = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
     });
-    const skipping = (await createExecutorWithServices(createTemporalEngine({
-      client: environment.client,
-      worker: { workflowsPath, connection: environment.nativeConnection, taskQueue: `${taskQueue}-skipping` },
-    }), { ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
+    const skipping = (await createExecutorWithServices(
+      createTemporalEngine({
+        client: environment.client,
+        worker: { workflowsPath, connection: environment.nativeConnection, taskQueue: `${taskQueue}-skipping` },
+      }),
+      { ...parts, settings: parseSettings(settings('temporal'), 'test settings') },
+    )) as TemporalExecutor;
     try {
       const handle = await DocumentApprovalWorkflowClient.start(skipping, contract, { workflowId: `approval-30-days-${process.pid}` });
       const waiting = await awaitingDecision(handle);

@@ -20,7 +20,11 @@ await runMain(() =>
     if (executor.engine !== 'temporal') throw new Error('record-history needs execution_engine temporal (EXECUTION_ENGINE=temporal)');
     const worker = await createTemporalWorkerForApp(app, { workflowsPath: new URL('./workflows.ts', import.meta.url) });
     await worker.runUntil(async () => {
-      const handle = await ExpenseApprovalWorkflowClient.start(executor, { employee: 'Grace', amount: 120, description: 'books' }, { workflowId: RECORDED_WORKFLOW_ID, idReusePolicy: 'terminate_if_running' });
+      const handle = await ExpenseApprovalWorkflowClient.start(
+        executor,
+        { employee: 'Grace', amount: 120, description: 'books' },
+        { workflowId: RECORDED_WORKFLOW_ID, idReusePolicy: 'terminate_if_running' },
+      );
       while ((await handle.queries.status()).stage !== 'awaiting approval') await new Promise((resolve) => setTimeout(resolve, 100));
       await handle.signals.approve('recorded for replay');
       await handle.result();

@@ -32,7 +32,9 @@ function nextReply(request: RecordedLlmRequest, folder: string): LlmReply {
   }
   const invoices = contentText(toolResults.at(-1)?.content).trim();
   const lines = invoices.split('\n').filter((line) => line.trim() !== '');
-  return { text: `The folder holds ${lines.length} invoices; the largest is "${lines.sort((a, b) => Number(b.match(/(\d+) EUR/)?.[1] ?? 0) - Number(a.match(/(\d+) EUR/)?.[1] ?? 0))[0] ?? ''}".` };
+  return {
+    text: `The folder holds ${lines.length} invoices; the largest is "${lines.sort((a, b) => Number(b.match(/(\d+) EUR/)?.[1] ?? 0) - Number(a.match(/(\d+) EUR/)?.[1] ?? 0))[0] ?? ''}".`,
+  };
 }
 
 /** Starts the local server with the scripted model for `folder`. */

@@ -18,7 +18,9 @@ await runMain(async () => {
     const worker = await createTemporalWorkerForApp(app, { workflowsPath: new URL('./workflows.ts', import.meta.url) });
     const temporal = app.config.temporal;
     console.log(`worker: filesystem MCP server over ${folder}`);
-    console.log(`worker: polling task queue "${temporal?.task_queue}" on ${temporal?.host}:${temporal?.port} (namespace ${temporal?.namespace}) for ${[...app.registry.workflows.keys()].join(', ')}; Ctrl-C to stop`);
+    console.log(
+      `worker: polling task queue "${temporal?.task_queue}" on ${temporal?.host}:${temporal?.port} (namespace ${temporal?.namespace}) for ${[...app.registry.workflows.keys()].join(', ')}; Ctrl-C to stop`,
+    );
     const stop = (): void => worker.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

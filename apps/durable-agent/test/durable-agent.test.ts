@@ -44,10 +44,13 @@ describe('durable analyst agent', { timeout: 60_000 }, () => {
     });
     const parts = { appName: app.name, registry: app.registry, logger, llmProviders: [llmProvider] };
     inProcess = await createExecutorWithServices(createAsyncioEngine(), { ...parts, settings: parseSettings(settings('asyncio'), 'test settings') });
-    temporal = (await createExecutorWithServices(createTemporalEngine({
-      address: inject('temporalAddress'),
-      worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue },
-    }), { ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
+    temporal = (await createExecutorWithServices(
+      createTemporalEngine({
+        address: inject('temporalAddress'),
+        worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue },
+      }),
+      { ...parts, settings: parseSettings(settings('temporal'), 'test settings') },
+    )) as TemporalExecutor;
   });
 
   afterAll(async () => {

@@ -53,15 +53,21 @@ describe('monitoring', { timeout: 120_000 }, () => {
     // Temporal's runtime logs into our (silent) logger; the test environment would install a chatty one.
     installRuntime(settings('temporal'), logger);
     timeSkipping = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } } });
-    executors.timeSkipping = await createExecutorWithServices(createTemporalEngine({
-      client: timeSkipping.client,
-      worker: { workflowsPath, connection: timeSkipping.nativeConnection, taskQueue: `monitoring-${process.pid}` },
-    }), { ...parts, settings: settings('temporal') });
+    executors.timeSkipping = await createExecutorWithServices(
+      createTemporalEngine({
+        client: timeSkipping.client,
+        worker: { workflowsPath, connection: timeSkipping.nativeConnection, taskQueue: `monitoring-${process.pid}` },
+      }),
+      { ...parts, settings: settings('temporal') },
+    );
 
-    executors.devServer = await createExecutorWithServices(createTemporalEngine({
-      address: inject('temporalAddress'),
-      worker: { workflowsPath, taskQueue: `monitoring-${process.pid}` },
-    }), { ...parts, settings: settings('temporal') });
+    executors.devServer = await createExecutorWithServices(
+      createTemporalEngine({
+        address: inject('temporalAddress'),
+        worker: { workflowsPath, taskQueue: `monitoring-${process.pid}` },
+      }),
+      { ...parts, settings: settings('temporal') },
+    );
   });
 
   afterAll(async () => {
@@ -100,7 +106,10 @@ describe('monitoring', { timeout: 120_000 }, () => {
       expect(report.checks[0], name).toEqual({ day: 0, hour: 0, status: 'all systems nominal', critical: false });
       expect(report.checks[7 * 24 + 13], name).toEqual({ day: 7, hour: 13, status: 'CRITICAL: database disk 98% full', critical: true });
       expect(report.checks.at(-1), name).toMatchObject({ day: 29, hour: 23 });
-      expect(report.checks.filter((check) => check.critical), name).toHaveLength(1);
+      expect(
+        report.checks.filter((check) => check.critical),
+        name,
+      ).toHaveLength(1);
       expect(report.alerts, name).toEqual([{ day: 7, hour: 13, systems: ['api', 'database'], message: 'CRITICAL: database disk 98% full' }]);
       // One run per day, each continuing as new.
       expect(report.runs, name).toBe(30);
@@ -117,7 +126,10 @@ describe('monitoring', { timeout: 120_000 }, () => {
 
   it('stops on the stop signal after the first check, with the same report in-process and on a Temporal dev server', async () => {
     const reports: unknown[] = [];
-    for (const [name, executor] of [['in-process', executors.inProcess], ['dev server', executors.devServer]] as const) {
+    for (const [name, executor] of [
+      ['in-process', executors.inProcess],
+      ['dev server', executors.devServer],
+    ] as const) {
       const handle = await MonitoringWorkflowClient.start(executor, { systems: ['queue'], days: 2 }, { workflowId: `monitoring-stop-${runId}` });
       // The first check runs at once; the next is an hour away.
       await vi.waitFor(async () => expect((await handle.queries.status()).checks, name).toBe(1), { timeout: 15_000, interval: 50 });
@@ -143,7 +155,10 @@ describe('monitoring', { timeout: 120_000 }, () => {
   });
 
   it('refuses invalid input with a clear, non-retryable error', async () => {
-    for (const [name, executor] of [['in-process', executors.inProcess], ['dev server', executors.devServer]] as const) {
+    for (const [name, executor] of [
+      ['in-process', executors.inProcess],
+      ['dev server', executors.devServer],
+    ] as const) {
       const handle = await MonitoringWorkflowClient.start(executor, { systems: [], days: 0.5 }, { workflowId: `monitoring-invalid-${runId}` });
       const error = await handle.result().then(
         () => undefined,

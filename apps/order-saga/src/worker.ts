@@ -14,7 +14,9 @@ await runMain(async () => {
     const stop = (): void => worker.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    console.log(`worker: polling task queue "${config.temporal?.task_queue}" on ${config.temporal?.host}:${config.temporal?.port} (workflows: ${[...app.registry.workflows.keys()].join(', ')}); Ctrl-C stops it`);
+    console.log(
+      `worker: polling task queue "${config.temporal?.task_queue}" on ${config.temporal?.host}:${config.temporal?.port} (workflows: ${[...app.registry.workflows.keys()].join(', ')}); Ctrl-C stops it`,
+    );
     await worker.run();
     console.log('worker: stopped');
   });

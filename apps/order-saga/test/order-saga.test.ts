@@ -78,7 +78,10 @@ describe('the order saga', { timeout: 60_000 }, () => {
       expect(run.ledger, run.name).toEqual(['inventory reserve 2 lamp', 'payment charge 90.00 EUR', 'shipping book shipment to Berlin, DE', 'shipping dispatch shipment']);
       expect(run.printed, run.name).toContain('[A-1] payment attempt 1 failed: payment gateway timed out');
       expect(run.printed, run.name).toContain('[A-1] payment charged: PAY-A-1 (attempt 2)');
-      expect(run.printed.filter((line) => line.includes('compensation')), run.name).toEqual([]);
+      expect(
+        run.printed.filter((line) => line.includes('compensation')),
+        run.name,
+      ).toEqual([]);
       expect(run.lampsInStock, run.name).toBe(3);
     }
   });
@@ -105,11 +108,10 @@ describe('the order saga', { timeout: 60_000 }, () => {
         'payment refund 90.00 EUR',
         'inventory release reservation',
       ]);
-      expect(run.printed.filter((line) => line.includes('compensation')), run.name).toEqual([
-        '[C-1] compensation: shipment cancelled',
-        '[C-1] compensation: payment refunded',
-        '[C-1] compensation: inventory released',
-      ]);
+      expect(
+        run.printed.filter((line) => line.includes('compensation')),
+        run.name,
+      ).toEqual(['[C-1] compensation: shipment cancelled', '[C-1] compensation: payment refunded', '[C-1] compensation: inventory released']);
       expect(run.lampsInStock, run.name).toBe(5);
     }
   });
@@ -122,7 +124,10 @@ describe('the order saga', { timeout: 60_000 }, () => {
       expect(run.result.error, run.name).toBe('order B-1 failed at the payment step (card tok_declined was declined); compensated: release inventory');
       expect(run.ledger, run.name).toEqual(['inventory reserve 2 lamp', 'inventory release reservation']);
       // Declined is final: one attempt, no retry.
-      expect(run.printed.filter((line) => line.includes('payment attempt')), run.name).toEqual(['[B-1] payment attempt 1 failed: card tok_declined was declined']);
+      expect(
+        run.printed.filter((line) => line.includes('payment attempt')),
+        run.name,
+      ).toEqual(['[B-1] payment attempt 1 failed: card tok_declined was declined']);
       expect(run.lampsInStock, run.name).toBe(5);
     }
   });
@@ -139,7 +144,11 @@ describe('the order saga', { timeout: 60_000 }, () => {
   it('fails an invalid order with a clear, non-retryable error before any step', async () => {
     for (const { name, executor } of engines) {
       resetServices();
-      const handle = await OrderSagaWorkflowClient.start(executor, { orderId: 'E-1', items: [], card: '', address: { name: 'x', city: 'y', country: 'de' } }, { workflowId: `order-E-1-${runId}` });
+      const handle = await OrderSagaWorkflowClient.start(
+        executor,
+        { orderId: 'E-1', items: [], card: '', address: { name: 'x', city: 'y', country: 'de' } },
+        { workflowId: `order-E-1-${runId}` },
+      );
       const error = await handle.result().then(
         () => undefined,
         (failure: unknown) => failure,

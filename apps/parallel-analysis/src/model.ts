@@ -17,7 +17,11 @@ const POSITIVE = ['grew', 'record', 'rose', 'on time', 'won', 'improved'];
 const NEGATIVE = ['slips', 'delay', 'lost', 'fell', 'late', 'shortage'];
 const RISKY = ['delay', 'slips', 'depend', 'single', 'lost', 'late', 'shortage', 'expires'];
 
-const sentences = (text: string): string[] => text.split(/(?<=[.!?])\s+/).map((sentence) => sentence.trim()).filter((sentence) => sentence !== '');
+const sentences = (text: string): string[] =>
+  text
+    .split(/(?<=[.!?])\s+/)
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence !== '');
 
 /** The answer to one specialist's question about the document in `prompt`. */
 export function scriptedReply(request: RecordedLlmRequest): LlmReply {
@@ -32,7 +36,12 @@ export function scriptedReply(request: RecordedLlmRequest): LlmReply {
     return { text: `${tone}: positive (${positive.join(', ') || 'none'}), negative (${negative.join(', ') || 'none'})` };
   }
   if (question.startsWith('Key points:')) {
-    return { text: sentences(text).slice(0, 3).map((sentence) => `- ${sentence}`).join('\n') };
+    return {
+      text: sentences(text)
+        .slice(0, 3)
+        .map((sentence) => `- ${sentence}`)
+        .join('\n'),
+    };
   }
   if (question.startsWith('Risks:')) {
     const risks = sentences(text).filter((sentence) => RISKY.some((word) => sentence.toLowerCase().includes(word)));

@@ -43,10 +43,13 @@ describe('parallel analysis', { timeout: 60_000 }, () => {
     });
     const parts = { appName: app.name, registry: app.registry, logger, llmProviders: [llmProvider] };
     inProcess = await createExecutorWithServices(createAsyncioEngine(), { ...parts, settings: parseSettings(settings('asyncio'), 'test settings') });
-    temporal = (await createExecutorWithServices(createTemporalEngine({
-      address: inject('temporalAddress'),
-      worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue },
-    }), { ...parts, settings: parseSettings(settings('temporal'), 'test settings') })) as TemporalExecutor;
+    temporal = (await createExecutorWithServices(
+      createTemporalEngine({
+        address: inject('temporalAddress'),
+        worker: { workflowsPath: new URL('../src/workflows.ts', import.meta.url), taskQueue },
+      }),
+      { ...parts, settings: parseSettings(settings('temporal'), 'test settings') },
+    )) as TemporalExecutor;
   });
 
   afterAll(async () => {
@@ -87,7 +90,9 @@ describe('parallel analysis', { timeout: 60_000 }, () => {
       sentiment: 'mixed: positive (grew, improved), negative (delay, shortage)',
       keyPoints: '- Orders grew 8% in October.\n- A shortage of packaging delays 40 shipments.\n- Staff turnover improved to 6%.',
       risks: '- A shortage of packaging delays 40 shipments.',
-      report: expect.stringMatching(/^# Analysis: Warehouse report\n\n## Sentiment\n\nmixed: .*\n\n## Key points\n\n- Orders grew .*\n\n## Risks\n\n- A shortage of packaging delays 40 shipments\.$/s),
+      report: expect.stringMatching(
+        /^# Analysis: Warehouse report\n\n## Sentiment\n\nmixed: .*\n\n## Key points\n\n- Orders grew .*\n\n## Risks\n\n- A shortage of packaging delays 40 shipments\.$/s,
+      ),
     });
     expect(remote.value).toEqual(local.value);
 
@@ -129,6 +134,8 @@ describe('parallel analysis', { timeout: 60_000 }, () => {
     const took = Number(/the three analyses took (\d+) ms together/.exec(stdout)?.[1]);
     expect(took).toBeGreaterThanOrEqual(500);
     expect(took).toBeLessThan(1_500);
-    expect(stdout).toContain('## Risks\n\n- The mobile app slips to March because of a supplier delay.\n- All hosting depends on a single cloud provider whose contract expires in January.');
+    expect(stdout).toContain(
+      '## Risks\n\n- The mobile app slips to March because of a supplier delay.\n- All hosting depends on a single cloud provider whose contract expires in January.',
+    );
   });
 });

@@ -37,7 +37,9 @@ await runMain(() =>
       console.log(`step ${step.step}: child workflow ${child.workflowName} ${child.workflowId} ${child.status} (parent ${child.parentWorkflowId})`);
     }
     console.log(`extracted ${report.extracted} records from ${report.source}; rejected lines: ${report.rejected.map((issue) => `${issue.line} (${issue.reason})`).join(', ') || 'none'}`);
-    console.log(`transformed ${report.transformed} customers; dropped lines: ${report.dropped.map((issue) => `${issue.line} (${issue.reason})`).join(', ') || 'none'}; duplicate ids: ${report.duplicates}`);
+    console.log(
+      `transformed ${report.transformed} customers; dropped lines: ${report.dropped.map((issue) => `${issue.line} (${issue.reason})`).join(', ') || 'none'}; duplicate ids: ${report.duplicates}`,
+    );
     console.log(`loaded ${report.loaded} rows into "${report.table}" in ${report.batches} batches`);
     if (executor.engine === 'asyncio') {
       // In-process the warehouse is in this process; on Temporal it is in the worker's.

@@ -153,7 +153,10 @@ export const transformRecords = app.workflowTask(
 /** Writes one batch. Upserts by id, so a retried attempt writes the same rows again, not twice. */
 export const loadBatch = app.workflowTask(
   async function loadBatch(table: string, customers: Customer[]): Promise<number> {
-    return warehouse.upsert(table, customers.map((customer) => ({ ...customer })));
+    return warehouse.upsert(
+      table,
+      customers.map((customer) => ({ ...customer })),
+    );
   },
   { name: 'pipeline.loadBatch' },
 );

@@ -65,7 +65,14 @@ export async function startJobService(options: { port?: number; onRequest?: (lin
   const createJob = (spec: JobSpec = {}): string => {
     const id = spec.id ?? `job-${(counter += 1)}`;
     jobs.set(id, {
-      spec: { id, readyAfterPolls: spec.readyAfterPolls ?? 3, outcome: spec.outcome ?? 'succeeded', unavailableOnReads: spec.unavailableOnReads ?? [], result: spec.result, error: spec.error },
+      spec: {
+        id,
+        readyAfterPolls: spec.readyAfterPolls ?? 3,
+        outcome: spec.outcome ?? 'succeeded',
+        unavailableOnReads: spec.unavailableOnReads ?? [],
+        result: spec.result,
+        error: spec.error,
+      },
       requests: [],
       answered: 0,
     });

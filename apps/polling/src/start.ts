@@ -29,7 +29,9 @@ await runMain(async () => {
       print(`started JobPollingWorkflow ${handle.workflowId}`);
       const result = await handle.result();
       const report = result.value;
-      print(`report: ${report?.outcome} after ${report?.polls} polls (${report?.states.join(' -> ')}), waits ${report?.delays.map((seconds) => `${seconds} s`).join(', ')}${report?.result === undefined ? '' : `; result: ${report.result}`}`);
+      print(
+        `report: ${report?.outcome} after ${report?.polls} polls (${report?.states.join(' -> ')}), waits ${report?.delays.map((seconds) => `${seconds} s`).join(', ')}${report?.result === undefined ? '' : `; result: ${report.result}`}`,
+      );
       if (result.error !== undefined) print(`error: ${result.error}`);
       print(`the job service answered ${service.reads(jobId).join(', ')}`);
     });

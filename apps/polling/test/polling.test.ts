@@ -49,7 +49,13 @@ describe('polling a job', { timeout: 60_000 }, () => {
       service.createJob(job);
       printed.length = 0;
       const result = await JobPollingWorkflowClient.execute(executor, { serviceUrl: service.url, jobId: job.id, policy }, { workflowId: `poll-${job.id}-${runId}` });
-      runs.push({ name, result: { value: result.value, error: result.error }, workflowMs: (result.endTime ?? 0) - (result.startTime ?? 0), reads: service.reads(job.id), printed: [...printed] });
+      runs.push({
+        name,
+        result: { value: result.value, error: result.error },
+        workflowMs: (result.endTime ?? 0) - (result.startTime ?? 0),
+        reads: service.reads(job.id),
+        printed: [...printed],
+      });
     }
     expect(runs[1]!.result).toEqual(runs[0]!.result);
     expect(runs[1]!.reads).toEqual(runs[0]!.reads);

@@ -12,7 +12,9 @@ const started = Date.now();
 const print = (line: string): void => void process.stdout.write(`[${String(Date.now() - started).padStart(5)} ms] ${line}\n`);
 
 async function pay(executor: Executor, payment: PaymentRequest): Promise<void> {
-  print(`charging ${payment.paymentId}: ${payment.amountCents} cents on ${payment.card}${payment.simulatedOutages ? `, gateway down for the first ${payment.simulatedOutages} calls` : ''}`);
+  print(
+    `charging ${payment.paymentId}: ${payment.amountCents} cents on ${payment.card}${payment.simulatedOutages ? `, gateway down for the first ${payment.simulatedOutages} calls` : ''}`,
+  );
   const result = await PaymentWorkflowClient.execute(executor, payment, { workflowId: `payment-${payment.paymentId}-${Date.now()}` });
   const outcome = result.value;
   if (outcome?.status === 'charged') {

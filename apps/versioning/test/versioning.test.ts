@@ -52,7 +52,8 @@ async function awaitingApproval(handle: OrderWorkflowHandle): Promise<void> {
 
 /** The activity types a run scheduled and the markers it recorded, in order, from its history. */
 function commandsOf(history: WorkflowHistory): { activities: string[]; markers: number } {
-  const events = (history as { events?: Array<{ activityTaskScheduledEventAttributes?: { activityType?: { name?: string } | null } | null; markerRecordedEventAttributes?: unknown }> }).events ?? [];
+  const events =
+    (history as { events?: Array<{ activityTaskScheduledEventAttributes?: { activityType?: { name?: string } | null } | null; markerRecordedEventAttributes?: unknown }> }).events ?? [];
   return {
     activities: events.flatMap((event) => (event.activityTaskScheduledEventAttributes?.activityType?.name ? [event.activityTaskScheduledEventAttributes.activityType.name] : [])),
     markers: events.filter((event) => event.markerRecordedEventAttributes != null).length,

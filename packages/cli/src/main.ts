@@ -114,7 +114,9 @@ export async function main(argv: readonly string[], given: Partial<CliIo> = {}):
     const typed = argv.slice(0, 2).join(' ');
     // Commands that start like what was typed, or a group's commands when only the group was given.
     const near = known.filter((name) => name.startsWith(typed) || name.startsWith(argv[0] ?? '\u0000'));
-    io.stderr(`mcp-agent: unknown command "${argv.slice(0, 2).join(' ')}"${near.length > 0 ? ` (did you mean ${near.map((name) => `"${name}"`).join(' or ')}?)` : ''}\n\n${overview()}\n`);
+    io.stderr(
+      `mcp-agent: unknown command "${argv.slice(0, 2).join(' ')}"${near.length > 0 ? ` (did you mean ${near.map((name) => `"${name}"`).join(' or ')}?)` : ''}\n\n${overview()}\n`,
+    );
     return 2;
   }
   const rest = argv.slice(command.words.length);
@@ -131,7 +133,11 @@ export async function main(argv: readonly string[], given: Partial<CliIo> = {}):
     try {
       parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true }) as typeof parsed;
     } catch (error) {
-      throw new UsageError(messageOf(error).replace(/^.*?: /, '').replace(/\. To specify a positional argument.*$/, ''));
+      throw new UsageError(
+        messageOf(error)
+          .replace(/^.*?: /, '')
+          .replace(/\. To specify a positional argument.*$/, ''),
+      );
     }
     const count = parsed.positionals.length;
     if (count < command.positionals.min || count > command.positionals.max) {

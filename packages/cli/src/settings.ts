@@ -133,8 +133,7 @@ export function inputFrom(values: Record<string, unknown>, cwd: string): { given
   } catch (error) {
     const flag = file === undefined ? '--input' : `--input-file ${file}`;
     throw new UsageError(
-      `${flag} is not JSON: ${messageOf(error)}` +
-        (file === undefined && !/^[[{"\d-]|^(true|false|null)$/.test(source.trim()) ? ` (a string needs quotes: --input '"${source}"')` : ''),
+      `${flag} is not JSON: ${messageOf(error)}` + (file === undefined && !/^[[{"\d-]|^(true|false|null)$/.test(source.trim()) ? ` (a string needs quotes: --input '"${source}"')` : ''),
     );
   }
 }

@@ -37,7 +37,22 @@ describe('usage', () => {
   it('prints help, and refuses unknown commands and options with exit code 2', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['worker', 'run', 'workflows list', 'workflows describe', 'workflows signal', 'workflows query', 'workflows cancel', 'workflows terminate', 'workflows history', 'replay', 'codegen', 'server start-dev', 'config check', 'codec-server']) {
+    for (const command of [
+      'worker',
+      'run',
+      'workflows list',
+      'workflows describe',
+      'workflows signal',
+      'workflows query',
+      'workflows cancel',
+      'workflows terminate',
+      'workflows history',
+      'replay',
+      'codegen',
+      'server start-dev',
+      'config check',
+      'codec-server',
+    ]) {
       expect(help.stdout).toContain(`  ${command} `);
       const own = await cli([...command.split(' '), '--help']);
       expect(own.code, command).toBe(0);
@@ -84,7 +99,9 @@ describe('histories, replay and the codec server on the dev server', { timeout: 
   beforeAll(async () => {
     writeFileSync(
       config,
-      ['execution_engine: temporal', 'temporal:', `  host: "${host}"`, `  port: ${port}`, `  task_queue: ${taskQueue}`, '  data_converter:', `    encryption_key: "${key}"`, ''].join('\n'),
+      ['execution_engine: temporal', 'temporal:', `  host: "${host}"`, `  port: ${port}`, `  task_queue: ${taskQueue}`, '  data_converter:', `    encryption_key: "${key}"`, ''].join(
+        '\n',
+      ),
     );
     const settings = parseSettings({ execution_engine: 'temporal', temporal: { task_queue: taskQueue, data_converter: { encryption_key: key } } }, 'cli');
     executor = (await createTemporalEngine({ address: inject('temporalAddress'), worker: { workflowsPath: appModule, taskQueue } }).createExecutor({

@@ -115,7 +115,9 @@ for (let run = 0; run < 3; run += 1) {
   result = runCodegen({ root: APP, tsconfig });
   runs.push(performance.now() - started);
 }
-process.stdout.write(`  generate (model, diagnostics, clients, schemas, sandbox copy): ${runs.map((ms) => `${Math.round(ms)}`).join(', ')} ms (median ${Math.round(median(runs))} ms); ${result.model.workflows.length} workflows, ${result.diagnostics.length} diagnostics, ${result.files.size} files\n`);
+process.stdout.write(
+  `  generate (model, diagnostics, clients, schemas, sandbox copy): ${runs.map((ms) => `${Math.round(ms)}`).join(', ')} ms (median ${Math.round(median(runs))} ms); ${result.model.workflows.length} workflows, ${result.diagnostics.length} diagnostics, ${result.files.size} files\n`,
+);
 const bundle = await buildPrebuiltBundle(result);
 process.stdout.write(`  prebuilt bundle: ${Math.round(bundle?.milliseconds ?? 0)} ms\n`);
 
@@ -124,7 +126,9 @@ const cliLine = execFileSync('bash', [path.join(ROOT, 'tools/install-temporal.sh
   .split('\n')
   .find((line) => line.startsWith('TEMPORAL_CLI_PATH='));
 const port = await freePort();
-const server = spawn((cliLine ?? '').slice('TEMPORAL_CLI_PATH='.length), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'], { stdio: 'ignore' });
+const server = spawn((cliLine ?? '').slice('TEMPORAL_CLI_PATH='.length), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'], {
+  stdio: 'ignore',
+});
 try {
   await waitForPort(port);
   const { app } = (await import(pathToFileURL(file).href)) as { app: MCPApp };

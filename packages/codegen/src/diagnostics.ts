@@ -67,7 +67,8 @@ function nodeOnlyImports(file: SourceFile): CodegenDiagnostic[] {
   for (const declaration of file.getImportDeclarations()) {
     if (declaration.isTypeOnly()) continue;
     const named = declaration.getNamedImports();
-    if (named.length > 0 && named.every((specifier) => specifier.isTypeOnly()) && declaration.getDefaultImport() === undefined && declaration.getNamespaceImport() === undefined) continue;
+    if (named.length > 0 && named.every((specifier) => specifier.isTypeOnly()) && declaration.getDefaultImport() === undefined && declaration.getNamespaceImport() === undefined)
+      continue;
     const specifier = declaration.getModuleSpecifierValue();
     if (!isNodeOnly(specifier)) continue;
     // Used only in task bodies: the sandbox copy makes the import type-only.
@@ -163,7 +164,10 @@ export function notSerialisable(type: Type, seen = new Set<Type>()): string | un
 function handlerArguments(declaration: ClassDeclaration): CodegenDiagnostic[] {
   const found: CodegenDiagnostic[] = [];
   for (const method of declaration.getMethods()) {
-    const kind = method.getDecorators().map(decoratorName).find((name) => name === 'workflowSignal' || name === 'workflowQuery' || name === 'workflowUpdate' || name === 'workflowRun');
+    const kind = method
+      .getDecorators()
+      .map(decoratorName)
+      .find((name) => name === 'workflowSignal' || name === 'workflowQuery' || name === 'workflowUpdate' || name === 'workflowRun');
     if (kind === undefined) continue;
     const what = { workflowSignal: 'signal', workflowQuery: 'query', workflowUpdate: 'update', workflowRun: 'run' }[kind];
     for (const parameter of method.getParameters()) {
@@ -203,7 +207,11 @@ export function diagnose(project: Project, model: AppModel, root: string): Codeg
         hint: 'take one object: approve(decision: { by: string; comments: string })',
       });
     }
-    for (const [kind, handlers] of [['signal', workflow.signals], ['query', workflow.queries], ['update', workflow.updates]] as const) {
+    for (const [kind, handlers] of [
+      ['signal', workflow.signals],
+      ['query', workflow.queries],
+      ['update', workflow.updates],
+    ] as const) {
       const names = new Set<string>();
       for (const handler of handlers) {
         if (names.has(handler.name)) {

@@ -124,7 +124,10 @@ ${lines.join('\n')}
 export const WORKFLOW_MANIFEST: ReadonlyArray<{ readonly name: string; readonly className: string; readonly source: string }> = [
 ${[...model.workflows]
   .sort((a, b) => a.name.localeCompare(b.name))
-  .map((workflow) => `  { name: ${JSON.stringify(workflow.name)}, className: ${JSON.stringify(workflow.className)}, source: ${JSON.stringify(`${relativePath(root, workflow.file)}:${workflow.line}`)} },`)
+  .map(
+    (workflow) =>
+      `  { name: ${JSON.stringify(workflow.name)}, className: ${JSON.stringify(workflow.className)}, source: ${JSON.stringify(`${relativePath(root, workflow.file)}:${workflow.line}`)} },`,
+  )
   .join('\n')}
 ];
 `;
@@ -135,7 +138,11 @@ export function emitSchemas(project: Project, model: AppModel): Map<string, stri
   const files = new Map<string, string>();
   for (const workflow of model.workflows) {
     let run: MethodDeclaration | undefined;
-    for (let current: ClassDeclaration | undefined = project.getSourceFileOrThrow(workflow.file).getClassOrThrow(workflow.className); current !== undefined && run === undefined; current = current.getBaseClass()) {
+    for (
+      let current: ClassDeclaration | undefined = project.getSourceFileOrThrow(workflow.file).getClassOrThrow(workflow.className);
+      current !== undefined && run === undefined;
+      current = current.getBaseClass()
+    ) {
       run = current.getMethods().find((method) => methodNameOf(method) === workflow.runMethod);
     }
     const parameter = run?.getParameters()[0];

@@ -179,7 +179,11 @@ export async function buildPrebuiltBundle(result: CodegenResult): Promise<Prebui
   writeFileSync(path.join(outDir, temporal.PREBUILT_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   // The bundle holds absolute paths of this machine: it is built, not committed.
   writeFileSync(path.join(outDir, '.gitignore'), 'workflow-bundle.*\n.bundle-entry/\n');
-  return { bundle: relativePath(root, path.join(outDir, name)), manifest: relativePath(root, path.join(outDir, temporal.PREBUILT_MANIFEST_FILE)), milliseconds: performance.now() - started };
+  return {
+    bundle: relativePath(root, path.join(outDir, name)),
+    manifest: relativePath(root, path.join(outDir, temporal.PREBUILT_MANIFEST_FILE)),
+    milliseconds: performance.now() - started,
+  };
 }
 
 /** The workflow files and every local (non-package) file they import, directly or not. */

@@ -48,7 +48,10 @@ function bindings(declaration: ImportDeclaration): Identifier[] {
   return [
     ...(declaration.getDefaultImport() === undefined ? [] : [declaration.getDefaultImport() as Identifier]),
     ...(declaration.getNamespaceImport() === undefined ? [] : [declaration.getNamespaceImport() as Identifier]),
-    ...declaration.getNamedImports().filter((specifier) => !specifier.isTypeOnly()).map((specifier) => specifier.getAliasNode() ?? specifier.getNameNode()),
+    ...declaration
+      .getNamedImports()
+      .filter((specifier) => !specifier.isTypeOnly())
+      .map((specifier) => specifier.getAliasNode() ?? specifier.getNameNode()),
   ].filter((node): node is Identifier => Node.isIdentifier(node));
 }
 

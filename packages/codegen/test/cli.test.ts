@@ -10,7 +10,11 @@ const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, (text) => (out += text), (text) => (err += text));
+  const code = await main(
+    argv,
+    (text) => (out += text),
+    (text) => (err += text),
+  );
   return { code, out, err };
 }
 

@@ -15,7 +15,17 @@ const tsconfig = path.join(appRoot, '..', '..', 'tsconfig.json');
 
 async function invoice(executor: Executor, workflowId: string): Promise<unknown> {
   const { InvoiceWorkflowClient } = await import('./app/src/generated/clients.js');
-  const handle = await InvoiceWorkflowClient.start(executor, { customer: 'Acme', lines: [{ item: 'chairs', amount: 120 }, { item: 'desk', amount: 380 }] }, { workflowId });
+  const handle = await InvoiceWorkflowClient.start(
+    executor,
+    {
+      customer: 'Acme',
+      lines: [
+        { item: 'chairs', amount: 120 },
+        { item: 'desk', amount: 380 },
+      ],
+    },
+    { workflowId },
+  );
   expect(await handle.updates.applyDiscount(10)).toBe(10);
   expect(await handle.queries.pending()).toBe(true);
   await handle.signals.approve('Grace');
@@ -54,10 +64,9 @@ describe('an app in one file, from codegen to both engines', { timeout: 120_000 
     }
 
     // The bundle's activity manifest: a worker that lacks a task the workflows call refuses to start.
-    const error = await createTemporalWorker(
-      { registry: new WorkflowRegistry(), settings, logger },
-      { workflowsPath: path.join(appRoot, 'src', 'app.ts') },
-    ).catch((caught: unknown) => caught);
+    const error = await createTemporalWorker({ registry: new WorkflowRegistry(), settings, logger }, { workflowsPath: path.join(appRoot, 'src', 'app.ts') }).catch(
+      (caught: unknown) => caught,
+    );
     expect((error as Error).message).toContain('the workflows call tasks this worker does not register: invoices.loadTemplate (src/app.ts:');
     expect((error as Error).message).toContain('workflow_task_modules');
   });

@@ -48,7 +48,9 @@ describe('the generated clients', () => {
     // The sandbox copies compile too.
     for (const caseName of ['approval', 'edges']) project.addSourceFilesAtPaths(path.join(FIXTURES, caseName, 'expected', '*.sandbox.ts'));
     project.resolveSourceFileDependencies();
-    const problems = project.getPreEmitDiagnostics().map((diagnostic) => `${diagnostic.getSourceFile()?.getBaseName()}:${diagnostic.getLineNumber()} ${project.formatDiagnosticsWithColorAndContext([diagnostic])}`);
+    const problems = project
+      .getPreEmitDiagnostics()
+      .map((diagnostic) => `${diagnostic.getSourceFile()?.getBaseName()}:${diagnostic.getLineNumber()} ${project.formatDiagnosticsWithColorAndContext([diagnostic])}`);
     expect(problems).toEqual([]);
     // Each @ts-expect-error line is an error the compiler found; without them the file fails.
     const withoutExpectations = usage.getFullText().replace(/\/\/ @ts-expect-error.*\n/g, '');

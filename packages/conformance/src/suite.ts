@@ -2,7 +2,20 @@
  * The conformance suite: the workflow semantics every engine must have, as vitest tests that
  * take an engine. The in-process engine runs it; the Temporal engine runs the very same file.
  */
-import { createLogger, UnknownHandlerError, UnknownWorkflowError, UpdateRejectedError, WorkflowAlreadyStartedError, TimeoutError, WorkflowFailedError, WorkflowNotFoundError, WorkflowResult, type AppServices, type Executor, type WorkflowHandle } from '@mcp-agent/core';
+import {
+  createLogger,
+  UnknownHandlerError,
+  UnknownWorkflowError,
+  UpdateRejectedError,
+  WorkflowAlreadyStartedError,
+  TimeoutError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowResult,
+  type AppServices,
+  type Executor,
+  type WorkflowHandle,
+} from '@mcp-agent/core';
 import { parseSettings } from '@mcp-agent/core/config';
 import { createAppServices, type ExecutionEngine } from '@mcp-agent/core/engine';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

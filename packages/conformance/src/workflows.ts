@@ -473,9 +473,7 @@ export class TaskMethodWorkflow extends Workflow<string> {
 export class ParallelWorkflow extends Workflow<string[]> {
   @app.workflowRun
   async run(input: { key: string; count: number; milliseconds: number }): Promise<WorkflowResult<string[]>> {
-    const values = await Promise.all(
-      Array.from({ length: input.count }, (_, index) => slowTask(input.key, input.milliseconds, `item-${index}`)),
-    );
+    const values = await Promise.all(Array.from({ length: input.count }, (_, index) => slowTask(input.key, input.milliseconds, `item-${index}`)));
     return new WorkflowResult({ value: values });
   }
 }

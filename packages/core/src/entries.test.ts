@@ -11,7 +11,13 @@ const SOURCE_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
 /** The names an entry file exports, with ` (type)` after those that exist only as types. */
 function exportedNames(entries: readonly string[]): Map<string, string[]> {
   const files = entries.map((entry) => path.join(SOURCE_DIRECTORY, entry));
-  const program = ts.createProgram(files, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true });
+  const program = ts.createProgram(files, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const result = new Map<string, string[]>();
   for (const [index, file] of files.entries()) {

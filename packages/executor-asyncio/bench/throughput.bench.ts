@@ -48,9 +48,7 @@ async function direct(workflows: number): Promise<number> {
 async function engine(workflows: number): Promise<number> {
   return app.run(async ({ executor }) => {
     const started = process.hrtime.bigint();
-    const results = await Promise.all(
-      Array.from({ length: workflows }, async (_, index) => (await executor.startWorkflow(TenTasksWorkflow, index)).result()),
-    );
+    const results = await Promise.all(Array.from({ length: workflows }, async (_, index) => (await executor.startWorkflow(TenTasksWorkflow, index)).result()));
     const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
     results.forEach((result, index) => {
       if (result.value !== index + TASKS_PER_WORKFLOW) throw new Error(`workflow ${index} returned ${String(result.value)}`);
@@ -79,7 +77,9 @@ const overheadMicroseconds = ((engineMs - directMs) * 1000) / tasks;
 const rssMiB = process.memoryUsage().rss / 1024 / 1024;
 
 console.log(`in-process engine: ${WORKFLOWS.toLocaleString('en')} workflows x ${TASKS_PER_WORKFLOW} tasks (median of 5 rounds)`);
-console.log(`  engine:   ${engineMs.toFixed(1)} ms, ${Math.round(tasks / (engineMs / 1000)).toLocaleString('en')} tasks/s, ${Math.round(WORKFLOWS / (engineMs / 1000)).toLocaleString('en')} workflows/s`);
+console.log(
+  `  engine:   ${engineMs.toFixed(1)} ms, ${Math.round(tasks / (engineMs / 1000)).toLocaleString('en')} tasks/s, ${Math.round(WORKFLOWS / (engineMs / 1000)).toLocaleString('en')} workflows/s`,
+);
 console.log(`  direct:   ${directMs.toFixed(1)} ms for the same ${tasks.toLocaleString('en')} async calls`);
 console.log(`  overhead: ${overheadMicroseconds.toFixed(2)} µs per task (target < 20 µs), ${(engineMs / directMs).toFixed(1)}x the direct calls`);
 console.log(`  rss:      ${rssMiB.toFixed(0)} MiB`);

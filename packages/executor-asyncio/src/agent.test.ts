@@ -19,7 +19,11 @@ const app = new MCPApp({ name: 'agent-tests' });
 @app.workflow
 class ToolCallWorkflow extends Workflow<{ text?: unknown; failure?: { attempts: number; code: string; message: string } }> {
   @app.workflowRun
-  async run(input: { tool: string; args: Record<string, unknown>; servers?: string[] }): Promise<WorkflowResult<{ text?: unknown; failure?: { attempts: number; code: string; message: string } }>> {
+  async run(input: {
+    tool: string;
+    args: Record<string, unknown>;
+    servers?: string[];
+  }): Promise<WorkflowResult<{ text?: unknown; failure?: { attempts: number; code: string; message: string } }>> {
     const agent = new Agent({ name: 'caller', serverNames: input.servers ?? ['test'] });
     try {
       const result = await agent.callTool(input.tool, input.args);

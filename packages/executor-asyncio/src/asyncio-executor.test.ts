@@ -300,7 +300,9 @@ describe('bad input from workflow code and callers', () => {
   it('names a bad id reuse policy and a bad sleep duration', async () => {
     await appWith().run(async (executor) => {
       const policyError = await failureOf(executor.startWorkflow(SleeperWorkflow, '1s', { idReusePolicy: 'sometimes' as never }));
-      expect((policyError as Error).message).toContain('idReusePolicy: expected one of allow_duplicate, allow_duplicate_failed_only, reject_duplicate, terminate_if_running, got "sometimes"');
+      expect((policyError as Error).message).toContain(
+        'idReusePolicy: expected one of allow_duplicate, allow_duplicate_failed_only, reject_duplicate, terminate_if_running, got "sometimes"',
+      );
       const sleepError = await failureOf(executor.executeWorkflow(SleeperWorkflow, 'a fortnight'));
       expect((sleepError as Error).message).toContain('sleep duration: expected milliseconds or a string like');
       expect((sleepError as Error).message).toContain('"a fortnight"');
@@ -309,7 +311,7 @@ describe('bad input from workflow code and callers', () => {
 });
 
 describe('resources held by runs and tasks', () => {
-  it('clears a task\'s pending retry backoff when the app stops', async () => {
+  it("clears a task's pending retry backoff when the app stops", async () => {
     const { clock, run } = appWith();
     await run(async (executor) => {
       await executor.startWorkflow(BackoffWorkflow);

@@ -3,8 +3,37 @@
  * has, so that switching `execution_engine` changes nothing a workflow or its caller can observe.
  */
 import { randomUUID } from 'node:crypto';
-import { isCancellation, TimeoutError, UnknownHandlerError, UpdateRejectedError, WorkflowApplicationError, WorkflowFailedError, workflowNameOf, WorkflowNotFoundError, WorkflowResult, WorkflowUsageError, type Executor, type ListWorkflowsOptions, type Logger, type StartWorkflowOptions, type TaskCallOptions, type WorkflowClass, type WorkflowDescription, type WorkflowHandle, type WorkflowStatus } from '@mcp-agent/core';
-import { createTaskMap, toMilliseconds, type CreateExecutorOptions, type ExecutionEngine, type Signal, type SignalBus, type TargetRunOptions, type WorkflowRegistry } from '@mcp-agent/core/engine';
+import {
+  isCancellation,
+  TimeoutError,
+  UnknownHandlerError,
+  UpdateRejectedError,
+  WorkflowApplicationError,
+  WorkflowFailedError,
+  workflowNameOf,
+  WorkflowNotFoundError,
+  WorkflowResult,
+  WorkflowUsageError,
+  type Executor,
+  type ListWorkflowsOptions,
+  type Logger,
+  type StartWorkflowOptions,
+  type TaskCallOptions,
+  type WorkflowClass,
+  type WorkflowDescription,
+  type WorkflowHandle,
+  type WorkflowStatus,
+} from '@mcp-agent/core';
+import {
+  createTaskMap,
+  toMilliseconds,
+  type CreateExecutorOptions,
+  type ExecutionEngine,
+  type Signal,
+  type SignalBus,
+  type TargetRunOptions,
+  type WorkflowRegistry,
+} from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
 import { RealClock, type Clock } from './clock.js';
 import { Executions, idReusePolicyOf } from './executions.js';
@@ -89,11 +118,7 @@ export class AsyncioExecutor implements Executor, RunHost {
     this.#executions.add(execution);
     if (executionTimeout !== undefined) {
       execution.executionTimer = this.clock.setTimer(executionTimeout, () => {
-        this.#closeExecution(
-          execution,
-          'TIMED_OUT',
-          new TimeoutError('execution', `workflow ${workflowId} exceeded its execution timeout of ${executionTimeout} ms`),
-        );
+        this.#closeExecution(execution, 'TIMED_OUT', new TimeoutError('execution', `workflow ${workflowId} exceeded its execution timeout of ${executionTimeout} ms`));
       });
     }
     this.#startRun(execution, copiedInput, undefined);
@@ -109,11 +134,7 @@ export class AsyncioExecutor implements Executor, RunHost {
     if (runTimeout !== undefined) {
       run.runTimer = this.clock.setTimer(runTimeout, () => {
         if (run.closed) return;
-        this.#closeExecution(
-          execution,
-          'TIMED_OUT',
-          new TimeoutError('run', `workflow ${execution.workflowId} run ${run.info.runId} exceeded its run timeout of ${runTimeout} ms`),
-        );
+        this.#closeExecution(execution, 'TIMED_OUT', new TimeoutError('run', `workflow ${execution.workflowId} run ${run.info.runId} exceeded its run timeout of ${runTimeout} ms`));
       });
     }
     const method = (run.instance as Record<string, unknown>)[execution.definition.runMethod] as (input: unknown) => unknown;
@@ -203,11 +224,7 @@ export class AsyncioExecutor implements Executor, RunHost {
 
   #requireRunning(run: WorkflowRun, action: string): void {
     if (!run.closed) return;
-    throw new WorkflowNotFoundError(
-      `cannot ${action}: workflow "${run.info.workflowId}" run "${run.info.runId}" is not running (${run.status})`,
-      run.info.workflowId,
-      run.info.runId,
-    );
+    throw new WorkflowNotFoundError(`cannot ${action}: workflow "${run.info.workflowId}" run "${run.info.runId}" is not running (${run.status})`, run.info.workflowId, run.info.runId);
   }
 
   signalExecution(execution: Execution, signalName: string, payload: unknown): Promise<void> {

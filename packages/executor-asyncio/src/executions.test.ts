@@ -43,9 +43,7 @@ describe('idReusePolicyOf', () => {
   it('refuses anything else, listing the policies', () => {
     const error = thrownBy(() => idReusePolicyOf('sometimes' as IdReusePolicy));
     expect(WorkflowUsageError.is(error)).toBe(true);
-    expect((error as Error).message).toBe(
-      'idReusePolicy: expected one of allow_duplicate, allow_duplicate_failed_only, reject_duplicate, terminate_if_running, got "sometimes"',
-    );
+    expect((error as Error).message).toBe('idReusePolicy: expected one of allow_duplicate, allow_duplicate_failed_only, reject_duplicate, terminate_if_running, got "sometimes"');
   });
 });
 
@@ -161,12 +159,7 @@ describe('Executions lookups', () => {
       expect(WorkflowNotFoundError.is(error)).toBe(true);
       return (error as Error).message;
     });
-    expect(messages).toEqual([
-      'no workflow with id "nope"',
-      'workflow "wf" has no run "no-such-run"',
-      'workflow "wf" is a Greeter, not a Mailer',
-      'no workflow with id "nope"',
-    ]);
+    expect(messages).toEqual(['no workflow with id "nope"', 'workflow "wf" has no run "no-such-run"', 'workflow "wf" is a Greeter, not a Mailer', 'no workflow with id "nope"']);
   });
 
   it('lists kept runs newest first, filtered by name and status, up to the limit', async () => {

@@ -2,7 +2,15 @@
  * The executions an in-process executor knows, by workflow id: which a new start may replace or
  * must not, which runs an operation targets, and how many closed ones are kept.
  */
-import { WorkflowAlreadyStartedError, WorkflowNotFoundError, WorkflowUsageError, type IdReusePolicy, type ListWorkflowsOptions, type WorkflowDescription, type WorkflowStatus } from '@mcp-agent/core';
+import {
+  WorkflowAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUsageError,
+  type IdReusePolicy,
+  type ListWorkflowsOptions,
+  type WorkflowDescription,
+  type WorkflowStatus,
+} from '@mcp-agent/core';
 import { ID_REUSE_POLICIES } from '@mcp-agent/core/engine';
 import type { Execution, WorkflowRun } from './workflow-run.js';
 

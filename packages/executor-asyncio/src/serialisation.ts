@@ -15,9 +15,7 @@ export function roundTrip<T>(value: T, what: string): T {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new WorkflowUsageError(
-      `${what} is not serialisable to JSON: ${messageOf(error)}; pass plain data (objects, arrays, strings, numbers, booleans, null)`,
-    );
+    throw new WorkflowUsageError(`${what} is not serialisable to JSON: ${messageOf(error)}; pass plain data (objects, arrays, strings, numbers, booleans, null)`);
   }
   return (text === undefined ? undefined : JSON.parse(text)) as T;
 }

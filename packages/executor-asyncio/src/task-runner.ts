@@ -4,7 +4,16 @@
  * This is the engine's hot path: nothing here allocates per call what most tasks never use.
  */
 import { CancelledError, messageOf, TaskFailedError, TimeoutError, type Logger, type TaskCallOptions, type TaskContext, type TaskOptions } from '@mcp-agent/core';
-import { nextRetryDelay, resolveTaskTimeouts, runInTaskContext, shouldRetry, taskRetryPolicy, type ResolvedRetryPolicy, type ResolvedTaskTimeouts, type TaskMap } from '@mcp-agent/core/engine';
+import {
+  nextRetryDelay,
+  resolveTaskTimeouts,
+  runInTaskContext,
+  shouldRetry,
+  taskRetryPolicy,
+  type ResolvedRetryPolicy,
+  type ResolvedTaskTimeouts,
+  type TaskMap,
+} from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
 import type { Clock, ClockTimer } from './clock.js';
 import { Deadlines, type Deadline } from './deadlines.js';
@@ -90,8 +99,7 @@ export class TaskRunner {
 
   #taskTimeouts(taskName: string, taskOptions: TaskOptions, callOptions: TaskCallOptions | undefined): ResolvedTaskTimeouts {
     const callSetsTimeouts =
-      callOptions !== undefined &&
-      (callOptions.startToCloseTimeout !== undefined || callOptions.scheduleToCloseTimeout !== undefined || callOptions.heartbeatTimeout !== undefined);
+      callOptions !== undefined && (callOptions.startToCloseTimeout !== undefined || callOptions.scheduleToCloseTimeout !== undefined || callOptions.heartbeatTimeout !== undefined);
     if (callSetsTimeouts) return resolveTaskTimeouts(taskName, this.#settings, taskOptions, callOptions);
     let timeouts = this.#timeoutCache.get(taskName);
     if (timeouts === undefined) {
@@ -210,14 +218,12 @@ export class TaskRunner {
         heartbeat: armHeartbeat,
       };
       const scheduleToCloseFirst = scheduleToCloseRemainingMs !== undefined && scheduleToCloseRemainingMs < timeouts.startToCloseMs;
-      deadline = this.#deadlines.schedule(
-        scheduleToCloseFirst ? (scheduleToCloseRemainingMs as number) : timeouts.startToCloseMs,
-        () =>
-          fail(
-            scheduleToCloseFirst
-              ? new TimeoutError('schedule_to_close', `task ${taskName} exceeded its scheduleToCloseTimeout during attempt ${attempt}`)
-              : new TimeoutError('start_to_close', `task ${taskName} attempt ${attempt} exceeded its startToCloseTimeout of ${timeouts.startToCloseMs} ms`),
-          ),
+      deadline = this.#deadlines.schedule(scheduleToCloseFirst ? (scheduleToCloseRemainingMs as number) : timeouts.startToCloseMs, () =>
+        fail(
+          scheduleToCloseFirst
+            ? new TimeoutError('schedule_to_close', `task ${taskName} exceeded its scheduleToCloseTimeout during attempt ${attempt}`)
+            : new TimeoutError('start_to_close', `task ${taskName} attempt ${attempt} exceeded its startToCloseTimeout of ${timeouts.startToCloseMs} ms`),
+        ),
       );
       armHeartbeat();
       // When the run closes, its pending task operation's onCancel aborts this attempt.

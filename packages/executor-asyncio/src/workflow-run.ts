@@ -4,7 +4,22 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { addWorkflowContextProvider, bindWorkflowContext, type WorkflowContext, type WorkflowDefinition } from '@mcp-agent/core/engine';
-import { CancelledError, ChildWorkflowFailedError, TimeoutError, WorkflowFailedError, WorkflowUsageError, type ChildWorkflowHandle, type ChildWorkflowOptions, type StartWorkflowOptions, type TaskCallOptions, type WorkflowClass, type WorkflowDescription, type WorkflowInfo, type WorkflowResult, type WorkflowStatus } from '@mcp-agent/core';
+import {
+  CancelledError,
+  ChildWorkflowFailedError,
+  TimeoutError,
+  WorkflowFailedError,
+  WorkflowUsageError,
+  type ChildWorkflowHandle,
+  type ChildWorkflowOptions,
+  type StartWorkflowOptions,
+  type TaskCallOptions,
+  type WorkflowClass,
+  type WorkflowDescription,
+  type WorkflowInfo,
+  type WorkflowResult,
+  type WorkflowStatus,
+} from '@mcp-agent/core';
 import type { Clock, ClockTimer } from './clock.js';
 import { roundTrip } from './serialisation.js';
 
@@ -218,10 +233,7 @@ export class WorkflowRun implements WorkflowContext {
    * Wraps an operation: refuses it when cancellation reaches it, tracks it so that a later
    * cancellation does, and never settles it once the run is closed.
    */
-  operation<T>(
-    start: (resolve: (value: T) => void, reject: (error: unknown) => void, entry: Pending) => void,
-    rejectOnCancel = true,
-  ): Promise<T> {
+  operation<T>(start: (resolve: (value: T) => void, reject: (error: unknown) => void, entry: Pending) => void, rejectOnCancel = true): Promise<T> {
     if (this.closed) return never<T>();
     const cancellable = this.#cancellableNow();
     if (cancellable && this.cancellationRequested) return Promise.reject(new CancelledError());
@@ -415,9 +427,7 @@ export class WorkflowRun implements WorkflowContext {
   continueAsNew(input: unknown): Promise<never> {
     if (this.closed) return never();
     const copied = roundTrip(input, `continueAsNew input of ${this.info.workflowName}`);
-    const error = new WorkflowUsageError(
-      'continueAsNew: let this error end the run (return or await this.continueAsNew(...) without catching it) to continue as a new run',
-    );
+    const error = new WorkflowUsageError('continueAsNew: let this error end the run (return or await this.continueAsNew(...) without catching it) to continue as a new run');
     Object.defineProperty(error, CONTINUE_AS_NEW, { value: { input: copied } });
     return Promise.reject(error);
   }

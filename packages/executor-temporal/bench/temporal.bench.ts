@@ -72,7 +72,10 @@ function percentile(sorted: readonly number[], fraction: number): number {
 }
 
 function median(values: readonly number[]): number {
-  return percentile([...values].sort((left, right) => left - right), 0.5);
+  return percentile(
+    [...values].sort((left, right) => left - right),
+    0.5,
+  );
 }
 
 // --- the dev server ------------------------------------------------------------------------
@@ -405,7 +408,9 @@ async function main(): Promise<void> {
     const perRound = results.ours.map((entry, round) => entry.milliseconds / (results.bare[round] as Batch).milliseconds);
     console.log(`engine/bare batch time per round: ${perRound.map((ratio) => ratio.toFixed(3)).join(', ')}`);
     console.log(`\ncost of payload encryption (AES-256-GCM on every payload; encrypted engine / engine):`);
-    console.log(`  batch time ${(withEncryption.batchMs / engine.batchMs).toFixed(3)}, p50 ${(withEncryption.p50 / engine.p50).toFixed(3)}, p99 ${(withEncryption.p99 / engine.p99).toFixed(3)}`);
+    console.log(
+      `  batch time ${(withEncryption.batchMs / engine.batchMs).toFixed(3)}, p50 ${(withEncryption.p50 / engine.p50).toFixed(3)}, p99 ${(withEncryption.p99 / engine.p99).toFixed(3)}`,
+    );
 
     console.log(`\nworker start-up (createTemporalWorker, ms; ${START_UPS} each, alternating, after one bundling has loaded the bundler)\n`);
     console.log(`first bundleWorkflowsForParts:       ${startUp.firstBundleMs.toFixed(0)} ms (${(startUp.bundleBytes / 1024).toFixed(0)} KiB of code)`);

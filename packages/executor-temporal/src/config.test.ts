@@ -82,9 +82,7 @@ describe('temporal host and port', () => {
 
   it('rejects host:port with a different port, naming both', () => {
     const error = settingsError({ temporal: { host: 'example.com:7233', port: 7234 } });
-    expect(error.message).toBe(
-      'settings: temporal.port: temporal.host "example.com:7233" includes port 7233 but temporal.port is 7234; give the port in one place only',
-    );
+    expect(error.message).toBe('settings: temporal.port: temporal.host "example.com:7233" includes port 7233 but temporal.port is 7234; give the port in one place only');
   });
 
   it('rejects a host whose port part is not a port', () => {
@@ -115,9 +113,7 @@ describe('temporal host and port', () => {
   });
 
   it('rejects a misspelt tls key and suggests the right one', () => {
-    expect(settingsError({ temporal: { tls: { client_cert: 'client.pem' } } }).message).toContain(
-      'temporal.tls: unknown key "client_cert" (did you mean "client_cert_path"?)',
-    );
+    expect(settingsError({ temporal: { tls: { client_cert: 'client.pem' } } }).message).toContain('temporal.tls: unknown key "client_cert" (did you mean "client_cert_path"?)');
   });
 });
 
@@ -148,12 +144,10 @@ describe('temporal.metrics', () => {
   });
 
   it('wants exactly one exporter and rejects unknown keys', () => {
-    expect(settingsError({ temporal: { metrics: {} } }).issues).toEqual([
-      'temporal.metrics: give an exporter: prometheus: { bind_address: "127.0.0.1:9464" } or otlp: { url: ... }',
+    expect(settingsError({ temporal: { metrics: {} } }).issues).toEqual(['temporal.metrics: give an exporter: prometheus: { bind_address: "127.0.0.1:9464" } or otlp: { url: ... }']);
+    expect(settingsError({ temporal: { metrics: { prometheus: { bind_address: '127.0.0.1:9464' }, otlp: { url: 'http://localhost:4317' } } } }).issues).toEqual([
+      'temporal.metrics: give one exporter, prometheus or otlp, not both',
     ]);
-    expect(
-      settingsError({ temporal: { metrics: { prometheus: { bind_address: '127.0.0.1:9464' }, otlp: { url: 'http://localhost:4317' } } } }).issues,
-    ).toEqual(['temporal.metrics: give one exporter, prometheus or otlp, not both']);
     expect(settingsError({ temporal: { metrics: { prometheus: { bind_adress: '127.0.0.1:9464' } } } }).issues.join('\n')).toContain(
       'temporal.metrics.prometheus: unknown key "bind_adress" (did you mean "bind_address"?)',
     );
@@ -295,6 +289,11 @@ describe('temporal section through the loader', () => {
 
   it('reads yes/no booleans and splits host:port from the environment', async () => {
     await write('mcp_agent.config.yaml', 'temporal:\n  tls: yes\n  data_converter:\n    compress: off\n');
-    expect(load({ env: { TEMPORAL__HOST: 'temporal.internal:7234' } }).settings.temporal).toMatchObject({ host: 'temporal.internal', port: 7234, tls: true, data_converter: { compress: false } });
+    expect(load({ env: { TEMPORAL__HOST: 'temporal.internal:7234' } }).settings.temporal).toMatchObject({
+      host: 'temporal.internal',
+      port: 7234,
+      tls: true,
+      data_converter: { compress: false },
+    });
   });
 });

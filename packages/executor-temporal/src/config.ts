@@ -55,10 +55,9 @@ export type TemporalTlsConfig = z.infer<typeof TemporalTlsConfigSchema>;
  * PreviousKeySchema.parse({ key_id: '2025-q4', key: '${OLD_PAYLOAD_KEY}' });
  * ```
  */
-export const PreviousKeySchema = z.union(
-  [z.string(), strictSection({ key: z.string(), key_id: z.string().min(1).optional() })],
-  { error: (issue: IssueInput) => `expected a key, or a mapping with keys "key" and "key_id", got ${describeValue(issue.input)}` },
-);
+export const PreviousKeySchema = z.union([z.string(), strictSection({ key: z.string(), key_id: z.string().min(1).optional() })], {
+  error: (issue: IssueInput) => `expected a key, or a mapping with keys "key" and "key_id", got ${describeValue(issue.input)}`,
+});
 
 /**
  * Payload encoding of the Temporal client and worker (`temporal.data_converter`). Giving
@@ -185,11 +184,7 @@ const HOST_EXPECTATION = 'expected "hostname" or "hostname:port" with a port fro
  */
 function splitHost(host: string): SplitHost {
   const bracketed = /^(\[[^\]]+\])(?::(.*))?$/.exec(host);
-  const [hostname, portText] = bracketed
-    ? [bracketed[1] ?? '', bracketed[2]]
-    : host.split(':').length === 2
-      ? (host.split(':') as [string, string])
-      : [host, undefined];
+  const [hostname, portText] = bracketed ? [bracketed[1] ?? '', bracketed[2]] : host.split(':').length === 2 ? (host.split(':') as [string, string]) : [host, undefined];
   if (portText === undefined) return { hostname };
   const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
   if (hostname === '' || !(port >= 1 && port <= 65535)) return { problem: `${HOST_EXPECTATION}, got ${describeValue(host)}` };
@@ -228,9 +223,7 @@ export const TemporalSettingsSchema = TemporalFieldsSchema.transform((temporal, 
           code: 'custom',
           path: ['port'],
           input: port,
-          message:
-            `temporal.host ${describeValue(temporal.host)} includes port ${split.port} but temporal.port is ${port}; ` +
-            'give the port in one place only',
+          message: `temporal.host ${describeValue(temporal.host)} includes port ${split.port} but temporal.port is ${port}; ` + 'give the port in one place only',
         });
         return z.NEVER;
       }

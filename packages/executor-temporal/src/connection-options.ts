@@ -191,7 +191,7 @@ const AUTH_REFUSAL = /UNAUTHENTICATED|PERMISSION_DENIED|valid authentication cre
 /** The error for a failed connection: refused credentials, a TLS problem, or an unreachable server. */
 function connectionError(address: string, error: unknown, context: ConnectionContext | undefined, probed?: string): MCPAgentError {
   const text = [...messagesOf(error), probed ?? ''].join('\n');
-  const secured = context !== undefined && (context.tls !== undefined && context.tls !== false || context.apiKey !== undefined);
+  const secured = context !== undefined && ((context.tls !== undefined && context.tls !== false) || context.apiKey !== undefined);
   if (AUTH_REFUSAL.test(text)) {
     const hint =
       context?.apiKey !== undefined

@@ -1,11 +1,4 @@
-import {
-  CancelledError,
-  ChildWorkflowFailedError,
-  McpClientError,
-  TaskFailedError,
-  TimeoutError,
-  WorkflowApplicationError,
-} from '@mcp-agent/core';
+import { CancelledError, ChildWorkflowFailedError, McpClientError, TaskFailedError, TimeoutError, WorkflowApplicationError } from '@mcp-agent/core';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, ChildWorkflowFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { fromTemporalFailure, taskFailure, workflowFailure } from './failures.js';
@@ -51,8 +44,7 @@ describe('workflow failures', () => {
 });
 
 describe('reading Temporal failures back', () => {
-  const activityFailure = (cause: Error, retryState: RetryState): ActivityFailure =>
-    new ActivityFailure('activity failed', 'billing.charge', '1', retryState, 'worker-1', cause);
+  const activityFailure = (cause: Error, retryState: RetryState): ActivityFailure => new ActivityFailure('activity failed', 'billing.charge', '1', retryState, 'worker-1', cause);
 
   it('turns an activity failure into a TaskFailedError with the recorded attempt and the original error as cause', () => {
     const cause = taskFailure(WorkflowApplicationError.nonRetryable('card declined', 'CardDeclined', { code: 51 }), 1);
@@ -80,7 +72,13 @@ describe('reading Temporal failures back', () => {
   });
 
   it('turns a child failure into ChildWorkflowFailedError and a cancellation into CancelledError', () => {
-    const child = new ChildWorkflowFailure('default', { workflowId: 'child-1', runId: 'r' }, 'DoublerWorkflow', RetryState.NON_RETRYABLE_FAILURE, ApplicationFailure.create({ message: 'cannot double -1', type: 'NegativeInput', nonRetryable: true }));
+    const child = new ChildWorkflowFailure(
+      'default',
+      { workflowId: 'child-1', runId: 'r' },
+      'DoublerWorkflow',
+      RetryState.NON_RETRYABLE_FAILURE,
+      ApplicationFailure.create({ message: 'cannot double -1', type: 'NegativeInput', nonRetryable: true }),
+    );
     const error = fromTemporalFailure(child) as ChildWorkflowFailedError;
     expect(ChildWorkflowFailedError.is(error)).toBe(true);
     expect(error.workflowId).toBe('child-1');

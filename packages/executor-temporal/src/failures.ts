@@ -16,7 +16,17 @@ import {
   TimeoutFailure,
   TimeoutType,
 } from '@temporalio/common';
-import { CancelledError, ChildWorkflowFailedError, errorTypeOf, MCPAgentError, McpClientError, messageOf, TaskFailedError, TimeoutError, WorkflowApplicationError } from '@mcp-agent/core/workflow';
+import {
+  CancelledError,
+  ChildWorkflowFailedError,
+  errorTypeOf,
+  MCPAgentError,
+  McpClientError,
+  messageOf,
+  TaskFailedError,
+  TimeoutError,
+  WorkflowApplicationError,
+} from '@mcp-agent/core/workflow';
 import { requestedRetryDelay } from '@mcp-agent/core/engine/workflow';
 import type { McpClientErrorCode } from '@mcp-agent/core/workflow';
 

@@ -55,7 +55,9 @@ describe('codec server', () => {
   });
 
   it('encodes and decodes payloads in the JSON form the Web UI sends', async () => {
-    const encoded = (await (await post('/encode', { payloads: [asJson(defaultPayloadConverter.toPayload({ text: DOCUMENT }))] })).json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
+    const encoded = (await (await post('/encode', { payloads: [asJson(defaultPayloadConverter.toPayload({ text: DOCUMENT }))] })).json()) as {
+      payloads: Array<{ metadata: Record<string, string>; data: string }>;
+    };
     const [first] = encoded.payloads;
     expect(Buffer.from(first?.metadata['encoding'] ?? '', 'base64').toString()).toBe('binary/encrypted');
     expect(Buffer.from(first?.data ?? '', 'base64').toString()).not.toContain(DOCUMENT);
@@ -111,10 +113,7 @@ describe('the Temporal CLI through the codec server', { timeout: 120_000 }, () =
   let server: CodecServer;
   let executor: TemporalExecutor;
   const taskQueue = `codec-cli-${process.pid}`;
-  const settings = parseSettings(
-    { execution_engine: 'temporal', temporal: { task_queue: taskQueue, data_converter: { encryption_key: key.toString('base64') } } },
-    'codec-cli',
-  );
+  const settings = parseSettings({ execution_engine: 'temporal', temporal: { task_queue: taskQueue, data_converter: { encryption_key: key.toString('base64') } } }, 'codec-cli');
   const cli = (args: string[]) => run(inject('temporalCliPath'), [...args, '--address', inject('temporalAddress')], { encoding: 'utf8' });
 
   beforeAll(async () => {
@@ -132,7 +131,22 @@ describe('the Temporal CLI through the codec server', { timeout: 120_000 }, () =
   it('shows a history decrypted only with the codec endpoint, and encrypts input the CLI sends', async () => {
     const workflowId = `codec-cli-${Date.now()}`;
     // The CLI starts the workflow; its input goes through POST /encode, so the worker can decrypt it.
-    await cli(['workflow', 'start', '--type', 'ReviewedDocumentWorkflow', '--task-queue', taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify(DOCUMENT), '--codec-endpoint', server.url, '--codec-auth', `Bearer ${TOKEN}`]);
+    await cli([
+      'workflow',
+      'start',
+      '--type',
+      'ReviewedDocumentWorkflow',
+      '--task-queue',
+      taskQueue,
+      '--workflow-id',
+      workflowId,
+      '--input',
+      JSON.stringify(DOCUMENT),
+      '--codec-endpoint',
+      server.url,
+      '--codec-auth',
+      `Bearer ${TOKEN}`,
+    ]);
     const handle = executor.getHandle<ReviewedDocumentWorkflow>(workflowId);
     await handle.signal('review', 'ok');
     expect((await handle.result()).value).toEqual({ document: DOCUMENT, note: 'ok' });

@@ -130,15 +130,16 @@ describe('payload encryption on the server', { timeout: 120_000 }, () => {
     expect(await keyIdsIn(executorB.client, rotatedId)).toEqual(new Set([idOf(keyA), idOf(keyB)]));
     // Replay decrypts with the same keys.
     const history = await fetchWorkflowHistory(executorB.client, rotatedId);
-    await replayWorkflowHistories({ registry: encryptionApp.registry, settings: settingsB, logger }, { workflowsPath }, [
-      { workflowId: rotatedId, history },
-    ]);
+    await replayWorkflowHistories({ registry: encryptionApp.registry, settings: settingsB, logger }, { workflowsPath }, [{ workflowId: rotatedId, history }]);
   });
 
   it('names the key id when the client lacks the key of a result', async () => {
     const onlyC = await executorFor(settingsWith({ encryption_key: keyC }, queue), false);
     try {
-      const error = await onlyC.getHandle(rotatedId).result().catch((caught: unknown) => caught);
+      const error = await onlyC
+        .getHandle(rotatedId)
+        .result()
+        .catch((caught: unknown) => caught);
       expect(PayloadDecryptionError.is(error)).toBe(true);
       expect((error as Error).message).toContain(`key id "${idOf(keyB)}": no configured key has that id (configured: "${idOf(keyC)}")`);
     } finally {
@@ -156,7 +157,9 @@ describe('payload encryption on the server', { timeout: 120_000 }, () => {
       const codecC = encryptionCodecFromSettings(settingsWith({ encryption_key: keyC }, wrongQueue));
       // The task failure is itself encrypted by worker C; read it with C's key.
       const failureMessage = async (): Promise<string | undefined> => {
-        const history = (await fetchWorkflowHistory(starter.client, workflowId)) as { events?: Array<{ workflowTaskFailedEventAttributes?: { failure?: { message?: string; encodedAttributes?: Payload } } }> };
+        const history = (await fetchWorkflowHistory(starter.client, workflowId)) as {
+          events?: Array<{ workflowTaskFailedEventAttributes?: { failure?: { message?: string; encodedAttributes?: Payload } } }>;
+        };
         const failure = history.events?.find((event) => event.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure;
         if (failure === undefined) return undefined;
         if (failure.encodedAttributes === undefined || failure.encodedAttributes === null) return failure.message;
@@ -166,7 +169,10 @@ describe('payload encryption on the server', { timeout: 120_000 }, () => {
       await expect.poll(failureMessage, { timeout: 30_000, interval: 500 }).toContain(`key id "${idOf(keyB)}"`);
       expect((await starter.getHandle(workflowId).describe()).status).toBe('RUNNING');
     } finally {
-      await starter.getHandle(workflowId).terminate('test over').catch(() => undefined);
+      await starter
+        .getHandle(workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
       await workerC.close();
       await starter.close();
     }
@@ -182,9 +188,7 @@ describe('encryption configured without a key', () => {
       .catch((caught: unknown) => caught);
     expect(ConfigError.is(error)).toBe(true);
     expect((error as Error).message).toContain('temporal.data_converter.encryption_key: payload encryption is configured (codec aes256gcm) but no key is set');
-    const workerError = await createTemporalWorker({ registry: encryptionApp.registry, settings, logger }, { workflowsPath }).catch(
-      (caught: unknown) => caught,
-    );
+    const workerError = await createTemporalWorker({ registry: encryptionApp.registry, settings, logger }, { workflowsPath }).catch((caught: unknown) => caught);
     expect(ConfigError.is(workerError)).toBe(true);
   });
 });

@@ -31,7 +31,7 @@ describe('temporal.metrics.otlp', () => {
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
 
-  it('sends the runtime\'s metrics to the collector with the configured headers', async () => {
+  it("sends the runtime's metrics to the collector with the configured headers", async () => {
     const settings = parseSettings({ temporal: { metrics: { otlp: { url: `http://127.0.0.1:${port}/v1/metrics`, http: true, headers: { 'x-api-key': 'metrics-key' } } } } });
     expect(installRuntime(settings, createLogger({ level: 'error', sink: () => undefined }))).toBe(true);
     Runtime.instance().metricMeter.createCounter('mcp_agent_otlp_probe').add(3, { provider: 'openai' });

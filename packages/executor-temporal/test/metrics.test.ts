@@ -95,14 +95,16 @@ describe('metrics', { timeout: 120_000 }, () => {
         return undefined;
       })();
       expect(ConfigError.is(error)).toBe(true);
-      expect((error as Error).message).toMatch(new RegExp(`^temporal\\.metrics\\.prometheus\\.bind_address: the Temporal runtime can't export metrics to "${address}": .*[Aa]ddress already in use`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^temporal\\.metrics\\.prometheus\\.bind_address: the Temporal runtime can't export metrics to "${address}": .*[Aa]ddress already in use`),
+      );
       expect(Runtime._instance).toBeUndefined();
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
   });
 
-  it('serves Temporal\'s worker metrics and the framework\'s on the Prometheus endpoint', async () => {
+  it("serves Temporal's worker metrics and the framework's on the Prometheus endpoint", async () => {
     const settings = settingsWith(llm, `127.0.0.1:${port}`);
     services = await createAppServices({ registry: proofApp.registry, settings, logger, llmProviders: [llmProvider] });
     executor = (await createTemporalEngine({

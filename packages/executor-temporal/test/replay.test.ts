@@ -6,7 +6,15 @@ import { parseSettings } from '@mcp-agent/core/config';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { MCPApp } from '@mcp-agent/core';
-import { createTemporalEngine, fetchWorkflowHistory, ReplayFailedError, replayWorkflowHistories, UnknownWorkflowTypeError, type TemporalExecutor, type WorkflowHistory } from '../src/index.js';
+import {
+  createTemporalEngine,
+  fetchWorkflowHistory,
+  ReplayFailedError,
+  replayWorkflowHistories,
+  UnknownWorkflowTypeError,
+  type TemporalExecutor,
+  type WorkflowHistory,
+} from '../src/index.js';
 import { replayApp as changedApp } from './fixtures/replay/v2-changed.js';
 import { replayApp as patchedApp } from './fixtures/replay/v2-patched.js';
 import { replayApp as firstApp, ReplayWorkflow } from './fixtures/replay/v1.js';
@@ -53,7 +61,9 @@ describe('replay against new code', { timeout: 120_000 }, () => {
 
   it('says clearly when the history is of a workflow type the code no longer defines', async () => {
     // The JSON form a saved history has (readWorkflowHistory reads it).
-    const renamed = JSON.parse(historyToJSON(history as Parameters<typeof historyToJSON>[0])) as { events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }> };
+    const renamed = JSON.parse(historyToJSON(history as Parameters<typeof historyToJSON>[0])) as {
+      events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }>;
+    };
     const started = renamed.events[0]?.workflowExecutionStartedEventAttributes?.workflowType;
     if (started !== undefined) started.name = 'RetiredWorkflow';
     // Known from the registry before bundling...

@@ -66,7 +66,26 @@ function makeCertificates(directory: string): Certificates {
   const makeLeaf = (name: string, kind: 'server' | 'client', commonName: string): void => {
     openssl('req', '-new', '-config', config, ...newKey, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', `/CN=${commonName}`);
     serial += 1;
-    openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-set_serial', String(serial), '-days', '1', '-extfile', config, '-extensions', kind, '-out', file(`${name}.crt`));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-set_serial',
+      String(serial),
+      '-days',
+      '1',
+      '-extfile',
+      config,
+      '-extensions',
+      kind,
+      '-out',
+      file(`${name}.crt`),
+    );
   };
   makeCa('ca');
   makeCa('other-ca');
@@ -227,7 +246,7 @@ describe('TLS, mTLS and API keys through a TLS proxy', { timeout: 30_000 }, () =
     expect(apiKeyProxy.refused).toEqual([]);
   });
 
-  it('a wrong API key: the client and the worker fail at once with the server\'s UNAUTHENTICATED answer', async () => {
+  it("a wrong API key: the client and the worker fail at once with the server's UNAUTHENTICATED answer", async () => {
     const settings = settingsFor(apiKeyProxy.port, { tls: { ca_cert_path: certificates.ca, server_name: SERVER_NAME }, api_key: 'key-999' });
     const client = await clientFailure(settings);
     expect(TemporalAuthError.is(client)).toBe(true);

@@ -133,7 +133,11 @@ describe('tracing', { timeout: 120_000 }, () => {
     const logger = createLogger({ level: 'warning', sink: () => undefined });
     const workflowsPath = new URL('./fixtures/proof-workflows.ts', import.meta.url);
     for (const replayed of [settings, { ...settings, otel: undefined }]) {
-      await replayWorkflowHistories({ registry: proofApp.registry, settings: replayed, logger, tasks: createTaskMap({ registry: proofApp.registry, settings: replayed, llmProviders: [llmProvider] }) }, { workflowsPath }, [{ workflowId, history }]);
+      await replayWorkflowHistories(
+        { registry: proofApp.registry, settings: replayed, logger, tasks: createTaskMap({ registry: proofApp.registry, settings: replayed, llmProviders: [llmProvider] }) },
+        { workflowsPath },
+        [{ workflowId, history }],
+      );
     }
   });
 });

@@ -89,7 +89,10 @@ describe('the packages installed from their tarballs', () => {
     const listed = await run('npm', ['ls', '--all', '--parseable', '@temporalio/workflow', '@temporalio/common', '@temporalio/worker'], consumer);
     const paths = listed.stdout.split('\n').filter((line) => line.includes('@temporalio'));
     for (const name of ['workflow', 'common', 'worker']) {
-      expect(paths.filter((line) => line.endsWith(`@temporalio/${name}`)), `@temporalio/${name}: ${paths.join(', ')}`).toHaveLength(1);
+      expect(
+        paths.filter((line) => line.endsWith(`@temporalio/${name}`)),
+        `@temporalio/${name}: ${paths.join(', ')}`,
+      ).toHaveLength(1);
     }
   });
 
@@ -119,9 +122,17 @@ describe('the packages installed from their tarballs', () => {
     const tsx = path.join(consumer, 'node_modules/.bin/tsx');
     const local = await run(tsx, ['src/main.ts'], consumer);
     expect(local.code, local.stderr).toBe(0);
-    const remote = await run(tsx, ['src/main.ts'], consumer, { EXECUTION_ENGINE: 'temporal', TEMPORAL__HOST: inject('temporalAddress'), TEMPORAL__TASK_QUEUE: `consumer-${process.pid}` });
+    const remote = await run(tsx, ['src/main.ts'], consumer, {
+      EXECUTION_ENGINE: 'temporal',
+      TEMPORAL__HOST: inject('temporalAddress'),
+      TEMPORAL__TASK_QUEUE: `consumer-${process.pid}`,
+    });
     expect(remote.code, remote.stderr).toBe(0);
-    const value = (output: string, engine: string): string | undefined => output.split('\n').find((line) => line.startsWith(`${engine}: `))?.slice(engine.length + 2);
+    const value = (output: string, engine: string): string | undefined =>
+      output
+        .split('\n')
+        .find((line) => line.startsWith(`${engine}: `))
+        ?.slice(engine.length + 2);
     expect(value(local.stdout, 'asyncio')).toMatch(/^\{"lines":\d+,"reviewer":"Ada"\}$/);
     expect(value(remote.stdout, 'temporal')).toBe(value(local.stdout, 'asyncio'));
   });

@@ -71,11 +71,7 @@ async function compare(transport: string, framework: Call, bare: Call): Promise<
   return [row('McpConnectionManager', frameworkSamples), row('bare SDK Client', bareSamples)];
 }
 
-async function benchTransport(
-  transport: string,
-  config: McpServerConfigInput,
-  bareTransport: () => StdioClientTransport | StreamableHTTPClientTransport,
-): Promise<Row[]> {
+async function benchTransport(transport: string, config: McpServerConfigInput, bareTransport: () => StdioClientTransport | StreamableHTTPClientTransport): Promise<Row[]> {
   const manager = createMcpConnectionManager({ servers: { test: config }, logger: createLogger({ transports: ['none'] }) });
   const client = new Client({ name: 'bench-bare', version: '0.0.0' });
   await client.connect(bareTransport());
@@ -104,9 +100,7 @@ async function main(): Promise<void> {
 
   const http = await startMcpTestHttpServer({ transport: 'streamable_http' });
   try {
-    rows.push(
-      ...(await benchTransport('streamable_http', { transport: 'streamable_http', url: http.url }, () => new StreamableHTTPClientTransport(new URL(http.url)))),
-    );
+    rows.push(...(await benchTransport('streamable_http', { transport: 'streamable_http', url: http.url }, () => new StreamableHTTPClientTransport(new URL(http.url)))));
   } finally {
     await http.close();
   }

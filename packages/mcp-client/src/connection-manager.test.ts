@@ -85,10 +85,7 @@ describe('McpConnectionManager with the stdio test server', () => {
 
   it('waits an exponentially growing delay between failed connects', async () => {
     const { logger, records } = collectingLogger();
-    const manager = open(
-      { broken: mcpTestServerStdioCommand(['--crash-on-start']) },
-      { logger, reconnectInitialDelayMilliseconds: 100, reconnectMaximumDelayMilliseconds: 300 },
-    );
+    const manager = open({ broken: mcpTestServerStdioCommand(['--crash-on-start']) }, { logger, reconnectInitialDelayMilliseconds: 100, reconnectMaximumDelayMilliseconds: 300 });
     const startedAt = Date.now();
     for (let attempt = 0; attempt < 4; attempt += 1) {
       await rejectionOf(manager.listTools('broken'));
@@ -178,9 +175,7 @@ describe('McpConnectionManager with the stdio test server', () => {
     await manager.connect('test');
     const progress: number[] = [];
     // 1000 steps 20 ms apart take 20 s; progress restarts the 500 ms timeout each time.
-    const error = await rejectionOf(
-      manager.callTool({ server: 'test', tool: 'progress', arguments: { steps: 1_000 } }, { onProgress: (update) => progress.push(update.progress) }),
-    );
+    const error = await rejectionOf(manager.callTool({ server: 'test', tool: 'progress', arguments: { steps: 1_000 } }, { onProgress: (update) => progress.push(update.progress) }));
     expect(error).toMatchObject({ code: 'MCP_TIMEOUT', server: 'test', retryable: true });
     expect(error.message).toContain('kept sending progress but did not answer tools/call "progress" within 5000 ms in total');
     // The progress did restart the 500 ms timeout: far more than 500 ms worth of steps arrived.
@@ -292,15 +287,11 @@ describe('McpConnectionManager with the stdio test server', () => {
     });
     await expect(manager.callTool({ server: 'test', tool: 'count' })).rejects.toMatchObject({ code: 'MCP_UNKNOWN_TOOL' });
 
-    expect(await manager.listPrompts('test')).toEqual([
-      { server: 'test', name: 'greeting', description: 'Greets someone by name.', arguments: [{ name: 'name', required: true }] },
-    ]);
+    expect(await manager.listPrompts('test')).toEqual([{ server: 'test', name: 'greeting', description: 'Greets someone by name.', arguments: [{ name: 'name', required: true }] }]);
     expect(await manager.getPrompt({ server: 'test', name: 'greeting', arguments: { name: 'Ada' } })).toEqual({
       messages: [{ role: 'user', content: { type: 'text', text: 'Hello, Ada!' } }],
     });
-    expect(await manager.listResources('test')).toEqual([
-      { server: 'test', uri: 'test://hello', name: 'hello', description: 'A fixed greeting.', mimeType: 'text/plain' },
-    ]);
+    expect(await manager.listResources('test')).toEqual([{ server: 'test', uri: 'test://hello', name: 'hello', description: 'A fixed greeting.', mimeType: 'text/plain' }]);
     expect(await manager.readResource({ server: 'test', uri: 'test://hello' })).toEqual({
       contents: [{ uri: 'test://hello', mimeType: 'text/plain', text: 'hello from the test server' }],
     });
@@ -313,13 +304,15 @@ describe('McpConnectionManager with the stdio test server', () => {
     const result = await manager.callTool({ server: 'test', tool: 'progress', arguments: { steps: 3 } }, { onProgress: (update) => progress.push(update.progress) });
     expect(firstText(result)).toBe('done 3');
     expect(progress).toEqual([1, 2, 3]);
-    expect(records.filter((record) => record.data?.['tool'] === 'progress')).toEqual([1, 2, 3].map((step) =>
-      expect.objectContaining({
-        level: 'info',
-        message: `step ${step} of 3`,
-        data: expect.objectContaining({ server: 'test', tool: 'progress', progress: step, total: 3 }),
-      }),
-    ));
+    expect(records.filter((record) => record.data?.['tool'] === 'progress')).toEqual(
+      [1, 2, 3].map((step) =>
+        expect.objectContaining({
+          level: 'info',
+          message: `step ${step} of 3`,
+          data: expect.objectContaining({ server: 'test', tool: 'progress', progress: step, total: 3 }),
+        }),
+      ),
+    );
 
     await manager.callTool({ server: 'test', tool: 'log', arguments: { level: 'warning', message: 'disk almost full' } });
     await manager.callTool({ server: 'test', tool: 'log', arguments: { level: 'error', message: 'disk full' } });

@@ -240,7 +240,7 @@ export class McpConnectionManager implements McpService {
     });
   }
 
-/**
+  /**
    * Calls a tool. The result keeps the server's content items (text, image, audio, embedded
    * resources, links) as sent; `isError: true` is the tool's own failure.
    *
@@ -321,10 +321,7 @@ export class McpConnectionManager implements McpService {
    */
   async getPrompt(request: { server: string; name: string; arguments?: Record<string, string> | undefined }): Promise<McpPromptResult> {
     return this.#connection(request.server).request('prompts/get', request.name, undefined, async (client, requestOptions) => {
-      const result = await client.getPrompt(
-        { name: request.name, ...(request.arguments === undefined ? {} : { arguments: request.arguments }) },
-        requestOptions,
-      );
+      const result = await client.getPrompt({ name: request.name, ...(request.arguments === undefined ? {} : { arguments: request.arguments }) }, requestOptions);
       const prompt: McpPromptResult = { messages: result.messages.map((message) => ({ role: message.role, content: message.content as McpContent })) };
       if (result.description !== undefined) prompt.description = result.description;
       return prompt;

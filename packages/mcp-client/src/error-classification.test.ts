@@ -243,7 +243,8 @@ describe('requestTimeoutError', () => {
     expect(requestTimeoutError('test', what, error, '60000 ms (requestTimeoutMilliseconds)')).toMatchObject({
       code: 'MCP_TIMEOUT',
       retryable: true,
-      message: 'tools/call "slow": MCP server "test" sent no HTTP response within 500 ms (http_timeout_seconds); raise mcp.servers.test.http_timeout_seconds or check that the server is reachable',
+      message:
+        'tools/call "slow": MCP server "test" sent no HTTP response within 500 ms (http_timeout_seconds); raise mcp.servers.test.http_timeout_seconds or check that the server is reachable',
     });
   });
 
@@ -338,7 +339,12 @@ describe('invalidParamsResultError', () => {
     expect(invalidParamsResultError('test', 'fail', [{ type: 'text', text: 'disk full' }])).toBeUndefined();
     // More than the one text item: not the SDK's invalid-params result.
     const text = 'MCP error -32602: looks like it';
-    expect(invalidParamsResultError('test', 'fail', [{ type: 'text', text }, { type: 'text', text }])).toBeUndefined();
+    expect(
+      invalidParamsResultError('test', 'fail', [
+        { type: 'text', text },
+        { type: 'text', text },
+      ]),
+    ).toBeUndefined();
     expect(invalidParamsResultError('test', 'fail', [{ type: 'image', data: '', mimeType: 'image/png' }])).toBeUndefined();
     expect(invalidParamsResultError('test', 'fail', [])).toBeUndefined();
   });

@@ -16,7 +16,17 @@ import type { StderrTail } from './server-transport.js';
 import { WaitInterruptedError } from './wait.js';
 
 /** Node system error codes that mean the peer went away. */
-export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
 
 /** HTTP statuses after which the same request may succeed later: timeouts, rate limits, server faults. */
 export function isRetryableHttpStatus(status: number): boolean {
@@ -105,12 +115,10 @@ export async function stderrSuffix(stderr: StderrTail | undefined): Promise<stri
 
 /** A non-retryable `MCP_UNKNOWN_TOOL` for a tool the server says it does not have, quoting it. */
 export function unknownToolError(server: string, tool: string, serverMessage: string, cause: unknown): McpClientError {
-  return new McpClientError(
-    'MCP_UNKNOWN_TOOL',
-    server,
-    `MCP server "${server}" has no tool "${tool}" (it said: ${serverMessage}); call listTools("${server}") for its tools`,
-    { cause, retryable: false },
-  );
+  return new McpClientError('MCP_UNKNOWN_TOOL', server, `MCP server "${server}" has no tool "${tool}" (it said: ${serverMessage}); call listTools("${server}") for its tools`, {
+    cause,
+    retryable: false,
+  });
 }
 
 /** What {@link connectError} needs to know about the failed connect. */
@@ -173,9 +181,7 @@ export async function connectError(error: unknown, failure: ConnectFailure): Pro
     'MCP_CONNECT_FAILED',
     server,
     `could not connect to MCP server "${server}" at ${config.url} (${config.transport}): ${fullMessage(error)}; ` +
-      (unauthorized
-        ? `check mcp.servers.${server}.headers (credentials)`
-        : `check that the server is running and that mcp.servers.${server}.url and transport are right`),
+      (unauthorized ? `check mcp.servers.${server}.headers (credentials)` : `check that the server is running and that mcp.servers.${server}.url and transport are right`),
     { cause: error, retryable: !unauthorized },
   );
 }
@@ -236,8 +242,7 @@ export function serverAnswerError(server: string, method: string, target: string
     return new McpClientError(
       'MCP_PROTOCOL_ERROR',
       server,
-      `MCP server "${server}" rejected ${what}: ${error.message}` +
-        (invalid && method === 'tools/call' ? `; fix the arguments to match the inputSchema of tool "${target}"` : ''),
+      `MCP server "${server}" rejected ${what}: ${error.message}` + (invalid && method === 'tools/call' ? `; fix the arguments to match the inputSchema of tool "${target}"` : ''),
       { cause: error, retryable: false },
     );
   }
@@ -266,10 +271,7 @@ export function invalidParamsResultError(server: string, tool: string, content: 
   const text = first['text'];
   if (!text.startsWith(INVALID_PARAMS_RESULT_PREFIX)) return undefined;
   if (UNKNOWN_TOOL_PATTERN.test(text)) return unknownToolError(server, tool, text, undefined);
-  return new McpClientError(
-    'MCP_PROTOCOL_ERROR',
-    server,
-    `MCP server "${server}" rejected the arguments of tool "${tool}": ${text}; fix the arguments to match the tool's inputSchema`,
-    { retryable: false },
-  );
+  return new McpClientError('MCP_PROTOCOL_ERROR', server, `MCP server "${server}" rejected the arguments of tool "${tool}": ${text}; fix the arguments to match the tool's inputSchema`, {
+    retryable: false,
+  });
 }

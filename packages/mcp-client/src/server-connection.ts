@@ -15,16 +15,7 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import { ErrorCode, LoggingMessageNotificationSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
-import {
-  connectError,
-  connectionLostError,
-  describeTarget,
-  isConnectionGone,
-  isServerAnswer,
-  requestTimeoutError,
-  serverAnswerError,
-  stderrSuffix,
-} from './error-classification.js';
+import { connectError, connectionLostError, describeTarget, isConnectionGone, isServerAnswer, requestTimeoutError, serverAnswerError, stderrSuffix } from './error-classification.js';
 import { assertConnectableConfig, createServerTransport } from './server-transport.js';
 import type { ServerTransport } from './server-transport.js';
 import { waitFor, WaitInterruptedError } from './wait.js';
@@ -330,10 +321,7 @@ export class ServerConnection {
   /** Counts a failed attempt and pushes the next one back by the grown delay. */
   #countFailure(what: string, error: unknown): void {
     this.#consecutiveFailures += 1;
-    const backoff = Math.min(
-      this.#options.reconnectInitialDelayMilliseconds * 2 ** (this.#consecutiveFailures - 1),
-      this.#options.reconnectMaximumDelayMilliseconds,
-    );
+    const backoff = Math.min(this.#options.reconnectInitialDelayMilliseconds * 2 ** (this.#consecutiveFailures - 1), this.#options.reconnectMaximumDelayMilliseconds);
     this.#retryAt = Date.now() + backoff;
     this.#logger.warn(`${what}; next attempt in ${backoff} ms at the earliest`, {
       server: this.name,
@@ -379,7 +367,8 @@ export class ServerConnection {
 
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
       const { level, logger, data } = notification.params;
-      const message = typeof data === 'string' ? data : typeof (data as { message?: unknown } | null)?.message === 'string' ? (data as { message: string }).message : JSON.stringify(data);
+      const message =
+        typeof data === 'string' ? data : typeof (data as { message?: unknown } | null)?.message === 'string' ? (data as { message: string }).message : JSON.stringify(data);
       this.#logger[LOG_LEVELS[level] ?? 'info'](message, { server, level, ...(logger === undefined ? {} : { logger }), data });
     });
     client.onclose = () => {
@@ -416,9 +405,9 @@ export class ServerConnection {
     // The SDK bounds `initialize` but not the start of a transport (an SSE server that never
     // sends its `endpoint` event), and `close()` cannot stop a start in progress: both limits
     // are raced here, and the transport is closed when either wins.
-    const withinConnectLimits = <T>(promise: Promise<T>): Promise<T> =>
-      waitFor(promise, { milliseconds: deadline - Date.now(), signal: this.#options.closed });
-    let step = serverTransport.kind === 'sse' ? 'send its "endpoint" event and answer initialize' : serverTransport.kind === 'stdio' ? 'start and answer initialize' : 'answer initialize';
+    const withinConnectLimits = <T>(promise: Promise<T>): Promise<T> => waitFor(promise, { milliseconds: deadline - Date.now(), signal: this.#options.closed });
+    let step =
+      serverTransport.kind === 'sse' ? 'send its "endpoint" event and answer initialize' : serverTransport.kind === 'stdio' ? 'start and answer initialize' : 'answer initialize';
     try {
       await withinConnectLimits(client.connect(serverTransport.transport, { timeout: connectTimeoutMilliseconds }));
       if (client.getServerCapabilities()?.logging !== undefined) {

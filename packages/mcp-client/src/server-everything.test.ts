@@ -11,11 +11,7 @@ import type { McpConnectionManager, McpServerConfigInput } from './index.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-describe.each([
-  { transport: 'stdio' as const },
-  { transport: 'streamable_http' as const },
-  { transport: 'sse' as const },
-])('server-everything over $transport', ({ transport }) => {
+describe.each([{ transport: 'stdio' as const }, { transport: 'streamable_http' as const }, { transport: 'sse' as const }])('server-everything over $transport', ({ transport }) => {
   let http: RunningServerEverything | undefined;
   let manager: McpConnectionManager;
 

@@ -87,9 +87,7 @@ describe('server-filesystem', () => {
     });
     const tools = await manager.listTools('filesystem');
     expect(tools.map((tool) => tool.name).sort()).toEqual(['list_allowed_directories', 'read_text_file']);
-    await expect(
-      manager.callTool({ server: 'filesystem', tool: 'write_file', arguments: { path: join(folder, 'no.txt'), content: 'no' } }),
-    ).rejects.toMatchObject({
+    await expect(manager.callTool({ server: 'filesystem', tool: 'write_file', arguments: { path: join(folder, 'no.txt'), content: 'no' } })).rejects.toMatchObject({
       code: 'MCP_UNKNOWN_TOOL',
       server: 'filesystem',
       message: expect.stringContaining('tool "write_file" of MCP server "filesystem" is not in its allowed_tools (read_text_file, list_allowed_directories)'),

@@ -137,8 +137,7 @@ export class ServerRegistry {
       throw new McpClientError(
         'MCP_UNKNOWN_SERVER',
         name,
-        `unknown MCP server "${name}"; configured: ${listNames(this.names)}. ` +
-          `Add "${name}" under mcp.servers in mcp_agent.config.yaml, or use one of the configured names.`,
+        `unknown MCP server "${name}"; configured: ${listNames(this.names)}. ` + `Add "${name}" under mcp.servers in mcp_agent.config.yaml, or use one of the configured names.`,
       );
     }
     return config;
@@ -220,11 +219,7 @@ function optionalString(server: string, field: string, value: unknown): string |
 /** One `mcpServers` entry as `mcp.servers` settings. */
 function importServer(name: string, entry: unknown): McpServerConfig {
   if (!isRecord(entry)) {
-    throw new McpClientError(
-      'MCP_SERVER_CONFIG',
-      name,
-      `mcpServers.${name}: expected a mapping with "command" (and "args", "env") or "url" (and "headers"), got ${describe(entry)}`,
-    );
+    throw new McpClientError('MCP_SERVER_CONFIG', name, `mcpServers.${name}: expected a mapping with "command" (and "args", "env") or "url" (and "headers"), got ${describe(entry)}`);
   }
   const command = optionalString(name, 'command', entry['command']);
   const url = optionalString(name, 'url', entry['url']);
@@ -243,11 +238,7 @@ function importServer(name: string, entry: unknown): McpServerConfig {
   if (typeValue !== undefined) {
     transport = typeof typeValue === 'string' ? CLAUDE_TRANSPORTS[typeValue] : undefined;
     if (transport === undefined) {
-      throw new McpClientError(
-        'MCP_SERVER_CONFIG',
-        name,
-        `mcpServers.${name}.type: expected one of ${Object.keys(CLAUDE_TRANSPORTS).join(', ')}, got ${describe(typeValue)}`,
-      );
+      throw new McpClientError('MCP_SERVER_CONFIG', name, `mcpServers.${name}.type: expected one of ${Object.keys(CLAUDE_TRANSPORTS).join(', ')}, got ${describe(typeValue)}`);
     }
   }
 

@@ -160,8 +160,7 @@ export function createServerTransport(server: string, config: McpServerConfig, o
   if (config.url === undefined) throw new Error(`unreachable: mcp.servers.${server} has no url`);
   const url = new URL(config.url);
   const requestInit: RequestInit | undefined = config.headers === undefined ? undefined : { headers: { ...config.headers } };
-  const fetchOption =
-    config.http_timeout_seconds === undefined ? {} : { fetch: fetchWithResponseTimeout(server, Math.round(config.http_timeout_seconds * 1_000)) };
+  const fetchOption = config.http_timeout_seconds === undefined ? {} : { fetch: fetchWithResponseTimeout(server, Math.round(config.http_timeout_seconds * 1_000)) };
   const requestInitOption = requestInit === undefined ? {} : { requestInit };
 
   if (config.transport === 'sse') {

@@ -43,10 +43,13 @@ export function waitFor<T>(promise: Promise<T>, limits: WaitLimits): Promise<T> 
       reject(new WaitInterruptedError('signal'));
     };
     if (milliseconds !== undefined) {
-      timer = setTimeout(() => {
-        finish();
-        reject(new WaitInterruptedError('timeout'));
-      }, Math.max(0, milliseconds));
+      timer = setTimeout(
+        () => {
+          finish();
+          reject(new WaitInterruptedError('timeout'));
+        },
+        Math.max(0, milliseconds),
+      );
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     promise.then(

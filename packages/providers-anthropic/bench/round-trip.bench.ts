@@ -69,9 +69,7 @@ try {
     console.log(`round trips: ${CALLS} sequential calls each, after ${WARM_UP} warm-up calls, to ${server.anthropicBaseUrl}`);
     console.log(`bare SDK messages.create          p50 ${format(sdkSummary.p50)}  mean ${format(sdkSummary.mean)}`);
     console.log(`AnthropicAugmentedLLM.generate    p50 ${format(llmSummary.p50)}  mean ${format(llmSummary.mean)}`);
-    console.log(
-      `ratio (generate / SDK)            p50 ${(llmSummary.p50 / sdkSummary.p50).toFixed(3)}  mean ${(llmSummary.mean / sdkSummary.mean).toFixed(3)}  (target < 1.10)`,
-    );
+    console.log(`ratio (generate / SDK)            p50 ${(llmSummary.p50 / sdkSummary.p50).toFixed(3)}  mean ${(llmSummary.mean / sdkSummary.mean).toFixed(3)}  (target < 1.10)`);
     console.log(`overhead per round trip           p50 ${format(llmSummary.p50 - sdkSummary.p50)}  mean ${format(llmSummary.mean - sdkSummary.mean)}`);
   });
 } finally {

@@ -1,6 +1,18 @@
 // AnthropicAugmentedLLM as users run it: an MCPApp on the asyncio engine, a real MCP test server
 // over stdio, and the real @anthropic-ai/sdk talking to the local wire-protocol server.
-import { Agent, createLogger, MCPApp, messageOf, TaskFailedError, Workflow, WorkflowApplicationError, WorkflowResult, type AppContext, type LogRecord, type UsageTotals } from '@mcp-agent/core';
+import {
+  Agent,
+  createLogger,
+  MCPApp,
+  messageOf,
+  TaskFailedError,
+  Workflow,
+  WorkflowApplicationError,
+  WorkflowResult,
+  type AppContext,
+  type LogRecord,
+  type UsageTotals,
+} from '@mcp-agent/core';
 import { currentTaskContext, type LlmProvider } from '@mcp-agent/core/engine';
 import type { SettingsInput } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
@@ -195,9 +207,7 @@ describe('the tool loop', () => {
       expect(call.input).not.toContain(API_KEY);
       expect(JSON.parse(call.input)).toMatchObject({ provider: 'anthropic' });
     }
-    expect(blocks(wireMessages(server.requests[1])[2])).toEqual([
-      { type: 'tool_result', tool_use_id: expect.stringMatching(/^toolu_local_/), content: '5' },
-    ]);
+    expect(blocks(wireMessages(server.requests[1])[2])).toEqual([{ type: 'tool_result', tool_use_id: expect.stringMatching(/^toolu_local_/), content: '5' }]);
   });
 
   it('is found by the engine among the installed provider packages', async () => {
@@ -436,10 +446,7 @@ describe('errors', () => {
     expect(outcomes.map((outcome) => outcome.text)).toEqual(['after the rate limit', 'after the server error']);
     expect(server.requests).toHaveLength(4);
     const retries = logs.filter((record) => record.message.startsWith('task llm.anthropic.complete attempt 1 failed'));
-    expect(retries.map((record) => record.message)).toEqual([
-      expect.stringContaining('anthropic: 429 RateLimitError'),
-      expect.stringContaining('anthropic: 500 InternalServerError'),
-    ]);
+    expect(retries.map((record) => record.message)).toEqual([expect.stringContaining('anthropic: 429 RateLimitError'), expect.stringContaining('anthropic: 500 InternalServerError')]);
   });
 
   it('gives up on a rate limit after maximum_attempts, with retryAfterMilliseconds in the details', async () => {
@@ -482,9 +489,7 @@ describe('errors', () => {
     });
 
     expect(outcome.failure).toMatchObject({ attempts: 1, type: 'MissingApiKeyError', nonRetryable: true });
-    expect(outcome.failure?.message).toBe(
-      'anthropic: no API key; set anthropic.api_key in mcp_agent.secrets.yaml or the ANTHROPIC_API_KEY environment variable',
-    );
+    expect(outcome.failure?.message).toBe('anthropic: no API key; set anthropic.api_key in mcp_agent.secrets.yaml or the ANTHROPIC_API_KEY environment variable');
     expect(server.requests).toHaveLength(0);
   });
 

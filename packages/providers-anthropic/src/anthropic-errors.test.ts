@@ -63,7 +63,11 @@ describe('classifyAnthropicError', () => {
 
   it('names the timeout of a request that timed out, and passes its own errors through', () => {
     const timedOut = classifyAnthropicError(new APIConnectionTimeoutError(), context);
-    expect(timedOut).toMatchObject({ type: 'APIConnectionTimeoutError', nonRetryable: false, message: 'anthropic: APIConnectionTimeoutError: the request timed out (Request timed out.)' });
+    expect(timedOut).toMatchObject({
+      type: 'APIConnectionTimeoutError',
+      nonRetryable: false,
+      message: 'anthropic: APIConnectionTimeoutError: the request timed out (Request timed out.)',
+    });
     const own = WorkflowApplicationError.nonRetryable('already classified', 'Mine');
     expect(classifyAnthropicError(own, context)).toBe(own);
   });

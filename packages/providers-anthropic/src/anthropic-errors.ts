@@ -51,7 +51,6 @@ const NON_RETRYABLE: ReadonlyArray<readonly [abstract new (...args: never[]) => 
 /** Statuses the API uses for conditions that pass: timeout, conflict, rate limit, lock. */
 const RETRYABLE_STATUSES = new Set([408, 409, 429]);
 
-
 /** The SDK's name of an error's class (`_errorName` survives minification), else its `name`. */
 function className(error: Error): string {
   const declared = (error.constructor as { _errorName?: unknown })._errorName;
@@ -146,7 +145,12 @@ export function classifyAnthropicError(error: unknown, context: AnthropicErrorCo
       if (error.type !== null) details.errorType = error.type;
       text = error.apiMessage ?? text;
     }
-    return new WorkflowApplicationError(`anthropic: ${type}: ${redact(text, context.apiKey)}`, { type, nonRetryable: false, details: [details], cause: safeCause(error, context.apiKey) });
+    return new WorkflowApplicationError(`anthropic: ${type}: ${redact(text, context.apiKey)}`, {
+      type,
+      nonRetryable: false,
+      details: [details],
+      cause: safeCause(error, context.apiKey),
+    });
   }
   const status = error.status;
   const listed = NON_RETRYABLE.find(([errorClass]) => error instanceof errorClass);

@@ -26,7 +26,8 @@ describe('createAnthropicProvider', () => {
     const reason = new Error('cancelled by the engine');
     const started = Date.now();
     const request = { provider: 'anthropic', messages: [{ role: 'user' as const, content: 'Hi' }] };
-    const pending = method === 'complete' ? provider.complete(request, { settings, signal: controller.signal }) : provider.stream(request, { settings, signal: controller.signal }, () => undefined);
+    const pending =
+      method === 'complete' ? provider.complete(request, { settings, signal: controller.signal }) : provider.stream(request, { settings, signal: controller.signal }, () => undefined);
     setTimeout(() => controller.abort(reason), 50);
     const error = await pending.catch((caught: unknown) => caught);
 
@@ -40,7 +41,9 @@ describe('createAnthropicProvider', () => {
     const apiKey = 'sk-ant-test-3f9c2a7d0123';
     server.enqueue({ error: { status: 401, message: `invalid x-api-key ${apiKey}` } });
     const provider = createAnthropicProvider({ apiKey, baseUrl: server.anthropicBaseUrl, defaultModel: 'claude-haiku-4-5' });
-    const error = await provider.complete({ provider: 'anthropic', messages: [{ role: 'user', content: 'Hi' }] }, { settings: parseSettings({}, 'settings') }).catch((caught: unknown) => caught);
+    const error = await provider
+      .complete({ provider: 'anthropic', messages: [{ role: 'user', content: 'Hi' }] }, { settings: parseSettings({}, 'settings') })
+      .catch((caught: unknown) => caught);
 
     expect(WorkflowApplicationError.is(error)).toBe(true);
     const failure = error as WorkflowApplicationError;

@@ -37,10 +37,10 @@ function nonEmpty(value: unknown): string | undefined {
 
 /** The error for a missing key: one line saying where to put it. */
 function missingApiKey(): WorkflowApplicationError {
-  return new WorkflowApplicationError(
-    'anthropic: no API key; set anthropic.api_key in mcp_agent.secrets.yaml or the ANTHROPIC_API_KEY environment variable',
-    { type: 'MissingApiKeyError', nonRetryable: true },
-  );
+  return new WorkflowApplicationError('anthropic: no API key; set anthropic.api_key in mcp_agent.secrets.yaml or the ANTHROPIC_API_KEY environment variable', {
+    type: 'MissingApiKeyError',
+    nonRetryable: true,
+  });
 }
 
 /**

@@ -24,7 +24,15 @@ describe('toAnthropicMessagesBody', () => {
 
   it('sends user images as base64 image blocks', () => {
     const built = body({
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image', data: 'iVBORw0KGgo=', mimeType: 'image/png' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image', data: 'iVBORw0KGgo=', mimeType: 'image/png' },
+          ],
+        },
+      ],
     });
     expect(built.messages).toEqual([
       {
@@ -126,7 +134,15 @@ describe('toAnthropicMessagesBody', () => {
         { role: 'user', content: 'Two' },
       ],
     });
-    expect(built.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'One' }, { type: 'text', text: 'Two' }] }]);
+    expect(built.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'One' },
+          { type: 'text', text: 'Two' },
+        ],
+      },
+    ]);
   });
 
   it('maps tools, the structured-output tool and tool_choice', () => {

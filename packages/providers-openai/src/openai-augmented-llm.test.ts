@@ -310,9 +310,7 @@ describe('OpenAIAugmentedLLM outside a workflow', () => {
     const failure = error as WorkflowApplicationError;
     expect(failure.type).toBe('AuthenticationError');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe(
-      'openai: 401 AuthenticationError: Incorrect API key provided: [redacted]. (check openai.api_key in mcp_agent.secrets.yaml or OPENAI_API_KEY)',
-    );
+    expect(failure.message).toBe('openai: 401 AuthenticationError: Incorrect API key provided: [redacted]. (check openai.api_key in mcp_agent.secrets.yaml or OPENAI_API_KEY)');
     expect(JSON.stringify({ message: failure.message, details: failure.details, cause: String(failure.cause) })).not.toContain(TEST_KEY);
     expect(server.requests).toHaveLength(1);
   });
@@ -338,9 +336,7 @@ describe('OpenAIAugmentedLLM inside a workflow', () => {
     { status: 422, type: 'UnprocessableEntityError', hint: '' },
   ])('fails at attempt 1 on $status ($type): not retryable', async ({ status, type, hint }) => {
     server.enqueue({ error: { status, message: `scripted ${status}` } }, { text: 'a retry would get this' });
-    const outcome = await app.run(
-      async ({ executor }) => (await executor.executeWorkflow(AskWorkflow, { prompt: 'Hi', ...(status === 404 ? { model: 'gpt-nonexistent' } : {}) })).value,
-    );
+    const outcome = await app.run(async ({ executor }) => (await executor.executeWorkflow(AskWorkflow, { prompt: 'Hi', ...(status === 404 ? { model: 'gpt-nonexistent' } : {}) })).value);
     expect(outcome?.failure).toMatchObject({ taskName: 'llm.openai.complete', attempts: 1, type, nonRetryable: true });
     expect(outcome?.failure?.message).toBe(`openai: ${status} ${type}: scripted ${status}${hint === '' ? '' : ` (${hint})`}`);
     expect(outcome?.failure?.message).not.toContain(TEST_KEY);
@@ -556,9 +552,7 @@ describe('configuration', () => {
       llmProviders: [createOpenAIProvider({ environment: {} })],
     });
     const error = await azure.run(async () => (await new Agent({ name: 'azure' }).attachLlm(OpenAIAugmentedLLM)).generate('Hi').catch((caught: unknown) => caught));
-    expect((error as Error).message).toBe(
-      'openai (Azure): no API key; set azure.api_key in mcp_agent.secrets.yaml or the AZURE_OPENAI_API_KEY environment variable',
-    );
+    expect((error as Error).message).toBe('openai (Azure): no API key; set azure.api_key in mcp_agent.secrets.yaml or the AZURE_OPENAI_API_KEY environment variable');
   });
 });
 

@@ -21,12 +21,22 @@ describe('resolveOpenAIConnection', () => {
 
   it('uses the azure section unless the openai section configures OpenAI itself', () => {
     const azure = { endpoint: 'https://res.openai.azure.com/', api_key: 'az', azure_deployment: 'dep' };
-    expect(resolve({ azure })).toMatchObject({ azure: true, section: 'azure', baseURL: 'https://res.openai.azure.com/openai', deployment: 'dep', defaultModel: 'dep', apiVersion: '2024-10-21' });
+    expect(resolve({ azure })).toMatchObject({
+      azure: true,
+      section: 'azure',
+      baseURL: 'https://res.openai.azure.com/openai',
+      deployment: 'dep',
+      defaultModel: 'dep',
+      apiVersion: '2024-10-21',
+    });
     expect(resolve({ azure, openai: { api_key: 'sk' } })).toMatchObject({ azure: false, apiKey: 'sk' });
   });
 
   it('reads a deployment named in an Azure endpoint, and OPENAI_API_VERSION', () => {
-    const connection = resolve({ azure: { endpoint: 'https://res.cognitiveservices.azure.com/openai/deployments/gpt-4o-mini', api_key: 'az' } }, { OPENAI_API_VERSION: '2025-01-01-preview' });
+    const connection = resolve(
+      { azure: { endpoint: 'https://res.cognitiveservices.azure.com/openai/deployments/gpt-4o-mini', api_key: 'az' } },
+      { OPENAI_API_VERSION: '2025-01-01-preview' },
+    );
     expect(connection).toMatchObject({ baseURL: 'https://res.cognitiveservices.azure.com/openai', deployment: 'gpt-4o-mini', apiVersion: '2025-01-01-preview' });
   });
 

@@ -57,10 +57,10 @@ function section(settings: Settings, name: string): Record<string, unknown> | un
 }
 
 function missingKey(label: string, sectionName: string, variable: string): WorkflowApplicationError {
-  return new WorkflowApplicationError(
-    `${label}: no API key; set ${sectionName}.api_key in mcp_agent.secrets.yaml or the ${variable} environment variable`,
-    { type: 'MissingApiKeyError', nonRetryable: true },
-  );
+  return new WorkflowApplicationError(`${label}: no API key; set ${sectionName}.api_key in mcp_agent.secrets.yaml or the ${variable} environment variable`, {
+    type: 'MissingApiKeyError',
+    nonRetryable: true,
+  });
 }
 
 /**
@@ -115,7 +115,12 @@ export function resolveOpenAIConnection(settings: Settings, environment: Environ
   };
 }
 
-function azureConnection(config: Record<string, unknown> | undefined, sectionName: 'openai' | 'azure', configuredEndpoint: string | undefined, environment: Environment): OpenAIConnection {
+function azureConnection(
+  config: Record<string, unknown> | undefined,
+  sectionName: 'openai' | 'azure',
+  configuredEndpoint: string | undefined,
+  environment: Environment,
+): OpenAIConnection {
   const label = 'openai (Azure)';
   const apiKey = text(config, 'api_key') ?? env(environment, 'AZURE_OPENAI_API_KEY');
   if (apiKey === undefined) throw missingKey(label, sectionName, 'AZURE_OPENAI_API_KEY');

@@ -39,7 +39,6 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
-
 function redact(text: string, apiKey: string | undefined): string {
   return apiKey !== undefined && apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
 }

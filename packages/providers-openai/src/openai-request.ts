@@ -4,12 +4,7 @@
  */
 import type { LlmContentPart, LlmRequest, LlmToolDefinition } from '@mcp-agent/core/engine';
 import type { LlmMessage } from '@mcp-agent/core';
-import type {
-  ChatCompletionContentPart,
-  ChatCompletionCreateParamsNonStreaming,
-  ChatCompletionFunctionTool,
-  ChatCompletionMessageParam,
-} from 'openai/resources/chat/completions';
+import type { ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 
 /** Options of {@link toChatCompletionRequest} besides the request. */
 export interface ChatCompletionRequestOptions {

@@ -74,9 +74,7 @@ function answerError(response: ServerResponse, status: number, code: number, mes
     response.end();
     return;
   }
-  response
-    .writeHead(status, { 'Content-Type': 'application/json' })
-    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
 /** Reads a request body as text. */

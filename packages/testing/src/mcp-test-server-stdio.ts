@@ -60,9 +60,7 @@ async function main(): Promise<void> {
   if (flags.crashOnStart) {
     exitWith(
       CRASH_ON_START_EXIT_CODE,
-      'mcp-test-server: starting\n' +
-        'mcp-test-server: --crash-on-start given, giving up before connecting\n' +
-        'fatal: test server refused to start\n',
+      'mcp-test-server: starting\n' + 'mcp-test-server: --crash-on-start given, giving up before connecting\n' + 'fatal: test server refused to start\n',
     );
     return;
   }

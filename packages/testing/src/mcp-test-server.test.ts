@@ -12,11 +12,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import type { LoggingMessageNotification, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  MCP_TEST_SERVER_TOOL_NAMES,
-  mcpTestServerStdioCommand,
-  startMcpTestHttpServer,
-} from './index.js';
+import { MCP_TEST_SERVER_TOOL_NAMES, mcpTestServerStdioCommand, startMcpTestHttpServer } from './index.js';
 import type { McpTestHttpServer, McpTestHttpTransport } from './index.js';
 
 type TransportKind = 'stdio' | McpTestHttpTransport;
@@ -42,9 +38,7 @@ function stdioTransport(flags: string[] = []): StdioClientTransport {
 }
 
 function httpTransport(server: McpTestHttpServer): Transport {
-  return server.transport === 'sse'
-    ? new SSEClientTransport(new URL(server.url))
-    : new StreamableHTTPClientTransport(new URL(server.url));
+  return server.transport === 'sse' ? new SSEClientTransport(new URL(server.url)) : new StreamableHTTPClientTransport(new URL(server.url));
 }
 
 async function connect(kind: TransportKind): Promise<Connection> {
@@ -100,8 +94,7 @@ function jsonRpcOver(child: ChildProcessWithoutNullStreams): {
   });
   return {
     send: (message) => child.stdin.write(`${JSON.stringify(message)}\n`),
-    answer: (id) =>
-      received.has(id) ? Promise.resolve(received.get(id)) : new Promise((resolve) => answers.set(id, resolve)),
+    answer: (id) => (received.has(id) ? Promise.resolve(received.get(id)) : new Promise((resolve) => answers.set(id, resolve))),
   };
 }
 
@@ -183,9 +176,7 @@ describe.each<TransportKind>(['stdio', 'streamable_http', 'sse'])('the MCP test 
     expect(Buffer.from(data, 'base64').subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
     const embedded = await client.callTool({ name: 'embedded_resource', arguments: {} });
-    expect(embedded.content).toEqual([
-      { type: 'resource', resource: { uri: 'test://embedded', mimeType: 'text/plain', text: 'embedded text' } },
-    ]);
+    expect(embedded.content).toEqual([{ type: 'resource', resource: { uri: 'test://embedded', mimeType: 'text/plain', text: 'embedded text' } }]);
   });
 
   it('sends progress notifications when asked', async () => {
@@ -208,9 +199,7 @@ describe.each<TransportKind>(['stdio', 'streamable_http', 'sse'])('the MCP test 
     });
     try {
       await client.setLoggingLevel('debug');
-      expect(firstText(await client.callTool({ name: 'log', arguments: { level: 'info', message: 'hello log' } }))).toBe(
-        'logged',
-      );
+      expect(firstText(await client.callTool({ name: 'log', arguments: { level: 'info', message: 'hello log' } }))).toBe('logged');
       expect(messages).toEqual([{ level: 'info', logger: 'test-server', data: 'hello log' }]);
 
       await client.setLoggingLevel('error');

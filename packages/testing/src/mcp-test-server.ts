@@ -17,19 +17,7 @@ import { z } from 'zod';
  * expect(tools.map((tool) => tool.name).sort()).toEqual([...MCP_TEST_SERVER_TOOL_NAMES].sort());
  * ```
  */
-export const MCP_TEST_SERVER_TOOL_NAMES = Object.freeze([
-  'echo',
-  'add',
-  'fail',
-  'slow',
-  'hang',
-  'crash',
-  'image',
-  'embedded_resource',
-  'progress',
-  'log',
-  'count',
-] as const);
+export const MCP_TEST_SERVER_TOOL_NAMES = Object.freeze(['echo', 'add', 'fail', 'slow', 'hang', 'crash', 'image', 'embedded_resource', 'progress', 'log', 'count'] as const);
 
 /**
  * The name of one tool of the MCP test server.
@@ -82,8 +70,7 @@ export interface McpTestServerOptions {
 const processToolCalls: McpTestServerToolCalls = { count: 0 };
 
 /** A 1x1 transparent PNG, the smallest valid image worth sending. */
-const TINY_PNG_BASE64 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+const TINY_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 /**
  * The pause after each progress notification. The SDK client handles a notification one
@@ -158,10 +145,7 @@ function text(value: string): { content: [{ type: 'text'; text: string }] } {
 export function createMcpTestServer(options: McpTestServerOptions = {}): McpServer {
   const toolCalls = options.toolCalls ?? processToolCalls;
   const onCrash = options.onCrash ?? ((code: number) => process.exit(code));
-  const server = new McpServer(
-    { name: options.name ?? 'mcp-test-server', version: '0.1.0' },
-    { capabilities: { logging: {} } },
-  );
+  const server = new McpServer({ name: options.name ?? 'mcp-test-server', version: '0.1.0' }, { capabilities: { logging: {} } });
   const served = (): void => {
     toolCalls.count += 1;
   };
@@ -173,35 +157,22 @@ export function createMcpTestServer(options: McpTestServerOptions = {}): McpServ
     minimumLogLevel = request.params.level;
     return {};
   });
-  const isLogged = (level: LoggingLevel): boolean =>
-    minimumLogLevel === undefined || LOGGING_LEVELS.indexOf(level) >= LOGGING_LEVELS.indexOf(minimumLogLevel);
+  const isLogged = (level: LoggingLevel): boolean => minimumLogLevel === undefined || LOGGING_LEVELS.indexOf(level) >= LOGGING_LEVELS.indexOf(minimumLogLevel);
 
-  server.registerTool(
-    'echo',
-    { description: 'Answers the text it is given.', inputSchema: { text: z.string() } },
-    ({ text: value }) => {
-      served();
-      return text(value);
-    },
-  );
+  server.registerTool('echo', { description: 'Answers the text it is given.', inputSchema: { text: z.string() } }, ({ text: value }) => {
+    served();
+    return text(value);
+  });
 
-  server.registerTool(
-    'add',
-    { description: 'Answers the sum of two numbers.', inputSchema: { a: z.number(), b: z.number() } },
-    ({ a, b }) => {
-      served();
-      return text(String(a + b));
-    },
-  );
+  server.registerTool('add', { description: 'Answers the sum of two numbers.', inputSchema: { a: z.number(), b: z.number() } }, ({ a, b }) => {
+    served();
+    return text(String(a + b));
+  });
 
-  server.registerTool(
-    'fail',
-    { description: 'Answers a tool error (isError: true) with the message.', inputSchema: { message: z.string() } },
-    ({ message }) => {
-      served();
-      return { ...text(message), isError: true };
-    },
-  );
+  server.registerTool('fail', { description: 'Answers a tool error (isError: true) with the message.', inputSchema: { message: z.string() } }, ({ message }) => {
+    served();
+    return { ...text(message), isError: true };
+  });
 
   server.registerTool(
     'slow',
@@ -216,15 +187,11 @@ export function createMcpTestServer(options: McpTestServerOptions = {}): McpServ
     },
   );
 
-  server.registerTool(
-    'hang',
-    { description: 'Never answers (until the request is cancelled or the connection closes).' },
-    async (extra) => {
-      served();
-      await untilAborted(extra.signal);
-      return text('cancelled');
-    },
-  );
+  server.registerTool('hang', { description: 'Never answers (until the request is cancelled or the connection closes).' }, async (extra) => {
+    served();
+    await untilAborted(extra.signal);
+    return text('cancelled');
+  });
 
   server.registerTool(
     'crash',
@@ -251,18 +218,12 @@ export function createMcpTestServer(options: McpTestServerOptions = {}): McpServ
     };
   });
 
-  server.registerTool(
-    'embedded_resource',
-    { description: 'Answers an embedded text resource test://embedded.' },
-    () => {
-      served();
-      return {
-        content: [
-          { type: 'resource', resource: { uri: 'test://embedded', mimeType: 'text/plain', text: 'embedded text' } },
-        ],
-      };
-    },
-  );
+  server.registerTool('embedded_resource', { description: 'Answers an embedded text resource test://embedded.' }, () => {
+    served();
+    return {
+      content: [{ type: 'resource', resource: { uri: 'test://embedded', mimeType: 'text/plain', text: 'embedded text' } }],
+    };
+  });
 
   server.registerTool(
     'progress',
@@ -304,31 +265,18 @@ export function createMcpTestServer(options: McpTestServerOptions = {}): McpServ
     },
   );
 
-  server.registerTool(
-    'count',
-    { description: 'Answers how many tool calls this server process has served, this one included.' },
-    () => {
-      served();
-      return text(String(toolCalls.count));
-    },
-  );
+  server.registerTool('count', { description: 'Answers how many tool calls this server process has served, this one included.' }, () => {
+    served();
+    return text(String(toolCalls.count));
+  });
 
-  server.registerPrompt(
-    'greeting',
-    { description: 'Greets someone by name.', argsSchema: { name: z.string() } },
-    ({ name }) => ({
-      messages: [{ role: 'user', content: { type: 'text', text: `Hello, ${name}!` } }],
-    }),
-  );
+  server.registerPrompt('greeting', { description: 'Greets someone by name.', argsSchema: { name: z.string() } }, ({ name }) => ({
+    messages: [{ role: 'user', content: { type: 'text', text: `Hello, ${name}!` } }],
+  }));
 
-  server.registerResource(
-    'hello',
-    'test://hello',
-    { description: 'A fixed greeting.', mimeType: 'text/plain' },
-    (uri) => ({
-      contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'hello from the test server' }],
-    }),
-  );
+  server.registerResource('hello', 'test://hello', { description: 'A fixed greeting.', mimeType: 'text/plain' }, (uri) => ({
+    contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'hello from the test server' }],
+  }));
 
   return server;
 }

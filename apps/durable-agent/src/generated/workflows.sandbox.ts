@@ -57,10 +57,7 @@ export class AnalystWorkflow extends Workflow<AnalysisReport> {
   async run(request: AnalysisRequest): Promise<WorkflowResult<AnalysisReport>> {
     const folder = typeof request?.folder === 'string' ? request.folder.replace(/\/+$/, '') : '';
     if (!folder.startsWith('/') || typeof request.question !== 'string' || request.question.trim() === '') {
-      throw WorkflowApplicationError.nonRetryable(
-        `AnalystWorkflow needs { folder: an absolute path, question: some text }, got ${JSON.stringify(request)}`,
-        'InvalidInput',
-      );
+      throw WorkflowApplicationError.nonRetryable(`AnalystWorkflow needs { folder: an absolute path, question: some text }, got ${JSON.stringify(request)}`, 'InvalidInput');
     }
 
     const agent = new Agent({
@@ -71,7 +68,10 @@ export class AnalystWorkflow extends Workflow<AnalysisReport> {
     try {
       // Read the data with MCP tool calls (one activity each).
       const listing = toolText('list_directory', await agent.callTool('filesystem_list_directory', { path: folder }));
-      const files = [...listing.matchAll(/^\[FILE\] (.+)$/gm)].map((match) => match[1]?.trim() ?? '').filter((name) => DATA_FILE.test(name)).sort();
+      const files = [...listing.matchAll(/^\[FILE\] (.+)$/gm)]
+        .map((match) => match[1]?.trim() ?? '')
+        .filter((name) => DATA_FILE.test(name))
+        .sort();
       if (files.length === 0) {
         throw WorkflowApplicationError.nonRetryable(`no data files (.csv, .md, .txt) in ${folder}`, 'NoData');
       }
@@ -85,9 +85,7 @@ export class AnalystWorkflow extends Workflow<AnalysisReport> {
       // builds on the last; on Temporal each is the activity llm.openai.complete.
       const llm = await agent.attachLlm(OpenAIAugmentedLLM);
       this.#stage = 'gathering';
-      const findings = await llm.generateStr(
-        `Gather: list every figure in these files, grouped by period and by region, with the notes that explain them.\n\n${contents.join('\n\n')}`,
-      );
+      const findings = await llm.generateStr(`Gather: list every figure in these files, grouped by period and by region, with the notes that explain them.\n\n${contents.join('\n\n')}`);
       this.#stage = 'analysing';
       const analysis = await llm.generateStr(`Analyse: from the figures you gathered, what changed, by how much, and why?\n\n${findings}`);
       this.#stage = 'reporting';

@@ -9,8 +9,8 @@ export const ACTIVITY_MANIFEST: ReadonlyArray<{ readonly name: string; readonly 
 
 /** The workflows, by name, and the file that defines each. */
 export const WORKFLOW_MANIFEST: ReadonlyArray<{ readonly name: string; readonly className: string; readonly source: string }> = [
-  { name: "DataExtractionWorkflow", className: "DataExtractionWorkflow", source: "src/workflows.ts:164" },
-  { name: "DataLoadingWorkflow", className: "DataLoadingWorkflow", source: "src/workflows.ts:181" },
-  { name: "DataPipelineWorkflow", className: "DataPipelineWorkflow", source: "src/workflows.ts:206" },
-  { name: "DataTransformationWorkflow", className: "DataTransformationWorkflow", source: "src/workflows.ts:172" },
+  { name: "DataExtractionWorkflow", className: "DataExtractionWorkflow", source: "src/workflows.ts:167" },
+  { name: "DataLoadingWorkflow", className: "DataLoadingWorkflow", source: "src/workflows.ts:184" },
+  { name: "DataPipelineWorkflow", className: "DataPipelineWorkflow", source: "src/workflows.ts:209" },
+  { name: "DataTransformationWorkflow", className: "DataTransformationWorkflow", source: "src/workflows.ts:175" },
 ];

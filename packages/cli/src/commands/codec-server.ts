@@ -33,7 +33,8 @@ Then: temporal server start-dev --ui-codec-endpoint <the printed URL>`,
     if (!/^\d+$/.test(portText) || port > 65_535) throw new UsageError(`--port: expected a port number from 0 to 65535, got "${portText}"`);
     const origins = values['origin'] as string[] | undefined;
     for (const origin of origins ?? []) {
-      if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) throw new UsageError(`--origin: expected an origin such as http://localhost:8233 (scheme and host, no path), got "${origin}"`);
+      if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin))
+        throw new UsageError(`--origin: expected an origin such as http://localhost:8233 (scheme and host, no path), got "${origin}"`);
     }
     const token = io.env[TOKEN_VARIABLE];
     const server = await startCodecServerFromSettings(settingsFrom(values, io), {

@@ -36,7 +36,8 @@ Prints a summary (never a secret's value), or every problem with its path. Exit 
       }
       try {
         const codec = encryptionCodecFromSettings(settings);
-        if (codec !== undefined) encryption = `aes256gcm, key id ${codec.keyId}${codec.keyIds.length > 1 ? ` (+${codec.keyIds.length - 1} previous)` : ''}${temporal.data_converter?.compress === true ? ', compressed' : ''}`;
+        if (codec !== undefined)
+          encryption = `aes256gcm, key id ${codec.keyId}${codec.keyIds.length > 1 ? ` (+${codec.keyIds.length - 1} previous)` : ''}${temporal.data_converter?.compress === true ? ', compressed' : ''}`;
       } catch (error) {
         problems.push(messageOf(error));
       }

@@ -68,18 +68,16 @@ Histories are JSON from \`mcp-agent workflows history <id> --out file\` or
     const logger = createLogger({ transports: ['none'] });
     const json = values['json'] === true;
     try {
-      await replayWorkflowHistories(
-        { registry, settings, logger },
-        { workflowsPath: modules },
-        histories,
-      );
+      await replayWorkflowHistories({ registry, settings, logger }, { workflowsPath: modules }, histories);
     } catch (error) {
       if (!json || !MCPAgentError.is(error)) throw error;
       io.stdout(`${JSON.stringify({ failed: { code: error.code, message: error.message } })}\n`);
       return 1;
     }
     const names = histories.map((entry) => entry.workflowId);
-    io.stdout(json ? `${JSON.stringify({ replayed: names })}\n` : `replayed ${names.length} ${names.length === 1 ? 'history' : 'histories'} against the current code: ${names.join(', ')}\n`);
+    io.stdout(
+      json ? `${JSON.stringify({ replayed: names })}\n` : `replayed ${names.length} ${names.length === 1 ? 'history' : 'histories'} against the current code: ${names.join(', ')}\n`,
+    );
     return 0;
   },
 };

@@ -47,7 +47,11 @@ or the server can't be reached, 2 wrong arguments or input.`,
     }
     const schema = inputSchemaOf(app, workflowName);
     if (schema !== undefined) {
-      const problems = input.given ? checkAgainstSchema(input.value, schema) : schema.type === undefined || [schema.type].flat().includes('null') ? [] : ['input: required, missing (give --input)'];
+      const problems = input.given
+        ? checkAgainstSchema(input.value, schema)
+        : schema.type === undefined || [schema.type].flat().includes('null')
+          ? []
+          : ['input: required, missing (give --input)'];
       if (problems.length > 0) throw new UsageError(`the input does not match ${workflowName}'s input schema:\n  ${problems.join('\n  ')}`, false);
     }
     const json = values['json'] === true;

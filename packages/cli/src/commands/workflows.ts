@@ -58,7 +58,8 @@ ${COMMON_USAGE}`,
   positionals: { min: 0, max: 0 },
   async run({ values }, io) {
     const status = (values['status'] as string | undefined)?.toUpperCase();
-    if (status !== undefined && !STATUSES.includes(status as WorkflowStatus)) throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${values['status'] as string}"`);
+    if (status !== undefined && !STATUSES.includes(status as WorkflowStatus))
+      throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${values['status'] as string}"`);
     const limitText = (values['limit'] as string | undefined) ?? '20';
     const limit = Number(limitText);
     if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit: expected a positive whole number, got "${limitText}"`);
@@ -133,7 +134,7 @@ ${COMMON_USAGE}`,
 
 export const workflowsQueryCommand: Command = {
   words: ['workflows', 'query'],
-  summary: "ask a running (or closed) workflow a query; prints the answer as JSON",
+  summary: 'ask a running (or closed) workflow a query; prints the answer as JSON',
   usage: `usage: mcp-agent workflows query <workflow-id> <query> [--input <json>]
 
 ${SERVER_NOTE} The answer is printed as JSON. A worker must be running to answer.
@@ -145,7 +146,9 @@ ${COMMON_USAGE}`,
   async run({ values, positionals }, io) {
     const [workflowId, query] = positionals as [string, string];
     const input = inputFrom(values, io.cwd);
-    const answer = await withExecutor(values, io, (executor) => (input.given ? executor.queryWorkflow(undefined, workflowId, query, input.value) : executor.queryWorkflow(undefined, workflowId, query)));
+    const answer = await withExecutor(values, io, (executor) =>
+      input.given ? executor.queryWorkflow(undefined, workflowId, query, input.value) : executor.queryWorkflow(undefined, workflowId, query),
+    );
     io.stdout(`${JSON.stringify(answer ?? null, null, 2)}\n`);
     return 0;
   },

@@ -60,8 +60,7 @@ function satisfiesNumberRule(rule: NumberRule, value: number): boolean {
  */
 export function numberSetting(rule: NumberRule = {}) {
   const notNumber = (issue: IssueInput) => `expected a number, got ${describeValue(issue.input)}`;
-  const outOfRange = (issue: IssueInput) =>
-    `expected ${describeNumberRule(rule)}${rule.note === undefined ? '' : ` (${rule.note})`}, got ${describeValue(issue.input)}`;
+  const outOfRange = (issue: IssueInput) => `expected ${describeNumberRule(rule)}${rule.note === undefined ? '' : ` (${rule.note})`}, got ${describeValue(issue.input)}`;
   return z
     .union([z.number({ error: notNumber }), z.string().regex(NUMERIC_STRING, { error: notNumber }).transform(Number)], {
       error: notNumber,
@@ -101,10 +100,9 @@ export function enumSetting<const Values extends readonly [string, ...string[]]>
 }
 
 /** A string-valued map entry that also accepts numbers and booleans, converted to strings (`PORT: 8080`). */
-export const StringLikeSchema = z.union(
-  [z.string(), z.number().transform(String), z.boolean().transform(String)],
-  { error: (issue: IssueInput) => `expected a string, got ${describeValue(issue.input)}` },
-);
+export const StringLikeSchema = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)], {
+  error: (issue: IssueInput) => `expected a string, got ${describeValue(issue.input)}`,
+});
 
 /** A mapping that rejects unknown keys, suggesting the closest allowed key. */
 export function strictSection<Shape extends z.core.$ZodLooseShape>(shape: Shape) {

@@ -44,12 +44,7 @@ export function interpolateString(text: string, environment: Readonly<Record<str
 /** Marks a mapping value whose interpolation left it unset. */
 const ABSENT = Symbol('absent');
 
-function interpolateValue(
-  value: unknown,
-  environment: Readonly<Record<string, string | undefined>>,
-  path: readonly PropertyKey[],
-  problems: SettingsProblem[],
-): unknown {
+function interpolateValue(value: unknown, environment: Readonly<Record<string, string | undefined>>, path: readonly PropertyKey[], problems: SettingsProblem[]): unknown {
   if (typeof value === 'string') {
     const result = interpolateString(value, environment);
     return 'value' in result ? result.value : ABSENT;

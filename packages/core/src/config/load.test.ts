@@ -100,9 +100,7 @@ describe('loadSettings files', () => {
 
   it('rejects an explicit config path that does not exist, naming it', () => {
     const error = loadError({ configPath: 'missing/mcp_agent.config.yaml' });
-    expect(error.message).toBe(
-      `${path.join(directory, 'missing', 'mcp_agent.config.yaml')}: config file not found (the configPath option is "missing/mcp_agent.config.yaml")`,
-    );
+    expect(error.message).toBe(`${path.join(directory, 'missing', 'mcp_agent.config.yaml')}: config file not found (the configPath option is "missing/mcp_agent.config.yaml")`);
   });
 
   it('treats an empty config file as defaults', async () => {
@@ -171,9 +169,7 @@ describe('loadSettings files', () => {
 
   it('rejects a file whose top level is not a mapping', async () => {
     await write('mcp_agent.config.yaml', '- execution_engine: temporal\n');
-    expect(loadError().message).toBe(
-      'mcp_agent.config.yaml: (root): expected a mapping of settings at the top level (for example "execution_engine: asyncio"), got a list',
-    );
+    expect(loadError().message).toBe('mcp_agent.config.yaml: (root): expected a mapping of settings at the top level (for example "execution_engine: asyncio"), got a list');
   });
 
   it('prefixes validation problems with the config file name', async () => {
@@ -314,9 +310,7 @@ describe('loadSettings environment overrides', () => {
   });
 
   it('rejects invalid JSON in a variable', () => {
-    expect(loadError({ env: { WORKFLOW_TASK_MODULES: '[oops' } }).message).toMatch(
-      /^settings: workflow_task_modules: environment variable WORKFLOW_TASK_MODULES is not valid JSON \(/,
-    );
+    expect(loadError({ env: { WORKFLOW_TASK_MODULES: '[oops' } }).message).toMatch(/^settings: workflow_task_modules: environment variable WORKFLOW_TASK_MODULES is not valid JSON \(/);
   });
 
   it('fills provider API keys from OPENAI_API_KEY and ANTHROPIC_API_KEY when the files set none', async () => {
@@ -341,4 +335,3 @@ describe('loadSettings environment overrides', () => {
     expect(settings.temporal).toMatchObject({ task_queue: 'from-env', namespace: 'override' });
   });
 });
-

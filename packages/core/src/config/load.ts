@@ -233,12 +233,11 @@ export function loadSettings(options: LoadSettingsOptions = {}): LoadedSettings 
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const environment: Environment = options.env ?? process.env;
 
-  const configPath =
-    options.configPath === undefined ? findConfigFile(cwd, CONFIG_FILE_NAME) : requireFile(options.configPath, cwd, 'configPath');
+  const configPath = options.configPath === undefined ? findConfigFile(cwd, CONFIG_FILE_NAME) : requireFile(options.configPath, cwd, 'configPath');
   const secretsPath =
     options.secretsPath !== undefined
       ? requireFile(options.secretsPath, cwd, 'secretsPath')
-      : (configPath === undefined ? undefined : findSibling(configPath, SECRETS_FILE_NAME)) ?? findConfigFile(cwd, SECRETS_FILE_NAME);
+      : ((configPath === undefined ? undefined : findSibling(configPath, SECRETS_FILE_NAME)) ?? findConfigFile(cwd, SECRETS_FILE_NAME));
   const source = configPath === undefined ? DEFAULT_SOURCE : displayPath(configPath, cwd);
 
   const origins = new ValueOrigins();

@@ -172,9 +172,7 @@ export function settingsErrorMap(issue: z.core.$ZodRawIssue): string {
       return `expected ${expected}, got ${received}`;
     }
     case 'invalid_value':
-      return issue.values.length === 1
-        ? `expected ${listValues(issue.values)}, got ${received}`
-        : `expected one of ${listValues(issue.values)}, got ${received}`;
+      return issue.values.length === 1 ? `expected ${listValues(issue.values)}, got ${received}` : `expected one of ${listValues(issue.values)}, got ${received}`;
     case 'too_small': {
       const bound = `${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
       if (issue.origin === 'string') return `expected at least ${String(issue.minimum)} characters, got ${received}`;
@@ -227,10 +225,7 @@ export interface SettingsProblem {
  * // ['temporal.port: expected a number, got "abc"']
  * ```
  */
-export function formatProblems(
-  problems: readonly SettingsProblem[],
-  originOf: (path: readonly PropertyKey[]) => string | undefined = () => undefined,
-): string[] {
+export function formatProblems(problems: readonly SettingsProblem[], originOf: (path: readonly PropertyKey[]) => string | undefined = () => undefined): string[] {
   return problems.map((problem) => {
     const origin = originOf(problem.path);
     return `${formatPath(problem.path)}: ${problem.message}${origin === undefined ? '' : ` (from ${origin})`}`;

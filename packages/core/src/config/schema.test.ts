@@ -36,8 +36,6 @@ describe('parseSettings defaults', () => {
     expect(parseSettings(undefined).mcp.servers).toEqual({});
   });
 
-
-
   it('treats a null mapping value as unset', () => {
     const settings = parseSettings({ temporal: null, mcp: { servers: null } });
     expect(settings.temporal).toBeUndefined();
@@ -64,12 +62,7 @@ describe('parseSettings defaults', () => {
   });
 });
 
-
 describe('validation messages', () => {
-
-
-
-
   it('takes any engine name (engines load by name), but not an empty one', () => {
     expect(parseSettings({ execution_engine: 'celery' }).execution_engine).toBe('celery');
     expect(settingsError({ execution_engine: '' }).message).toBe('settings: execution_engine: expected an engine name such as "asyncio" or "temporal", got ""');
@@ -89,12 +82,8 @@ describe('validation messages', () => {
   });
 
   it('rejects a stdio server without command, naming the server and the fix', () => {
-    expect(settingsError({ mcp: { servers: { fetch: { args: ['mcp-server-fetch'] } } } }).message).toContain(
-      'settings: mcp.servers.fetch: a stdio server needs "command"',
-    );
-    expect(settingsError({ mcp: { servers: { fetch: { args: [] } } } }).message).toContain(
-      'add command, or set transport to "sse", "streamable_http" or "websocket" and give its url',
-    );
+    expect(settingsError({ mcp: { servers: { fetch: { args: ['mcp-server-fetch'] } } } }).message).toContain('settings: mcp.servers.fetch: a stdio server needs "command"');
+    expect(settingsError({ mcp: { servers: { fetch: { args: [] } } } }).message).toContain('add command, or set transport to "sse", "streamable_http" or "websocket" and give its url');
   });
 
   it('rejects a remote server without url', () => {
@@ -113,9 +102,7 @@ describe('validation messages', () => {
   });
 
   it('rejects a top level that is not a mapping', () => {
-    expect(settingsError(['execution_engine']).message).toBe(
-      'settings: (root): expected a mapping of settings at the top level (for example "execution_engine: asyncio"), got a list',
-    );
+    expect(settingsError(['execution_engine']).message).toBe('settings: (root): expected a mapping of settings at the top level (for example "execution_engine: asyncio"), got a list');
   });
 
   it('names the type expected for a section', () => {
@@ -126,9 +113,12 @@ describe('validation messages', () => {
 
 describe('RetryPolicyConfigSchema', () => {
   it('keeps durations as written', () => {
-    expect(
-      RetryPolicyConfigSchema.parse({ initial_interval: '500ms', maximum_interval: '5 minutes', backoff_coefficient: 2, maximum_attempts: 0 }),
-    ).toEqual({ initial_interval: '500ms', maximum_interval: '5 minutes', backoff_coefficient: 2, maximum_attempts: 0 });
+    expect(RetryPolicyConfigSchema.parse({ initial_interval: '500ms', maximum_interval: '5 minutes', backoff_coefficient: 2, maximum_attempts: 0 })).toEqual({
+      initial_interval: '500ms',
+      maximum_interval: '5 minutes',
+      backoff_coefficient: 2,
+      maximum_attempts: 0,
+    });
     expect(RetryPolicyConfigSchema.parse({ initial_interval: 1.5, maximum_interval: '1h' })).toEqual({
       initial_interval: 1.5,
       maximum_interval: '1h',
@@ -148,15 +138,12 @@ describe('RetryPolicyConfigSchema', () => {
   });
 
   it('rejects a backoff coefficient below 1 and a maximum interval below the initial one', () => {
-    expect(
-      settingsError({ temporal: { retry_policy: { backoff_coefficient: 0.5, initial_interval: '10s', maximum_interval: '1s' } } }).issues,
-    ).toEqual([
+    expect(settingsError({ temporal: { retry_policy: { backoff_coefficient: 0.5, initial_interval: '10s', maximum_interval: '1s' } } }).issues).toEqual([
       'temporal.retry_policy.backoff_coefficient: expected a number >= 1, got 0.5',
       'temporal.retry_policy.maximum_interval: expected at least initial_interval ("10s"), got "1s"',
     ]);
   });
 });
-
 
 describe('otel', () => {
   it('is absent unless configured, and off when given empty', () => {
@@ -164,7 +151,7 @@ describe('otel', () => {
     expect(parseSettings({ otel: {} }).otel).toEqual({ enabled: false });
   });
 
-  it('reads the Python project\'s section, keeping keys it does not use', () => {
+  it("reads the Python project's section, keeping keys it does not use", () => {
     const otel = parseSettings({
       otel: {
         enabled: 'yes',

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { secondsOrDurationToMilliseconds } from '../sandbox/duration.js';
 import { describeValue } from './messages.js';
-import { booleanSetting, DurationSchema, enumSetting, httpUrlSetting, numberSetting, positiveInteger, positiveNumber, strictSection, StringLikeSchema, type IssueInput } from './fields.js';
+import { booleanSetting, DurationSchema, enumSetting, httpUrlSetting, numberSetting, positiveInteger, positiveNumber, strictSection, StringLikeSchema } from './fields.js';
 
 /**
  * Retry policy of a workflow task (a Temporal activity), as in the Python project. Every key is
@@ -64,7 +64,6 @@ export const RetryPolicyConfigSchema = strictSection({
  */
 export type RetryPolicyConfig = z.infer<typeof RetryPolicyConfigSchema>;
 
-
 const ID_REUSE_POLICIES = ['allow_duplicate', 'allow_duplicate_failed_only', 'reject_duplicate', 'terminate_if_running'] as const;
 
 /**
@@ -106,22 +105,24 @@ const LOGGER_TRANSPORTS = ['console', 'file', 'none'] as const;
  * LoggerSettingsSchema.parse({ transports: ['console', 'file'], path: 'logs/agent.jsonl' }).level; // 'info'
  * ```
  */
-export const LoggerSettingsSchema = z.looseObject({
-  type: enumSetting(LOGGER_TRANSPORTS).optional(),
-  transports: z.array(enumSetting(LOGGER_TRANSPORTS)).optional(),
-  level: enumSetting(['debug', 'info', 'warning', 'warn', 'error']).default('info'),
-  path: z.string().optional(),
-}).superRefine((logger, context) => {
-  const usesFile = logger.type === 'file' || logger.transports?.includes('file') === true;
-  if (usesFile && (logger.path === undefined || logger.path.trim() === '')) {
-    context.addIssue({
-      code: 'custom',
-      path: ['path'],
-      input: logger.path,
-      message: 'the file transport needs a path, such as logs/mcp-agent.jsonl; set logger.path or remove "file" from the transports',
-    });
-  }
-});
+export const LoggerSettingsSchema = z
+  .looseObject({
+    type: enumSetting(LOGGER_TRANSPORTS).optional(),
+    transports: z.array(enumSetting(LOGGER_TRANSPORTS)).optional(),
+    level: enumSetting(['debug', 'info', 'warning', 'warn', 'error']).default('info'),
+    path: z.string().optional(),
+  })
+  .superRefine((logger, context) => {
+    const usesFile = logger.type === 'file' || logger.transports?.includes('file') === true;
+    if (usesFile && (logger.path === undefined || logger.path.trim() === '')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['path'],
+        input: logger.path,
+        message: 'the file transport needs a path, such as logs/mcp-agent.jsonl; set logger.path or remove "file" from the transports',
+      });
+    }
+  });
 
 /**
  * Validated `logger` section.
@@ -341,4 +342,3 @@ export type OtelSettings = z.infer<typeof OtelSettingsSchema>;
 // ---------------------------------------------------------------------------------------------
 // The whole file
 // ---------------------------------------------------------------------------------------------
-

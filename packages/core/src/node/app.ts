@@ -191,11 +191,9 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
       try {
         await import(target);
       } catch (error) {
-        throw new ConfigError(
-          `workflow_task_modules: cannot import "${specifier}" (${messageOf(error)}); use a path relative to the config file or an installed package name`,
-          [],
-          { cause: error },
-        );
+        throw new ConfigError(`workflow_task_modules: cannot import "${specifier}" (${messageOf(error)}); use a path relative to the config file or an installed package name`, [], {
+          cause: error,
+        });
       }
     }
   }

@@ -117,11 +117,7 @@ function isEngine(value: unknown): value is ExecutionEngine {
  *
  * @throws ConfigError naming the engine and the package to install.
  */
-export async function loadExecutionEngine(
-  name: string,
-  engines: Readonly<Record<string, ExecutionEngine>> | undefined,
-  cwd = process.cwd(),
-): Promise<ExecutionEngine> {
+export async function loadExecutionEngine(name: string, engines: Readonly<Record<string, ExecutionEngine>> | undefined, cwd = process.cwd()): Promise<ExecutionEngine> {
   const given = engines?.[name];
   if (given !== undefined) return given;
   const packageName = ENGINE_PACKAGES[name];

@@ -120,7 +120,10 @@ describe('the file transport', () => {
       const logger = createLogger({ transports: ['file'], path: file, level: 'debug', namespace: 'app' });
       logger.info('started', { workflowId: 'w-1' });
       logger.child('mcp').debug('connected');
-      const lines = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = (await readFile(file, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatchObject({ level: 'info', namespace: 'app', message: 'started', data: { workflowId: 'w-1' } });
       expect(lines[1]).toMatchObject({ level: 'debug', namespace: 'app.mcp', message: 'connected' });

@@ -63,11 +63,21 @@ function fileSink(file: string): (record: LogRecord) => void {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     descriptor = openSync(file, 'a');
   } catch (error) {
-    throw new ConfigError(`logger.path: cannot open ${JSON.stringify(file)} for the file transport (${error instanceof Error ? error.message : String(error)}); give a writable file`, [], { cause: error });
+    throw new ConfigError(
+      `logger.path: cannot open ${JSON.stringify(file)} for the file transport (${error instanceof Error ? error.message : String(error)}); give a writable file`,
+      [],
+      { cause: error },
+    );
   }
   process.once('exit', () => closeSync(descriptor));
   return (record) => {
-    const line = { time: record.time.toISOString(), level: record.level, namespace: record.namespace, message: record.message, ...(record.data === undefined ? {} : { data: record.data }) };
+    const line = {
+      time: record.time.toISOString(),
+      level: record.level,
+      namespace: record.namespace,
+      message: record.message,
+      ...(record.data === undefined ? {} : { data: record.data }),
+    };
     writeSync(descriptor, `${JSON.stringify(line)}\n`);
   };
 }

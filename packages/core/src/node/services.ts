@@ -42,10 +42,7 @@ class AppTaskMap implements TaskMap {
   readonly #scoped = new WeakMap<TaskDefinition, TaskDefinition>();
 
   constructor(options: CreateTaskMapOptions) {
-    const builtins = [
-      ...(options.mcp === undefined ? [] : mcpTasks(options.mcp)),
-      ...(options.llmProviders ?? []).map((provider) => llmTask(provider, options.settings)),
-    ];
+    const builtins = [...(options.mcp === undefined ? [] : mcpTasks(options.mcp)), ...(options.llmProviders ?? []).map((provider) => llmTask(provider, options.settings))];
     this.#builtins = new Map(builtins.map((task) => [task.name, task]));
     this.#registry = options.registry;
     this.#scope = options.scope;
@@ -78,7 +75,11 @@ class AppTaskMap implements TaskMap {
     }
     const provider = /^llm\.(.+)\.complete$/.exec(name)?.[1];
     if (provider !== undefined) {
-      return new UnknownTaskError(name, names, `No "${provider}" model provider is loaded: install @mcp-agent/providers-${provider} in the app, or pass it to new MCPApp({ llmProviders: [...] }).`);
+      return new UnknownTaskError(
+        name,
+        names,
+        `No "${provider}" model provider is loaded: install @mcp-agent/providers-${provider} in the app, or pass it to new MCPApp({ llmProviders: [...] }).`,
+      );
     }
     return new UnknownTaskError(name, names);
   }

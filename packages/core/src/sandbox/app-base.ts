@@ -101,5 +101,4 @@ export class MCPAppBase {
     this.registry.addTask(definition);
     return definition;
   }
-
 }

@@ -54,9 +54,7 @@ describe('toMilliseconds', () => {
   });
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('rejects the number %s, naming the value', (value) => {
-    expect(() => toMilliseconds(value, 'sleep duration')).toThrow(
-      new TypeError(`sleep duration: expected a non-negative number of milliseconds, got ${String(value)}`),
-    );
+    expect(() => toMilliseconds(value, 'sleep duration')).toThrow(new TypeError(`sleep duration: expected a non-negative number of milliseconds, got ${String(value)}`));
   });
 
   it.each(['', 'soon', '5', 'ms', '5 fortnights', '-5s', '1.s', '1e3ms', '5 s s'])('rejects the string %j, naming it', (text) => {
@@ -79,9 +77,7 @@ describe('secondsOrDurationToMilliseconds', () => {
   });
 
   it('names the setting in the error', () => {
-    expect(() => secondsOrDurationToMilliseconds(-1, 'temporal.timeout')).toThrow(
-      'temporal.timeout: expected a non-negative number of milliseconds, got -1000',
-    );
+    expect(() => secondsOrDurationToMilliseconds(-1, 'temporal.timeout')).toThrow('temporal.timeout: expected a non-negative number of milliseconds, got -1000');
     expect(() => secondsOrDurationToMilliseconds('later', 'temporal.timeout')).toThrow(/^temporal\.timeout: .*got "later"$/);
   });
 });

@@ -55,9 +55,7 @@ export function toMilliseconds(duration: Duration, what = 'duration'): number {
     const unit = match?.[2] === undefined ? undefined : UNIT_MILLISECONDS[match[2].toLowerCase()];
     if (match?.[1] !== undefined && unit !== undefined) return Math.round(Number(match[1]) * unit);
   }
-  throw new TypeError(
-    `${what}: expected milliseconds or a string like "500ms", "30s", "5 minutes", "2h", "1 day", got ${JSON.stringify(duration)}`,
-  );
+  throw new TypeError(`${what}: expected milliseconds or a string like "500ms", "30s", "5 minutes", "2h", "1 day", got ${JSON.stringify(duration)}`);
 }
 
 /** Converts a config value in seconds (number) or a duration string to milliseconds. */

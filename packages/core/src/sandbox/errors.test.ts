@@ -76,15 +76,12 @@ describe('error classes', () => {
     }
   });
 
-  it.each(cases.map((errorCase) => [errorCase.errorClass.name, errorCase] as const))(
-    '%s.is recognises an error made by another copy of the module',
-    (_name, errorCase) => {
-      const foreign = foreignError(errorCase.code);
-      expect(foreign instanceof MCPAgentError).toBe(false);
-      expect(errorCase.errorClass.is(foreign)).toBe(true);
-      expect(MCPAgentError.is(foreign)).toBe(true);
-    },
-  );
+  it.each(cases.map((errorCase) => [errorCase.errorClass.name, errorCase] as const))('%s.is recognises an error made by another copy of the module', (_name, errorCase) => {
+    const foreign = foreignError(errorCase.code);
+    expect(foreign instanceof MCPAgentError).toBe(false);
+    expect(errorCase.errorClass.is(foreign)).toBe(true);
+    expect(MCPAgentError.is(foreign)).toBe(true);
+  });
 
   it('is() rejects look-alikes without the brand, and non-objects', () => {
     const unbranded = Object.assign(new Error('x'), { code: 'CANCELLED' });
@@ -196,9 +193,7 @@ describe('messageOf', () => {
 describe('error messages', () => {
   it('UnknownWorkflowError lists the registered names sorted, and says how to register', () => {
     const error = new UnknownWorkflowError('Missing', ['Zeta', 'Alpha', 'Mid']);
-    expect(error.message).toBe(
-      'unknown workflow "Missing"; registered: Alpha, Mid, Zeta. Register it with @app.workflow on the app the executor was created from.',
-    );
+    expect(error.message).toBe('unknown workflow "Missing"; registered: Alpha, Mid, Zeta. Register it with @app.workflow on the app the executor was created from.');
     expect(error.workflowName).toBe('Missing');
     expect(error.registered).toEqual(['Zeta', 'Alpha', 'Mid']);
   });
@@ -215,9 +210,7 @@ describe('error messages', () => {
   });
 
   it('UnknownHandlerError names the kind, the workflow and its handlers sorted', () => {
-    expect(new UnknownHandlerError('signal', 'aprove', 'Approval', ['reject', 'approve']).message).toBe(
-      'workflow "Approval" has no signal "aprove"; its signals: approve, reject',
-    );
+    expect(new UnknownHandlerError('signal', 'aprove', 'Approval', ['reject', 'approve']).message).toBe('workflow "Approval" has no signal "aprove"; its signals: approve, reject');
     expect(new UnknownHandlerError('query', 'status', 'Approval', []).message).toBe('workflow "Approval" has no query "status"; its queries: (none)');
     expect(new UnknownHandlerError('update', 'limit', 'W', ['setLimit']).message).toBe('workflow "W" has no update "limit"; its updates: setLimit');
   });
@@ -232,8 +225,6 @@ describe('error messages', () => {
     expect(new UpdateRejectedError('setLimit', cause).message).toBe('update "setLimit" was rejected: card declined');
     expect(new ChildWorkflowFailedError('Child', 'c-1', cause).message).toBe('child workflow "Child" (c-1) failed: card declined');
     expect(new WorkflowFailedError('w-1', 'r-1', 'TIMED_OUT', cause).message).toBe('workflow w-1 (run r-1) timed out: card declined');
-    expect(new WorkflowFailedError('w-1', 'r-1', 'CANCELLED', new CancelledError()).message).toBe(
-      'workflow w-1 (run r-1) cancelled: workflow cancelled',
-    );
+    expect(new WorkflowFailedError('w-1', 'r-1', 'CANCELLED', new CancelledError()).message).toBe('workflow w-1 (run r-1) cancelled: workflow cancelled');
   });
 });

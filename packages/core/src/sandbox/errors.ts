@@ -277,14 +277,7 @@ export function isCancellation(error: unknown): boolean {
 }
 
 /** Codes of {@link McpClientError}. */
-export type McpClientErrorCode =
-  | 'MCP_UNKNOWN_SERVER'
-  | 'MCP_SERVER_CONFIG'
-  | 'MCP_CONNECT_FAILED'
-  | 'MCP_CONNECTION_LOST'
-  | 'MCP_TIMEOUT'
-  | 'MCP_PROTOCOL_ERROR'
-  | 'MCP_UNKNOWN_TOOL';
+export type McpClientErrorCode = 'MCP_UNKNOWN_SERVER' | 'MCP_SERVER_CONFIG' | 'MCP_CONNECT_FAILED' | 'MCP_CONNECTION_LOST' | 'MCP_TIMEOUT' | 'MCP_PROTOCOL_ERROR' | 'MCP_UNKNOWN_TOOL';
 
 /**
  * A failure talking to an MCP server: it could not be started or reached, it died or hung, or it

@@ -122,9 +122,7 @@ describe('resolveRetryPolicy', () => {
   });
 
   it.each([0.5, 0, -2, Number.NaN])('rejects backoffCoefficient %s', (value) => {
-    expect(() => resolveRetryPolicy({ backoffCoefficient: value })).toThrow(
-      new TypeError(`retryPolicy.backoffCoefficient: expected a number >= 1, got ${String(value)}`),
-    );
+    expect(() => resolveRetryPolicy({ backoffCoefficient: value })).toThrow(new TypeError(`retryPolicy.backoffCoefficient: expected a number >= 1, got ${String(value)}`));
   });
 
   it('accepts backoffCoefficient 1 (constant delay)', () => {
@@ -208,7 +206,7 @@ describe('shouldRetry', () => {
     expect(shouldRetry(policy, new WorkflowApplicationError('timeout', { type: 'GatewayTimeout' }), 1)).toBe(true);
   });
 
-  it("never retries an error whose name is listed", () => {
+  it('never retries an error whose name is listed', () => {
     class QuotaExceeded extends Error {
       override name = 'QuotaExceeded';
     }
@@ -219,7 +217,7 @@ describe('shouldRetry', () => {
     expect(shouldRetry(policy, { name: 'QuotaExceeded', message: 'plain object' }, 1)).toBe(false);
   });
 
-  it("matches a WorkflowApplicationError by its type, not its class name", () => {
+  it('matches a WorkflowApplicationError by its type, not its class name', () => {
     const policy = resolveRetryPolicy({ nonRetryableErrorTypes: ['WorkflowApplicationError'] });
     expect(shouldRetry(policy, new WorkflowApplicationError('x', { type: 'Other' }), 1)).toBe(true);
     expect(shouldRetry(policy, new WorkflowApplicationError('x'), 1)).toBe(false);
@@ -259,9 +257,7 @@ describe('retryPolicyFromConfig', () => {
   });
 
   it('names the config path of a bad value', () => {
-    expect(() => retryPolicyFromConfig({ initial_interval: 'soon' }, 'temporal.retry_policy')).toThrow(
-      /^temporal\.retry_policy\.initial_interval: .*got "soon"$/,
-    );
+    expect(() => retryPolicyFromConfig({ initial_interval: 'soon' }, 'temporal.retry_policy')).toThrow(/^temporal\.retry_policy\.initial_interval: .*got "soon"$/);
     expect(() => retryPolicyFromConfig({ maximum_interval: 'never' })).toThrow(/^retry_policy\.maximum_interval: /);
   });
 });
@@ -279,12 +275,7 @@ describe('taskRetryPolicy', () => {
         'tasks.charge': { maximum_attempts: 6, initial_interval: '4s' },
       },
     };
-    const resolved = taskRetryPolicy(
-      'billing.tasks.charge',
-      settings,
-      { backoffCoefficient: 5, maximumAttempts: 8, initialInterval: '3s' },
-      { initialInterval: '5s' },
-    );
+    const resolved = taskRetryPolicy('billing.tasks.charge', settings, { backoffCoefficient: 5, maximumAttempts: 8, initialInterval: '3s' }, { initialInterval: '5s' });
     expect(resolved).toEqual({
       initialIntervalMs: 5_000, // call policy beats the matched entry's 4s, the task's 3s and temporal's 2s
       backoffCoefficient: 5, // task policy beats temporal
@@ -295,7 +286,7 @@ describe('taskRetryPolicy', () => {
   });
 
   it('lets the config entry override the task policy so operators can tune without a code change', () => {
-    const settings = { workflow_task_retry_policies: { 'fetch_page': { maximum_attempts: 2 } } };
+    const settings = { workflow_task_retry_policies: { fetch_page: { maximum_attempts: 2 } } };
     expect(taskRetryPolicy('crawler.fetch_page', settings, { maximumAttempts: 9 }).maximumAttempts).toBe(2);
     expect(taskRetryPolicy('crawler.parse', settings, { maximumAttempts: 9 }).maximumAttempts).toBe(9);
   });
@@ -307,9 +298,7 @@ describe('taskRetryPolicy', () => {
 
   it('validates the merged result', () => {
     const settings = { temporal: { retry_policy: { maximum_interval: 10 } } };
-    expect(() => taskRetryPolicy('t', settings, { initialInterval: '30s' })).toThrow(
-      'retryPolicy.maximumInterval: 10000 ms is less than initialInterval 30000 ms',
-    );
+    expect(() => taskRetryPolicy('t', settings, { initialInterval: '30s' })).toThrow('retryPolicy.maximumInterval: 10000 ms is less than initialInterval 30000 ms');
   });
 });
 

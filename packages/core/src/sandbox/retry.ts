@@ -167,10 +167,7 @@ export type RetryPolicyMatchRule = 'exact' | 'suffix' | 'prefix' | 'wildcard';
  *
  * @example matchRetryPolicy('llm.openai.complete', { 'llm.*': a, '*': b }) // { pattern: 'llm.*', rule: 'prefix', policy: a }
  */
-export function matchRetryPolicy<T>(
-  taskName: string,
-  policies: Readonly<Record<string, T>>,
-): { pattern: string; rule: RetryPolicyMatchRule; policy: T } | undefined {
+export function matchRetryPolicy<T>(taskName: string, policies: Readonly<Record<string, T>>): { pattern: string; rule: RetryPolicyMatchRule; policy: T } | undefined {
   const exact = Object.hasOwn(policies, taskName) ? policies[taskName] : undefined;
   if (exact !== undefined) return { pattern: taskName, rule: 'exact', policy: exact };
   let best: { pattern: string; rule: RetryPolicyMatchRule; policy: T } | undefined;
@@ -205,12 +202,7 @@ export interface RetrySettings {
  * `workflow_task_retry_policies` that matches the task name (so operators can tune a task without
  * a code change), and last the options of the call itself.
  */
-export function taskRetryPolicy(
-  taskName: string,
-  settings: RetrySettings,
-  taskPolicy?: RetryPolicy,
-  callPolicy?: RetryPolicy,
-): ResolvedRetryPolicy {
+export function taskRetryPolicy(taskName: string, settings: RetrySettings, taskPolicy?: RetryPolicy, callPolicy?: RetryPolicy): ResolvedRetryPolicy {
   const defaults = settings.temporal?.retry_policy;
   const matched = matchRetryPolicy(taskName, settings.workflow_task_retry_policies ?? {});
   return resolveRetryPolicy(

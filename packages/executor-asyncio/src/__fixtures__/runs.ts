@@ -42,7 +42,5 @@ export function newExecution(workflowId: string, workflowName = 'TestWorkflow'):
 /** The execution's next run: its first, or one continued from its current run. */
 export function nextRun(host: RunHost, execution: Execution): WorkflowRun {
   const previous = execution.runs.at(-1);
-  return previous === undefined
-    ? new WorkflowRun(host, execution, execution.firstRunId, undefined)
-    : new WorkflowRun(host, execution, `${previous.info.runId}+1`, previous.info.runId);
+  return previous === undefined ? new WorkflowRun(host, execution, execution.firstRunId, undefined) : new WorkflowRun(host, execution, `${previous.info.runId}+1`, previous.info.runId);
 }

@@ -14,16 +14,33 @@ import {
   type WorkflowExecutionInfo,
   type WorkflowHandle as TemporalWorkflowHandle,
 } from '@temporalio/client';
-import {
-  ApplicationFailure,
-  CancelledFailure,
-  TerminatedFailure,
-  TimeoutFailure,
-  WorkflowIdConflictPolicy,
-  WorkflowIdReusePolicy,
-} from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { ID_REUSE_POLICIES, toMilliseconds, type Signal, type SignalBus, type TargetRunOptions, type WorkflowDefinition, type WorkflowRegistry } from '@mcp-agent/core/engine';
-import { MCPAgentError, messageOf, UnknownHandlerError, UpdateRejectedError, WorkflowAlreadyStartedError, WorkflowApplicationError, WorkflowFailedError, WorkflowNotFoundError, WorkflowResult, WorkflowUsageError, workflowNameOf, type Executor, type IdReusePolicy, type ListWorkflowsOptions, type Logger, type StartWorkflowOptions, type WorkflowClass, type WorkflowDescription, type WorkflowHandle, type WorkflowInputOf, type WorkflowValueOf, type WorkflowResultData, type WorkflowStatus } from '@mcp-agent/core';
+import {
+  MCPAgentError,
+  messageOf,
+  UnknownHandlerError,
+  UpdateRejectedError,
+  WorkflowAlreadyStartedError,
+  WorkflowApplicationError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowResult,
+  WorkflowUsageError,
+  workflowNameOf,
+  type Executor,
+  type IdReusePolicy,
+  type ListWorkflowsOptions,
+  type Logger,
+  type StartWorkflowOptions,
+  type WorkflowClass,
+  type WorkflowDescription,
+  type WorkflowHandle,
+  type WorkflowInputOf,
+  type WorkflowValueOf,
+  type WorkflowResultData,
+  type WorkflowStatus,
+} from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
 import { fromTemporalFailure } from '../failures.js';
 import { assertSerialisable } from '../workflow/context.js';
@@ -212,7 +229,8 @@ export class TemporalExecutor implements Executor {
         } catch {
           // keep the run id the handle knows
         }
-        const translated = cause instanceof TerminatedFailure ? new WorkflowApplicationError(cause.message, { type: 'Terminated', nonRetryable: true }) : fromTemporalFailure(cause, undefined, true);
+        const translated =
+          cause instanceof TerminatedFailure ? new WorkflowApplicationError(cause.message, { type: 'Terminated', nonRetryable: true }) : fromTemporalFailure(cause, undefined, true);
         throw new WorkflowFailedError(workflowId, finalRunId, status, translated ?? error.message);
       }
       throw this.#translate(error, workflowId, runId);
@@ -222,7 +240,12 @@ export class TemporalExecutor implements Executor {
   // --- signals, queries, updates ----------------------------------------------------------------
 
   /** The definition of the workflow at an id (by describing it when its name is not known), checking a name given by the caller. */
-  async #definitionFor(workflowName: string | undefined, workflowId: string, runId: string | undefined, trustName: boolean): Promise<{ definition: WorkflowDefinition | undefined; status: WorkflowStatus | undefined; runId: string | undefined }> {
+  async #definitionFor(
+    workflowName: string | undefined,
+    workflowId: string,
+    runId: string | undefined,
+    trustName: boolean,
+  ): Promise<{ definition: WorkflowDefinition | undefined; status: WorkflowStatus | undefined; runId: string | undefined }> {
     if (trustName && workflowName !== undefined) {
       return { definition: this.#parts.registry.workflows.get(workflowName), status: undefined, runId };
     }
@@ -387,7 +410,8 @@ export class TemporalExecutor implements Executor {
     if (options.workflowName !== undefined) clauses.push(`WorkflowType = ${quoted(options.workflowName)}`);
     if (options.status !== undefined) {
       const status = STATUS_QUERY_NAMES[options.status];
-      if (status === undefined) throw new WorkflowUsageError(`listWorkflows: unknown status ${JSON.stringify(options.status)}; expected one of ${Object.keys(STATUS_QUERY_NAMES).join(', ')}`);
+      if (status === undefined)
+        throw new WorkflowUsageError(`listWorkflows: unknown status ${JSON.stringify(options.status)}; expected one of ${Object.keys(STATUS_QUERY_NAMES).join(', ')}`);
       clauses.push(`ExecutionStatus = ${quoted(status)}`);
     }
     if (options.query !== undefined) clauses.push(`(${options.query})`);

@@ -172,11 +172,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   const server: Server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new ConfigError(`codec server: port ${options.port ?? DEFAULT_CODEC_SERVER_PORT} on ${host} is in use; choose another with --port`)
-          : error,
-      ),
+      reject(error.code === 'EADDRINUSE' ? new ConfigError(`codec server: port ${options.port ?? DEFAULT_CODEC_SERVER_PORT} on ${host} is in use; choose another with --port`) : error),
     );
     server.listen(options.port ?? DEFAULT_CODEC_SERVER_PORT, host, () => resolve());
   });

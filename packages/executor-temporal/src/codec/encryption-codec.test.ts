@@ -67,7 +67,9 @@ describe('EncryptionCodec', () => {
 
   it('names the key id when no configured key has it', async () => {
     const [encrypted] = await codecOf(keyA).encode([payloadOf('x')]);
-    const error = await codecOf(keyB).decode([encrypted as Payload]).catch((caught: unknown) => caught);
+    const error = await codecOf(keyB)
+      .decode([encrypted as Payload])
+      .catch((caught: unknown) => caught);
     expect(PayloadDecryptionError.is(error)).toBe(true);
     expect((error as PayloadDecryptionError).keyId).toBe(deriveKeyId(keyA));
     expect((error as Error).message).toContain(`key id "${deriveKeyId(keyA)}": no configured key has that id (configured: "${deriveKeyId(keyB)}")`);
@@ -76,11 +78,15 @@ describe('EncryptionCodec', () => {
 
   it('refuses, naming the key id, a key that has the right id but is not the key, and an altered payload', async () => {
     const [encrypted] = await codecOf(keyA, { id: 'prod-1' }).encode([payloadOf('x')]);
-    const wrong = await codecOf(keyB, { id: 'prod-1' }).decode([encrypted as Payload]).catch((caught: unknown) => caught);
+    const wrong = await codecOf(keyB, { id: 'prod-1' })
+      .decode([encrypted as Payload])
+      .catch((caught: unknown) => caught);
     expect((wrong as Error).message).toContain('key id "prod-1": the configured key with that id is not the one that encrypted it');
     const data = Buffer.from(encrypted?.data ?? []);
     data[20] = (data[20] ?? 0) ^ 1;
-    const altered = await codecOf(keyA, { id: 'prod-1' }).decode([{ ...encrypted, data }]).catch((caught: unknown) => caught);
+    const altered = await codecOf(keyA, { id: 'prod-1' })
+      .decode([{ ...encrypted, data }])
+      .catch((caught: unknown) => caught);
     expect(PayloadDecryptionError.is(altered)).toBe(true);
     // Relabelling a payload to another configured key is caught too (the id is authenticated).
     const relabelled = { ...encrypted, metadata: { ...encrypted?.metadata, [KEY_ID_METADATA]: Buffer.from('other') } };
@@ -107,9 +113,7 @@ describe('keys from settings', () => {
 
   it('refuses a key of the wrong size or form, naming the setting and never the value', () => {
     const short = randomBytes(16).toString('base64');
-    expect(() => parseEncryptionKey(short, 'temporal.data_converter.encryption_key')).toThrow(
-      'temporal.data_converter.encryption_key: the key decodes to 16 bytes, not 32',
-    );
+    expect(() => parseEncryptionKey(short, 'temporal.data_converter.encryption_key')).toThrow('temporal.data_converter.encryption_key: the key decodes to 16 bytes, not 32');
     const error = (() => {
       try {
         parseEncryptionKey('my passphrase!', 'temporal.data_converter.encryption_key');
@@ -145,9 +149,7 @@ describe('keys from settings', () => {
     );
     expect(codec?.keyId).toBe('2026-11');
     expect(codec?.keyIds).toEqual(['2026-11', deriveKeyId(keyA), '2026-05']);
-    expect(() => encryptionCodecFromSettings(settingsWith({ encryption_key: keyB.toString('base64'), previous_keys: ['short'] }))).toThrow(
-      'temporal.data_converter.previous_keys[0]',
-    );
+    expect(() => encryptionCodecFromSettings(settingsWith({ encryption_key: keyB.toString('base64'), previous_keys: ['short'] }))).toThrow('temporal.data_converter.previous_keys[0]');
   });
 
   it('gives the client a loaded converter with encoded failures, and the worker the codec and the failure converter module', async () => {

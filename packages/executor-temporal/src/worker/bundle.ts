@@ -93,10 +93,10 @@ function chainOf(problem: Problem, issuers: Map<string, string | undefined>, ent
 }
 
 const FIX =
-  'Workflow code runs in Temporal\'s sandbox, where Node modules, I/O and SDK clients are not available. ' +
+  "Workflow code runs in Temporal's sandbox, where Node modules, I/O and SDK clients are not available. " +
   'Move the code that needs them into a task (app.workflowTask), and keep that task in a module the workflow modules do not import ' +
   '(list it in workflow_task_modules and call it by name with this.executeTask("name", [args])), ' +
-  'or import the package\'s sandbox-safe entry (@mcp-agent/core, @mcp-agent/providers-*). ' +
+  "or import the package's sandbox-safe entry (@mcp-agent/core, @mcp-agent/providers-*). " +
   'A module that is imported but never used at run time can be left out with the worker option ignoreModules.';
 
 /**
@@ -106,7 +106,7 @@ const FIX =
  */
 export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<WorkflowBundleWithSourceMap> {
   if (options.workflowsPaths.length === 0) {
-    throw new WorkflowBundleError('createTemporalWorkerForApp: give workflowsPath, the module (or modules) that define the app\'s workflows');
+    throw new WorkflowBundleError("createTemporalWorkerForApp: give workflowsPath, the module (or modules) that define the app's workflows");
   }
   const directory = options.entryDirectory ?? (await mkdtemp(path.join(os.tmpdir(), 'mcp-agent-bundle-')));
   await mkdir(directory, { recursive: true });

@@ -104,7 +104,10 @@ export async function replayWorkflowHistories(
   for (const { workflowId, history } of histories) {
     const type = workflowTypeOf(history);
     if (type === undefined) {
-      throw new MCPAgentError('INVALID_HISTORY', `cannot replay workflow ${workflowId}: the history has no workflow start event; give the JSON of \`temporal workflow show --output json\` or saveWorkflowHistory`);
+      throw new MCPAgentError(
+        'INVALID_HISTORY',
+        `cannot replay workflow ${workflowId}: the history has no workflow start event; give the JSON of \`temporal workflow show --output json\` or saveWorkflowHistory`,
+      );
     }
     // Checked here when the registry knows the workflows; the bundle's own refusal is caught below.
     if (known.length > 0 && !known.includes(type)) throw new UnknownWorkflowTypeError(workflowId, type, known);
@@ -113,7 +116,12 @@ export async function replayWorkflowHistories(
     } catch (error) {
       // The dispatcher's refusal, possibly quoted inside the SDK's message.
       const unknown = /unknown workflow \\?"([^"\\]+)\\?"; this worker's bundle defines: ([\w$., ()-]*)/.exec(messageOf(error));
-      if (unknown !== null) throw new UnknownWorkflowTypeError(workflowId, unknown[1] ?? type, (unknown[2] ?? '').split(', ').filter((name) => name !== '' && name !== '(none)'));
+      if (unknown !== null)
+        throw new UnknownWorkflowTypeError(
+          workflowId,
+          unknown[1] ?? type,
+          (unknown[2] ?? '').split(', ').filter((name) => name !== '' && name !== '(none)'),
+        );
       throw new ReplayFailedError(workflowId, error);
     }
   }

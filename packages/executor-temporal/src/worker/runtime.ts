@@ -16,14 +16,20 @@ const LEVELS: Record<LogLevel, 'debug' | 'warn' | 'error'> = { TRACE: 'debug', D
 
 function plain(meta: LogMetadata | undefined): Record<string, unknown> | undefined {
   if (meta === undefined) return undefined;
-  return Object.fromEntries(Object.entries(meta).filter(([key]) => key !== 'taskToken').map(([key, value]) => [key, value instanceof Error ? value.message : value]));
+  return Object.fromEntries(
+    Object.entries(meta)
+      .filter(([key]) => key !== 'taskToken')
+      .map(([key, value]) => [key, value instanceof Error ? value.message : value]),
+  );
 }
 
 /**
  * The runtime options that forward Temporal's log lines to `logger` (Temporal's INFO as debug,
  * the SDK core's own lines from warnings up).
  */
-export function runtimeLoggerOptions(logger: Logger): Pick<RuntimeOptions, 'logger'> & { telemetryOptions: { logging: NonNullable<NonNullable<RuntimeOptions['telemetryOptions']>['logging']> } } {
+export function runtimeLoggerOptions(
+  logger: Logger,
+): Pick<RuntimeOptions, 'logger'> & { telemetryOptions: { logging: NonNullable<NonNullable<RuntimeOptions['telemetryOptions']>['logging']> } } {
   const temporal = logger.child('temporal');
   const log = (level: LogLevel, message: string, meta?: LogMetadata): void => temporal[LEVELS[level]](message, plain(meta));
   return {
@@ -39,7 +45,6 @@ export function runtimeLoggerOptions(logger: Logger): Pick<RuntimeOptions, 'logg
     },
   };
 }
-
 
 /** Bucket bounds, in milliseconds, of the framework's latency histograms (a model round trip takes seconds, a tool call less). */
 export const MCP_AGENT_HISTOGRAM_BUCKETS: Readonly<Record<string, number[]>> = Object.freeze({

@@ -144,7 +144,12 @@ export function workerTelemetry(settings: Settings, logger: Logger, options?: Tr
   const activity: ActivityInterceptorsFactory[] = [
     ...(tracing === undefined
       ? []
-      : [(context: ActivityContext) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(context, { tracer: tracing.tracer }), outbound: new OpenTelemetryActivityOutboundInterceptor(context) })]),
+      : [
+          (context: ActivityContext) => ({
+            inbound: new OpenTelemetryActivityInboundInterceptor(context, { tracer: tracing.tracer }),
+            outbound: new OpenTelemetryActivityOutboundInterceptor(context),
+          }),
+        ]),
     (context: ActivityContext) => ({ inbound: new McpAgentActivityInterceptor(context, settings, tracer) }),
   ];
   const sinks: InjectedSinks<Record<string, never>> | undefined =

@@ -87,7 +87,11 @@ function toPaths(workflowsPath: TemporalWorkerOptions['workflowsPath']): string[
 }
 
 /** Bundles the workflow modules with `config` embedded (for the worker and replay). */
-export async function bundleWith(parts: TemporalWorkerParts, options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>, config: WorkflowBundleConfig): Promise<{ code: string }> {
+export async function bundleWith(
+  parts: TemporalWorkerParts,
+  options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>,
+  config: WorkflowBundleConfig,
+): Promise<{ code: string }> {
   const bundle = await bundleWorkflows({
     workflowsPaths: toPaths(options.workflowsPath),
     config,
@@ -200,7 +204,10 @@ export async function createTemporalWorker(parts: TemporalWorkerParts, options: 
   // Installed only once there is a worker to make: a runtime left without one keeps the process alive.
   const installedRuntime = installRuntime(parts.settings, parts.logger);
   const shutDownRuntime = async (): Promise<void> => {
-    if (installedRuntime) await Runtime.instance().shutdown().catch(() => undefined);
+    if (installedRuntime)
+      await Runtime.instance()
+        .shutdown()
+        .catch(() => undefined);
   };
   let connection: NativeConnection;
   try {

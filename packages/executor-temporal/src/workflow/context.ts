@@ -17,7 +17,16 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { resolveTaskTimeouts, taskRetryPolicy, toMilliseconds, type WorkflowContext, type WorkflowDefinition } from '@mcp-agent/core/engine/workflow';
-import { TimeoutError, WorkflowResult, WorkflowUsageError, type ChildWorkflowHandle, type ChildWorkflowOptions, type TaskCallOptions, type WorkflowInfo, type WorkflowResultData } from '@mcp-agent/core/workflow';
+import {
+  TimeoutError,
+  WorkflowResult,
+  WorkflowUsageError,
+  type ChildWorkflowHandle,
+  type ChildWorkflowOptions,
+  type TaskCallOptions,
+  type WorkflowInfo,
+  type WorkflowResultData,
+} from '@mcp-agent/core/workflow';
 import { fromTemporalFailure } from '../failures.js';
 import type { WorkflowBundleConfig } from './embedded-config.js';
 

@@ -11,7 +11,6 @@ import { tsxEntryCommand, type McpTestServerCommand } from '../mcp-test-server-c
  */
 export type LocalLlmServerCommand = McpTestServerCommand;
 
-
 /**
  * The command that runs the local LLM server from a shell or a test: `process.execPath` with
  * `--import <tsx loader URL> <absolute path of local-llm-server-cli.ts> ...flags`, whatever the

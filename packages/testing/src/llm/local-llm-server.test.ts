@@ -290,10 +290,7 @@ describe('Anthropic Messages', () => {
 
   it('answers tool_use blocks with input objects, then records the tool_result follow-up', async () => {
     const server = await start();
-    server.enqueue(
-      { text: 'Let me look.', toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
-      replyWithText('Sunny in Paris.'),
-    );
+    server.enqueue({ text: 'Let me look.', toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }, replyWithText('Sunny in Paris.'));
     const client = anthropicClient(server);
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
 
@@ -351,7 +348,12 @@ describe('Anthropic Messages', () => {
 
   it('maps max_tokens and stop_sequence stop reasons', async () => {
     const server = await start({
-      script: { replies: [{ text: 'cut', stopReason: 'max_tokens' }, { text: 'until', stopReason: 'stop_sequence' }] },
+      script: {
+        replies: [
+          { text: 'cut', stopReason: 'max_tokens' },
+          { text: 'until', stopReason: 'stop_sequence' },
+        ],
+      },
     });
     const client = anthropicClient(server);
     const truncated = await client.messages.create({ model: 'claude', max_tokens: 1, messages: [{ role: 'user', content: 'a' }] });
@@ -410,18 +412,14 @@ describe('errors', () => {
       const error = { status, message: `scripted ${status}`, ...(status === 429 ? { retryAfterSeconds: 7 } : {}) };
       const server = await start({ script: { replies: [{ error }, { error }] } });
 
-      const openaiError = await rejection(
-        openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }),
-      );
+      const openaiError = await rejection(openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }));
       expect(openaiError).toBeInstanceOf(openai);
       const openaiApiError = openaiError as InstanceType<typeof OpenAI.APIError>;
       expect(openaiApiError.status).toBe(status);
       expect(openaiApiError.message).toContain(`scripted ${status}`);
       expect(openaiApiError.type).toBeTruthy();
 
-      const anthropicError = await rejection(
-        anthropicClient(server).messages.create({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }),
-      );
+      const anthropicError = await rejection(anthropicClient(server).messages.create({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }));
       expect(anthropicError).toBeInstanceOf(anthropic);
       const anthropicApiError = anthropicError as InstanceType<typeof Anthropic.APIError>;
       expect(anthropicApiError.status).toBe(status);
@@ -445,12 +443,8 @@ describe('errors', () => {
 
   it('answers an empty script with a 500 that says so, on both wires', async () => {
     const server = await start();
-    const openaiError = await rejection(
-      openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }),
-    );
-    const anthropicError = await rejection(
-      anthropicClient(server).messages.create({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }),
-    );
+    const openaiError = await rejection(openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }));
+    const anthropicError = await rejection(anthropicClient(server).messages.create({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }));
 
     expect(openaiError).toBeInstanceOf(OpenAI.InternalServerError);
     expect((openaiError as Error).message).toContain('the script is empty');
@@ -491,19 +485,13 @@ describe('scripting', () => {
     });
     const client = openaiClient(server);
     const ask = async (content: string): Promise<string | null | undefined> =>
-      (await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content }] })).choices[0]?.message
-        .content;
+      (await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content }] })).choices[0]?.message.content;
 
     expect(await ask('weather in Paris')).toBe('rule saw: weather in Paris');
     expect(await ask('weather in Oslo')).toBe('rule saw: weather in Oslo');
     expect(await ask('weather in Rome')).toBe('from the queue');
     expect(await rejection(ask('weather in Bern'))).toBeInstanceOf(OpenAI.InternalServerError);
-    expect(server.requests.map((request) => request.lastUserMessage)).toEqual([
-      'weather in Paris',
-      'weather in Oslo',
-      'weather in Rome',
-      'weather in Bern',
-    ]);
+    expect(server.requests.map((request) => request.lastUserMessage)).toEqual(['weather in Paris', 'weather in Oslo', 'weather in Rome', 'weather in Bern']);
   });
 
   it('serves one queue to both providers, in order', async () => {
@@ -531,9 +519,7 @@ describe('scripting', () => {
 
     server.reset();
     expect(server.requests).toHaveLength(0);
-    const error = await rejection(
-      openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }),
-    );
+    const error = await rejection(openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }));
     expect((error as Error).message).toContain('the script is empty');
     expect(server.requests).toHaveLength(1);
   });
@@ -552,9 +538,7 @@ describe('scripting', () => {
 
   it('close drops a request still waiting on its delay', async () => {
     const server = await start({ script: { replies: [{ text: 'never', delayMilliseconds: 60_000 }] } });
-    const pending = rejection(
-      openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }),
-    );
+    const pending = rejection(openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }));
     while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await server.close();
 

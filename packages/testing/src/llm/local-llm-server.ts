@@ -99,9 +99,7 @@ function recordHeaders(request: IncomingMessage): Record<string, string> {
 function contentText(content: unknown): string | undefined {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return undefined;
-  const texts = content
-    .filter((part): part is { type: 'text'; text: string } => part?.type === 'text' && typeof part.text === 'string')
-    .map((part) => part.text);
+  const texts = content.filter((part): part is { type: 'text'; text: string } => part?.type === 'text' && typeof part.text === 'string').map((part) => part.text);
   return texts.length > 0 ? texts.join('\n') : undefined;
 }
 
@@ -252,12 +250,7 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   };
 
-  const sendError = (
-    response: ServerResponse,
-    provider: LlmProvider,
-    error: LlmReplyError,
-    extraHeaders: OutgoingHttpHeaders = {},
-  ): void => {
+  const sendError = (response: ServerResponse, provider: LlmProvider, error: LlmReplyError, extraHeaders: OutgoingHttpHeaders = {}): void => {
     const requestId = `req_local_${nextId()}`;
     const message = error.message ?? defaultErrorMessage(error.status);
     const headers: OutgoingHttpHeaders = {
@@ -288,8 +281,7 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     const endpointProvider = ENDPOINTS[path];
     const headers = recordHeaders(request);
-    const provider: LlmProvider =
-      endpointProvider ?? (headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined ? 'anthropic' : 'openai');
+    const provider: LlmProvider = endpointProvider ?? (headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined ? 'anthropic' : 'openai');
     const bodyText = await readBody(request);
     let parsed: unknown;
     try {

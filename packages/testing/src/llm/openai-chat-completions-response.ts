@@ -52,10 +52,7 @@ export function openaiChatCompletion(reply: ResolvedLlmReply, context: RenderCon
  */
 export function openaiChatCompletionChunks(reply: ResolvedLlmReply, context: RenderContext): ServerSentEvent[] {
   const streamOptions = context.request.body['stream_options'];
-  const includeUsage =
-    typeof streamOptions === 'object' &&
-    streamOptions !== null &&
-    (streamOptions as Record<string, unknown>)['include_usage'] === true;
+  const includeUsage = typeof streamOptions === 'object' && streamOptions !== null && (streamOptions as Record<string, unknown>)['include_usage'] === true;
   const base = {
     id: context.responseId,
     object: 'chat.completion.chunk',
@@ -71,16 +68,12 @@ export function openaiChatCompletionChunks(reply: ResolvedLlmReply, context: Ren
     }),
   });
 
-  const events: ServerSentEvent[] = [
-    chunk({ role: 'assistant', content: reply.text === undefined ? null : '', refusal: null }),
-  ];
+  const events: ServerSentEvent[] = [chunk({ role: 'assistant', content: reply.text === undefined ? null : '', refusal: null })];
   for (const piece of splitIntoChunks(reply.text ?? '')) events.push(chunk({ content: piece }));
   reply.toolCalls.forEach((call, index) => {
     events.push(
       chunk({
-        tool_calls: [
-          { index, id: call.id ?? context.toolCallId(index), type: 'function', function: { name: call.name, arguments: '' } },
-        ],
+        tool_calls: [{ index, id: call.id ?? context.toolCallId(index), type: 'function', function: { name: call.name, arguments: '' } }],
       }),
     );
     for (const piece of splitIntoChunks(call.argumentsText)) {

@@ -67,8 +67,7 @@ export function resolveLlmReply(reply: LlmReply, requestCharacters: number): Res
     return { id: call.id, name: call.name, argumentsText, argumentsValue: JSON.parse(argumentsText) };
   });
   const text = reply.text ?? (toolCalls.length > 0 ? undefined : '');
-  const replyCharacters =
-    (text ?? '').length + toolCalls.reduce((sum, call) => sum + call.name.length + call.argumentsText.length, 0);
+  const replyCharacters = (text ?? '').length + toolCalls.reduce((sum, call) => sum + call.name.length + call.argumentsText.length, 0);
   return {
     text,
     toolCalls,

@@ -66,7 +66,8 @@ export interface AgentOptions {
 /** What `attachLlm` accepts: an LLM class (such as `OpenAIAugmentedLLM`) built with the agent. */
 export type AugmentedLLMClass<T> = new (options: { agent: Agent }) => T;
 
-const ASYNC_DISPOSE: typeof Symbol.asyncDispose = (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+const ASYNC_DISPOSE: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
 /**
  * An agent, as in the Python project: its tools are its MCP servers' tools (named
@@ -109,9 +110,7 @@ export class Agent {
     if (this.#closed) return Promise.reject(new WorkflowUsageError(`Agent "${this.name}" is closed`));
     this.#initializing ??= (async () => {
       const listings = await Promise.all(this.serverNames.map((server) => this.#invoke<McpToolDescriptor[]>(MCP_TASK_NAMES.listTools, [server])));
-      this.#tools = new NamespacedIndex(
-        listings.flatMap((tools, index) => tools.map((tool) => ({ server: this.serverNames[index] as string, name: tool.name, item: tool }))),
-      );
+      this.#tools = new NamespacedIndex(listings.flatMap((tools, index) => tools.map((tool) => ({ server: this.serverNames[index] as string, name: tool.name, item: tool }))));
       return this;
     })();
     this.#initializing.catch(() => {
@@ -228,7 +227,11 @@ export class Agent {
     const matches = prompts.filter((prompt) => prompt.namespacedName === name || prompt.name === name);
     const prompt = matches.find((candidate) => candidate.namespacedName === name) ?? (matches.length === 1 ? matches[0] : undefined);
     if (prompt === undefined) {
-      throw new McpClientError('MCP_UNKNOWN_TOOL', this.serverNames.join(','), `agent "${this.name}" has no prompt "${name}"; its prompts: ${prompts.map((candidate) => candidate.namespacedName).join(', ') || '(none)'}`);
+      throw new McpClientError(
+        'MCP_UNKNOWN_TOOL',
+        this.serverNames.join(','),
+        `agent "${this.name}" has no prompt "${name}"; its prompts: ${prompts.map((candidate) => candidate.namespacedName).join(', ') || '(none)'}`,
+      );
     }
     return this.#invoke<McpPromptResult>(MCP_TASK_NAMES.getPrompt, [{ server: prompt.server, name: prompt.name, arguments: args }]);
   }
@@ -236,9 +239,7 @@ export class Agent {
   /** The resources of every server (listed once, as tools are). */
   async listResources(): Promise<McpResourceDescriptor[]> {
     this.#requireOpen();
-    this.#resources ??= Promise.all(this.serverNames.map((server) => this.#invoke<McpResourceDescriptor[]>(MCP_TASK_NAMES.listResources, [server]))).then(
-      (listings) => listings.flat(),
-    );
+    this.#resources ??= Promise.all(this.serverNames.map((server) => this.#invoke<McpResourceDescriptor[]>(MCP_TASK_NAMES.listResources, [server]))).then((listings) => listings.flat());
     this.#resources.catch(() => {
       this.#resources = undefined;
     });

@@ -203,10 +203,16 @@ export abstract class AugmentedLLM {
     let finished: { result?: GenerateResult; error?: unknown } | undefined;
     // Stopping the iteration early (a `break`) aborts the round trip in flight and the loop.
     const stop = new AbortController();
-    const run = this.#loop(message, params, undefined, (delta) => {
-      queue.push(delta);
-      wake?.();
-    }, stop.signal).then(
+    const run = this.#loop(
+      message,
+      params,
+      undefined,
+      (delta) => {
+        queue.push(delta);
+        wake?.();
+      },
+      stop.signal,
+    ).then(
       (result) => {
         finished = { result };
         wake?.();
@@ -288,9 +294,7 @@ export abstract class AugmentedLLM {
       structured = response.structured;
       stopReason = response.stopReason;
       // The forced structured-output tool (Anthropic) is the answer, not a tool to run.
-      const calls = response.message.toolCalls.filter(
-        (call) => responseFormat === undefined || response.structured === undefined || call.name !== responseFormat.name,
-      );
+      const calls = response.message.toolCalls.filter((call) => responseFormat === undefined || response.structured === undefined || call.name !== responseFormat.name);
       if (calls.length === 0) break;
       const results =
         (merged.parallelToolCalls ?? true)

@@ -43,11 +43,7 @@ export class NamespacedIndex<T> {
       const key = namespacedName(server, name);
       const existing = this.#byNamespacedName.get(key);
       if (existing !== undefined) {
-        throw new McpClientError(
-          'MCP_SERVER_CONFIG',
-          server,
-          `"${key}" names both ${existing.server}/${existing.name} and ${server}/${name}; rename one of the servers in mcp.servers`,
-        );
+        throw new McpClientError('MCP_SERVER_CONFIG', server, `"${key}" names both ${existing.server}/${existing.name} and ${server}/${name}; rename one of the servers in mcp.servers`);
       }
       const entry: IndexedItem<T> = { server, name, namespacedName: key, item };
       this.#byNamespacedName.set(key, entry);

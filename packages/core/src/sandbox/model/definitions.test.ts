@@ -1,15 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkflowUsageError } from '../errors.js';
-import {
-  createTaskFunction,
-  defineWorkflow,
-  getTaskDefinition,
-  getWorkflowDefinition,
-  workflow,
-  workflowRun,
-  workflowSignal,
-  workflowTask,
-} from './definitions.js';
+import { createTaskFunction, defineWorkflow, getTaskDefinition, getWorkflowDefinition, workflow, workflowRun, workflowSignal, workflowTask } from './definitions.js';
 import { addWorkflowContextProvider, type TaskCallOptions, type WorkflowContext } from './workflow-context.js';
 
 /** The task calls a workflow made while {@link insideWorkflow} ran; only `executeTask` is used. */
@@ -71,9 +62,7 @@ describe('defineWorkflow', () => {
 
   it('rejects a class without a run method, naming it', () => {
     class Idle {}
-    expect(() => defineWorkflow(Idle)).toThrow(
-      new WorkflowUsageError('workflow "Idle" has no run method; mark the method that runs it with @app.workflowRun'),
-    );
+    expect(() => defineWorkflow(Idle)).toThrow(new WorkflowUsageError('workflow "Idle" has no run method; mark the method that runs it with @app.workflowRun'));
   });
 });
 
@@ -109,9 +98,7 @@ describe('workflowTask on a function', () => {
   });
 
   it('rejects what is not a function, and a function task without a name', () => {
-    expect(() => createTaskFunction('nope' as unknown as () => Promise<void>, { name: 'nope' })).toThrow(
-      new WorkflowUsageError('workflowTask expects a function, got string'),
-    );
+    expect(() => createTaskFunction('nope' as unknown as () => Promise<void>, { name: 'nope' })).toThrow(new WorkflowUsageError('workflowTask expects a function, got string'));
     const withoutName = workflowTask as unknown as (fn: () => Promise<unknown>) => unknown;
     expect(() => withoutName(async () => undefined)).toThrow('workflowTask(fn): give the task a stable name');
   });

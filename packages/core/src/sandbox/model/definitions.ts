@@ -127,7 +127,7 @@ function marksOf(fn: unknown): MemberMark[] {
 
 function addMark(fn: object, mark: MemberMark): void {
   const holder = fn as Record<symbol, MemberMark[] | undefined>;
-  const existing = Object.hasOwn(holder, MEMBER_MARKS) ? holder[MEMBER_MARKS] ?? [] : [];
+  const existing = Object.hasOwn(holder, MEMBER_MARKS) ? (holder[MEMBER_MARKS] ?? []) : [];
   Object.defineProperty(holder, MEMBER_MARKS, { value: [...existing, mark], configurable: true });
 }
 
@@ -142,9 +142,7 @@ function markMethod(
   }
   const methodContext = context as ClassMethodDecoratorContext;
   if (methodContext.static || methodContext.private || typeof methodContext.name !== 'string') {
-    throw new WorkflowUsageError(
-      `${DECORATOR_NAMES[kind]} needs a public instance method; "${String(methodContext.name)}" is ${methodContext.static ? 'static' : 'private'}`,
-    );
+    throw new WorkflowUsageError(`${DECORATOR_NAMES[kind]} needs a public instance method; "${String(methodContext.name)}" is ${methodContext.static ? 'static' : 'private'}`);
   }
   const methodName = methodContext.name;
   const mark: MemberMark = { kind, methodName, name: options.name, validator: options.validator };
@@ -175,8 +173,7 @@ function memberDecorator<O extends HandlerOptions & { validator?: UpdateValidato
       return markMethod(kind, methodOrOptions as (...args: any[]) => any, context, {});
     }
     const options = (methodOrOptions ?? {}) as O;
-    return (method: (...args: any[]) => any, decoratorContext: DecoratorContext) =>
-      markMethod(kind, method, decoratorContext, { name: options.name, validator: options.validator });
+    return (method: (...args: any[]) => any, decoratorContext: DecoratorContext) => markMethod(kind, method, decoratorContext, { name: options.name, validator: options.validator });
   }
   return decorator;
 }
@@ -263,7 +260,9 @@ export interface WorkflowTaskDecorator {
   /** `workflowTask(fn, { name })` on a plain async function. */
   <A extends unknown[], R>(fn: (...args: A) => Promise<R>, options: FunctionTaskOptions): TaskFunction<A, R>;
   /** `@workflowTask({ ... })` on a method, or `workflowTask({ ... })(fn)`. */
-  (options: TaskOptions): {
+  (
+    options: TaskOptions,
+  ): {
     <M extends (...args: any[]) => Promise<any>>(method: M, context: ClassMethodDecoratorContext): M;
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>): TaskFunction<A, R>;
   };
@@ -282,9 +281,7 @@ export const workflowTask: WorkflowTaskDecorator = ((fnOrOptions?: unknown, seco
   }
   const options = (fnOrOptions ?? {}) as TaskOptions;
   return (fn: (...args: any[]) => Promise<any>, context?: unknown) =>
-    isDecoratorContext(context)
-      ? markMethod('task', fn, context, { name: options.name, task: options })
-      : createTaskFunction(fn, options as FunctionTaskOptions);
+    isDecoratorContext(context) ? markMethod('task', fn, context, { name: options.name, task: options }) : createTaskFunction(fn, options as FunctionTaskOptions);
 }) as WorkflowTaskDecorator;
 
 /**
@@ -346,7 +343,11 @@ export function defineWorkflow(workflowClass: WorkflowClass, options: WorkflowOp
         break;
       case 'task': {
         const taskName = mark.taskOptions?.name ?? `${name}.${mark.methodName}`;
-        taken('task', taskName, tasks.some((task) => task.name === taskName));
+        taken(
+          'task',
+          taskName,
+          tasks.some((task) => task.name === taskName),
+        );
         (mark.taskNames ??= new Map()).set(workflowClass.prototype as object, taskName);
         const implementation = mark.implementation as (...args: unknown[]) => Promise<unknown>;
         // A task runs apart from the workflow's state (in a worker under Temporal): it gets a fresh

@@ -39,9 +39,7 @@ describe('WorkflowRegistry', () => {
     registry.addWorkflow(workflowNamed('alpha'));
     const error = thrown(() => registry.getWorkflow('x'));
     expect(UnknownWorkflowError.is(error)).toBe(true);
-    expect((error as UnknownWorkflowError).message).toBe(
-      'unknown workflow "x"; registered: alpha, zeta. Register it with @app.workflow on the app the executor was created from.',
-    );
+    expect((error as UnknownWorkflowError).message).toBe('unknown workflow "x"; registered: alpha, zeta. Register it with @app.workflow on the app the executor was created from.');
     expect((error as UnknownWorkflowError).workflowName).toBe('x');
   });
 

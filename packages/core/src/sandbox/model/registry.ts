@@ -13,9 +13,7 @@ export class WorkflowRegistry {
   addWorkflow(definition: WorkflowDefinition): void {
     const existing = this.#workflows.get(definition.name);
     if (existing !== undefined && existing.workflowClass !== definition.workflowClass) {
-      throw new WorkflowUsageError(
-        `two workflow classes are named "${definition.name}"; give one another name with @app.workflow({ name: "..." })`,
-      );
+      throw new WorkflowUsageError(`two workflow classes are named "${definition.name}"; give one another name with @app.workflow({ name: "..." })`);
     }
     // Check the tasks first, so that a clash leaves the registry as it was.
     for (const task of definition.tasks) this.#checkTask(task);

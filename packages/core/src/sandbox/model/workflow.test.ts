@@ -12,8 +12,7 @@ class Greeter extends Workflow<string> {
 }
 defineWorkflow(Greeter, { name: 'greeter' });
 
-const OUTSIDE =
-  'Greeter: workflow APIs work only while it runs in an executor; start it with executor.startWorkflow(Greeter, input)';
+const OUTSIDE = 'Greeter: workflow APIs work only while it runs in an executor; start it with executor.startWorkflow(Greeter, input)';
 
 describe('Workflow outside an executor', () => {
   it('throws a WorkflowUsageError naming the class from its synchronous methods and getters', () => {
@@ -73,9 +72,7 @@ describe('workflowNameOf', () => {
 
   it('rejects a class that is not a workflow, telling how to make it one', () => {
     class NotDecorated {}
-    expect(() => workflowNameOf(NotDecorated)).toThrow(
-      new WorkflowUsageError('class NotDecorated is not a workflow; decorate it with @app.workflow'),
-    );
+    expect(() => workflowNameOf(NotDecorated)).toThrow(new WorkflowUsageError('class NotDecorated is not a workflow; decorate it with @app.workflow'));
   });
 
   it('lets executeTask take a task function by its name (checked against the context next)', () => {

@@ -140,9 +140,7 @@ export abstract class Workflow<T = unknown> {
   /** The version of a change this run uses, between `minimumSupported` and `maximumSupported` (new runs get the maximum). */
   getVersion(changeId: string, minimumSupported: number, maximumSupported: number): number {
     if (!Number.isInteger(minimumSupported) || !Number.isInteger(maximumSupported) || minimumSupported > maximumSupported) {
-      throw new WorkflowUsageError(
-        `getVersion("${changeId}", ${minimumSupported}, ${maximumSupported}): expected whole numbers with minimum <= maximum`,
-      );
+      throw new WorkflowUsageError(`getVersion("${changeId}", ${minimumSupported}, ${maximumSupported}): expected whole numbers with minimum <= maximum`);
     }
     return this.context.getVersion(changeId, minimumSupported, maximumSupported);
   }
@@ -157,21 +155,13 @@ export abstract class Workflow<T = unknown> {
   }
 
   /** Starts a child workflow and waits for its result. Rejects with `ChildWorkflowFailedError` when it fails. */
-  async executeChild<W extends Workflow<unknown>>(
-    workflow: WorkflowClass<W> | string,
-    input?: unknown,
-    options?: ChildWorkflowOptions,
-  ): Promise<WorkflowResult<WorkflowValueOf<W>>> {
+  async executeChild<W extends Workflow<unknown>>(workflow: WorkflowClass<W> | string, input?: unknown, options?: ChildWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>> {
     const child = await this.startChild<W>(workflow, input, options);
     return child.result();
   }
 
   /** Starts a child workflow and returns its handle. */
-  startChild<W extends Workflow<unknown>>(
-    workflow: WorkflowClass<W> | string,
-    input?: unknown,
-    options?: ChildWorkflowOptions,
-  ): Promise<ChildWorkflowHandle<WorkflowValueOf<W>>> {
+  startChild<W extends Workflow<unknown>>(workflow: WorkflowClass<W> | string, input?: unknown, options?: ChildWorkflowOptions): Promise<ChildWorkflowHandle<WorkflowValueOf<W>>> {
     return this.context.startChild<WorkflowValueOf<W>>(workflowNameOf(workflow), input, options);
   }
 
