@@ -79,11 +79,11 @@ describe('the demo', () => {
   it('exits 1 with the path, value and expectation of a bad config value, and no stack trace', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'demo-bad-config-'));
     directories.push(directory);
-    await writeFile(path.join(directory, 'mcp_agent.config.yaml'), 'execution_engine: asyncio\ntemporal:\n  port: abc\n');
+    await writeFile(path.join(directory, 'mcp_agent.config.yaml'), 'execution_engine: asyncio\ntemporal:\n  max_concurrent_activities: abc\n');
     const { code, stdout, stderr } = await runDemo(directory);
     expect(code).toBe(1);
     expect(stdout).not.toContain('started');
-    expect(stderr).toContain('temporal.port: expected a number, got "abc"');
+    expect(stderr).toContain('temporal.max_concurrent_activities: expected a number, got "abc"');
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 

@@ -4,9 +4,11 @@
 // Not for application code.
 export * from './engine-workflow.js';
 export {
+  CONFIG_SECTION_PACKAGES,
   ENGINE_PACKAGES,
   installedPackageVersion,
   LLM_PROVIDER_PACKAGES,
+  loadConfigSections,
   loadExecutionEngine,
   loadInstalledLlmProviders,
   SOURCE_CONDITION,

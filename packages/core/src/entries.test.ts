@@ -226,6 +226,7 @@ const ENGINE_WORKFLOW: string[] = [
   'toMilliseconds',
 ];
 const ENGINE_NODE_ONLY: string[] = [
+  'CONFIG_SECTION_PACKAGES',
   'CreateAppServicesOptions (type)',
   'CreateExecutorOptions (type)',
   'CreateTaskMapOptions (type)',
@@ -239,6 +240,7 @@ const ENGINE_NODE_ONLY: string[] = [
   'createTaskMap',
   'currentTaskContext',
   'installedPackageVersion',
+  'loadConfigSections',
   'loadExecutionEngine',
   'loadInstalledLlmProviders',
   'runInTaskContext',

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadSettings, parseSettings, registeredConfigSections, type Settings, type SettingsInput } from '../config/index.js';
-import { loadExecutionEngine, loadInstalledLlmProviders, type ExecutionEngine } from './engine-loading.js';
+import { loadConfigSections, loadExecutionEngine, loadInstalledLlmProviders, type ExecutionEngine } from './engine-loading.js';
 import { ConfigError, MCPAgentError, messageOf, WorkflowUsageError } from '../sandbox/errors.js';
 import type { Executor } from '../sandbox/executor.js';
 import { createLogger, type Logger } from './logger.js';
@@ -150,8 +150,10 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
 
   async #start(): Promise<AppContext> {
     let { settings, baseDirectory } = this.#readSettings();
-    // The engine and the model providers own config sections (temporal, openai, ...) that they
-    // register when loaded; read the settings again once they are, so those sections are validated.
+    // Sections such as temporal and openai belong to installed packages, which register them when
+    // their config entry loads: read the settings again once they have, so every problem of the
+    // file is reported before the engine starts. The engine and the providers may register more.
+    if (await loadConfigSections(Object.keys(settings))) ({ settings, baseDirectory } = this.#readSettings());
     const sectionsBefore = registeredConfigSections().size;
     const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines);
     const llmProviders = this.#options.llmProviders ?? (await loadInstalledLlmProviders());

@@ -8,7 +8,7 @@ import { ConfigError } from '../sandbox/errors.js';
 import type { Executor } from '../sandbox/executor.js';
 import type { Logger } from './logger.js';
 import type { WorkflowRegistry } from '../sandbox/model/registry.js';
-import type { Settings } from '../config/index.js';
+import { registeredConfigSections, type Settings } from '../config/index.js';
 import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
 import type { TaskMap } from '../sandbox/services.js';
 
@@ -77,11 +77,17 @@ export function installedPackageVersion(packageName: string, cwd: string): strin
   }
 }
 
-/** Resolves a package's main ESM entry from `cwd`, honouring the source condition when active. */
-function resolvePackageEntry(packageName: string, cwd: string): string {
+/**
+ * Resolves a package's ESM entry (`subpath`, default its main one) from `cwd`, honouring the source
+ * condition when active.
+ *
+ * @throws Error when the package is not installed, or does not export `subpath`.
+ */
+function resolvePackageEntry(packageName: string, cwd: string, subpath = '.'): string {
   const manifestPath = findPackageManifest(packageName, cwd);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, unknown>; main?: string };
-  const root = manifest.exports?.['.'];
+  const root = manifest.exports?.[subpath];
+  if (subpath !== '.' && root === undefined) throw new Error(`${packageName} exports no ${subpath}`);
   const conditions = sourceConditionActive() ? [SOURCE_CONDITION, 'import', 'default'] : ['import', 'default'];
   let target: string | undefined;
   if (typeof root === 'string') target = root;
@@ -98,13 +104,44 @@ function resolvePackageEntry(packageName: string, cwd: string): string {
   return path.resolve(path.dirname(manifestPath), target);
 }
 
-/** The entry of a package installed for the app in `cwd`, or undefined when it is not installed. */
-export function builtinPackageEntry(packageName: string, cwd: string): string | undefined {
+/** The entry (`subpath`, default the main one) of a package installed for the app in `cwd`, or undefined when it is not installed or has no such entry. */
+export function builtinPackageEntry(packageName: string, cwd: string, subpath = '.'): string | undefined {
   try {
-    return resolvePackageEntry(packageName, cwd);
+    return resolvePackageEntry(packageName, cwd, subpath);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The packages that own the config sections of a Python config file, by section. Each exports a
+ * light `./config` entry (its section schema alone) that registers the section when imported.
+ */
+export const CONFIG_SECTION_PACKAGES: Readonly<Record<string, string>> = {
+  temporal: '@mcp-agent/executor-temporal',
+  openai: '@mcp-agent/providers-openai',
+  azure: '@mcp-agent/providers-openai',
+  anthropic: '@mcp-agent/providers-anthropic',
+};
+
+/**
+ * Registers the sections among `keys` whose owner package is installed for the app in `cwd`, by
+ * importing its `./config` entry, so they are validated before anything else loads. A section whose
+ * package is not installed stays unvalidated, as a Python config file's other sections do.
+ *
+ * @returns true when a section was registered (settings read earlier should be read again).
+ */
+export async function loadConfigSections(keys: Iterable<string>, cwd = process.cwd()): Promise<boolean> {
+  let registered = false;
+  for (const key of new Set(keys)) {
+    const packageName = CONFIG_SECTION_PACKAGES[key];
+    if (packageName === undefined || registeredConfigSections().has(key)) continue;
+    const entry = builtinPackageEntry(packageName, cwd, './config');
+    if (entry === undefined) continue;
+    await import(pathToFileURL(entry).href);
+    registered ||= registeredConfigSections().has(key);
+  }
+  return registered;
 }
 
 function isEngine(value: unknown): value is ExecutionEngine {
