@@ -12,11 +12,13 @@ import {
   httpUrlSetting,
   listValues,
   numberSetting,
+  parseSettings,
   registerConfigSection,
   strictSection,
   StringLikeSchema,
   TEMPORAL_EXECUTION_FIELDS,
   type IssueInput,
+  type Settings,
 } from '@mcp-agent/core/config';
 import { z } from 'zod';
 
@@ -156,6 +158,9 @@ export type TemporalMetricsConfig = z.infer<typeof TemporalMetricsConfigSchema>;
 
 const TLS_EXPECTATION = `true, false or a mapping with keys ${listValues(Object.keys(TemporalTlsConfigSchema.shape))}`;
 
+/** The sections this schema produced, so {@link withTemporalSection} knows settings it need not read again. */
+const VALIDATED = new WeakSet<object>();
+
 const TemporalFieldsSchema = z.looseObject({
   // The engine-neutral keys (task queue, concurrency, timeouts, id reuse and retry policies), as core reads them.
   ...TEMPORAL_EXECUTION_FIELDS,
@@ -245,6 +250,7 @@ export const TemporalSettingsSchema = TemporalFieldsSchema.transform((temporal, 
   }
   const normalized = { ...temporal, host, port: port ?? 7233 };
   if (apiKey !== undefined) normalized.api_key = apiKey;
+  VALIDATED.add(normalized);
   return normalized;
 });
 
@@ -265,3 +271,16 @@ declare module '@mcp-agent/core/config' {
 }
 
 registerConfigSection({ key: 'temporal', schema: TemporalSettingsSchema, owner: '@mcp-agent/executor-temporal' });
+
+/**
+ * The settings with their `temporal` section validated by this package's schema: as given when it
+ * was (settings read after this package loaded, as `MCPApp` and the CLI read them), else with the
+ * section read now (settings parsed before, which only core's engine-neutral keys checked).
+ *
+ * @throws ConfigError naming the key, as `parseSettings` words it.
+ */
+export function withTemporalSection(settings: Settings): Settings {
+  const section = settings.temporal;
+  if (section !== undefined && VALIDATED.has(section)) return settings;
+  return { ...settings, temporal: parseSettings({ temporal: section ?? {} }, 'settings').temporal as TemporalSettings };
+}

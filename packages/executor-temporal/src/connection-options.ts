@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { ConfigError, MCPAgentError, messageOf } from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
+import { withTemporalSection } from './config.js';
 
 /** What both `Connection.connect` and `NativeConnection.connect` take. */
 export interface TemporalConnectionSettings {
@@ -42,7 +43,7 @@ export function connectOptions(settings: TemporalConnectionSettings): {
 
 /** The address, namespace, task queue, TLS, API key and metadata from settings (defaults: localhost:7233, default, mcp-agent). */
 export function connectionSettings(settings: Settings): TemporalConnectionSettings {
-  const temporal = settings.temporal;
+  const temporal = withTemporalSection(settings).temporal;
   const address = `${temporal?.host ?? 'localhost'}:${temporal?.port ?? 7233}`;
   let tls: TemporalConnectionSettings['tls'];
   const configured = temporal?.tls;

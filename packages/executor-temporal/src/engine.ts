@@ -7,6 +7,7 @@ import { ConfigError } from '@mcp-agent/core';
 import { createTaskMap, type CreateExecutorOptions, type ExecutionEngine } from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
 import { TemporalExecutor } from './client/temporal-executor.js';
+import { withTemporalSection } from './config.js';
 import { clientDataConverter } from './codec/data-converter.js';
 import { connectTemporalConnection, temporalClientFor } from './client/connect.js';
 import { connectionSettings, CONNECT_TIMEOUT_MS } from './connection-options.js';
@@ -49,7 +50,8 @@ function withAddress(settings: Settings, address: string): Settings {
 
 /** Connects to the server from `settings.temporal` and makes the executor (and, when asked, an in-process worker). */
 async function createExecutor(given: CreateExecutorOptions, engineOptions: TemporalEngineOptions): Promise<TemporalExecutor> {
-  const options = engineOptions.address === undefined ? given : { ...given, settings: withAddress(given.settings, engineOptions.address) };
+  const validated = { ...given, settings: withTemporalSection(given.settings) };
+  const options = engineOptions.address === undefined ? validated : { ...validated, settings: withAddress(validated.settings, engineOptions.address) };
   const connectionOptions = connectionSettings(options.settings);
   // Before connecting: a missing or malformed encryption key refuses to start.
   const dataConverter = clientDataConverter(options.settings);

@@ -1,5 +1,5 @@
 // The Node entry of @mcp-agent/executor-temporal: the engine, the client executor and the worker.
-export { DataConverterConfigSchema, PreviousKeySchema, TemporalMetricsConfigSchema, TemporalSettingsSchema, TemporalTlsConfigSchema } from './config.js';
+export { DataConverterConfigSchema, PreviousKeySchema, TemporalMetricsConfigSchema, TemporalSettingsSchema, TemporalTlsConfigSchema, withTemporalSection } from './config.js';
 export type { DataConverterConfig, TemporalMetricsConfig, TemporalSettings, TemporalTlsConfig } from './config.js';
 export { createTemporalEngine, executionEngine } from './engine.js';
 export type { TemporalEngineOptions } from './engine.js';

@@ -10,6 +10,7 @@ import { WorkflowUsageError, type Duration, type Logger, type MCPApp } from '@mc
 import { createTaskMap, installedPackageVersion, toMilliseconds, type TaskDefinition, type TaskMap, type WorkflowRegistry } from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
 import { encryptsPayloads, workerDataConverter } from '../codec/data-converter.js';
+import { withTemporalSection } from '../config.js';
 import { connectionSettings, connectOptions, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { createActivities } from './activities.js';
@@ -189,7 +190,8 @@ async function resolveBundle(parts: TemporalWorkerParts, options: TemporalWorker
  * A Temporal worker over given parts. {@link createTemporalWorkerForApp} is the usual way; this
  * one serves engines and tests that hold the parts themselves.
  */
-export async function createTemporalWorker(parts: TemporalWorkerParts, options: TemporalWorkerOptions = {}): Promise<Worker> {
+export async function createTemporalWorker(given: TemporalWorkerParts, options: TemporalWorkerOptions = {}): Promise<Worker> {
+  const parts = { ...given, settings: withTemporalSection(given.settings) };
   if (options.workflowBundle === undefined && options.workflowsPath === undefined) {
     throw new WorkflowUsageError(
       'createTemporalWorkerForApp: give workflowsPath (the module that defines the workflows, e.g. new URL("./workflows.ts", import.meta.url)) or a prebuilt workflowBundle',
