@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { messageOf } from '@mcp-agent/core';
+import { CONFIG_SECTION_PACKAGES, loadConfigSections } from '@mcp-agent/core/engine';
 import { codecServerCommand } from './commands/codec-server.js';
 import { codegenCommand } from './commands/codegen.js';
 import { configCheckCommand } from './commands/config-check.js';
@@ -161,6 +162,9 @@ async function runCommand(
   io: Required<Omit<CliIo, 'signal'>> & { signal: AbortSignal },
 ): Promise<number> {
   try {
+    // The config sections of installed packages (temporal, openai, anthropic, ...) are validated,
+    // and reachable by environment overrides, as they are when an app starts.
+    await loadConfigSections(Object.keys(CONFIG_SECTION_PACKAGES), io.cwd);
     return await command.run(parsed, io);
   } catch (error) {
     if (error instanceof UsageError) {

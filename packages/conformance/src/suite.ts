@@ -138,7 +138,7 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
 
       it('runs a workflow by name with a given workflow id', async () => {
         const workflowId = id('by-name');
-        const handle = await executor.startWorkflow<string>('QuickstartWorkflow', 'x', { workflowId });
+        const handle = await executor.startWorkflow<QuickstartWorkflow>('QuickstartWorkflow', 'x', { workflowId });
         expect(handle.workflowId).toBe(workflowId);
         expect(handle.runId).not.toBe('');
         expect((await handle.result()).value).toBe('Processed: x');

@@ -104,6 +104,7 @@ const WORKFLOW: string[] = [
   'RequestParams (type)',
   'RetryPolicy (type)',
   'ServicesOwner (type)',
+  'SignalArgsOf (type)',
   'StartWorkflowOptions (type)',
   'StructuredSchema (type)',
   'TaskCallOptions (type)',
@@ -226,6 +227,7 @@ const ENGINE_WORKFLOW: string[] = [
   'toMilliseconds',
 ];
 const ENGINE_NODE_ONLY: string[] = [
+  'AppDirectories (type)',
   'CONFIG_SECTION_PACKAGES',
   'CreateAppServicesOptions (type)',
   'CreateExecutorOptions (type)',

@@ -53,6 +53,7 @@ export type {
   HandlerNameOf,
   HandlerResultOf,
   IdReusePolicy,
+  SignalArgsOf,
   ListWorkflowsOptions,
   StartWorkflowOptions,
   WorkflowDescription,

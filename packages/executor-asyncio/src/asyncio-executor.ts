@@ -22,6 +22,8 @@ import {
   type WorkflowClass,
   type WorkflowDescription,
   type WorkflowHandle,
+  type WorkflowInputOf,
+  type WorkflowValueOf,
   type WorkflowStatus,
 } from '@mcp-agent/core';
 import {
@@ -81,14 +83,18 @@ export class AsyncioExecutor implements Executor, RunHost {
 
   // --- starting -----------------------------------------------------------------------
 
+  startWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowHandle<W>>;
+  startWorkflow<W = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowHandle<W>>;
   async startWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowHandle<never>> {
     const name = workflowNameOf(workflow);
     const execution = this.#startExecution(name, input, options, undefined);
     return this.#handle(execution.workflowId, undefined, execution);
   }
 
-  async executeWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowResult<never>> {
-    const handle = await this.startWorkflow(workflow, input, options);
+  executeWorkflow<W>(workflow: WorkflowClass<W>, input?: WorkflowInputOf<W>, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>>;
+  executeWorkflow<W = unknown>(workflowName: string, input?: unknown, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<W>>>;
+  async executeWorkflow(workflow: WorkflowClass | string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowResult<unknown>> {
+    const handle = await this.startWorkflow(workflow as string, input, options);
     return handle.result();
   }
 
@@ -356,8 +362,8 @@ export class AsyncioExecutor implements Executor, RunHost {
     return handle as WorkflowHandle<W>;
   }
 
-  getHandle<T = unknown>(workflowId: string, runId?: string): WorkflowHandle<T> {
-    return this.#handle<T>(workflowId, runId);
+  getHandle<W = unknown>(workflowId: string, runId?: string): WorkflowHandle<W> {
+    return this.#handle<W>(workflowId, runId);
   }
 
   async signalWorkflow(workflowName: string | undefined, workflowId: string, signalName: string, payload?: unknown, options: TargetRunOptions = {}): Promise<void> {

@@ -12,7 +12,7 @@ import { MCPAppBase } from '../sandbox/app-base.js';
 import type { McpService } from '../sandbox/mcp/mcp-service.js';
 import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
 import type { AppServices, ServicesOwner } from '../sandbox/services.js';
-import { createAppServices, runWithAppServices, type CreateAppServicesOptions } from './services.js';
+import { closeQuietly, createAppServices, runWithAppServices, trackStartedServices, type CreateAppServicesOptions } from './services.js';
 
 /** Options of {@link MCPApp}. */
 export interface MCPAppOptions {
@@ -72,6 +72,8 @@ export interface AppContext {
 export class MCPApp extends MCPAppBase implements ServicesOwner {
   #options: MCPAppOptions;
   #context: AppContext | undefined;
+  /** Stops counting this app's services among the started apps'. */
+  #untrack: (() => void) | undefined;
   #initializing: Promise<AppContext> | undefined;
 
   constructor(options: MCPAppOptions) {
@@ -153,10 +155,12 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
     // Sections such as temporal and openai belong to installed packages, which register them when
     // their config entry loads: read the settings again once they have, so every problem of the
     // file is reported before the engine starts. The engine and the providers may register more.
-    if (await loadConfigSections(Object.keys(settings))) ({ settings, baseDirectory } = this.#readSettings());
+    // The app's packages: installed where it runs, or next to its config file.
+    const packages = [process.cwd(), baseDirectory];
+    if (await loadConfigSections(Object.keys(settings), packages)) ({ settings, baseDirectory } = this.#readSettings());
     const sectionsBefore = registeredConfigSections().size;
-    const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines);
-    const llmProviders = this.#options.llmProviders ?? (await loadInstalledLlmProviders());
+    const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines, packages);
+    const llmProviders = this.#options.llmProviders ?? (await loadInstalledLlmProviders(packages));
     if (registeredConfigSections().size !== sectionsBefore) ({ settings, baseDirectory } = this.#readSettings());
     const logger =
       this.#options.logger ??
@@ -172,6 +176,7 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
       registry: this.registry,
       settings,
       logger,
+      cwd: packages,
       llmProviders,
       ...(this.#options.mcp === undefined ? {} : { mcp: this.#options.mcp }),
     });
@@ -179,9 +184,10 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
     try {
       executor = await engine.createExecutor({ appName: this.name, registry: this.registry, settings, logger, tasks: services.tasks });
     } catch (error) {
-      await services.close();
+      await closeQuietly(services, logger);
       throw error;
     }
+    this.#untrack = trackStartedServices(services);
     this.#context = { app: this, executor, config: settings, logger, services, mcp: services.mcp };
     logger.debug('app initialized', { engine: executor.engine, workflows: [...this.registry.workflows.keys()] });
     return this.#context;
@@ -202,12 +208,16 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
 
   /** Closes the executor and forgets the context. */
   async cleanup(): Promise<void> {
+    // A start still under way finishes first, so that what it opens is closed here.
+    await this.#initializing?.catch(() => undefined);
     const context = this.#context;
     this.#context = undefined;
+    this.#untrack?.();
+    this.#untrack = undefined;
     try {
       await context?.executor.close();
     } finally {
-      await context?.services.close();
+      if (context !== undefined) await closeQuietly(context.services, context.logger);
     }
   }
 

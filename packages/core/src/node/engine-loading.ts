@@ -53,10 +53,25 @@ export function sourceConditionActive(): boolean {
 }
 
 /**
+ * Where an app's packages are looked up: a folder, or several tried in order (`MCPApp` gives the
+ * working directory, then the config file's folder).
+ */
+export type AppDirectories = string | readonly string[];
+
+/**
  * The manifest of a package installed for the app in `cwd`: `node_modules/<name>` in `cwd` or a
  * folder above it. Only what the app installs counts, not `NODE_PATH` or global folders.
  */
-function findPackageManifest(packageName: string, cwd: string): string {
+function findPackageManifest(packageName: string, cwd: AppDirectories): string {
+  const starts = typeof cwd === 'string' ? [cwd] : cwd;
+  for (const start of starts) {
+    const found = findPackageManifestFrom(packageName, start);
+    if (found !== undefined) return found;
+  }
+  throw new Error(`${packageName} is not installed in ${[...new Set(starts)].join(' or ')} or a folder above`);
+}
+
+function findPackageManifestFrom(packageName: string, cwd: string): string | undefined {
   for (let directory = path.resolve(cwd); ; directory = path.dirname(directory)) {
     const candidate = path.join(directory, 'node_modules', packageName, 'package.json');
     if (existsSync(candidate)) return candidate;
@@ -65,11 +80,11 @@ function findPackageManifest(packageName: string, cwd: string): string {
     if (existsSync(own) && (JSON.parse(readFileSync(own, 'utf8')) as { name?: unknown }).name === packageName) return own;
     if (path.dirname(directory) === directory) break;
   }
-  throw new Error(`${packageName} is not installed in ${cwd} or a folder above it`);
+  return undefined;
 }
 
 /** The version of a package installed for the app in `cwd` (or a folder above), or undefined. */
-export function installedPackageVersion(packageName: string, cwd: string): string | undefined {
+export function installedPackageVersion(packageName: string, cwd: AppDirectories): string | undefined {
   try {
     return (JSON.parse(readFileSync(findPackageManifest(packageName, cwd), 'utf8')) as { version?: string }).version;
   } catch {
@@ -83,7 +98,7 @@ export function installedPackageVersion(packageName: string, cwd: string): strin
  *
  * @throws Error when the package is not installed, or does not export `subpath`.
  */
-function resolvePackageEntry(packageName: string, cwd: string, subpath = '.'): string {
+function resolvePackageEntry(packageName: string, cwd: AppDirectories, subpath = '.'): string {
   const manifestPath = findPackageManifest(packageName, cwd);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, unknown>; main?: string };
   const root = manifest.exports?.[subpath];
@@ -105,7 +120,7 @@ function resolvePackageEntry(packageName: string, cwd: string, subpath = '.'): s
 }
 
 /** The entry (`subpath`, default the main one) of a package installed for the app in `cwd`, or undefined when it is not installed or has no such entry. */
-export function builtinPackageEntry(packageName: string, cwd: string, subpath = '.'): string | undefined {
+export function builtinPackageEntry(packageName: string, cwd: AppDirectories, subpath = '.'): string | undefined {
   try {
     return resolvePackageEntry(packageName, cwd, subpath);
   } catch {
@@ -131,7 +146,7 @@ export const CONFIG_SECTION_PACKAGES: Readonly<Record<string, string>> = {
  *
  * @returns true when a section was registered (settings read earlier should be read again).
  */
-export async function loadConfigSections(keys: Iterable<string>, cwd = process.cwd()): Promise<boolean> {
+export async function loadConfigSections(keys: Iterable<string>, cwd: AppDirectories = process.cwd()): Promise<boolean> {
   let registered = false;
   for (const key of new Set(keys)) {
     const packageName = CONFIG_SECTION_PACKAGES[key];
@@ -154,7 +169,7 @@ function isEngine(value: unknown): value is ExecutionEngine {
  *
  * @throws ConfigError naming the engine and the package to install.
  */
-export async function loadExecutionEngine(name: string, engines: Readonly<Record<string, ExecutionEngine>> | undefined, cwd = process.cwd()): Promise<ExecutionEngine> {
+export async function loadExecutionEngine(name: string, engines: Readonly<Record<string, ExecutionEngine>> | undefined, cwd: AppDirectories = process.cwd()): Promise<ExecutionEngine> {
   const given = engines?.[name];
   if (given !== undefined) return given;
   const packageName = ENGINE_PACKAGES[name];
@@ -166,7 +181,7 @@ export async function loadExecutionEngine(name: string, engines: Readonly<Record
     entry = resolvePackageEntry(packageName, cwd);
   } catch (error) {
     throw new ConfigError(
-      `execution_engine: "${name}" needs the package ${packageName}, which cannot be found from ${cwd}; ` +
+      `execution_engine: "${name}" needs the package ${packageName}, which cannot be found from ${typeof cwd === 'string' ? cwd : [...new Set(cwd)].join(' or ')}; ` +
         `install it (pnpm add ${packageName}) or pass it to new MCPApp({ engines: { ${name}: ... } })`,
       [],
       { cause: error },
@@ -190,7 +205,7 @@ function isLlmProvider(value: unknown): value is LlmProvider {
  * The model providers installed for the app in `cwd`: each package of {@link LLM_PROVIDER_PACKAGES}
  * that resolves from there and exports `llmProvider`. A package that is not installed is skipped.
  */
-export async function loadInstalledLlmProviders(cwd = process.cwd()): Promise<LlmProvider[]> {
+export async function loadInstalledLlmProviders(cwd: AppDirectories = process.cwd()): Promise<LlmProvider[]> {
   const providers: LlmProvider[] = [];
   for (const packageName of LLM_PROVIDER_PACKAGES) {
     let entry: string;

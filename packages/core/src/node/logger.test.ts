@@ -128,6 +128,11 @@ describe('the file transport', () => {
       expect(lines[0]).toMatchObject({ level: 'info', namespace: 'app', message: 'started', data: { workflowId: 'w-1' } });
       expect(lines[1]).toMatchObject({ level: 'debug', namespace: 'app.mcp', message: 'connected' });
       expect(typeof lines[0]?.['time']).toBe('string');
+      // Another logger on the same file shares its descriptor and adds no exit listener.
+      const listeners = process.listenerCount('exit');
+      createLogger({ transports: ['file'], path: file }).warn('again');
+      expect(process.listenerCount('exit')).toBe(listeners);
+      expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(3);
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

@@ -53,23 +53,44 @@ function consoleSink(record: LogRecord): void {
   process.stderr.write(`${record.time.toISOString()} ${record.level.toUpperCase().padEnd(5)} ${record.namespace}: ${record.message}${data}\n`);
 }
 
-/**
- * A sink that appends one JSON object per line to `file`. Writes are synchronous, so no line is
- * lost when the process exits right after logging; the file stays open for the process's life.
- */
-function fileSink(file: string): (record: LogRecord) => void {
-  let descriptor: number;
+// One descriptor per file for the whole process, closed at exit: every logger (an app started
+// again, a child logger) writing to the same file shares it.
+const FILE_DESCRIPTORS = new Map<string, number>();
+let closesAtExit = false;
+
+function descriptorOf(file: string): number {
+  const resolved = path.resolve(file);
+  let descriptor = FILE_DESCRIPTORS.get(resolved);
+  if (descriptor !== undefined) return descriptor;
   try {
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    descriptor = openSync(file, 'a');
+    mkdirSync(path.dirname(resolved), { recursive: true });
+    descriptor = openSync(resolved, 'a');
   } catch (error) {
     throw new ConfigError(
       `logger.path: cannot open ${JSON.stringify(file)} for the file transport (${error instanceof Error ? error.message : String(error)}); give a writable file`,
       [],
-      { cause: error },
+      {
+        cause: error,
+      },
     );
   }
-  process.once('exit', () => closeSync(descriptor));
+  FILE_DESCRIPTORS.set(resolved, descriptor);
+  if (!closesAtExit) {
+    closesAtExit = true;
+    process.once('exit', () => {
+      for (const open of FILE_DESCRIPTORS.values()) closeSync(open);
+      FILE_DESCRIPTORS.clear();
+    });
+  }
+  return descriptor;
+}
+
+/**
+ * A sink that appends one JSON object per line to `file` (relative to the working directory).
+ * Writes are synchronous, so no line is lost when the process exits right after logging.
+ */
+function fileSink(file: string): (record: LogRecord) => void {
+  const descriptor = descriptorOf(file);
   return (record) => {
     const line = {
       time: record.time.toISOString(),

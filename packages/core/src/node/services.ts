@@ -12,7 +12,7 @@ import { MCP_TASK_NAMES, type McpService } from '../sandbox/mcp/mcp-service.js';
 import type { TaskDefinition } from '../sandbox/model/definitions.js';
 import type { WorkflowRegistry } from '../sandbox/model/registry.js';
 import { setAppServicesResolver, type AppServices, type TaskMap } from '../sandbox/services.js';
-import { builtinPackageEntry, loadInstalledLlmProviders, type ExecutionEngine } from './engine-loading.js';
+import { builtinPackageEntry, loadInstalledLlmProviders, type AppDirectories, type ExecutionEngine } from './engine-loading.js';
 import type { Executor } from '../sandbox/executor.js';
 import { llmTask, mcpTasks } from './builtin-tasks.js';
 import type { Logger } from './logger.js';
@@ -121,8 +121,8 @@ export interface CreateAppServicesOptions {
   registry: WorkflowRegistry;
   settings: Settings;
   logger: Logger;
-  /** Where the app's packages are installed. Default: the working directory. */
-  cwd?: string;
+  /** Where the app's packages are installed (folders tried in order). Default: the working directory. */
+  cwd?: AppDirectories;
   /** The MCP service to use (not closed with the services) instead of one made from `mcp.servers`. */
   mcp?: McpService;
   /** Model providers to use instead of the installed `@mcp-agent/providers-*` packages. */
@@ -146,13 +146,13 @@ function unconfigured(server: string): McpClientError {
 }
 
 /** The MCP service for `mcp.servers`, from the installed MCP client package. */
-async function loadMcpService(settings: Settings, logger: Logger, cwd: string): Promise<McpService> {
+async function loadMcpService(settings: Settings, logger: Logger, cwd: AppDirectories): Promise<McpService> {
   const servers = settings.mcp?.servers ?? {};
   const entry = builtinPackageEntry(MCP_CLIENT_PACKAGE, cwd);
   if (entry === undefined) {
     if (Object.keys(servers).length === 0) return NO_MCP_SERVERS;
     throw new ConfigError(
-      `mcp.servers: connecting to ${Object.keys(servers).join(', ')} needs the package ${MCP_CLIENT_PACKAGE}, which cannot be found from ${cwd}; ` +
+      `mcp.servers: connecting to ${Object.keys(servers).join(', ')} needs the package ${MCP_CLIENT_PACKAGE}, which cannot be found from ${typeof cwd === 'string' ? cwd : [...new Set(cwd)].join(' or ')}; ` +
         `install it (pnpm add ${MCP_CLIENT_PACKAGE}) or pass an MCP service: new MCPApp({ mcp })`,
     );
   }
@@ -171,11 +171,12 @@ async function loadMcpService(settings: Settings, logger: Logger, cwd: string): 
  * @throws ConfigError when servers are configured and no MCP client is installed.
  */
 export async function createAppServices(options: CreateAppServicesOptions): Promise<AppServices> {
-  installResolver();
   const cwd = options.cwd ?? process.cwd();
   const llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders(cwd));
   const mcp = options.mcp ?? (await loadMcpService(options.settings, options.logger, cwd));
   const ownsMcp = options.mcp === undefined;
+  // Checked before any connection is made, so a refused name leaves nothing open.
+  createTaskMap({ registry: options.registry, settings: options.settings });
   let closed = false;
   const services: AppServices = {
     settings: options.settings,
@@ -185,12 +186,10 @@ export async function createAppServices(options: CreateAppServicesOptions): Prom
     async close() {
       if (closed) return;
       closed = true;
-      started.delete(services);
       if (ownsMcp) await mcp.close();
     },
   };
   (services as { tasks: TaskMap }).tasks = createTaskMap({ registry: options.registry, settings: options.settings, mcp, llmProviders, scope: services });
-  started.add(services);
   return Object.freeze(services);
 }
 
@@ -202,8 +201,19 @@ const holder = globalThis as unknown as Record<symbol, unknown>;
 const scope = (holder[SCOPE_KEY] ??= new AsyncLocalStorage<AppServices>()) as AsyncLocalStorage<AppServices>;
 const started = (holder[STARTED_KEY] ??= new Set<AppServices>()) as Set<AppServices>;
 
-function installResolver(): void {
-  setAppServicesResolver(() => scope.getStore() ?? (started.size === 1 ? started.values().next().value : undefined));
+// Installed when this module loads: code outside a workflow finds the services of the enclosing
+// app.run or task, else those of the only app started.
+setAppServicesResolver(() => scope.getStore() ?? (started.size === 1 ? started.values().next().value : undefined));
+
+/**
+ * Counts `services` among the started apps' (for agents outside any app.run when only one app is
+ * started) until the returned function is called. `MCPApp` calls it at start.
+ */
+export function trackStartedServices(services: AppServices): () => void {
+  started.add(services);
+  return () => {
+    started.delete(services);
+  };
 }
 
 /** Runs `fn` with `services` as those of the running app, for agents and LLMs made inside it. */
@@ -226,9 +236,10 @@ export async function createExecutorWithServices(engine: ExecutionEngine, option
   try {
     executor = await engine.createExecutor({ appName: options.appName, registry: options.registry, settings: options.settings, logger: options.logger, tasks: services.tasks });
   } catch (error) {
-    await services.close();
+    await closeQuietly(services, options.logger);
     throw error;
   }
+  const untrack = trackStartedServices(services);
   const close = executor.close.bind(executor);
   Object.defineProperty(executor, 'close', {
     configurable: true,
@@ -236,9 +247,22 @@ export async function createExecutorWithServices(engine: ExecutionEngine, option
       try {
         await close();
       } finally {
-        await services.close();
+        untrack();
+        await closeQuietly(services, options.logger);
       }
     },
   });
   return executor;
+}
+
+/**
+ * Closes `services`, logging instead of throwing when that fails, so that a failure to close does
+ * not hide the error that led to it.
+ */
+export async function closeQuietly(services: AppServices, logger: Logger): Promise<void> {
+  try {
+    await services.close();
+  } catch (error) {
+    logger.warn("closing the app's services failed", { error: error instanceof Error ? error.message : String(error) });
+  }
 }

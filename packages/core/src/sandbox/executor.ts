@@ -83,9 +83,12 @@ export interface TargetRunOptions {
 }
 
 /**
- * The names a handle may send to a workflow of class `W`: its own methods (what
- * `@app.workflowSignal`, `@app.workflowQuery` and `@app.workflowUpdate` mark), not the run method
- * nor those of the `Workflow` base class. Any string for an untyped handle.
+ * The names a handle may send to a workflow of class `W`: the names of its own methods, not the
+ * run method nor those of the `Workflow` base class. The type can't see which methods the
+ * decorators marked, so the engine still refuses a method that is not a handler of that kind
+ * (`UnknownHandlerError`); a handler registered under another name, or a signal declared without
+ * a method, needs the untyped handle (`WorkflowHandle`) or the generated client, which knows them
+ * all. Any string for an untyped handle.
  */
 export type HandlerNameOf<W> = unknown extends W
   ? string
@@ -93,6 +96,20 @@ export type HandlerNameOf<W> = unknown extends W
 
 /** The arguments of the handler `K` of `W`; any arguments for an untyped handle. */
 export type HandlerArgsOf<W, K extends string> = unknown extends W ? unknown[] : K extends keyof W ? (W[K] extends (...args: infer A) => unknown ? A : never) : never;
+
+/**
+ * What a signal to the handler `K` of `W` carries: its payload, the handler's one parameter, or
+ * nothing for a handler that takes none. Any payload for an untyped handle.
+ */
+export type SignalArgsOf<W, K extends string> = unknown extends W
+  ? [payload?: unknown]
+  : HandlerArgsOf<W, K> extends []
+    ? []
+    : HandlerArgsOf<W, K> extends [infer P]
+      ? [payload: P]
+      : HandlerArgsOf<W, K> extends [(infer P)?]
+        ? [payload?: P]
+        : never;
 
 /** What the query or update handler `K` of `W` returns; unknown for an untyped handle. */
 export type HandlerResultOf<W, K extends string> = unknown extends W ? unknown : K extends keyof W ? (W[K] extends (...args: never[]) => infer R ? Awaited<R> : never) : never;
@@ -122,8 +139,8 @@ export interface WorkflowHandle<W = unknown> {
   readonly workflowName: string | undefined;
   /** Resolves with the final run's result; rejects with `WorkflowFailedError` when it failed, was cancelled, terminated or timed out. */
   result(): Promise<WorkflowResult<WorkflowValueOf<W>>>;
-  /** Sends a signal; a signal handler takes at most one argument, its payload. */
-  signal<K extends HandlerNameOf<W>>(signalName: K, ...args: HandlerArgsOf<W, K>): Promise<void>;
+  /** Sends a signal with its payload (a signal handler takes at most one argument). */
+  signal<K extends HandlerNameOf<W>>(signalName: K, ...args: SignalArgsOf<W, K>): Promise<void>;
   query<K extends HandlerNameOf<W>>(queryName: K, ...args: HandlerArgsOf<W, K>): Promise<HandlerResultOf<W, K>>;
   update<K extends HandlerNameOf<W>>(updateName: K, ...args: HandlerArgsOf<W, K>): Promise<HandlerResultOf<W, K>>;
   /** Asks the workflow to cancel; it sees a `CancelledError` and may clean up. */

@@ -54,7 +54,7 @@ export function setAppServicesResolver(resolver: ServicesResolver): void {
  * @throws WorkflowUsageError when no app is running, or several are and none encloses the caller.
  */
 export function currentAppServices(): AppServices {
-  const services = holder[RESOLVER]?.();
+  const services = findAppServices();
   if (services === undefined) {
     throw new WorkflowUsageError(
       'an Agent or LLM used outside a workflow needs its app: use it inside app.run(...), pass { app } to new Agent(...), ' +
@@ -62,6 +62,11 @@ export function currentAppServices(): AppServices {
     );
   }
   return services;
+}
+
+/** Like {@link currentAppServices}, or undefined when no app can be found. */
+export function findAppServices(): AppServices | undefined {
+  return holder[RESOLVER]?.();
 }
 
 /** The provider of that name among `services`, or an error naming those loaded and the package to install. */

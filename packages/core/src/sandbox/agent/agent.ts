@@ -16,7 +16,7 @@ import {
 } from '../mcp/mcp-service.js';
 import { NamespacedIndex } from '../mcp/tool-index.js';
 import { currentWorkflowContext } from '../model/workflow-context.js';
-import { currentAppServices, type AppServices, type ServicesOwner } from '../services.js';
+import { currentAppServices, findAppServices, type AppServices, type ServicesOwner } from '../services.js';
 
 /** A tool the agent runs itself, without an MCP server. */
 export interface AgentFunctionTool {
@@ -283,7 +283,16 @@ export class Agent {
    * @throws WorkflowUsageError when no app can be found.
    */
   services(): AppServices {
-    return this.app?.services ?? currentAppServices();
+    if (this.app === undefined) return currentAppServices();
+    try {
+      return this.app.services;
+    } catch (error) {
+      // The app given is not started in this process (a task run by `mcp-agent worker`, which
+      // assembles the app's services itself): the services the task runs with are the same app's.
+      const inScope = findAppServices();
+      if (inScope !== undefined) return inScope;
+      throw error;
+    }
   }
 
   /** Inside a workflow: a task of the engine. Outside: the MCP service directly. */
