@@ -95,6 +95,20 @@ describe('services found through the app', () => {
     }
   });
 
+  it('lets a task use an agent given its app even where that app is not started (a worker that assembled its services)', async () => {
+    const app = appOf('alpha');
+    const registry = new WorkflowRegistry();
+    registry.addTask(createTaskFunction(async () => toolNames(new Agent({ name: 'given-app', serverNames: ['tools'], app })), { name: 'agents.listWithApp' }).taskDefinition);
+    const services = await createAppServices({ registry, settings: parseSettings({}), logger: createLogger({ transports: ['none'] }), mcp: mcpOf('worker'), llmProviders: [] });
+    try {
+      expect(await services.tasks.get('agents.listWithApp').run()).toEqual(['tools_worker_tool']);
+    } finally {
+      await services.close();
+    }
+    // Outside any task the app must be started: the error says so.
+    await expect(new Agent({ name: 'idle', serverNames: ['tools'], app }).listTools()).rejects.toThrow('app "alpha" is not running');
+  });
+
   it('hands the engine one task map with the MCP tasks, and closes an MCP service it made but not one it was given', async () => {
     const given: Array<{ has(name: string): boolean }> = [];
     const app = appOf('alpha', given);
