@@ -329,3 +329,31 @@ describe('codegen and server start-dev', { timeout: 60_000 }, () => {
     expect(missing.stderr).toContain('no Temporal CLI found: set TEMPORAL_CLI_PATH, run `bash tools/install-temporal.sh`');
   });
 });
+
+describe('the mcp-agent process', { timeout: 60_000 }, () => {
+  it('exits after its last word when a command fails with the Temporal runtime loaded (a replay of a history with no events)', async () => {
+    const { execFile } = await import('node:child_process');
+    const directory = mkdtempSync(path.join(tmpdir(), 'mcp-agent-exit-'));
+    try {
+      const history = path.join(directory, 'empty.json');
+      writeFileSync(history, '{"events":[]}');
+      const bin = path.join(import.meta.dirname, '..', 'bin', 'mcp-agent.js');
+      const started = Date.now();
+      // Killed after 30 s if it hangs; a hang would show as a null exit code and a signal.
+      const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          ['--conditions=mcp-agent-source', '--import', 'tsx', bin, 'replay', '--app', appModule, history],
+          { timeout: 30_000, killSignal: 'SIGKILL' },
+          (error, _stdout, stderr) => resolve({ code: child.exitCode, signal: (error as { signal?: NodeJS.Signals } | null)?.signal ?? null, stderr }),
+        );
+      });
+      expect(outcome.signal).toBeNull();
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr).toContain('the history has no workflow start event');
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
