@@ -107,6 +107,26 @@ describe('codec server', () => {
     expect((error as Error).message).toContain(`port ${server.port} on 127.0.0.1 is in use`);
     await expect(startCodecServerFromSettings(parseSettings({}, 'test'), { port: 0 })).rejects.toThrow('nothing to decode');
   });
+
+  it('refuses to listen beyond loopback without a token, unless told it is insecure', async () => {
+    const refused = await startCodecServer({ codec, port: 0, host: '0.0.0.0' }).catch((caught: unknown) => caught);
+    expect(ConfigError.is(refused)).toBe(true);
+    expect((refused as Error).message).toBe(
+      'codec server: listening on 0.0.0.0 without a token would decrypt payloads for anyone who can reach it; ' +
+        'set a token (MCP_AGENT_CODEC_SERVER_TOKEN for mcp-agent codec-server), listen on 127.0.0.1, or pass --insecure (insecure: true) to accept the risk',
+    );
+    // With a token, or insecure on purpose, it listens (and warns about the latter).
+    const warnings: string[] = [];
+    const logger = { ...createLogger({ transports: ['none'] }), warn: (message: string) => void warnings.push(message) };
+    for (const options of [{ token: TOKEN }, { insecure: true, logger }]) {
+      const wide = await startCodecServer({ codec, port: 0, host: '0.0.0.0', ...options });
+      await wide.close();
+    }
+    expect(warnings).toEqual(['codec server listens beyond loopback without a token: anyone who can reach it can decrypt payloads']);
+    // Loopback needs no token: ::1 and 127.x too.
+    const local = await startCodecServer({ codec, port: 0, host: '127.0.0.2' });
+    await local.close();
+  });
 });
 
 describe('the Temporal CLI through the codec server', { timeout: 120_000 }, () => {

@@ -33,7 +33,18 @@ export interface CodecServerOptions {
   origins?: readonly string[];
   /** Largest request body, in bytes. Default 16 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Listen on an address other than loopback without a token. Refused unless set: anyone who can
+   * reach the port could decrypt every payload.
+   */
+  insecure?: boolean;
   logger?: Logger;
+}
+
+/** True for an address only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(?:\.\d{1,3}){3}$/.test(bare);
 }
 
 /** A running codec server. */
@@ -114,6 +125,15 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger;
+  if (!isLoopback(host) && (options.token === undefined || options.token === '')) {
+    if (options.insecure !== true) {
+      throw new ConfigError(
+        `codec server: listening on ${host} without a token would decrypt payloads for anyone who can reach it; ` +
+          'set a token (MCP_AGENT_CODEC_SERVER_TOKEN for mcp-agent codec-server), listen on 127.0.0.1, or pass --insecure (insecure: true) to accept the risk',
+      );
+    }
+    logger?.warn('codec server listens beyond loopback without a token: anyone who can reach it can decrypt payloads', { host });
+  }
 
   const corsHeaders = (origin: string | undefined): Record<string, string> => {
     if (origin === undefined || !(origins.has('*') || origins.has(origin))) return {};
