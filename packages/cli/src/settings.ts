@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogger, messageOf, type Executor, type Logger } from '@mcp-agent/core';
-import { createExecutorWithServices, getWorkflowDefinition, loadExecutionEngine, MCPAppBase, WorkflowRegistry } from '@mcp-agent/core/engine';
+import { createExecutorWithServices, getWorkflowDefinition, importTaskModules, loadExecutionEngine, MCPAppBase, WorkflowRegistry, type WorkflowDefinition } from '@mcp-agent/core/engine';
 import { loadSettings, type LoadedSettings, type Settings } from '@mcp-agent/core/config';
 import { inputSchemaFileName } from '@mcp-agent/codegen/schema-files';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
@@ -62,29 +62,35 @@ export interface LoadedApp {
  * Imports the modules that define an app's workflows (TypeScript too) and returns the registry of
  * the apps they export, and of their workflow classes.
  */
-export async function loadApp(modules: readonly string[], cwd: string): Promise<LoadedApp> {
+export async function loadApp(modules: readonly string[], cwd: string, loaded?: LoadedSettings): Promise<LoadedApp> {
   const { tsImport } = await import('tsx/esm/api');
-  const registry = new WorkflowRegistry();
-  let name: string | undefined;
+  const apps: MCPAppBase[] = [];
+  const workflows: WorkflowDefinition[] = [];
   const absolute = modules.map((file) => path.resolve(cwd, file));
   for (const [index, file] of absolute.entries()) {
     if (!existsSync(file)) throw new UsageError(`--app ${modules[index] ?? file}: no such file (${file})`);
     const url = pathToFileURL(file).href;
     const exports = (/\.[mc]?tsx?$/.test(file) ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
     for (const value of Object.values(exports)) {
-      if (MCPAppBase.isApp(value)) {
-        name ??= value.name;
-        value.registry.workflows.forEach((definition) => registry.addWorkflow(definition));
-        value.registry.tasks.forEach((task) => registry.addTask(task));
-      }
+      if (MCPAppBase.isApp(value)) apps.push(value);
       const definition = getWorkflowDefinition(value);
-      if (definition !== undefined) registry.addWorkflow(definition);
+      if (definition !== undefined) workflows.push(definition);
     }
   }
+  // The tasks of workflow_task_modules register on the app as they load, as when the app starts.
+  if (loaded !== undefined) {
+    await importTaskModules(loaded.settings.workflow_task_modules ?? [], loaded.configPath === undefined ? cwd : path.dirname(loaded.configPath));
+  }
+  const registry = new WorkflowRegistry();
+  for (const app of apps) {
+    app.registry.workflows.forEach((definition) => registry.addWorkflow(definition));
+    app.registry.tasks.forEach((task) => registry.addTask(task));
+  }
+  workflows.forEach((definition) => registry.addWorkflow(definition));
   if (registry.workflows.size === 0) {
     throw new UsageError(`${modules.join(', ')} defines no workflows; give the module that exports the app (export const app = new MCPApp(...)) and its workflow classes`);
   }
-  return { name: name ?? 'mcp-agent', registry, modules: absolute };
+  return { name: apps[0]?.name ?? 'mcp-agent', registry, modules: absolute };
 }
 
 /** An executor on the Temporal server of the settings (whatever `execution_engine` says): for the server commands. */

@@ -357,3 +357,13 @@ describe('the mcp-agent process', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('workflow_task_modules', () => {
+  it('run imports the task modules the config lists, as an app does at start, so their tasks run', async () => {
+    const folder = path.join(import.meta.dirname, 'fixtures', 'task-modules');
+    const ran = await cli(['run', 'ShoutWorkflow', '--app', path.join(folder, 'app.mjs'), '--config', path.join(folder, 'mcp_agent.config.yaml'), '--input', '"hello"', '--wait']);
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toContain('completed: "HELLO!"');
+    expect(ran.code).toBe(0);
+  });
+});

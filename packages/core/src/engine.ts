@@ -15,6 +15,6 @@ export {
   sourceConditionActive,
 } from './node/engine-loading.js';
 export type { AppDirectories, CreateExecutorOptions, ExecutionEngine } from './node/engine-loading.js';
-export { createAppServices, createExecutorWithServices, createTaskMap, MCP_CLIENT_PACKAGE, runWithAppServices } from './node/services.js';
+export { createAppServices, createExecutorWithServices, createTaskMap, importTaskModules, MCP_CLIENT_PACKAGE, runWithAppServices } from './node/services.js';
 export type { CreateAppServicesOptions, CreateTaskMapOptions } from './node/services.js';
 export { currentTaskContext, runInTaskContext } from './node/task-context.js';

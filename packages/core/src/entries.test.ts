@@ -241,6 +241,7 @@ const ENGINE_NODE_ONLY: string[] = [
   'createExecutorWithServices',
   'createTaskMap',
   'currentTaskContext',
+  'importTaskModules',
   'installedPackageVersion',
   'loadConfigSections',
   'loadExecutionEngine',

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createLogger, MCPAgentError, messageOf } from '@mcp-agent/core';
 import { connectTemporalClient, fetchWorkflowHistory, readWorkflowHistory, replayWorkflowHistories, type WorkflowHistory } from '@mcp-agent/executor-temporal';
 import { UsageError, type Command } from '../main.js';
-import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, settingsFrom } from '../settings.js';
+import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, loadedSettingsFrom } from '../settings.js';
 
 export const replayCommand: Command = {
   words: ['replay'],
@@ -42,7 +42,8 @@ Histories are JSON from \`mcp-agent workflows history <id> --out file\` or
     if (workflowId !== undefined && positionals.length > 0) throw new UsageError('give history files or --workflow-id, not both');
     if (values['run-id'] !== undefined && workflowId === undefined) throw new UsageError('--run-id needs --workflow-id');
     const modules = appModulesFrom(values, io.cwd, true) as string[];
-    const settings = settingsFrom(values, io);
+    const loaded = loadedSettingsFrom(values, io);
+    const settings = loaded.settings;
     const histories: Array<{ workflowId: string; history: WorkflowHistory }> = [];
     if (workflowId !== undefined) {
       const client = await connectTemporalClient(settings);
@@ -64,7 +65,7 @@ Histories are JSON from \`mcp-agent workflows history <id> --out file\` or
         histories.push({ workflowId: path.basename(file, '.json'), history });
       }
     }
-    const { registry } = await loadApp(modules, io.cwd);
+    const { registry } = await loadApp(modules, io.cwd, loaded);
     const logger = createLogger({ transports: ['none'] });
     const json = values['json'] === true;
     try {

@@ -5,7 +5,7 @@ import { MCPAgentError, type WorkflowResult } from '@mcp-agent/core';
 import { withProgress } from '../progress.js';
 import { checkAgainstSchema } from '../schema-check.js';
 import { UsageError, type Command } from '../main.js';
-import { APP_OPTION, appModulesFrom, CONFIG_OPTION, executorFor, inputFrom, inputSchemaOf, loadApp, settingsFrom } from '../settings.js';
+import { APP_OPTION, appModulesFrom, CONFIG_OPTION, executorFor, inputFrom, inputSchemaOf, loadApp, loadedSettingsFrom } from '../settings.js';
 
 export const runCommand: Command = {
   words: ['run'],
@@ -40,8 +40,9 @@ or the server can't be reached, 2 wrong arguments or input.`,
   async run({ values, positionals }, io) {
     const workflowName = positionals[0] as string;
     const input = inputFrom(values, io.cwd);
-    const settings = settingsFrom(values, io);
-    const app = await loadApp(appModulesFrom(values, io.cwd, true) as string[], io.cwd);
+    const loaded = loadedSettingsFrom(values, io);
+    const settings = loaded.settings;
+    const app = await loadApp(appModulesFrom(values, io.cwd, true) as string[], io.cwd, loaded);
     if (!app.registry.workflows.has(workflowName)) {
       throw new UsageError(`the app defines no workflow "${workflowName}"; it defines: ${[...app.registry.workflows.keys()].sort().join(', ')}`, false);
     }

@@ -4,7 +4,7 @@
 import { createAppServices } from '@mcp-agent/core/engine';
 import { connectionSettings, createTemporalWorker } from '@mcp-agent/executor-temporal';
 import { UsageError, type Command } from '../main.js';
-import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, loggerFor, settingsFrom } from '../settings.js';
+import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, loggerFor, loadedSettingsFrom } from '../settings.js';
 
 export const workerCommand: Command = {
   words: ['worker'],
@@ -26,8 +26,9 @@ Uses the prebuilt workflow bundle of \`mcp-agent codegen\` when it is current.
     const limitText = values['max-concurrent-activities'] as string | undefined;
     const limit = limitText === undefined ? undefined : Number(limitText);
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--max-concurrent-activities: expected a positive whole number, got "${limitText}"`);
-    const settings = settingsFrom(values, io);
-    const app = await loadApp(modules, io.cwd);
+    const loaded = loadedSettingsFrom(values, io);
+    const settings = loaded.settings;
+    const app = await loadApp(modules, io.cwd, loaded);
     const logger = loggerFor(settings);
     // The app's services, made as MCPApp makes them: MCP servers and the installed model providers.
     const services = await createAppServices({ registry: app.registry, settings, logger, cwd: io.cwd });

@@ -2,17 +2,16 @@
  * MCPApp: the app's workflows and tasks, its settings, and the executor its config selects.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadSettings, parseSettings, registeredConfigSections, type Settings, type SettingsInput } from '../config/index.js';
 import { loadConfigSections, loadExecutionEngine, loadInstalledLlmProviders, type ExecutionEngine } from './engine-loading.js';
-import { ConfigError, MCPAgentError, messageOf, WorkflowUsageError } from '../sandbox/errors.js';
+import { MCPAgentError, WorkflowUsageError } from '../sandbox/errors.js';
 import type { Executor } from '../sandbox/executor.js';
 import { createLogger, type Logger } from './logger.js';
 import { MCPAppBase } from '../sandbox/app-base.js';
 import type { McpService } from '../sandbox/mcp/mcp-service.js';
 import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
 import type { AppServices, ServicesOwner } from '../sandbox/services.js';
-import { closeQuietly, createAppServices, runWithAppServices, trackStartedServices, type CreateAppServicesOptions } from './services.js';
+import { closeQuietly, createAppServices, importTaskModules, runWithAppServices, trackStartedServices, type CreateAppServicesOptions } from './services.js';
 
 /** Options of {@link MCPApp}. */
 export interface MCPAppOptions {
@@ -170,7 +169,7 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
         transports: settings.logger?.transports ?? (settings.logger?.type === undefined ? undefined : [settings.logger.type]),
         ...(settings.logger?.path === undefined ? {} : { path: settings.logger.path }),
       });
-    await this.#importTaskModules(settings.workflow_task_modules ?? [], baseDirectory);
+    await importTaskModules(settings.workflow_task_modules ?? [], baseDirectory);
     const createServices = this.#options.createServices ?? createAppServices;
     const services = await createServices({
       registry: this.registry,
@@ -191,19 +190,6 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
     this.#context = { app: this, executor, config: settings, logger, services, mcp: services.mcp };
     logger.debug('app initialized', { engine: executor.engine, workflows: [...this.registry.workflows.keys()] });
     return this.#context;
-  }
-
-  async #importTaskModules(modules: readonly string[], baseDirectory: string): Promise<void> {
-    for (const specifier of modules) {
-      const target = specifier.startsWith('.') || path.isAbsolute(specifier) ? pathToFileURL(path.resolve(baseDirectory, specifier)).href : specifier;
-      try {
-        await import(target);
-      } catch (error) {
-        throw new ConfigError(`workflow_task_modules: cannot import "${specifier}" (${messageOf(error)}); use a path relative to the config file or an installed package name`, [], {
-          cause: error,
-        });
-      }
-    }
   }
 
   /** Closes the executor and forgets the context. */

@@ -4,9 +4,10 @@
  * tasks without starting the app. Node only.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Settings } from '../config/schema.js';
-import { ConfigError, McpClientError, UnknownTaskError, WorkflowUsageError } from '../sandbox/errors.js';
+import { ConfigError, McpClientError, messageOf, UnknownTaskError, WorkflowUsageError } from '../sandbox/errors.js';
 import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
 import { MCP_TASK_NAMES, type McpService } from '../sandbox/mcp/mcp-service.js';
 import type { TaskDefinition } from '../sandbox/model/definitions.js';
@@ -270,5 +271,25 @@ export async function closeQuietly(services: AppServices, logger: Logger): Promi
     await services.close();
   } catch (error) {
     logger.warn("closing the app's services failed", { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/**
+ * Imports the modules of `workflow_task_modules` (paths relative to the config file's folder, or
+ * package names), whose `app.workflowTask(...)` calls register tasks on the app. `MCPApp` does it
+ * at start, and so do `mcp-agent worker`, `run` and `replay`, so the same tasks exist everywhere.
+ *
+ * @throws ConfigError naming the module that can't be imported.
+ */
+export async function importTaskModules(modules: readonly string[], baseDirectory: string): Promise<void> {
+  for (const specifier of modules) {
+    const target = specifier.startsWith('.') || path.isAbsolute(specifier) ? pathToFileURL(path.resolve(baseDirectory, specifier)).href : specifier;
+    try {
+      await import(target);
+    } catch (error) {
+      throw new ConfigError(`workflow_task_modules: cannot import "${specifier}" (${messageOf(error)}); use a path relative to the config file or an installed package name`, [], {
+        cause: error,
+      });
+    }
   }
 }
