@@ -429,6 +429,17 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
         expect((await handle.describe()).status).toBe('COMPLETED');
       });
 
+      it('refuses to cancel or terminate a run that has already closed, naming its status', async () => {
+        const handle = await executor.startWorkflow(QuickstartWorkflow, 'done', { workflowId: id('closed') });
+        await handle.result();
+        for (const attempt of [() => executor.cancelWorkflow(handle.workflowId), () => handle.cancel(), () => executor.terminateWorkflow(handle.workflowId, 'late')]) {
+          const error = await failureOf(attempt());
+          expect(WorkflowNotFoundError.is(error)).toBe(true);
+          expect((error as Error).message).toContain('COMPLETED');
+        }
+        expect((await handle.describe()).status).toBe('COMPLETED');
+      });
+
       it('ends as CANCELLED when the workflow lets the cancellation through', async () => {
         const handle = await executor.startWorkflow(ForeverWorkflow, undefined, { workflowId: id('cancelled') });
         await eventually(async () => expect(await handle.query('alive')).toBe(true));

@@ -346,7 +346,14 @@ export class TemporalExecutor implements Executor {
     return this.#terminate(workflowId, reason, runId, undefined);
   }
 
+  /** Refuses an operation on a run that has closed, as the in-process engine does (the server accepts a cancel of a closed run silently). */
+  async #requireOpen(workflowId: string, runId: string | undefined, action: string): Promise<void> {
+    const description = await this.#describe(workflowId, runId);
+    this.#requireRunning(workflowId, description.runId, statusOf(description.status.name), action);
+  }
+
   async #cancel(workflowId: string, runId: string | undefined, chain: string | undefined): Promise<void> {
+    await this.#requireOpen(workflowId, runId, 'cancel');
     try {
       await this.client.workflow.getHandle(workflowId, runId, chain === undefined ? {} : { firstExecutionRunId: chain }).cancel();
     } catch (error) {
@@ -355,6 +362,7 @@ export class TemporalExecutor implements Executor {
   }
 
   async #terminate(workflowId: string, reason: string | undefined, runId: string | undefined, chain: string | undefined): Promise<void> {
+    await this.#requireOpen(workflowId, runId, 'terminate');
     try {
       await this.client.workflow.getHandle(workflowId, runId, chain === undefined ? {} : { firstExecutionRunId: chain }).terminate(reason);
     } catch (error) {
