@@ -137,6 +137,15 @@ describe('the packages installed from their tarballs', () => {
     expect(value(remote.stdout, 'temporal')).toBe(value(local.stdout, 'asyncio'));
   });
 
+  it('validates sections of installed packages, makes the MCP service with the installed client, and types handles by class', async () => {
+    const checked = await run(path.join(consumer, 'node_modules/.bin/tsx'), ['src/services.ts'], consumer, {}, 60_000);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('config: settings: temporal.port: expected a number, got "abc"');
+    expect(checked.stdout).toContain('sections: temporal');
+    expect(checked.stdout).toContain('mcp servers: probe');
+    expect(checked.stdout).toMatch(/typed: \{"lines":\d+,"reviewer":"Ada"\}/);
+  });
+
   it('refuses workflow code that imports a Node module at bundle time, naming the chain, as in the workspace', async () => {
     // Bounded: a process that does not end by itself after the refusal fails the test.
     const refused = await run(path.join(consumer, 'node_modules/.bin/tsx'), ['refusal/bundle-refusal.ts'], consumer, { TEMPORAL__HOST: inject('temporalAddress') }, 60_000);
