@@ -50,8 +50,9 @@ function withAddress(settings: Settings, address: string): Settings {
 
 /** Connects to the server from `settings.temporal` and makes the executor (and, when asked, an in-process worker). */
 async function createExecutor(given: CreateExecutorOptions, engineOptions: TemporalEngineOptions): Promise<TemporalExecutor> {
-  const validated = { ...given, settings: withTemporalSection(given.settings) };
-  const options = engineOptions.address === undefined ? validated : { ...validated, settings: withAddress(validated.settings, engineOptions.address) };
+  // The address given replaces the section's before it is validated, so it is read once.
+  const settings = withTemporalSection(engineOptions.address === undefined ? given.settings : withAddress(given.settings, engineOptions.address));
+  const options = { ...given, settings };
   const connectionOptions = connectionSettings(options.settings);
   // Before connecting: a missing or malformed encryption key refuses to start.
   const dataConverter = clientDataConverter(options.settings);

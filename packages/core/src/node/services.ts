@@ -33,7 +33,22 @@ export interface CreateTaskMapOptions {
   scope?: AppServices | undefined;
 }
 
-const BUILTIN_PREFIXES = ['mcp.', 'llm.'];
+const MCP_TASKS: ReadonlySet<string> = new Set(Object.values(MCP_TASK_NAMES));
+const LLM_TASK = /^llm\.(.+)\.complete$/;
+
+/** A name taken by a built-in task (`mcp.callTool`, `llm.openai.complete`, ...), whether or not its service is there. */
+function isBuiltinTaskName(name: string): boolean {
+  return MCP_TASKS.has(name) || LLM_TASK.test(name);
+}
+
+function reservedNameError(name: string): WorkflowUsageError {
+  return new WorkflowUsageError(`the task name "${name}" is reserved for a built-in task; give the app's task another name`);
+}
+
+/** Refuses an app task named like a built-in one. */
+function refuseBuiltinNames(registry: WorkflowRegistry): void {
+  for (const name of registry.tasks.keys()) if (isBuiltinTaskName(name)) throw reservedNameError(name);
+}
 
 /** The registry's tasks and the built-in ones, looked up live so tasks registered later are found. */
 class AppTaskMap implements TaskMap {
@@ -54,12 +69,10 @@ class AppTaskMap implements TaskMap {
   }
 
   get(name: string): TaskDefinition {
-    const builtin = this.#builtins.get(name);
     const own = this.#registry.tasks.get(name);
-    if (builtin !== undefined && own !== undefined) {
-      throw new WorkflowUsageError(`the task name "${name}" is taken by a built-in task; give the app's task another name`);
-    }
-    const task = builtin ?? own;
+    // A task registered after the map was made is checked here.
+    if (own !== undefined && isBuiltinTaskName(name)) throw reservedNameError(name);
+    const task = this.#builtins.get(name) ?? own;
     if (task === undefined) throw this.#unknown(name);
     return this.#inScope(task);
   }
@@ -71,10 +84,10 @@ class AppTaskMap implements TaskMap {
 
   #unknown(name: string): UnknownTaskError {
     const names = [...this.#registry.tasks.keys(), ...this.#builtins.keys()];
-    if (Object.values(MCP_TASK_NAMES).includes(name as never)) {
+    if (MCP_TASKS.has(name)) {
       return new UnknownTaskError(name, names, `This engine was given no MCP service: start it through MCPApp, or pass its services' tasks.`);
     }
-    const provider = /^llm\.(.+)\.complete$/.exec(name)?.[1];
+    const provider = LLM_TASK.exec(name)?.[1];
     if (provider !== undefined) {
       return new UnknownTaskError(
         name,
@@ -110,11 +123,7 @@ class AppTaskMap implements TaskMap {
  * ```
  */
 export function createTaskMap(options: CreateTaskMapOptions): TaskMap {
-  for (const name of options.registry.tasks.keys()) {
-    if (BUILTIN_PREFIXES.some((prefix) => name.startsWith(prefix)) && (Object.values(MCP_TASK_NAMES).includes(name as never) || /^llm\..+\.complete$/.test(name))) {
-      throw new WorkflowUsageError(`the task name "${name}" is reserved for a built-in task; give the app's task another name`);
-    }
-  }
+  refuseBuiltinNames(options.registry);
   return new AppTaskMap(options);
 }
 
@@ -173,12 +182,12 @@ async function loadMcpService(settings: Settings, logger: Logger, cwd: AppDirect
  * @throws ConfigError when servers are configured and no MCP client is installed.
  */
 export async function createAppServices(options: CreateAppServicesOptions): Promise<AppServices> {
+  // Checked before the MCP service is made, so a refused name leaves nothing open.
+  refuseBuiltinNames(options.registry);
   const cwd = options.cwd ?? process.cwd();
   const llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders(cwd));
   const mcp = options.mcp ?? (await loadMcpService(options.settings, options.logger, cwd));
   const ownsMcp = options.mcp === undefined;
-  // Checked before any connection is made, so a refused name leaves nothing open.
-  createTaskMap({ registry: options.registry, settings: options.settings });
   let closed = false;
   const services: AppServices = {
     settings: options.settings,
@@ -191,7 +200,7 @@ export async function createAppServices(options: CreateAppServicesOptions): Prom
       if (ownsMcp) await mcp.close();
     },
   };
-  (services as { tasks: TaskMap }).tasks = createTaskMap({ registry: options.registry, settings: options.settings, mcp, llmProviders, scope: services });
+  (services as { tasks: TaskMap }).tasks = new AppTaskMap({ registry: options.registry, settings: options.settings, mcp, llmProviders, scope: services });
   return Object.freeze(services);
 }
 
