@@ -10,6 +10,7 @@ export {
   LLM_PROVIDER_PACKAGES,
   loadConfigSections,
   loadExecutionEngine,
+  loadInstalledEmbeddingProviders,
   loadInstalledLlmProviders,
   SOURCE_CONDITION,
   sourceConditionActive,

@@ -26,7 +26,13 @@ export type { McpClientErrorCode, WorkflowApplicationErrorOptions } from './sand
 export { Agent } from './sandbox/agent/agent.js';
 export type { AgentFunctionTool, AgentOptions, AgentTool, AugmentedLLMClass } from './sandbox/agent/agent.js';
 export { AugmentedLLM, workflowUsage } from './sandbox/llm/augmented-llm.js';
-export type { AugmentedLLMOptions, GenerateResult, GenerateStopReason, RequestParams, StructuredSchema, UsageTotals } from './sandbox/llm/augmented-llm.js';
+export type { AugmentedLLMOptions, GenerateResult, GenerateStopReason, RequestParams, StructuredSchema } from './sandbox/llm/augmented-llm.js';
+export { usageNode } from './sandbox/llm/usage.js';
+export type { UsageNode, UsageReporter, UsageTotals } from './sandbox/llm/usage.js';
+export { cosineSimilarity, embed } from './sandbox/llm/embedding.js';
+export type { EmbeddingResponse, EmbedOptions } from './sandbox/llm/embedding.js';
+export { HUMAN_INPUT_QUERY, HUMAN_INPUT_SIGNAL, humanInputTool, requestHumanInput } from './sandbox/human-input.js';
+export type { HumanInputAsk, HumanInputHandler, HumanInputRequest, HumanInputResponse } from './sandbox/human-input.js';
 export type { LlmMessage, LlmUsage } from './sandbox/llm/llm-types.js';
 export type { McpContent, McpPromptResult, McpResourceResult, McpToolResult } from './sandbox/mcp/mcp-service.js';
 export type { Duration } from './sandbox/duration.js';

@@ -2,7 +2,7 @@
  * The OpenAI model provider: one Chat Completions round trip through the official SDK, run by the
  * engines as the task `llm.openai.complete` (an activity under Temporal). Node only.
  */
-import type { LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
+import type { EmbeddingProvider, EmbeddingRequest, EmbeddingResponse, LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
 import { AzureOpenAI, OpenAI } from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { resolveOpenAIConnection, type Environment, type OpenAIConnection } from './openai-connection.js';
@@ -31,8 +31,14 @@ export interface OpenAIProviderOptions {
   defaultHeaders?: Record<string, string>;
 }
 
-/** The OpenAI provider: `name` is `openai`, so its round trips run as `llm.openai.complete`. */
-export interface OpenAIProvider extends LlmProvider {
+/** The embedding model asked for when neither the request nor `default_embedding_model` names one. */
+export const DEFAULT_OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
+
+/**
+ * The OpenAI provider: `name` is `openai`, so its round trips run as `llm.openai.complete` and its
+ * embeddings as `embedding.openai.embed`.
+ */
+export interface OpenAIProvider extends LlmProvider, EmbeddingProvider {
   readonly name: 'openai';
 }
 
@@ -101,6 +107,31 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): OpenA
       }
     },
 
+    async embed(request: EmbeddingRequest, context: LlmProviderContext): Promise<EmbeddingResponse> {
+      const connection = resolveOpenAIConnection(context.settings, environment);
+      const section = (connection.section === 'azure' ? context.settings.azure : context.settings.openai) as Record<string, unknown> | undefined;
+      const configured = section?.['default_embedding_model'];
+      const model = request.model ?? (typeof configured === 'string' && configured !== '' ? configured : DEFAULT_OPENAI_EMBEDDING_MODEL);
+      const errorContext: OpenAIErrorContext = {
+        label: connection.label,
+        model,
+        section: connection.section,
+        keyVariable: connection.keyVariable,
+        endpointSetting: connection.endpointSetting,
+        apiKey: connection.apiKey,
+      };
+      try {
+        const result = await clientFor(connection).embeddings.create(
+          { model, input: request.inputs, ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) },
+          { signal: context.signal },
+        );
+        const embeddings = [...result.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
+        return { model: result.model, embeddings, usage: { inputTokens: result.usage.prompt_tokens, totalTokens: result.usage.total_tokens } };
+      } catch (error) {
+        throw toWorkflowError(error, errorContext, context.signal);
+      }
+    },
+
     async stream(request: LlmRequest, context: LlmProviderContext, onText: (delta: string) => void): Promise<LlmResponse> {
       const { client, body, model, errorContext } = prepare(request, context);
       const streaming: ChatCompletionCreateParamsStreaming = { ...body, stream: true, stream_options: { include_usage: true } };
@@ -129,3 +160,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): OpenA
  * ```
  */
 export const llmProvider: OpenAIProvider = createOpenAIProvider();
+
+/**
+ * The embedding provider that engines load from this package (`embeddingProvider`): the same
+ * object as {@link llmProvider}, whose `embed` runs as the task `embedding.openai.embed`.
+ */
+export const embeddingProvider: OpenAIProvider = llmProvider;

@@ -7,6 +7,7 @@ export { startMcpTestHttpServer } from './mcp-test-server-http.js';
 export type { McpTestHttpServer, McpTestHttpServerOptions, McpTestHttpTransport } from './mcp-test-server-http.js';
 export { startLocalLlmServer } from './llm/local-llm-server.js';
 export type { LocalLlmServer, LocalLlmServerOptions } from './llm/local-llm-server.js';
+export { DEFAULT_EMBEDDING_DIMENSIONS, localEmbedding } from './llm/local-embeddings.js';
 export { replyWithText, replyWithToolCall } from './llm/llm-script.js';
 export type {
   LlmProvider,

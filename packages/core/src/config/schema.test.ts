@@ -26,6 +26,7 @@ describe('parseSettings defaults', () => {
       workflow_task_retry_policies: {},
       logger: { level: 'info' },
       mcp: { servers: {} },
+      model_prices: {},
     });
     expect(settings.temporal).toBeUndefined();
     expect(settings.openai).toBeUndefined();

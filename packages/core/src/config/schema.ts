@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../sandbox/errors.js';
-import { LoggerSettingsSchema, McpSettingsSchema, OtelSettingsSchema, RetryPolicyConfigSchema, TemporalExecutionSettingsSchema } from './sections.js';
+import { LoggerSettingsSchema, McpSettingsSchema, ModelPriceConfigSchema, OtelSettingsSchema, RetryPolicyConfigSchema, TemporalExecutionSettingsSchema } from './sections.js';
 
 /** The sections core itself validates. */
 const CORE_SHAPE = {
@@ -21,6 +21,7 @@ const CORE_SHAPE = {
   logger: LoggerSettingsSchema.prefault({}),
   mcp: McpSettingsSchema.prefault({}),
   otel: OtelSettingsSchema.optional(),
+  model_prices: z.record(z.string(), ModelPriceConfigSchema).default(() => ({})),
 };
 
 const CoreSettingsSchema = z.looseObject(CORE_SHAPE);

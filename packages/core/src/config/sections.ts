@@ -342,3 +342,18 @@ export type OtelSettings = z.infer<typeof OtelSettingsSchema>;
 // ---------------------------------------------------------------------------------------------
 // The whole file
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The price of a model in `model_prices`, US dollars per million tokens, over the built-in table
+ * (a model is priced by the longest key its name starts with).
+ *
+ * @example
+ * ```yaml
+ * model_prices:
+ *   gpt-4o-mini: { input_per_million_tokens: 0.15, output_per_million_tokens: 0.6 }
+ * ```
+ */
+export const ModelPriceConfigSchema = strictSection({
+  input_per_million_tokens: numberSetting({ minimum: 0 }),
+  output_per_million_tokens: numberSetting({ minimum: 0 }),
+});

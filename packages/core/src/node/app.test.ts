@@ -123,10 +123,12 @@ describe('@app.workflow', () => {
     expect([...definition.signals]).toEqual([
       ['approve', 'approve'],
       ['reject-request', 'reject'],
+      ['__human_input__', '__humanInput'],
     ]);
     expect([...definition.queries]).toEqual([
       ['currentStatus', 'currentStatus'],
       ['status', 'statusQuery'],
+      ['__human_input_pending__', '__humanInputPending'],
     ]);
     expect([...definition.updates]).toEqual([
       ['setLimit', { methodName: 'setLimit', validator: validateLimit }],
@@ -189,6 +191,7 @@ describe('@app.workflow', () => {
     expect([...definition.signals]).toEqual([
       ['cancel', 'cancel'],
       ['payment-received', undefined],
+      ['__human_input__', '__humanInput'],
     ]);
     expect(definition.tasks.map((task) => task.name)).toEqual(['orders.fulfil.pack']);
     expect(() => app.registry.getWorkflow('Fulfil')).toThrow(UnknownWorkflowError);

@@ -10,6 +10,8 @@ import { createLogger, type Logger } from './logger.js';
 import { MCPAppBase } from '../sandbox/app-base.js';
 import type { McpService } from '../sandbox/mcp/mcp-service.js';
 import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
+import type { EmbeddingProvider } from '../sandbox/llm/embedding.js';
+import type { HumanInputHandler } from '../sandbox/human-input.js';
 import type { AppServices, ServicesOwner } from '../sandbox/services.js';
 import { closeQuietly, createAppServices, importTaskModules, runWithAppServices, trackStartedServices, type CreateAppServicesOptions } from './services.js';
 
@@ -27,6 +29,13 @@ export interface MCPAppOptions {
   logger?: Logger;
   /** Model providers to use instead of the installed `@mcp-agent/providers-*` packages. */
   llmProviders?: LlmProvider[];
+  /** Embedding providers to use instead of those of the installed `@mcp-agent/providers-*` packages. */
+  embeddingProviders?: EmbeddingProvider[];
+  /**
+   * Answers `requestHumanInput` in-process and outside workflows. Default: the console (when it
+   * is a terminal). On Temporal a run waits on the `__human_input__` signal instead.
+   */
+  humanInput?: HumanInputHandler;
   /** The MCP service to use (the app does not close it) instead of one made from `mcp.servers`. */
   mcp?: McpService;
   /**
@@ -177,6 +186,8 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
       logger,
       cwd: packages,
       llmProviders,
+      ...(this.#options.embeddingProviders === undefined ? {} : { embeddingProviders: this.#options.embeddingProviders }),
+      ...(this.#options.humanInput === undefined ? {} : { humanInput: this.#options.humanInput }),
       ...(this.#options.mcp === undefined ? {} : { mcp: this.#options.mcp }),
     });
     let executor: Executor;

@@ -5,6 +5,9 @@
 import type { Settings } from '../config/schema.js';
 import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
 import { llmTaskName, type LlmRequest } from '../sandbox/llm/llm-types.js';
+import { costOf } from '../sandbox/llm/model-prices.js';
+import { embeddingTaskName, type EmbeddingProvider, type EmbeddingRequest } from '../sandbox/llm/embedding.js';
+import { HUMAN_INPUT_TASK, type HumanInputHandler, type HumanInputRequest } from '../sandbox/human-input.js';
 import { MCP_TASK_NAMES, type McpService } from '../sandbox/mcp/mcp-service.js';
 import type { TaskDefinition } from '../sandbox/model/definitions.js';
 import { currentTaskContext } from './task-context.js';
@@ -33,5 +36,28 @@ export function mcpTasks(mcp: McpService): TaskDefinition[] {
  * provider resolves credentials from the settings inside the task, on the worker.
  */
 export function llmTask(provider: LlmProvider, settings: Settings): TaskDefinition {
-  return define(llmTaskName(provider.name), (request: LlmRequest) => provider.complete(request, { settings, signal: currentTaskContext()?.signal }));
+  return define(llmTaskName(provider.name), async (request: LlmRequest) => {
+    const response = await provider.complete(request, { settings, signal: currentTaskContext()?.signal });
+    return { ...response, costUsd: response.costUsd ?? costOf(settings, response.model, response.usage) };
+  });
+}
+
+/** The task `embedding.<provider>.embed` of an embedding provider: its input is the request, never a key. */
+export function embeddingTask(provider: EmbeddingProvider, settings: Settings): TaskDefinition {
+  return define(embeddingTaskName(provider.name), async (request: EmbeddingRequest) => {
+    const response = await provider.embed(request, { settings, signal: currentTaskContext()?.signal });
+    return { ...response, costUsd: response.costUsd ?? costOf(settings, response.model, { inputTokens: response.usage.inputTokens, outputTokens: 0 }) };
+  });
+}
+
+/**
+ * The task `human_input.request`: the app's handler answers (in-process; on Temporal a run waits
+ * on a signal instead). It is not retried: a person who was asked once is not asked again.
+ */
+export function humanInputTask(handler: HumanInputHandler): TaskDefinition {
+  return Object.freeze({
+    name: HUMAN_INPUT_TASK,
+    run: async (...args: unknown[]) => handler(args[0] as HumanInputRequest),
+    options: Object.freeze({ name: HUMAN_INPUT_TASK, retryPolicy: Object.freeze({ maximumAttempts: 1 }) }),
+  }) as TaskDefinition;
 }

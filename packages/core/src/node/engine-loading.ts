@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import type { WorkflowRegistry } from '../sandbox/model/registry.js';
 import { registeredConfigSections, type Settings } from '../config/index.js';
 import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
+import type { EmbeddingProvider } from '../sandbox/llm/embedding.js';
 import type { TaskMap } from '../sandbox/services.js';
 
 /**
@@ -216,6 +217,29 @@ export async function loadInstalledLlmProviders(cwd: AppDirectories = process.cw
     }
     const loaded = (await import(pathToFileURL(entry).href)) as { llmProvider?: unknown };
     if (isLlmProvider(loaded.llmProvider)) providers.push(loaded.llmProvider);
+  }
+  return providers;
+}
+
+function isEmbeddingProvider(value: unknown): value is EmbeddingProvider {
+  return typeof value === 'object' && value !== null && typeof (value as EmbeddingProvider).name === 'string' && typeof (value as EmbeddingProvider).embed === 'function';
+}
+
+/**
+ * The embedding providers installed for the app in `cwd`: each package of
+ * {@link LLM_PROVIDER_PACKAGES} that resolves from there and exports `embeddingProvider`.
+ */
+export async function loadInstalledEmbeddingProviders(cwd: AppDirectories = process.cwd()): Promise<EmbeddingProvider[]> {
+  const providers: EmbeddingProvider[] = [];
+  for (const packageName of LLM_PROVIDER_PACKAGES) {
+    let entry: string;
+    try {
+      entry = resolvePackageEntry(packageName, cwd);
+    } catch {
+      continue;
+    }
+    const loaded = (await import(pathToFileURL(entry).href)) as { embeddingProvider?: unknown };
+    if (isEmbeddingProvider(loaded.embeddingProvider)) providers.push(loaded.embeddingProvider);
   }
   return providers;
 }

@@ -13,9 +13,12 @@ import { MCP_TASK_NAMES, type McpService } from '../sandbox/mcp/mcp-service.js';
 import type { TaskDefinition } from '../sandbox/model/definitions.js';
 import type { WorkflowRegistry } from '../sandbox/model/registry.js';
 import { setAppServicesResolver, type AppServices, type TaskMap } from '../sandbox/services.js';
-import { builtinPackageEntry, loadInstalledLlmProviders, type AppDirectories, type ExecutionEngine } from './engine-loading.js';
+import { builtinPackageEntry, loadInstalledEmbeddingProviders, loadInstalledLlmProviders, type AppDirectories, type ExecutionEngine } from './engine-loading.js';
 import type { Executor } from '../sandbox/executor.js';
-import { llmTask, mcpTasks } from './builtin-tasks.js';
+import { embeddingTask, humanInputTask, llmTask, mcpTasks } from './builtin-tasks.js';
+import { consoleHumanInput } from './human-input-console.js';
+import type { EmbeddingProvider } from '../sandbox/llm/embedding.js';
+import { HUMAN_INPUT_TASK, type HumanInputHandler } from '../sandbox/human-input.js';
 import type { Logger } from './logger.js';
 
 /** The package whose `createMcpConnectionManager` an app uses for `mcp.servers` unless given an MCP service. */
@@ -29,16 +32,21 @@ export interface CreateTaskMapOptions {
   mcp?: McpService | undefined;
   /** Adds `llm.<provider>.complete` for each. */
   llmProviders?: readonly LlmProvider[] | undefined;
+  /** Adds `embedding.<provider>.embed` for each. */
+  embeddingProviders?: readonly EmbeddingProvider[] | undefined;
+  /** Adds `human_input.request`, answered by this handler. */
+  humanInput?: HumanInputHandler | undefined;
   /** Runs every task with these services in scope, so an Agent made inside a task finds its app. */
   scope?: AppServices | undefined;
 }
 
 const MCP_TASKS: ReadonlySet<string> = new Set(Object.values(MCP_TASK_NAMES));
 const LLM_TASK = /^llm\.(.+)\.complete$/;
+const EMBEDDING_TASK = /^embedding\.(.+)\.embed$/;
 
 /** A name taken by a built-in task (`mcp.callTool`, `llm.openai.complete`, ...), whether or not its service is there. */
 function isBuiltinTaskName(name: string): boolean {
-  return MCP_TASKS.has(name) || LLM_TASK.test(name);
+  return MCP_TASKS.has(name) || LLM_TASK.test(name) || EMBEDDING_TASK.test(name) || name === HUMAN_INPUT_TASK;
 }
 
 function reservedNameError(name: string): WorkflowUsageError {
@@ -58,7 +66,12 @@ class AppTaskMap implements TaskMap {
   readonly #scoped = new WeakMap<TaskDefinition, TaskDefinition>();
 
   constructor(options: CreateTaskMapOptions) {
-    const builtins = [...(options.mcp === undefined ? [] : mcpTasks(options.mcp)), ...(options.llmProviders ?? []).map((provider) => llmTask(provider, options.settings))];
+    const builtins = [
+      ...(options.mcp === undefined ? [] : mcpTasks(options.mcp)),
+      ...(options.llmProviders ?? []).map((provider) => llmTask(provider, options.settings)),
+      ...(options.embeddingProviders ?? []).map((provider) => embeddingTask(provider, options.settings)),
+      ...(options.humanInput === undefined ? [] : [humanInputTask(options.humanInput)]),
+    ];
     this.#builtins = new Map(builtins.map((task) => [task.name, task]));
     this.#registry = options.registry;
     this.#scope = options.scope;
@@ -94,6 +107,17 @@ class AppTaskMap implements TaskMap {
         names,
         `No "${provider}" model provider is loaded: install @mcp-agent/providers-${provider} in the app, or pass it to new MCPApp({ llmProviders: [...] }).`,
       );
+    }
+    const embedder = EMBEDDING_TASK.exec(name)?.[1];
+    if (embedder !== undefined) {
+      return new UnknownTaskError(
+        name,
+        names,
+        `No "${embedder}" embedding provider is loaded: install @mcp-agent/providers-${embedder} in the app, or pass it to new MCPApp({ embeddingProviders: [...] }).`,
+      );
+    }
+    if (name === HUMAN_INPUT_TASK) {
+      return new UnknownTaskError(name, names, 'This app has no human input handler: pass one to new MCPApp({ humanInput }).');
     }
     return new UnknownTaskError(name, names);
   }
@@ -138,6 +162,13 @@ export interface CreateAppServicesOptions {
   mcp?: McpService;
   /** Model providers to use instead of the installed `@mcp-agent/providers-*` packages. */
   llmProviders?: readonly LlmProvider[];
+  /** Embedding providers to use instead of those the installed `@mcp-agent/providers-*` packages export. */
+  embeddingProviders?: readonly EmbeddingProvider[];
+  /**
+   * Answers `requestHumanInput` in-process (on Temporal a run waits on a signal instead). Default:
+   * the console, when it is a terminal.
+   */
+  humanInput?: HumanInputHandler;
 }
 
 /** An MCP service for an app with no MCP client installed and no servers configured. */
@@ -186,6 +217,8 @@ export async function createAppServices(options: CreateAppServicesOptions): Prom
   refuseBuiltinNames(options.registry);
   const cwd = options.cwd ?? process.cwd();
   const llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders(cwd));
+  const embeddingProviders = options.embeddingProviders ?? (await loadInstalledEmbeddingProviders(cwd));
+  const humanInput = options.humanInput ?? consoleHumanInput;
   const mcp = options.mcp ?? (await loadMcpService(options.settings, options.logger, cwd));
   const ownsMcp = options.mcp === undefined;
   let closed = false;
@@ -193,6 +226,8 @@ export async function createAppServices(options: CreateAppServicesOptions): Prom
     settings: options.settings,
     mcp,
     llmProviders: new Map(llmProviders.map((provider) => [provider.name, provider])),
+    embeddingProviders: new Map(embeddingProviders.map((provider) => [provider.name, provider])),
+    humanInput,
     tasks: undefined as unknown as TaskMap,
     async close() {
       if (closed) return;
@@ -200,7 +235,15 @@ export async function createAppServices(options: CreateAppServicesOptions): Prom
       if (ownsMcp) await mcp.close();
     },
   };
-  (services as { tasks: TaskMap }).tasks = new AppTaskMap({ registry: options.registry, settings: options.settings, mcp, llmProviders, scope: services });
+  (services as { tasks: TaskMap }).tasks = new AppTaskMap({
+    registry: options.registry,
+    settings: options.settings,
+    mcp,
+    llmProviders,
+    embeddingProviders,
+    humanInput,
+    scope: services,
+  });
   return Object.freeze(services);
 }
 

@@ -6,9 +6,11 @@
  */
 import type { Settings } from '../config/schema.js';
 import { WorkflowUsageError } from './errors.js';
+import type { EmbeddingProvider } from './llm/embedding.js';
 import type { LlmProvider } from './llm/llm-provider.js';
 import type { McpService } from './mcp/mcp-service.js';
 import type { TaskDefinition } from './model/definitions.js';
+import type { HumanInputHandler } from './human-input.js';
 
 /** The tasks an engine runs, by name: the app's own and the built-in MCP and model tasks. */
 export interface TaskMap {
@@ -26,6 +28,10 @@ export interface AppServices {
   readonly mcp: McpService;
   /** The model providers, by name (`openai`, `anthropic`, ...). */
   readonly llmProviders: ReadonlyMap<string, LlmProvider>;
+  /** The embedding providers, by name (`openai`, ...). */
+  readonly embeddingProviders?: ReadonlyMap<string, EmbeddingProvider>;
+  /** Answers `requestHumanInput` on the in-process engine and outside workflows. */
+  readonly humanInput?: HumanInputHandler | undefined;
   /** The tasks engines run: the app's, then `mcp.*` and `llm.<provider>.complete`. */
   readonly tasks: TaskMap;
   /** Closes what the services opened (MCP sessions and the server processes they started). */

@@ -89,6 +89,9 @@ export class TemporalWorkflowContext implements WorkflowContext {
     };
   }
 
+  /** A run on Temporal outlives any process: waits for people are signals. */
+  readonly durable = true;
+
   get cancellationRequested(): boolean {
     return this.#root.consideredCancelled;
   }

@@ -9,6 +9,7 @@ import { describeInvalidLlmReply } from './llm-script.js';
 import type { LlmProvider, LlmReply, LlmReplyError, LlmRule, LlmScript, RecordedLlmRequest } from './llm-script.js';
 import { openaiChatCompletion, openaiChatCompletionChunks, openaiErrorBody } from './openai-chat-completions-response.js';
 import { resolveLlmReply } from './resolved-llm-reply.js';
+import { openaiEmbeddingsResponse } from './local-embeddings.js';
 import type { RenderContext, ServerSentEvent } from './resolved-llm-reply.js';
 
 /**
@@ -46,6 +47,11 @@ export interface LocalLlmServer {
   readonly anthropicBaseUrl: string;
   /** Every request received, oldest first, including ones answered with an error. A live view. */
   readonly requests: readonly RecordedLlmRequest[];
+  /**
+   * The texts of every `/v1/embeddings` request, oldest first (kept apart from `requests`, which
+   * holds model turns). A live view.
+   */
+  readonly embeddingRequests: readonly { model: string | undefined; inputs: string[]; time: Date }[];
   /**
    * Queues replies, each answering one request that no rule matches. Throws a `TypeError` naming
    * the bad field when a reply is malformed.
@@ -159,7 +165,10 @@ function emptyScriptMessage(request: RecordedLlmRequest): string {
  *   `chat.completion` or, with `stream: true`, `chat.completion.chunk` SSE ending `data: [DONE]`
  *   (a usage chunk only with `stream_options.include_usage`, as OpenAI does);
  * - `POST /v1/messages`: Anthropic Messages, a `message` or, with `stream: true`, the
- *   `message_start` … `message_stop` event stream.
+ *   `message_start` … `message_stop` event stream;
+ * - `POST /v1/embeddings` (also `/embeddings`): OpenAI embeddings, computed, not scripted: each
+ *   word of a text adds to one coordinate, so texts that share words are similar (float arrays,
+ *   or base64 as the `openai` SDK asks for by default).
  *
  * Each request is recorded in `requests`, then answered by the first matching rule with uses
  * left, else by the next queued reply; when neither has one, a 500 in the provider's error shape
@@ -182,6 +191,7 @@ function emptyScriptMessage(request: RecordedLlmRequest): string {
  */
 export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): Promise<LocalLlmServer> {
   const requests: RecordedLlmRequest[] = [];
+  const embeddingRequests: { model: string | undefined; inputs: string[]; time: Date }[] = [];
   let rules: ActiveRule[] = [];
   let queue: LlmReply[] = [];
   let counter = 0;
@@ -279,6 +289,10 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if ((path === '/v1/embeddings' || path === '/embeddings') && request.method === 'POST') {
+      await answerEmbeddings(request, response);
+      return;
+    }
     const endpointProvider = ENDPOINTS[path];
     const headers = recordHeaders(request);
     const provider: LlmProvider = endpointProvider ?? (headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined ? 'anthropic' : 'openai');
@@ -371,6 +385,25 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     recorded.answeredAt = new Date();
   };
 
+  /** Deterministic embeddings: texts that share words get similar vectors. */
+  const answerEmbeddings = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    let body: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(await readBody(request));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    } catch {
+      // An unparsable body gets the error below.
+    }
+    const answer = openaiEmbeddingsResponse(body);
+    if (!answer.ok) {
+      sendError(response, 'openai', { status: 400, message: answer.message });
+      return;
+    }
+    const input = body['input'];
+    embeddingRequests.push({ model: typeof body['model'] === 'string' ? body['model'] : undefined, inputs: typeof input === 'string' ? [input] : (input as string[]), time: new Date() });
+    sendJson(response, 200, answer.body, { 'x-request-id': `req_local_${nextId()}` });
+  };
+
   const httpServer = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (stopped && response.destroyed) return;
@@ -408,10 +441,12 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     openaiBaseUrl: `${url}/v1`,
     anthropicBaseUrl: url,
     requests,
+    embeddingRequests,
     enqueue,
     addRule,
     reset: () => {
       requests.length = 0;
+      embeddingRequests.length = 0;
       rules = [];
       queue = [];
       counter = 0;

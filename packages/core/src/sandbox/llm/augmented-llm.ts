@@ -9,6 +9,8 @@ import type { McpToolResult } from '../mcp/mcp-service.js';
 import { currentWorkflowContext } from '../model/workflow-context.js';
 import { nextRetryDelay, shouldRetry, taskRetryPolicy } from '../retry.js';
 import { llmProviderOf } from '../services.js';
+import { costOf } from './model-prices.js';
+import { emptyUsage, roundCost, type UsageNode, type UsageTotals } from './usage.js';
 import {
   llmTaskName,
   type LlmContentPart,
@@ -66,11 +68,6 @@ export interface AugmentedLLMOptions {
   defaultParams?: RequestParams;
 }
 
-/** Tokens used, added up. */
-export interface UsageTotals extends LlmUsage {
-  calls: number;
-}
-
 const DEFAULT_MAX_ITERATIONS = 10;
 
 // Per workflow run, the tokens of every LLM it used; kept with the run's context, so it goes when the run does.
@@ -98,10 +95,6 @@ function workflowTotals(context: object): UsageTotals {
 export function workflowUsage(): UsageTotals {
   const context = currentWorkflowContext();
   return { ...(context === undefined ? emptyUsage() : workflowTotals(context)) };
-}
-
-function emptyUsage(): UsageTotals {
-  return { calls: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 };
 }
 
 function toolResultContent(result: McpToolResult): string | LlmContentPart[] {
@@ -140,13 +133,27 @@ export abstract class AugmentedLLM {
   readonly defaultParams: RequestParams;
   /** The conversation so far (system prompt excluded), when `useHistory` is on. */
   readonly history: LlmMessage[] = [];
-  /** Tokens used by every call of this LLM. */
+  /** Tokens used by every call of this LLM, and their cost. */
   readonly usage: UsageTotals = emptyUsage();
+  /** The same, per model that answered. */
+  readonly usageByModel: Record<string, UsageTotals> = {};
 
   constructor(options: AugmentedLLMOptions) {
     if (options?.agent === undefined) throw new WorkflowUsageError('an AugmentedLLM needs an agent: await agent.attachLlm(LLMClass)');
     this.agent = options.agent;
     this.defaultParams = { ...options.defaultParams };
+  }
+
+  /** The agent's name: how patterns and usage trees refer to this LLM. */
+  get name(): string {
+    return this.agent.name;
+  }
+
+  /** This LLM's usage as a leaf of a usage tree, with its totals per model. */
+  usageTree(): UsageNode {
+    const models: Record<string, UsageTotals> = {};
+    for (const [model, totals] of Object.entries(this.usageByModel)) models[model] = { ...totals };
+    return { name: this.name, kind: 'llm', usage: { ...this.usage }, models, children: [] };
   }
 
   /** Runs the loop for a message (or messages) and returns what it produced. */
@@ -283,7 +290,7 @@ export abstract class AugmentedLLM {
       signal?.throwIfAborted();
       const response = await this.#complete(request, onText, signal);
       signal?.throwIfAborted();
-      this.#count(response.usage, usage);
+      this.#count(response, usage);
       const assistant: LlmMessage = {
         role: 'assistant',
         content: response.message.content,
@@ -307,15 +314,19 @@ export abstract class AugmentedLLM {
     return { messages: produced, text, stopReason, iterations, usage, structured };
   }
 
-  #count(response: LlmUsage, call: LlmUsage): void {
-    this.usage.calls += 1;
+  #count(response: LlmResponse, call: LlmUsage): void {
     const workflow = currentWorkflowContext();
     const perWorkflow = workflow === undefined ? undefined : workflowTotals(workflow);
-    if (perWorkflow !== undefined) perWorkflow.calls += 1;
-    for (const totals of [this.usage, call, ...(perWorkflow === undefined ? [] : [perWorkflow])]) {
-      totals.inputTokens += response.inputTokens;
-      totals.outputTokens += response.outputTokens;
-      totals.totalTokens += response.totalTokens;
+    const perModel = (this.usageByModel[response.model] ??= emptyUsage());
+    const cost = response.costUsd ?? 0;
+    for (const totals of [this.usage, perModel, ...(perWorkflow === undefined ? [] : [perWorkflow])]) {
+      totals.calls += 1;
+      totals.costUsd = roundCost(totals.costUsd + cost);
+    }
+    for (const totals of [this.usage, perModel, call, ...(perWorkflow === undefined ? [] : [perWorkflow])]) {
+      totals.inputTokens += response.usage.inputTokens;
+      totals.outputTokens += response.usage.outputTokens;
+      totals.totalTokens += response.usage.totalTokens;
     }
   }
 
@@ -333,7 +344,8 @@ export abstract class AugmentedLLM {
     const policy = taskRetryPolicy(taskName, settings);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return onText === undefined ? await provider.complete(request, { settings, signal }) : await provider.stream(request, { settings, signal }, onText);
+        const response = onText === undefined ? await provider.complete(request, { settings, signal }) : await provider.stream(request, { settings, signal }, onText);
+        return { ...response, costUsd: response.costUsd ?? costOf(settings, response.model, response.usage) };
       } catch (error) {
         if (signal?.aborted === true || !shouldRetry(policy, error, attempt)) throw error;
         const delay = nextRetryDelay(policy, error, attempt);

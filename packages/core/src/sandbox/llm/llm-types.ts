@@ -65,6 +65,8 @@ export interface LlmResponse {
   usage: LlmUsage;
   /** For a `responseFormat` request answered by forced tool use: the tool's input. */
   structured?: unknown;
+  /** What the round trip cost in US dollars, by the price table; set by the task that made it. */
+  costUsd?: number | undefined;
 }
 
 /** The task name of a provider's model round trip: `llm.<provider>.complete`. */

@@ -6,6 +6,7 @@
  * {@link WorkflowDefinition} kept on the class. No decorator metadata or reflection is needed.
  */
 import { WorkflowUsageError } from '../errors.js';
+import { HUMAN_INPUT_QUERY, HUMAN_INPUT_SIGNAL } from '../human-input.js';
 import type { TaskCallOptions } from './workflow-context.js';
 import { currentWorkflowContext } from './workflow-context.js';
 
@@ -363,6 +364,10 @@ export function defineWorkflow(workflowClass: WorkflowClass, options: WorkflowOp
   for (const signalName of options.signals ?? []) {
     if (!signals.has(signalName)) signals.set(signalName, undefined);
   }
+  // Every workflow that extends Workflow answers human input requests (`requestHumanInput`).
+  const prototype = workflowClass.prototype as Record<string, unknown>;
+  if (typeof prototype['__humanInput'] === 'function' && !signals.has(HUMAN_INPUT_SIGNAL)) signals.set(HUMAN_INPUT_SIGNAL, '__humanInput');
+  if (typeof prototype['__humanInputPending'] === 'function' && !queries.has(HUMAN_INPUT_QUERY)) queries.set(HUMAN_INPUT_QUERY, '__humanInputPending');
 
   const definition: WorkflowDefinition = Object.freeze({
     name,

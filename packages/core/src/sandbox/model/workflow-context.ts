@@ -78,6 +78,11 @@ export interface WorkflowContext {
   nonCancellable<T>(fn: () => Promise<T>): Promise<T>;
   /** True once cancellation of this workflow was requested. */
   readonly cancellationRequested: boolean;
+  /**
+   * True when the run outlives the process (Temporal): waits for people are signals. Unset or
+   * false in-process, where the app's handlers answer.
+   */
+  readonly durable?: boolean;
 }
 
 type ContextProvider = () => WorkflowContext | undefined;

@@ -6,6 +6,7 @@ import { WorkflowUsageError } from '../errors.js';
 import { getTaskDefinition, getWorkflowDefinition, type TaskFunction, type WorkflowClass } from './definitions.js';
 import type { ChildWorkflowHandle, ChildWorkflowOptions, TaskCallOptions, WorkflowContext, WorkflowInfo } from './workflow-context.js';
 import type { WorkflowResult } from './workflow-result.js';
+import { deliverHumanInput, pendingHumanInput, type HumanInputRequest } from '../human-input.js';
 
 const CONTEXT = Symbol.for('mcp-agent.workflow-instance-context');
 
@@ -177,6 +178,16 @@ export abstract class Workflow<T = unknown> {
   waitForSignal<P = unknown>(signalName: string, options: { timeout?: Duration } = {}): Promise<P> {
     const timeout = options.timeout === undefined ? undefined : toMilliseconds(options.timeout, 'waitForSignal timeout');
     return this.context.waitForSignal<P>(signalName, timeout);
+  }
+
+  /** The built-in `__human_input__` signal's handler: an answer to a `requestHumanInput`. */
+  __humanInput(payload: unknown): void {
+    deliverHumanInput(this.context, payload);
+  }
+
+  /** The built-in `__human_input_pending__` query: the human input requests this run waits for. */
+  __humanInputPending(): HumanInputRequest[] {
+    return pendingHumanInput(this.context);
   }
 
   /** Runs `fn` shielded from cancellation, for cleanup after the workflow was cancelled. */
