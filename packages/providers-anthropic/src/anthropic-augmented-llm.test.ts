@@ -151,7 +151,8 @@ describe('the tool loop', () => {
     expect(result.text).toBe('The server said ping.');
     expect(result.stopReason).toBe('end_turn');
     expect(result.iterations).toBe(2);
-    expect(usage).toEqual({ calls: 2, inputTokens: 100, outputTokens: 12, totalTokens: 112 });
+    // The scripted model's name is in no price table: no cost.
+    expect(usage).toEqual({ calls: 2, inputTokens: 100, outputTokens: 12, totalTokens: 112, costUsd: 0 });
     expect(result.usage).toEqual({ inputTokens: 100, outputTokens: 12, totalTokens: 112 });
     expect(history.map((message) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
 
@@ -199,7 +200,7 @@ describe('the tool loop', () => {
       text: 'It is 5.',
       stopReason: 'end_turn',
       iterations: 2,
-      usage: { calls: 2, inputTokens: 80, outputTokens: 7, totalTokens: 87 },
+      usage: { calls: 2, inputTokens: 80, outputTokens: 7, totalTokens: 87, costUsd: 0 },
     });
     expect(calls.map((call) => call.taskName)).toEqual(['llm.anthropic.complete', 'llm.anthropic.complete']);
     expect(calls.every((call) => call.signal)).toBe(true);
@@ -390,7 +391,7 @@ describe('streaming', () => {
     expect(pieces.join('')).toBe('Streaming works over the Messages API.');
     expect(result.text).toBe('Streaming works over the Messages API.');
     expect(result.stopReason).toBe('end_turn');
-    expect(usage).toEqual({ calls: 1, inputTokens: 12, outputTokens: 8, totalTokens: 20 });
+    expect(usage).toEqual({ calls: 1, inputTokens: 12, outputTokens: 8, totalTokens: 20, costUsd: 0 });
     expect(server.requests[0]?.stream).toBe(true);
   });
 

@@ -94,7 +94,8 @@ describe('OpenAIAugmentedLLM outside a workflow', () => {
     expect(result.generated.text).toBe('The tool said: hello from the tool');
     expect(result.generated.stopReason).toBe('end_turn');
     expect(result.generated.iterations).toBe(2);
-    expect(result.usage).toEqual({ calls: 2, inputTokens: 80, outputTokens: 14, totalTokens: 94 });
+    // gpt-4o-mini: 80 input tokens at 0.15 USD and 14 output tokens at 0.60 USD per million.
+    expect(result.usage).toEqual({ calls: 2, inputTokens: 80, outputTokens: 14, totalTokens: 94, costUsd: 0.0000204 });
     expect(server.requests).toHaveLength(2);
 
     const first = server.requests[0]?.body as Record<string, unknown>;
@@ -203,7 +204,7 @@ describe('OpenAIAugmentedLLM outside a workflow', () => {
     expect(deltas.join('')).toBe('Streaming is a way of saying things piece by piece.');
     expect(result.text).toBe('Streaming is a way of saying things piece by piece.');
     expect(result.stopReason).toBe('end_turn');
-    expect(usage).toEqual({ calls: 1, inputTokens: 12, outputTokens: 11, totalTokens: 23 });
+    expect(usage).toEqual({ calls: 1, inputTokens: 12, outputTokens: 11, totalTokens: 23, costUsd: 0.0000084 });
     expect(server.requests[0]?.stream).toBe(true);
     expect(server.requests[0]?.body['stream_options']).toEqual({ include_usage: true });
   });
