@@ -3,3 +3,20 @@
 // imports from here, or from `@mcp-agent/patterns`, which resolves here inside the sandbox.
 export { isLlm, llmClassFor, llmFactoryOf, messageText, PatternLlm, textResult, toLlm } from './llm.js';
 export type { AgentOrLlm, Llm, LlmChoice, LlmFactory, Message, StructuredOptions } from './llm.js';
+export { createParallelLlm, ParallelLLM } from './parallel.js';
+export type {
+  FanInFunction,
+  FanOutFailure,
+  FanOutFunction,
+  FanOutItem,
+  FanOutResult,
+  FanOutResults,
+  FanOutSuccess,
+  ParallelErrorPolicy,
+  ParallelLlmOptions,
+} from './parallel.js';
+export { createEvaluatorOptimizerLlm, EvaluationSchema, EvaluatorOptimizerLLM, QUALITY_RATINGS, QualityRating, ratingRank } from './evaluator-optimizer.js';
+export type { EvaluatedAttempt, Evaluation, EvaluatorOptimizerLlmOptions, EvaluatorOptimizerResult, EvaluatorOptimizerStopReason } from './evaluator-optimizer.js';
+export { createSwarm, DoneAgent, Swarm, SwarmAgent, SwarmResult, swarmResult, transferTo } from './swarm.js';
+export type { ContextVariables, SwarmAgentOptions, SwarmFunction, SwarmHandoff, SwarmInstruction, SwarmOptions, SwarmStopReason } from './swarm.js';
+export { formatUsageTree } from './usage-format.js';
