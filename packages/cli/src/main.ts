@@ -18,7 +18,9 @@ import {
   workflowsCancelCommand,
   workflowsDescribeCommand,
   workflowsListCommand,
+  workflowsPendingCommand,
   workflowsQueryCommand,
+  workflowsResumeCommand,
   workflowsSignalCommand,
   workflowsTerminateCommand,
 } from './commands/workflows.js';
@@ -65,6 +67,8 @@ const COMMANDS: readonly Command[] = [
   workflowsDescribeCommand,
   workflowsSignalCommand,
   workflowsQueryCommand,
+  workflowsResumeCommand,
+  workflowsPendingCommand,
   workflowsCancelCommand,
   workflowsTerminateCommand,
   workflowsHistoryCommand,

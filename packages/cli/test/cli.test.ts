@@ -44,6 +44,8 @@ describe('usage', () => {
       'workflows describe',
       'workflows signal',
       'workflows query',
+      'workflows resume',
+      'workflows pending',
       'workflows cancel',
       'workflows terminate',
       'workflows history',

@@ -20,3 +20,47 @@ export type { EvaluatedAttempt, Evaluation, EvaluatorOptimizerLlmOptions, Evalua
 export { createSwarm, DoneAgent, Swarm, SwarmAgent, SwarmResult, swarmResult, transferTo } from './swarm.js';
 export type { ContextVariables, SwarmAgentOptions, SwarmFunction, SwarmHandoff, SwarmInstruction, SwarmOptions, SwarmStopReason } from './swarm.js';
 export { formatUsageTree } from './usage-format.js';
+export { createOrchestrator, isPlanError, Orchestrator, PLAN_ERROR_TYPE, PlanError } from './orchestrator.js';
+export type { OrchestratorOptions, OrchestratorOverrides, OrchestratorPhase, OrchestratorProgress, PlanType } from './orchestrator.js';
+export { DEFAULT_PLANNER_INSTRUCTION, DEFAULT_SYNTHESIZER_INSTRUCTION } from './orchestrator-prompts.js';
+export type {
+  OrchestratorNextStep,
+  OrchestratorPlan,
+  OrchestratorStep,
+  OrchestratorTask,
+  PlanPromptInput,
+  PlanRetryPromptInput,
+  PlanResult,
+  StepResult,
+  SynthesizePromptInput,
+  TaskPromptInput,
+  TaskResult,
+  WorkerInfo,
+} from './orchestrator-prompts.js';
+export { confidenceOf, createRouterEmbedding, createRouterLlm, DEFAULT_CONFIDENCE_THRESHOLDS, EmbeddingRouter, LLMRouter, Router } from './router.js';
+export type {
+  AgentRoute,
+  Confidence,
+  ConfidenceThresholds,
+  EmbeddingRouterOptions,
+  FunctionRoute,
+  LlmRoute,
+  LLMRouterOptions,
+  RouteCategory,
+  RouteResult,
+  RouterCategories,
+  RouterCategoryInfo,
+  RouterFunction,
+  RouterFunctionCategory,
+  RouterServer,
+  ServerRoute,
+} from './router.js';
+export { createIntentClassifierEmbedding, createIntentClassifierLlm, EmbeddingIntentClassifier, LLMIntentClassifier } from './intent-classifier.js';
+export type {
+  EmbeddingIntentClassification,
+  EmbeddingIntentClassifierOptions,
+  ExtractedEntity,
+  Intent,
+  LLMIntentClassification,
+  LLMIntentClassifierOptions,
+} from './intent-classifier.js';

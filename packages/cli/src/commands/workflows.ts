@@ -1,8 +1,8 @@
 /**
- * `mcp-agent workflows list | describe | signal | query | cancel | terminate`: workflows on the
- * Temporal server of the config.
+ * `mcp-agent workflows list | describe | signal | query | resume | pending | cancel | terminate`:
+ * workflows on the Temporal server of the config.
  */
-import type { Executor, WorkflowDescription, WorkflowStatus } from '@mcp-agent/core';
+import { HUMAN_INPUT_QUERY, HUMAN_INPUT_SIGNAL, type Executor, type HumanInputRequest, type WorkflowDescription, type WorkflowStatus } from '@mcp-agent/core';
 import { UsageError, type Command } from '../main.js';
 import { APP_OPTION, appModulesFrom, CONFIG_OPTION, inputFrom, loadApp, settingsFrom, temporalExecutor } from '../settings.js';
 
@@ -150,6 +150,110 @@ ${COMMON_USAGE}`,
       input.given ? executor.queryWorkflow(undefined, workflowId, query, input.value) : executor.queryWorkflow(undefined, workflowId, query),
     );
     io.stdout(`${JSON.stringify(answer ?? null, null, 2)}\n`);
+    return 0;
+  },
+};
+
+/** Whether `value` is an answer the `__human_input__` signal takes: `{ requestId?, response, metadata? }`. */
+function isAnswerObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { requestId, request_id: snake, response } = value as Record<string, unknown>;
+  const id = requestId ?? snake;
+  return typeof response === 'string' && (id === undefined || typeof id === 'string');
+}
+
+/**
+ * `--payload`: JSON when it parses, else the text as it is. An answer to human input must be text
+ * or `{ requestId?, response }`: other JSON values (`42`, `true`) are sent as the text typed, and an
+ * object of another shape is refused here, as the run would fail on it.
+ */
+function payloadFrom(text: string | undefined, signal: string): unknown {
+  if (text === undefined) {
+    if (signal === HUMAN_INPUT_SIGNAL) {
+      throw new UsageError(`--payload is required to answer human input: the answer's text, or '{"requestId": "<id>", "response": "<answer>"}'`);
+    }
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (signal !== HUMAN_INPUT_SIGNAL || typeof parsed === 'string') return parsed;
+  if (typeof parsed !== 'object' || parsed === null) return text;
+  if (isAnswerObject(parsed)) return parsed;
+  throw new UsageError(
+    `--payload: an answer to human input is its text, or {"requestId"?: string, "response": string}; got ${text.length > 120 ? `${text.slice(0, 120)}...` : text}` +
+      ' (to send another signal, name it with --signal-name)',
+  );
+}
+
+export const workflowsResumeCommand: Command = {
+  words: ['workflows', 'resume'],
+  summary: 'answer a workflow waiting for human input (or send the signal of --signal-name)',
+  usage: `usage: mcp-agent workflows resume <workflow-id> [--payload <json or text>] [--run-id <id>] [--signal-name <name>]
+
+${SERVER_NOTE} Sends the built-in ${HUMAN_INPUT_SIGNAL} signal by default: the signal a run
+waiting in requestHumanInput (or an agent's human input tool) listens for. The answer goes to the
+request it names, else to the oldest one pending; an answer sent before any request is kept for
+the next. See what a run waits for with \`mcp-agent workflows pending <workflow-id>\`.
+
+  --payload <value>    JSON if it parses, else the text as it is. For human input: the answer's
+                       text ('approved'), or '{"requestId": "<id>", "response": "approved"}' to
+                       answer one of several pending requests; other JSON (42, true) is sent as text
+  --signal-name <name> send this signal instead (default ${HUMAN_INPUT_SIGNAL}; the Python CLI's default is 'resume')
+  --run-id <id>        a specific run (default: the latest)
+${COMMON_USAGE}`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, payload: { type: 'string' }, 'signal-name': { type: 'string' }, 'run-id': { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals }, io) {
+    const workflowId = positionals[0] as string;
+    const signal = (values['signal-name'] as string | undefined) ?? HUMAN_INPUT_SIGNAL;
+    if (signal.trim() === '') throw new UsageError('--signal-name: expected a signal name, got ""');
+    const payload = payloadFrom(values['payload'] as string | undefined, signal);
+    const runId = values['run-id'] as string | undefined;
+    await withExecutor(values, io, (executor) => executor.signalWorkflow(undefined, workflowId, signal, payload, runId === undefined ? {} : { runId }), true);
+    io.stdout(`sent ${signal} to ${workflowId}${runId === undefined ? '' : ` (run ${runId})`}\n`);
+    return 0;
+  },
+};
+
+function pendingText(workflowId: string, requests: readonly HumanInputRequest[]): string {
+  if (requests.length === 0) return `no human input requests pending for ${workflowId}\n`;
+  const width = Math.max(...requests.map((request) => request.requestId.length));
+  const lines = [`${requests.length} human input request${requests.length === 1 ? '' : 's'} pending for ${workflowId}, oldest first:`];
+  for (const request of requests) {
+    lines.push(`  ${request.requestId.padEnd(width)}  ${request.prompt}`);
+    const more = ' '.repeat(width + 4);
+    if (request.description !== undefined) lines.push(`${more}${request.description}`);
+    if (request.timeoutSeconds !== undefined) lines.push(`${more}fails if unanswered ${request.timeoutSeconds} s after it was asked`);
+  }
+  lines.push(
+    requests.length === 1
+      ? `answer with: mcp-agent workflows resume ${workflowId} --payload '<answer>'`
+      : `answer one with: mcp-agent workflows resume ${workflowId} --payload '{"requestId": "${requests[0]?.requestId ?? ''}", "response": "<answer>"}' (plain text answers the oldest)`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export const workflowsPendingCommand: Command = {
+  words: ['workflows', 'pending'],
+  summary: 'list the human input requests a workflow waits for',
+  usage: `usage: mcp-agent workflows pending <workflow-id> [--json]
+
+${SERVER_NOTE} Asks the built-in ${HUMAN_INPUT_QUERY} query of the latest run: each request's id,
+prompt, description and timeout, oldest first. A worker must be running to answer. Answer with
+\`mcp-agent workflows resume <workflow-id> --payload '...'\`.
+
+  --json               the requests as one JSON array
+${COMMON_USAGE}`,
+  options: { ...CONFIG_OPTION, ...APP_OPTION, ...jsonOption },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals }, io) {
+    const workflowId = positionals[0] as string;
+    const requests = (await withExecutor(values, io, (executor) => executor.queryWorkflow<HumanInputRequest[] | null>(undefined, workflowId, HUMAN_INPUT_QUERY))) ?? [];
+    io.stdout(values['json'] === true ? `${JSON.stringify(requests)}\n` : pendingText(workflowId, requests));
     return 0;
   },
 };

@@ -2,6 +2,7 @@
  * The Executor interface that every execution engine implements, and the types around it.
  * Safe for the workflow sandbox (types and constants only).
  */
+import type { HumanInputRequest } from './human-input.js';
 import type { Duration } from './duration.js';
 import type { WorkflowClass } from './model/definitions.js';
 import type { Workflow, WorkflowValueOf } from './model/workflow.js';
@@ -92,10 +93,28 @@ export interface TargetRunOptions {
  */
 export type HandlerNameOf<W> = unknown extends W
   ? string
-  : Exclude<{ [K in keyof W]-?: W[K] extends (...args: never[]) => unknown ? K : never }[keyof W], keyof Workflow<unknown> | 'run'> & string;
+  :
+      | (Exclude<{ [K in keyof W]-?: W[K] extends (...args: never[]) => unknown ? K : never }[keyof W], keyof Workflow<unknown> | 'run'> & string)
+      | (W extends Workflow<unknown> ? keyof BuiltinHandlers : never);
+
+/** The handlers every workflow has, by name: human input's signal and query. */
+export interface BuiltinHandlers {
+  /** Answers a `requestHumanInput`: the answer's text, or `{ requestId?, response }`. */
+  __human_input__: (answer: string | { requestId?: string; response: string; metadata?: Record<string, unknown> }) => void;
+  /** The human input requests the run waits for. */
+  __human_input_pending__: () => HumanInputRequest[];
+}
 
 /** The arguments of the handler `K` of `W`; any arguments for an untyped handle. */
-export type HandlerArgsOf<W, K extends string> = unknown extends W ? unknown[] : K extends keyof W ? (W[K] extends (...args: infer A) => unknown ? A : never) : never;
+export type HandlerArgsOf<W, K extends string> = unknown extends W
+  ? unknown[]
+  : K extends keyof BuiltinHandlers
+    ? Parameters<BuiltinHandlers[K]>
+    : K extends keyof W
+      ? W[K] extends (...args: infer A) => unknown
+        ? A
+        : never
+      : never;
 
 /**
  * What a signal to the handler `K` of `W` carries: its payload, the handler's one parameter, or
@@ -112,7 +131,15 @@ export type SignalArgsOf<W, K extends string> = unknown extends W
         : never;
 
 /** What the query or update handler `K` of `W` returns; unknown for an untyped handle. */
-export type HandlerResultOf<W, K extends string> = unknown extends W ? unknown : K extends keyof W ? (W[K] extends (...args: never[]) => infer R ? Awaited<R> : never) : never;
+export type HandlerResultOf<W, K extends string> = unknown extends W
+  ? unknown
+  : K extends keyof BuiltinHandlers
+    ? ReturnType<BuiltinHandlers[K]>
+    : K extends keyof W
+      ? W[K] extends (...args: never[]) => infer R
+        ? Awaited<R>
+        : never
+      : never;
 
 /**
  * A handle on a started workflow, typed by its class `W`: `signal`, `query` and `update` take the

@@ -151,20 +151,25 @@ export function pendingHumanInput(context: WorkflowContext): HumanInputRequest[]
   return state.pending.filter((request) => !state.answers.has(request.requestId)).map((request) => ({ ...request }));
 }
 
+/**
+ * Reads an answer. It never throws: a run that waited days must not fail on a typo. Text is the
+ * answer; `{ requestId?, response }` names its request; anything else (a number, another object)
+ * becomes its JSON text, so what was sent is not lost.
+ */
 function parseAnswer(payload: unknown): { requestId?: string; response: string; metadata?: Record<string, unknown> } {
   if (typeof payload === 'string') return { response: payload };
   if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) {
     const { requestId, request_id: snake, response, metadata } = payload as Record<string, unknown>;
     const id = requestId ?? snake;
-    if (typeof response === 'string' && (id === undefined || typeof id === 'string')) {
+    if (response !== undefined) {
       return {
-        ...(id === undefined ? {} : { requestId: id as string }),
-        response,
+        ...(typeof id === 'string' ? { requestId: id } : {}),
+        response: typeof response === 'string' ? response : JSON.stringify(response),
         ...(typeof metadata === 'object' && metadata !== null ? { metadata: metadata as Record<string, unknown> } : {}),
       };
     }
   }
-  throw new WorkflowUsageError(`${HUMAN_INPUT_SIGNAL}: expected the answer's text or { "requestId"?: string, "response": string }, got ${JSON.stringify(payload)?.slice(0, 120)}`);
+  return { response: typeof payload === 'number' || typeof payload === 'boolean' ? String(payload) : (JSON.stringify(payload) ?? '') };
 }
 
 function normalise(request: HumanInputRequest, answer: HumanInputResponse | string): HumanInputResponse {
