@@ -64,3 +64,28 @@ export type {
   LLMIntentClassification,
   LLMIntentClassifierOptions,
 } from './intent-classifier.js';
+export { createDeepOrchestrator, DeepOrchestrator } from './deep-orchestrator.js';
+export type {
+  DeepOrchestratorOptions,
+  DeepOrchestratorPolicy,
+  DeepOrchestratorProgress,
+  DeepOrchestratorResult,
+  DeepOrchestratorStopReason,
+  DeepOrchestratorTaskInfo,
+  PolicyDecision,
+  PolicyState,
+} from './deep-orchestrator.js';
+export type { BudgetName, BudgetReport, DeepOrchestratorBudget } from './deep-orchestrator-budget.js';
+export type { KnowledgeItem } from './deep-orchestrator-knowledge.js';
+export { PlanSchema, verifyPlan } from './deep-orchestrator-plan.js';
+export type { Plan, PlanStep, PlanTask } from './deep-orchestrator-plan.js';
+export { DEFAULT_STEP_WORKFLOW, defineDeepOrchestratorStepWorkflow, runDeepOrchestratorStep } from './deep-orchestrator-step.js';
+export type {
+  DeepOrchestratorAgentSpec,
+  DeepOrchestratorStepInput,
+  DeepOrchestratorStepOptions,
+  DeepOrchestratorStepOutput,
+  DeepOrchestratorStepTask,
+  WorkflowRegistrar,
+} from './deep-orchestrator-step.js';
+export type { StepOutcome, TaskOutcome } from './deep-orchestrator-prompts.js';
