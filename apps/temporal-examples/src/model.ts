@@ -57,6 +57,59 @@ export function scriptedReply(request: RecordedLlmRequest): LlmReply {
       : json({ rating: 'EXCELLENT', feedback: 'Specific, persuasive and tailored to the company.', needsImprovement: false, focusAreas: [] });
   }
 
+  // The router's choices: by what the request asks for.
+  if (structure.includes('categories')) {
+    if (user.includes('verbatim')) return json({ categories: [{ category: 'finder', confidence: 'high', reasoning: 'It reads files and returns their contents.' }] });
+    if (user.includes('Print the input to console')) {
+      return json({
+        categories: [
+          { category: 'print_to_console', confidence: 'high', reasoning: 'It prints its input.' },
+          { category: 'print_hello_world', confidence: 'low', reasoning: 'It prints, but not the input.' },
+        ],
+      });
+    }
+    return json({ categories: [{ category: 'filesystem', confidence: 'high', reasoning: 'The story is a file.' }] });
+  }
+
+  // The orchestrator's planner: load the story, review it three ways at once, write the report;
+  // once the report is written, the objective is met.
+  if (structure.includes('steps')) {
+    if (user.includes('REPORT WRITTEN')) return json({ steps: [], isComplete: true });
+    const story = /(\S*short_story\.md)/.exec(user)?.[1] ?? 'short_story.md';
+    const report = /(\S*graded_report\.md)/.exec(user)?.[1] ?? 'graded_report.md';
+    return json({
+      steps: [
+        { description: 'Load the story', tasks: [{ description: `Read ${story} and return its full text`, agent: 'finder' }] },
+        {
+          description: 'Review the story',
+          tasks: [
+            { description: 'Proofread the story', agent: 'proofreader' },
+            { description: 'Check the story for consistency', agent: 'fact_checker' },
+            { description: 'Review the story’s style', agent: 'style_enforcer' },
+          ],
+        },
+        { description: 'Write the graded report', tasks: [{ description: `Write the graded report to ${report}`, agent: 'writer' }] },
+      ],
+      isComplete: false,
+    });
+  }
+  if (system.startsWith('You are an agent with access to the filesystem. You find the file')) {
+    if (toolResults.length === 0) return { toolCalls: [{ name: 'filesystem_read_text_file', arguments: { path: /Your task: Read (\S+)/.exec(user)?.[1] ?? 'short_story.md' } }] };
+    return { text: toolResults[0] ?? '' };
+  }
+  if (system.startsWith('You are an agent that can write to the filesystem. You write')) {
+    if (toolResults.length === 0) {
+      const path = /Your task: Write the graded report to (\S+)/.exec(user)?.[1] ?? 'graded_report.md';
+      const feedback = user.split('\n').filter((line) => line.startsWith('- '));
+      return { toolCalls: [{ name: 'filesystem_write_file', arguments: { path, content: ['# Graded report', '', ...feedback, '', 'Grade: B', ''].join('\n') } }] };
+    }
+    return { text: `REPORT WRITTEN: ${toolResults[0] ?? ''}` };
+  }
+  if (system.startsWith('You write the final answer to an objective')) {
+    const corrections = (user.match(/should be/g) ?? []).length;
+    return { text: `The story was reviewed three ways (${corrections} spelling corrections) and the graded report was written: grade B.` };
+  }
+
   // SimpleWorkflow's finder: reads the file it is asked about, then quotes it.
   if (system === 'You are a helpful assistant.' && /short_story\.md/.test(user)) {
     if (toolResults.length === 0) {

@@ -15,7 +15,14 @@ import { runMain, type Executor, type UsageNode } from '@mcp-agent/core';
 import { loadSettings } from '@mcp-agent/core/config';
 import { formatUsageTree } from '@mcp-agent/patterns';
 import { prepareData, SHORT_STORY } from './data.js';
-import { EvaluatorOptimizerWorkflowClient, ParallelWorkflowClient, SimpleWorkflowClient, WorkflowWithInteractionClient } from './generated/clients.js';
+import {
+  EvaluatorOptimizerWorkflowClient,
+  OrchestratorWorkflowClient,
+  ParallelWorkflowClient,
+  RouterWorkflowClient,
+  SimpleWorkflowClient,
+  WorkflowWithInteractionClient,
+} from './generated/clients.js';
 import { useLocalModelUnlessConfigured } from './model.js';
 import { app } from './workflows.js';
 
@@ -35,6 +42,22 @@ const EXAMPLES: Record<string, Example> = {
   parallel: async (executor) => {
     const { value, metadata } = await (await ParallelWorkflowClient.start(executor, SHORT_STORY)).result();
     return { value, usage: metadata['usage'] };
+  },
+  router: async (executor, folder) => {
+    const { value, metadata } = await (await RouterWorkflowClient.start(executor, path.join(folder, 'short_story.md'))).result();
+    return { value: JSON.stringify(value, null, 2), usage: metadata['usage'] };
+  },
+  orchestrator: async (executor, folder) => {
+    const task = [
+      `Load the student's short story from ${path.join(folder, 'short_story.md')}, and generate a report with feedback across proofreading,`,
+      `factuality/logical consistency and style adherence. Write the graded report to ${path.join(folder, 'graded_report.md')}.`,
+    ].join(' ');
+    const { value, metadata } = await (await OrchestratorWorkflowClient.start(executor, task)).result();
+    return {
+      value: `${value}
+(${String(metadata['steps'])} steps; the report is in ${path.join(folder, 'graded_report.md')})`,
+      usage: metadata['usage'],
+    };
   },
   'evaluator-optimizer': async (executor) => {
     const { value, metadata } = await (await EvaluatorOptimizerWorkflowClient.start(executor, COVER_LETTER_TASK)).result();

@@ -14,7 +14,16 @@
  * `usage`, and is returned in the result's metadata.
  */
 import { Agent, humanInputTool, MCPApp, Workflow, WorkflowResult, type UsageNode } from '@mcp-agent/core';
-import { createEvaluatorOptimizerLlm, createParallelLlm, llmClassFor, QualityRating, type Llm } from '@mcp-agent/patterns';
+import {
+  createEvaluatorOptimizerLlm,
+  createOrchestrator,
+  createParallelLlm,
+  createRouterLlm,
+  llmClassFor,
+  QualityRating,
+  type Llm,
+  type OrchestratorProgress,
+} from '@mcp-agent/patterns';
 
 export const app = new MCPApp({ name: 'temporal-examples' });
 
@@ -58,28 +67,144 @@ export class ParallelWorkflow extends Workflow<string> {
 
   @app.workflowRun
   async run(story: string): Promise<WorkflowResult<string>> {
-    const proofreader = new Agent({
-      name: 'proofreader',
-      instruction:
-        'Review the short story for grammar, spelling and punctuation errors. Identify awkward phrasing or structural issues that could improve clarity. Give detailed feedback on corrections.',
-    });
-    const factChecker = new Agent({
-      name: 'fact_checker',
-      instruction:
-        'Verify the factual consistency within the story. Identify contradictions, logical inconsistencies or inaccuracies in the plot, the characters’ actions or the setting.',
-    });
-    const styleEnforcer = new Agent({
-      name: 'style_enforcer',
-      instruction: 'Analyse the story for adherence to style guidelines: narrative flow, clarity of expression and tone. Suggest improvements to storytelling and readability.',
-    });
     const grader = new Agent({
       name: 'grader',
       instruction:
         'Compile the feedback from the proofreader, the fact checker and the style enforcer into a structured report. Summarise the key issues by type, give actionable recommendations, and an overall grade.',
     });
-    this.#parallel = createParallelLlm({ fanOut: [proofreader, factChecker, styleEnforcer], fanIn: grader, name: 'story_review' });
+    this.#parallel = createParallelLlm({ fanOut: reviewers(), fanIn: grader, name: 'story_review' });
     const report = await this.#parallel.generateStr(`Student short story submission: ${story}`);
     return new WorkflowResult({ value: report, metadata: { usage: this.usage() } });
+  }
+}
+
+/** The reviewers of the parallel and orchestrator examples. */
+function reviewers(): Agent[] {
+  return [
+    new Agent({
+      name: 'proofreader',
+      instruction:
+        'Review the short story for grammar, spelling and punctuation errors. Identify awkward phrasing or structural issues that could improve clarity. Give detailed feedback on corrections.',
+    }),
+    new Agent({
+      name: 'fact_checker',
+      instruction:
+        'Verify the factual consistency within the story. Identify contradictions, logical inconsistencies or inaccuracies in the plot, the characters’ actions or the setting.',
+    }),
+    new Agent({
+      name: 'style_enforcer',
+      instruction: 'Analyse the story for adherence to style guidelines: narrative flow, clarity of expression and tone. Suggest improvements to storytelling and readability.',
+    }),
+  ];
+}
+
+/** What the router example found. */
+export interface RouterOutcome {
+  /** The agent picked for a request, and the first line of the file it then read with its tools. */
+  agent: { name: string; confidence: string; firstLine: string };
+  /** The two functions picked for a request, best first, and what the best one returned. */
+  functions: { names: string[]; output: string };
+  /** The MCP server picked for a request. */
+  server: string;
+}
+
+function printToConsole(request: string): string {
+  return `printed: ${request}`;
+}
+
+function printHelloWorld(): string {
+  return 'Hello, world!';
+}
+
+@app.workflow
+export class RouterWorkflow extends Workflow<RouterOutcome> {
+  #router: Llm | undefined;
+
+  @app.workflowQuery
+  usage(): UsageNode | null {
+    return usageOf(this.#router);
+  }
+
+  @app.workflowRun
+  async run(storyPath: string): Promise<WorkflowResult<RouterOutcome>> {
+    const finder = new Agent({
+      name: 'finder',
+      instruction:
+        'You are an agent with access to the filesystem. Your job is to identify the closest match to a user’s request, make the appropriate tool calls, and return the URI and contents of the closest match.',
+      serverNames: ['filesystem'],
+    });
+    const writer = new Agent({
+      name: 'writer',
+      instruction: 'You are an agent that can write to the filesystem. You take the user’s input, address it, and write the result to disk in the right place.',
+      serverNames: ['filesystem'],
+    });
+    const reasoner = new Agent({
+      name: 'reasoner',
+      instruction: 'You are a generalist with knowledge of a vast breadth of subjects. You analyse and reason over the user’s query and give a thoughtful answer.',
+    });
+    const router = createRouterLlm({
+      agents: [finder, writer, reasoner],
+      serverNames: [{ name: 'filesystem', description: 'Reads and writes files in the examples’ folder.' }],
+      functions: [
+        { name: 'print_to_console', description: 'Prints the input to the console.', fn: printToConsole },
+        { name: 'print_hello_world', description: 'Prints "Hello, world!" to the console.', fn: printHelloWorld },
+      ],
+    });
+    this.#router = router;
+
+    // An agent for a request; then the agent uses its own tools.
+    const [agentRoute] = await router.routeToAgent(`Print the contents of ${storyPath} verbatim`);
+    if (agentRoute === undefined || agentRoute.category !== 'agent') throw new Error('the router picked no agent');
+    const read = await agentRoute.result.callTool('filesystem_read_text_file', { path: storyPath });
+    const text = read.content.map((item) => (item.type === 'text' ? String(item.text) : '')).join('');
+
+    // Two functions, best first; then the best is called.
+    const functionRoutes = await router.routeToFunction('Print the input to console', 2);
+    const best = functionRoutes[0];
+    const output = best === undefined ? '' : String(best.result('Hello from the router'));
+
+    // An MCP server for a request.
+    const [serverRoute] = await router.routeToServer('Print the first two paragraphs of the short story');
+
+    const value: RouterOutcome = {
+      agent: { name: agentRoute.name, confidence: agentRoute.confidence, firstLine: text.split('\n')[0] ?? '' },
+      functions: { names: functionRoutes.map((route) => route.name), output },
+      server: serverRoute?.name ?? '',
+    };
+    return new WorkflowResult({ value, metadata: { usage: this.usage() } });
+  }
+}
+
+@app.workflow
+export class OrchestratorWorkflow extends Workflow<string> {
+  #orchestrator: ReturnType<typeof createOrchestrator> | undefined;
+
+  @app.workflowQuery
+  usage(): UsageNode | null {
+    return usageOf(this.#orchestrator);
+  }
+
+  /** Where the run stands: the plan, the steps done and their results. */
+  @app.workflowQuery
+  progress(): OrchestratorProgress | null {
+    return this.#orchestrator?.progress() ?? null;
+  }
+
+  @app.workflowRun
+  async run(task: string): Promise<WorkflowResult<string>> {
+    const finder = new Agent({
+      name: 'finder',
+      instruction: 'You are an agent with access to the filesystem. You find the file a task names, read it with your tools, and return its contents.',
+      serverNames: ['filesystem'],
+    });
+    const writer = new Agent({
+      name: 'writer',
+      instruction: 'You are an agent that can write to the filesystem. You write what a task asks to the file it names, with your tools.',
+      serverNames: ['filesystem'],
+    });
+    this.#orchestrator = createOrchestrator({ availableAgents: [finder, writer, ...reviewers()], planType: 'full', name: 'story_grader' });
+    const report = await this.#orchestrator.generateStr(task);
+    return new WorkflowResult({ value: report, metadata: { steps: this.#orchestrator.lastPlanResult?.stepResults.length ?? 0, usage: this.usage() } });
   }
 }
 

@@ -7,8 +7,10 @@ export const ACTIVITY_MANIFEST: ReadonlyArray<{ readonly name: string; readonly 
 
 /** The workflows, by name, and the file that defines each. */
 export const WORKFLOW_MANIFEST: ReadonlyArray<{ readonly name: string; readonly className: string; readonly source: string }> = [
-  { name: "EvaluatorOptimizerWorkflow", className: "EvaluatorOptimizerWorkflow", source: "src/workflows.ts:87" },
-  { name: "ParallelWorkflow", className: "ParallelWorkflow", source: "src/workflows.ts:51" },
-  { name: "SimpleWorkflow", className: "SimpleWorkflow", source: "src/workflows.ts:33" },
-  { name: "WorkflowWithInteraction", className: "WorkflowWithInteraction", source: "src/workflows.ts:122" },
+  { name: "EvaluatorOptimizerWorkflow", className: "EvaluatorOptimizerWorkflow", source: "src/workflows.ts:212" },
+  { name: "OrchestratorWorkflow", className: "OrchestratorWorkflow", source: "src/workflows.ts:179" },
+  { name: "ParallelWorkflow", className: "ParallelWorkflow", source: "src/workflows.ts:60" },
+  { name: "RouterWorkflow", className: "RouterWorkflow", source: "src/workflows.ts:120" },
+  { name: "SimpleWorkflow", className: "SimpleWorkflow", source: "src/workflows.ts:42" },
+  { name: "WorkflowWithInteraction", className: "WorkflowWithInteraction", source: "src/workflows.ts:247" },
 ];

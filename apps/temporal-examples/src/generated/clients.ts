@@ -3,7 +3,7 @@
 // Typed clients of the app's workflows: thin over the handle typed by each class, with signals,
 // queries and updates by their registered names.
 import type { Executor, StartWorkflowOptions, WorkflowHandle, WorkflowResult, WorkflowValueOf } from '@mcp-agent/core';
-import type { EvaluatorOptimizerWorkflow, ParallelWorkflow, SimpleWorkflow, WorkflowWithInteraction } from '../workflows.js';
+import type { EvaluatorOptimizerWorkflow, OrchestratorWorkflow, ParallelWorkflow, RouterWorkflow, SimpleWorkflow, WorkflowWithInteraction } from '../workflows.js';
 
 /** The input of EvaluatorOptimizerWorkflow's run method (undefined when it takes none). */
 export type EvaluatorOptimizerWorkflowInput = Parameters<EvaluatorOptimizerWorkflow["run"]> extends [] ? undefined : Parameters<EvaluatorOptimizerWorkflow["run"]> extends [(infer I)?, ...unknown[]] ? I : never;
@@ -46,6 +46,47 @@ export const EvaluatorOptimizerWorkflowClient = {
   },
 } as const;
 
+/** The input of OrchestratorWorkflow's run method (undefined when it takes none). */
+export type OrchestratorWorkflowInput = Parameters<OrchestratorWorkflow["run"]> extends [] ? undefined : Parameters<OrchestratorWorkflow["run"]> extends [(infer I)?, ...unknown[]] ? I : never;
+
+/** OrchestratorWorkflow's handle: the handle typed by its class, with its signals, queries and updates by name. */
+export interface OrchestratorWorkflowHandle extends WorkflowHandle<OrchestratorWorkflow> {
+  readonly signals: {};
+  readonly queries: {
+    usage(...args: Parameters<OrchestratorWorkflow["usage"]>): Promise<Awaited<ReturnType<OrchestratorWorkflow["usage"]>>>;
+    progress(...args: Parameters<OrchestratorWorkflow["progress"]>): Promise<Awaited<ReturnType<OrchestratorWorkflow["progress"]>>>;
+  };
+  readonly updates: {};
+}
+
+function orchestratorWorkflowHandle(handle: WorkflowHandle<OrchestratorWorkflow>): OrchestratorWorkflowHandle {
+  return Object.assign(handle, {
+    signals: {},
+    queries: {
+      usage: (...args: Parameters<OrchestratorWorkflow["usage"]>) => handle.query("usage", ...args) as Promise<Awaited<ReturnType<OrchestratorWorkflow["usage"]>>>,
+      progress: (...args: Parameters<OrchestratorWorkflow["progress"]>) => handle.query("progress", ...args) as Promise<Awaited<ReturnType<OrchestratorWorkflow["progress"]>>>,
+    },
+    updates: {},
+  });
+}
+
+/** Starts and reaches OrchestratorWorkflow workflows, on either engine. */
+export const OrchestratorWorkflowClient = {
+  workflowName: "OrchestratorWorkflow",
+  /** Starts OrchestratorWorkflow and returns its typed handle. */
+  async start(executor: Executor, input: OrchestratorWorkflowInput, options?: StartWorkflowOptions): Promise<OrchestratorWorkflowHandle> {
+    return orchestratorWorkflowHandle(await executor.startWorkflow<OrchestratorWorkflow>("OrchestratorWorkflow", input, options));
+  },
+  /** Starts OrchestratorWorkflow and waits for its result. */
+  async execute(executor: Executor, input: OrchestratorWorkflowInput, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<OrchestratorWorkflow>>> {
+    return (await this.start(executor, input, options)).result();
+  },
+  /** A typed handle on an existing OrchestratorWorkflow. */
+  getHandle(executor: Executor, workflowId: string, runId?: string): OrchestratorWorkflowHandle {
+    return orchestratorWorkflowHandle(executor.getHandle<OrchestratorWorkflow>(workflowId, runId));
+  },
+} as const;
+
 /** The input of ParallelWorkflow's run method (undefined when it takes none). */
 export type ParallelWorkflowInput = Parameters<ParallelWorkflow["run"]> extends [] ? undefined : Parameters<ParallelWorkflow["run"]> extends [(infer I)?, ...unknown[]] ? I : never;
 
@@ -82,6 +123,45 @@ export const ParallelWorkflowClient = {
   /** A typed handle on an existing ParallelWorkflow. */
   getHandle(executor: Executor, workflowId: string, runId?: string): ParallelWorkflowHandle {
     return parallelWorkflowHandle(executor.getHandle<ParallelWorkflow>(workflowId, runId));
+  },
+} as const;
+
+/** The input of RouterWorkflow's run method (undefined when it takes none). */
+export type RouterWorkflowInput = Parameters<RouterWorkflow["run"]> extends [] ? undefined : Parameters<RouterWorkflow["run"]> extends [(infer I)?, ...unknown[]] ? I : never;
+
+/** RouterWorkflow's handle: the handle typed by its class, with its signals, queries and updates by name. */
+export interface RouterWorkflowHandle extends WorkflowHandle<RouterWorkflow> {
+  readonly signals: {};
+  readonly queries: {
+    usage(...args: Parameters<RouterWorkflow["usage"]>): Promise<Awaited<ReturnType<RouterWorkflow["usage"]>>>;
+  };
+  readonly updates: {};
+}
+
+function routerWorkflowHandle(handle: WorkflowHandle<RouterWorkflow>): RouterWorkflowHandle {
+  return Object.assign(handle, {
+    signals: {},
+    queries: {
+      usage: (...args: Parameters<RouterWorkflow["usage"]>) => handle.query("usage", ...args) as Promise<Awaited<ReturnType<RouterWorkflow["usage"]>>>,
+    },
+    updates: {},
+  });
+}
+
+/** Starts and reaches RouterWorkflow workflows, on either engine. */
+export const RouterWorkflowClient = {
+  workflowName: "RouterWorkflow",
+  /** Starts RouterWorkflow and returns its typed handle. */
+  async start(executor: Executor, input: RouterWorkflowInput, options?: StartWorkflowOptions): Promise<RouterWorkflowHandle> {
+    return routerWorkflowHandle(await executor.startWorkflow<RouterWorkflow>("RouterWorkflow", input, options));
+  },
+  /** Starts RouterWorkflow and waits for its result. */
+  async execute(executor: Executor, input: RouterWorkflowInput, options?: StartWorkflowOptions): Promise<WorkflowResult<WorkflowValueOf<RouterWorkflow>>> {
+    return (await this.start(executor, input, options)).result();
+  },
+  /** A typed handle on an existing RouterWorkflow. */
+  getHandle(executor: Executor, workflowId: string, runId?: string): RouterWorkflowHandle {
+    return routerWorkflowHandle(executor.getHandle<RouterWorkflow>(workflowId, runId));
   },
 } as const;
 
