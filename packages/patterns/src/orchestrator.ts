@@ -4,7 +4,17 @@
  * the results so far; a synthesizer writes the final answer from every step's results. Safe for
  * the workflow sandbox: every model call goes through an LLM, so it is a task in a workflow.
  */
-import { Agent, type GenerateResult, messageOf, type RequestParams, type UsageNode, usageNode, WorkflowApplicationError, WorkflowUsageError } from '@mcp-agent/core/workflow';
+import {
+  Agent,
+  AugmentedLLM,
+  type GenerateResult,
+  messageOf,
+  type RequestParams,
+  type UsageNode,
+  usageNode,
+  WorkflowApplicationError,
+  WorkflowUsageError,
+} from '@mcp-agent/core/workflow';
 import { z } from 'zod';
 import {
   type AgentOrLlm,
@@ -412,8 +422,8 @@ export class Orchestrator extends PatternLlm {
           name: full ? 'plan' : 'next_step',
           jsonSchema: full ? this.#fullPlanJsonSchema() : this.#nextStepJsonSchema(),
         });
-        // A planner that is not an AugmentedLLM may not call `parse` itself.
-        return schema.parse(answer);
+        // An AugmentedLLM returned what `schema.parse` made; another planner may not call it itself.
+        return planner instanceof AugmentedLLM ? answer : schema.parse(answer);
       } catch (error) {
         if (reading.problem === undefined && !isStructuredOutputError(error)) throw error;
         lastProblem = reading.problem ?? messageOf(error);
@@ -503,11 +513,11 @@ export class Orchestrator extends PatternLlm {
   }
 
   #fullPlanJsonSchema(): Record<string, unknown> {
-    return z.toJSONSchema(z.object({ steps: z.array(strictStep(this.agentNames)), isComplete: z.boolean() })) as Record<string, unknown>;
+    return cachedJsonSchema('full', this.agentNames, () => z.object({ steps: z.array(strictStep(this.agentNames)), isComplete: z.boolean() }));
   }
 
   #nextStepJsonSchema(): Record<string, unknown> {
-    return z.toJSONSchema(strictStep(this.agentNames).extend({ isComplete: z.boolean() })) as Record<string, unknown>;
+    return cachedJsonSchema('next', this.agentNames, () => strictStep(this.agentNames).extend({ isComplete: z.boolean() }));
   }
 
   /** Runs a step's tasks in parallel, each on its worker, and returns their results in the step's order. */
@@ -601,6 +611,22 @@ function isStructuredOutputError(error: unknown): boolean {
 }
 
 /** The parameters passed on to the planner, workers and synthesizer: the caller's, without history or a system prompt. */
+// The JSON Schemas shown to the planner depend only on the plan type and the workers' names, and
+// making one takes longer than a model call's own bookkeeping: kept for the most recent teams.
+const jsonSchemas = new Map<string, Record<string, unknown>>();
+const JSON_SCHEMAS_KEPT = 64;
+
+function cachedJsonSchema(kind: 'full' | 'next', names: readonly string[], make: () => z.ZodType): Record<string, unknown> {
+  const key = `${kind}\u0000${names.join('\u0000')}`;
+  let schema = jsonSchemas.get(key);
+  if (schema === undefined) {
+    schema = Object.freeze(z.toJSONSchema(make())) as Record<string, unknown>;
+    if (jsonSchemas.size >= JSON_SCHEMAS_KEPT) jsonSchemas.delete(jsonSchemas.keys().next().value as string);
+    jsonSchemas.set(key, schema);
+  }
+  return schema;
+}
+
 function forwardedParams(params: RequestParams): RequestParams {
   const { systemPrompt: _systemPrompt, ...rest } = params;
   return { ...rest, useHistory: false };

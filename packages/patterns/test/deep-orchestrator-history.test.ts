@@ -83,7 +83,7 @@ describe(`a ${STEPS}-step deep orchestrator on Temporal`, { timeout: 300_000 }, 
     const raw =
       response.history === null || response.history === undefined
         ? 0
-        : (response.history.constructor as { encode(message: unknown): { finish(): Uint8Array } }).encode(response.history).finish().byteLength;
+        : (response.history.constructor as unknown as { encode(message: unknown): { finish(): Uint8Array } }).encode(response.history).finish().byteLength;
     let largestPayloadBytes = 0;
     const visit = (value: unknown): void => {
       if (typeof value !== 'object' || value === null) return;
