@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
-const PUBLIC = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'codegen', 'testing', 'cli'];
+const PUBLIC = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'patterns', 'codegen', 'testing', 'cli'];
 const BIN = path.resolve(HERE, '../node_modules/.bin');
 
 interface Run {
@@ -47,7 +47,7 @@ describe('the packages installed from their tarballs', () => {
     consumer = await mkdtemp(path.join(tmpdir(), 'mcp-agent-consumer-'));
     await cp(path.join(HERE, 'consumer'), consumer, { recursive: true });
     const dependencies = Object.fromEntries(
-      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'codegen', 'cli'].map((name) => [`@mcp-agent/${name}`, `file:${tarballs.get(name)}`]),
+      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'patterns', 'codegen', 'cli'].map((name) => [`@mcp-agent/${name}`, `file:${tarballs.get(name)}`]),
     );
     await writeFile(
       path.join(consumer, 'package.json'),
