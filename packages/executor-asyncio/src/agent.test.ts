@@ -3,7 +3,19 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Agent, createLogger, MCPApp, McpClientError, TaskFailedError, Workflow, WorkflowResult, type AppContext, type LogRecord } from '@mcp-agent/core';
+import {
+  Agent,
+  CancelledError,
+  createLogger,
+  MCPApp,
+  McpClientError,
+  TaskFailedError,
+  Workflow,
+  WorkflowResult,
+  WorkflowUsageError,
+  type AppContext,
+  type LogRecord,
+} from '@mcp-agent/core';
 import type { SettingsInput } from '@mcp-agent/core/config';
 import { mcpTestServerStdioCommand } from '@mcp-agent/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +150,35 @@ describe('agents over real MCP servers', () => {
     expect((await agent.callTool('test_add', { a: 2, b: 3 })).content[0]).toMatchObject({ type: 'text', text: '5' });
     const notAllowed = await agent.callTool('test_echo', { text: 'x' }).catch((caught: unknown) => caught);
     expect(McpClientError.is(notAllowed) && notAllowed.code).toBe('MCP_UNKNOWN_TOOL');
+  });
+
+  it('gives a local function’s error back as a tool error, but lets a cancellation or a usage mistake end the call', async () => {
+    const agent = new Agent({
+      name: 'fragile',
+      functions: [
+        {
+          name: 'fails',
+          run: () => {
+            throw new Error('the lookup service is down');
+          },
+        },
+        {
+          name: 'misused',
+          run: () => {
+            throw new WorkflowUsageError('swarmResult: expected an object');
+          },
+        },
+        {
+          name: 'cancelled',
+          run: () => {
+            throw new CancelledError('the workflow was cancelled');
+          },
+        },
+      ],
+    });
+    expect(await agent.callTool('fails')).toEqual({ content: [{ type: 'text', text: 'the lookup service is down' }], isError: true });
+    await expect(agent.callTool('misused')).rejects.toThrow(WorkflowUsageError);
+    await expect(agent.callTool('cancelled')).rejects.toThrow(CancelledError);
   });
 
   it('runs MCP calls inside a workflow as tasks, retried by the policy matching mcp.*', async () => {

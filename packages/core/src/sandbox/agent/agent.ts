@@ -3,7 +3,7 @@
  * the workflow sandbox: inside a workflow every MCP operation runs as a task (an activity under
  * Temporal); outside one it goes to the running app's MCP service.
  */
-import { McpClientError, WorkflowUsageError } from '../errors.js';
+import { isCancellation, McpClientError, WorkflowUsageError } from '../errors.js';
 import {
   MCP_TASK_NAMES,
   type McpPromptDescriptor,
@@ -203,6 +203,9 @@ export class Agent {
       const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
       return { content: [{ type: 'text', text }], isError: false };
     } catch (error) {
+      // A cancellation, or a mistake in the app's own code, ends the call; anything else the
+      // function threw goes back to the model as the tool's error.
+      if (isCancellation(error) || error instanceof WorkflowUsageError) throw error;
       return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
     }
   }
