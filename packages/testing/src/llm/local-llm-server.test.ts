@@ -11,7 +11,7 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
-import { localLlmServerCommand, replyWithText, replyWithToolCall, startLocalLlmServer } from '../index.js';
+import { DEFAULT_EMBEDDING_DIMENSIONS, localEmbedding, localLlmServerCommand, replyWithText, replyWithToolCall, startLocalLlmServer } from '../index.js';
 import type { LocalLlmServer, LocalLlmServerOptions } from '../index.js';
 
 /** Servers to close after each test. */
@@ -261,6 +261,41 @@ describe('OpenAI Chat Completions', () => {
 
     expect(completion.choices[0]?.message.parsed).toEqual({ name: 'Ada', age: 36 });
     expect(server.requests[0]?.body['response_format']).toMatchObject({ type: 'json_schema', json_schema: { name: 'person' } });
+  });
+});
+
+describe('OpenAI embeddings', () => {
+  const cosine = (a: number[], b: number[]): number => a.reduce((sum, value, index) => sum + value * (b[index] as number), 0);
+
+  it('computes unit vectors where texts sharing words are closer, the same for the same text, as floats or base64', async () => {
+    const server = await start();
+    const client = openaiClient(server);
+    const floats = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: ['The weather in Paris', 'Paris weather forecast', 'Cheap flights to Rome'],
+      encoding_format: 'float',
+    });
+    const [weather, forecast, flights] = floats.data.map((item) => item.embedding as number[]);
+    expect(weather).toHaveLength(DEFAULT_EMBEDDING_DIMENSIONS);
+    expect(Math.hypot(...(weather as number[]))).toBeCloseTo(1, 10);
+    expect(cosine(weather as number[], forecast as number[])).toBeGreaterThan(0.5);
+    expect(cosine(weather as number[], flights as number[])).toBeLessThan(0.2);
+    expect(weather).toEqual(localEmbedding('The weather in Paris'));
+    // The SDK asks for base64 unless told otherwise, and decodes float32s.
+    const decoded = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'The weather in Paris' });
+    expect((decoded.data[0]?.embedding as number[]).every((value, index) => Math.abs(value - (weather?.[index] as number)) < 1e-6)).toBe(true);
+    // A token per four characters, rounded up, per text: 5 + 6 + 6.
+    expect(floats.usage).toEqual({ prompt_tokens: 17, total_tokens: 17 });
+    expect(server.embeddingRequests.map((request) => request.inputs.length)).toEqual([3, 1]);
+    // Embeddings are not model turns: the scripted requests stay empty.
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses bad input with a 400 naming the field', async () => {
+    const server = await start();
+    const error = await rejection(openaiClient(server).embeddings.create({ model: 'm', input: 'x', dimensions: 0, encoding_format: 'float' }));
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as Error).message).toContain('"dimensions" must be a whole number from 1 to 4096, got 0');
   });
 });
 
