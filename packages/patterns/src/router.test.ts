@@ -92,12 +92,13 @@ describe('LLM router', () => {
   it('shows the model every category with its description, and forwards the message to the agent chosen', async () => {
     const { weather, flights } = agents();
     model.enqueue(decide(['weather']), replyWithText('Sunny in Paris.'));
-    const { answer, tree } = await harness.inWorkflow(async () => {
+    const { answer, tree, lastRoute } = await harness.inWorkflow(async () => {
       const router = createRouterLlm({ agents: [weather, flights], functions: [{ name: 'shout', description: 'Repeats the request in capitals.', fn: shout }] });
       const answer = await router.generateStr("What's the weather in Paris?");
-      return { answer, tree: router.usageTree() };
+      return { answer, tree: router.usageTree(), lastRoute: { category: router.lastRoute?.category, name: router.lastRoute?.name } };
     });
     expect(answer).toBe('Sunny in Paris.');
+    expect(lastRoute).toEqual({ category: 'agent', name: 'weather' });
     expect(model.requests).toHaveLength(2);
 
     const routing = model.requests[0];

@@ -320,6 +320,7 @@ export abstract class Router extends PatternLlm {
    */
   async generate(message: Message, params?: RequestParams): Promise<GenerateResult> {
     const route = await this.#routeOne(message);
+    this.#lastRoute = route;
     if (route.category === 'function') return textResult(await callFunction(route.result, messageText(message)), { inputTokens: 0, outputTokens: 0, totalTokens: 0 });
     const delegate = await this.#delegate(route);
     return params === undefined ? delegate.generate(message) : delegate.generate(message, params);
@@ -328,6 +329,7 @@ export abstract class Router extends PatternLlm {
   /** Routes the message, then asks the chosen category for structured output (a function's answer is structured by an LLM). */
   override async generateStructured<T>(message: Message, schema: StructuredSchema<T>, options: StructuredOptions = {}): Promise<T> {
     const route = await this.#routeOne(message);
+    this.#lastRoute = route;
     if (route.category !== 'function') return (await this.#delegate(route)).generateStructured(message, schema, options);
     const { name, jsonSchema, ...params } = options;
     const answer = await callFunction(route.result, messageText(message));
@@ -338,6 +340,16 @@ export abstract class Router extends PatternLlm {
       ...(jsonSchema === undefined ? {} : { jsonSchema }),
       useHistory: false,
     });
+  }
+
+  #lastRoute: RouteResult | undefined;
+
+  /**
+   * The route the last `generate` (or `generateStructured`) took: its category, name, confidence
+   * and, for the embedding router, score. Undefined before the first.
+   */
+  get lastRoute(): RouteResult | undefined {
+    return this.#lastRoute;
   }
 
   /** The router's usage: its own (routing calls or embeddings), then every category a message was forwarded to. */

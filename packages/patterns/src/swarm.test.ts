@@ -185,15 +185,20 @@ describe('endings', () => {
     const outcome = await harness.inWorkflow(async () => {
       const swarm = createSwarm({ agent: triage });
       const done = await swarm.generate('Refund please, then we are done.');
-      const atDone = { active: swarm.activeAgent, stopReason: swarm.stopReason };
+      const atDone = { active: swarm.activeAgent, stopReason: swarm.stopReason, answeredBy: swarm.answeredBy?.name };
       const again = await swarm.generateStr('One more thing.');
-      return { done, atDone: { isDone: atDone.active instanceof DoneAgent, name: atDone.active.name, stopReason: atDone.stopReason }, again, handoffs: swarm.handoffs };
+      return {
+        done,
+        atDone: { isDone: atDone.active instanceof DoneAgent, name: atDone.active.name, stopReason: atDone.stopReason, answeredBy: atDone.answeredBy },
+        again,
+        handoffs: swarm.handoffs,
+      };
     });
     expect(outcome.done.text).toBe('Your refund is confirmed. Goodbye!');
     expect(outcome.done.stopReason).toBe('end_turn');
     expect(outcome.done.iterations).toBe(2);
     expect(outcome.done.messages.at(-1)).toMatchObject({ role: 'tool', content: 'The case is resolved: the conversation is complete.' });
-    expect(outcome.atDone).toEqual({ isDone: true, name: '__done__', stopReason: 'done' });
+    expect(outcome.atDone).toEqual({ isDone: true, name: '__done__', stopReason: 'done', answeredBy: 'refunds' });
     expect(outcome.handoffs).toEqual([
       { from: 'triage', to: 'refunds' },
       { from: 'refunds', to: '__done__' },

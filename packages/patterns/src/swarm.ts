@@ -441,6 +441,16 @@ export class Swarm extends PatternLlm {
     this.#factory = llmFactoryOf(options);
   }
 
+  #answeredBy: Agent | undefined;
+
+  /**
+   * The agent whose model made the last turn: the one that answered, or that closed the case
+   * (where {@link activeAgent} is then the {@link DoneAgent}). Undefined before the first turn.
+   */
+  get answeredBy(): Agent | undefined {
+    return this.#answeredBy;
+  }
+
   /** The agent that has the conversation now (a {@link DoneAgent} after a `done` ending). */
   get activeAgent(): Agent {
     return this.#active;
@@ -502,6 +512,7 @@ export class Swarm extends PatternLlm {
       turns += 1;
       this.#turns = turns;
       const agent = this.#active;
+      this.#answeredBy = agent;
       const llm = await this.#llmOf(agent);
       const systemPrompt = agent instanceof SwarmAgent ? agent.instructionFor(this.#variables) : agent.instruction;
       this.#pending = undefined;

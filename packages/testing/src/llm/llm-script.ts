@@ -41,7 +41,7 @@ export interface LlmReplyToolCall {
    * bare string when it is not JSON (streamed: the string as `input_json_delta` fragments).
    */
   arguments: unknown;
-  /** The call id. Default: `call_local_<n>` (OpenAI) or `toolu_local_<n>` (Anthropic). */
+  /** The call id. Default: `call_local_<n>` (OpenAI) or `toolu_local_<n>` (Anthropic), `<n>` six digits. */
   id?: string;
 }
 

@@ -368,7 +368,10 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
       toolCallId: (index) => {
         let id = toolCallIds.get(index);
         if (id === undefined) {
-          id = provider === 'openai' ? `call_local_${nextId()}` : `toolu_local_${nextId()}`;
+          // Zero-padded, so ids (which later requests carry) are of one length: the estimated
+          // token counts of a conversation do not depend on how many requests came before it.
+          const number = String(nextId()).padStart(6, '0');
+          id = provider === 'openai' ? `call_local_${number}` : `toolu_local_${number}`;
           toolCallIds.set(index, id);
         }
         return id;
