@@ -16,7 +16,8 @@ function runtimeSpecifiers(file: string): string[] {
   const specifiers: string[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
-    else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
+    else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier))
+      specifiers.push(node.moduleSpecifier.text);
     else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) specifiers.push('<dynamic import()>');
     ts.forEachChild(node, visit);
   };
@@ -50,7 +51,8 @@ describe('the sandbox entry of @mcp-agent/patterns', () => {
   it('reaches core’s sandbox entries and zod only, through every pattern', () => {
     const { problems, reached } = problemsFrom('workflow.ts');
     expect(problems).toEqual([]);
-    for (const pattern of ['parallel.ts', 'router.ts', 'intent-classifier.ts', 'orchestrator.ts', 'deep-orchestrator.ts', 'evaluator-optimizer.ts', 'swarm.ts']) expect(reached).toContain(pattern);
+    for (const pattern of ['parallel.ts', 'router.ts', 'intent-classifier.ts', 'orchestrator.ts', 'deep-orchestrator.ts', 'evaluator-optimizer.ts', 'swarm.ts'])
+      expect(reached).toContain(pattern);
   });
 
   it('would name a Node import', () => {

@@ -27,7 +27,14 @@ export class ReviewWorkflow extends Workflow<{ lines: number; reviewer: string }
     await this.condition(() => this.reviewer !== '');
     // A pattern from the installed package, bundled into the workflow: two checks of the name at once.
     const check = createParallelLlm({
-      fanOut: [function trimmed(name: string) { return name.trim(); }, function nonEmpty(name: string) { return name.trim() !== ''; }],
+      fanOut: [
+        function trimmed(name: string) {
+          return name.trim();
+        },
+        function nonEmpty(name: string) {
+          return name.trim() !== '';
+        },
+      ],
       fanIn: (results) => (results['nonEmpty']?.ok === true && results['nonEmpty'].value === true && results['trimmed']?.ok === true ? String(results['trimmed'].value) : ''),
     });
     return new WorkflowResult({ value: { lines, reviewer: await check.generateStr(this.reviewer) } });
