@@ -283,7 +283,9 @@ describe('OpenAI embeddings', () => {
     expect(weather).toEqual(localEmbedding('The weather in Paris'));
     // The SDK asks for base64 unless told otherwise, and decodes float32s.
     const decoded = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'The weather in Paris' });
-    expect((decoded.data[0]?.embedding as number[]).every((value, index) => Math.abs(value - (weather?.[index] as number)) < 1e-6)).toBe(true);
+    const decodedVector = (decoded.data[0]?.embedding ?? []) as number[];
+    expect(decodedVector).toHaveLength(DEFAULT_EMBEDDING_DIMENSIONS);
+    expect(decodedVector.every((value, index) => Math.abs(value - (weather?.[index] as number)) < 1e-6)).toBe(true);
     // A token per four characters, rounded up, per text: 5 + 6 + 6.
     expect(floats.usage).toEqual({ prompt_tokens: 17, total_tokens: 17 });
     expect(server.embeddingRequests.map((request) => request.inputs.length)).toEqual([3, 1]);
