@@ -46,6 +46,12 @@ export interface DeepOrchestratorAgentSpec {
   requestParams?: RequestParams;
   /** Set when the worker is a pattern (its kind): the step workflow's `agents` option must give it. */
   pattern?: string;
+  /** The names of the agent's local tools: functions can't travel as data, so the step workflow's `agents` option must give it. */
+  localTools?: string[];
+  /** The agent's `allowedTools`, when names. */
+  allowedTools?: string[];
+  /** Set when the agent's `allowedTools` is a predicate, which can't travel as data either. */
+  filtersTools?: boolean;
 }
 
 /**
@@ -155,10 +161,13 @@ export async function runStepTasks(tasks: readonly DeepOrchestratorStepTask[], w
  */
 export function agentSpecOf(item: AgentOrLlm, choice: LlmChoice): DeepOrchestratorAgentSpec {
   if (item instanceof Agent) {
+    const allowed = item.allowedTools;
     return {
       name: item.name,
       ...(item.instruction === undefined ? {} : { instruction: item.instruction }),
       serverNames: [...item.serverNames],
+      ...(item.localFunctions.length === 0 ? {} : { localTools: item.localFunctions.map((fn) => fn.name) }),
+      ...(Array.isArray(allowed) ? { allowedTools: [...allowed] } : typeof allowed === 'function' ? { filtersTools: true } : {}),
       ...(choice.llmFactory === undefined ? { provider: choice.provider ?? 'openai' } : {}),
       ...(choice.llmFactory === undefined && choice.model !== undefined ? { model: choice.model } : {}),
       ...(choice.llmFactory === undefined && choice.requestParams !== undefined ? { requestParams: choice.requestParams } : {}),
@@ -193,13 +202,30 @@ async function workerFromSpec(spec: DeepOrchestratorAgentSpec, options: DeepOrch
     }
     return toLlm(given, factory);
   }
+  const fix = `give it in the step workflow's options: defineDeepOrchestratorStepWorkflow(app, { agents: (spec) => (spec.name === '${spec.name}' ? theWorker : undefined) })`;
+  if (spec.localTools !== undefined || spec.filtersTools === true) {
+    throw new WorkflowUsageError(
+      `deep orchestrator step: the worker "${spec.name}" has ${spec.localTools !== undefined ? `local tools (${spec.localTools.join(', ')})` : 'an allowedTools predicate'}, which cannot be sent to a child workflow as data; ${fix}`,
+    );
+  }
+  if (spec.provider === undefined && spec.pattern === undefined && options.llmFactory === undefined) {
+    throw new WorkflowUsageError(
+      `deep orchestrator step: the orchestrator makes its workers' LLMs with an llmFactory, which cannot be sent to a child workflow; ` +
+        `give the same factory to the step workflow: defineDeepOrchestratorStepWorkflow(app, { llmFactory })`,
+    );
+  }
   if (spec.pattern !== undefined) {
     throw new WorkflowUsageError(
       `deep orchestrator step: the worker "${spec.name}" is a ${spec.pattern} pattern, which cannot be sent to a child workflow; ` +
         `give it in the step workflow's options: defineDeepOrchestratorStepWorkflow(app, { agents: (spec) => (spec.name === '${spec.name}' ? theWorker : undefined) })`,
     );
   }
-  const agent = new Agent({ name: spec.name, ...(spec.instruction === undefined ? {} : { instruction: spec.instruction }), serverNames: [...spec.serverNames] });
+  const agent = new Agent({
+    name: spec.name,
+    ...(spec.instruction === undefined ? {} : { instruction: spec.instruction }),
+    serverNames: [...spec.serverNames],
+    ...(spec.allowedTools === undefined ? {} : { allowedTools: [...spec.allowedTools] }),
+  });
   return factory(agent);
 }
 

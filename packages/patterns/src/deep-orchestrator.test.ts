@@ -11,6 +11,7 @@ import { KnowledgeBase } from './deep-orchestrator-knowledge.js';
 import { verifyPlan } from './deep-orchestrator-plan.js';
 import { KNOWLEDGE_EXTRACTOR_INSTRUCTION, PLANNER_INSTRUCTION, SYNTHESIZER_INSTRUCTION, VERIFIER_INSTRUCTION } from './deep-orchestrator-prompts.js';
 import { type DeepOrchestratorAgentSpec, defineDeepOrchestratorStepWorkflow } from './deep-orchestrator-step.js';
+import { llmFactoryOf } from './llm.js';
 
 const harness = await startPatternTestApp();
 const { model } = harness;
@@ -323,6 +324,20 @@ describe('deep orchestrator: steps in child workflows', () => {
       ['writer', 1, 50],
     ]);
     expect(result.budget.spent.tokens).toBe(tree.usage.totalTokens);
+  });
+
+  it('names the fix when a worker’s local tools, or the orchestrator’s llmFactory, cannot be sent to a child workflow', async () => {
+    defineDeepOrchestratorStepWorkflow(harness.app, { name: 'DataOnlyDeepStep' });
+    on(PLANNER_INSTRUCTION, json({ reasoning: 'r', isComplete: false, steps: [{ description: 'Look up', tasks: [task('look_up', 'researcher')] }] }));
+    const withTools = () => new Agent({ name: 'researcher', instruction: RESEARCHER, functions: [{ name: 'lookup', run: () => 'found' }] });
+    await expect(
+      harness.inWorkflow(() => createDeepOrchestrator({ availableAgents: [withTools()], childWorkflows: { workflow: 'DataOnlyDeepStep' } }).orchestrate('Go')),
+    ).rejects.toThrow(/the worker "researcher" has local tools \(lookup\), which cannot be sent to a child workflow as data; give it in the step workflow's options/);
+    await expect(
+      harness.inWorkflow(() =>
+        createDeepOrchestrator({ availableAgents: [researcher()], llmFactory: llmFactoryOf({ model: 'gpt-4o' }), childWorkflows: { workflow: 'DataOnlyDeepStep' } }).orchestrate('Go'),
+      ),
+    ).rejects.toThrow(/makes its workers' LLMs with an llmFactory, which cannot be sent to a child workflow; give the same factory to the step workflow/);
   });
 
   it('names the fix when a pattern worker cannot be sent to a child workflow', async () => {

@@ -105,6 +105,16 @@ export class Agent {
     this.#options = options;
   }
 
+  /** The agent's local tools, as given. */
+  get localFunctions(): readonly AgentFunctionTool[] {
+    return this.#options.functions ?? [];
+  }
+
+  /** The tools the agent keeps, as given: names, a predicate, or undefined for all. */
+  get allowedTools(): AgentOptions['allowedTools'] {
+    return this.#options.allowedTools;
+  }
+
   /** Lists the tools of every server once (one recorded task per server under Temporal). Safe to call again. */
   initialize(): Promise<this> {
     if (this.#closed) return Promise.reject(new WorkflowUsageError(`Agent "${this.name}" is closed`));
