@@ -89,3 +89,9 @@ export type {
   WorkflowRegistrar,
 } from './deep-orchestrator-step.js';
 export type { StepOutcome, TaskOutcome } from './deep-orchestrator-prompts.js';
+export {
+  KNOWLEDGE_EXTRACTOR_INSTRUCTION as DEEP_KNOWLEDGE_EXTRACTOR_INSTRUCTION,
+  PLANNER_INSTRUCTION as DEEP_PLANNER_INSTRUCTION,
+  SYNTHESIZER_INSTRUCTION as DEEP_SYNTHESIZER_INSTRUCTION,
+  VERIFIER_INSTRUCTION as DEEP_VERIFIER_INSTRUCTION,
+} from './deep-orchestrator-prompts.js';
