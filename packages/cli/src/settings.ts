@@ -9,7 +9,7 @@ import { createExecutorWithServices, getWorkflowDefinition, importTaskModules, l
 import { loadSettings, type LoadedSettings, type Settings } from '@mcp-agent/core/config';
 import { inputSchemaFileName } from '@mcp-agent/codegen/schema-files';
 import { createTemporalEngine } from '@mcp-agent/executor-temporal';
-import type { JsonSchema } from './schema-check.js';
+import type { JsonSchema } from '@mcp-agent/core/engine';
 import { UsageError } from './main.js';
 
 /** The shared `--config` option. */

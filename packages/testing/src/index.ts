@@ -22,3 +22,10 @@ export type {
 } from './llm/llm-script.js';
 export { localLlmServerCommand } from './llm/local-llm-server-command.js';
 export type { LocalLlmServerCommand } from './llm/local-llm-server-command.js';
+export {
+  startLocalAuthorizationServer,
+  type LocalAuthorizationServer,
+  type LocalAuthorizationServerOptions,
+  type LocalOAuthClient,
+  type LocalTokenRequest,
+} from './oauth-authorization-server.js';

@@ -3,7 +3,7 @@
  */
 import { MCPAgentError, type WorkflowResult } from '@mcp-agent/core';
 import { withProgress } from '../progress.js';
-import { checkAgainstSchema } from '../schema-check.js';
+import { checkAgainstSchema } from '@mcp-agent/core/engine';
 import { UsageError, type Command } from '../main.js';
 import { APP_OPTION, appModulesFrom, CONFIG_OPTION, executorFor, inputFrom, inputSchemaOf, loadApp, loadedSettingsFrom } from '../settings.js';
 
