@@ -35,6 +35,11 @@ export interface ServeOptions {
   auth?: ServerAuthOptions;
   /** The largest request body accepted over HTTP, in bytes. Default 4 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Milliseconds after which a Streamable HTTP session that has sent nothing is closed (a client
+   * that went away without ending its session). Default 30 minutes.
+   */
+  sessionIdleTimeoutMs?: number;
 }
 
 /** A running server. */
@@ -50,6 +55,7 @@ export interface RunningServer {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const DEFAULT_SESSION_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 
 class BodyError extends Error {
   constructor(
@@ -129,7 +135,9 @@ async function serveHttp(server: AppMcpServer, options: ServeOptions): Promise<R
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const guard = createAuthGuard(options.auth);
-  const streamable = new Map<string, { transport: StreamableHTTPServerTransport; session: Server }>();
+  const idleTimeout = options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_TIMEOUT_MS;
+  if (!Number.isFinite(idleTimeout) || idleTimeout <= 0) throw new WorkflowUsageError(`sessionIdleTimeoutMs: expected milliseconds above 0, got ${String(idleTimeout)}`);
+  const streamable = new Map<string, { transport: StreamableHTTPServerTransport; session: Server; lastSeen: number }>();
   const sse = new Map<string, { transport: SSEServerTransport; session: Server }>();
   const eventStore = new MemoryEventStore();
 
@@ -141,6 +149,7 @@ async function serveHttp(server: AppMcpServer, options: ServeOptions): Promise<R
       if (id !== undefined) {
         const open = streamable.get(id);
         if (open === undefined) return jsonRpcError(response, 404, -32001, `no session "${id}": it ended or this server restarted; initialize a new session`);
+        open.lastSeen = Date.now();
         return open.transport.handleRequest(request, response, body);
       }
       if (!isInitializeRequest(body)) return jsonRpcError(response, 400, -32000, 'no session: send an initialize request first, or the mcp-session-id header of an open session');
@@ -149,7 +158,7 @@ async function serveHttp(server: AppMcpServer, options: ServeOptions): Promise<R
         sessionIdGenerator: () => randomUUID(),
         eventStore,
         onsessioninitialized: (newId) => {
-          streamable.set(newId, { transport: created, session });
+          streamable.set(newId, { transport: created, session, lastSeen: Date.now() });
         },
       });
       created.onclose = () => {
@@ -161,6 +170,7 @@ async function serveHttp(server: AppMcpServer, options: ServeOptions): Promise<R
     if (request.method === 'GET' || request.method === 'DELETE') {
       const open = id === undefined ? undefined : streamable.get(id);
       if (open === undefined) return jsonRpcError(response, id === undefined ? 400 : 404, -32001, id === undefined ? 'the mcp-session-id header is missing' : `no session "${id}"`);
+      open.lastSeen = Date.now();
       return open.transport.handleRequest(request, response);
     }
     response.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
@@ -205,6 +215,19 @@ async function serveHttp(server: AppMcpServer, options: ServeOptions): Promise<R
     http.once('error', (error) => reject(new WorkflowUsageError(`cannot listen on ${host}:${port}: ${messageOf(error)}`)));
     http.listen(port, host, () => resolve());
   });
+  // Sessions whose client went away without ending them are closed once idle for idleTimeout.
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, open] of streamable) {
+        if (now - open.lastSeen < idleTimeout) continue;
+        streamable.delete(id);
+        void open.session.close().catch(() => undefined);
+      }
+    },
+    Math.min(idleTimeout, 60_000),
+  );
+  sweeper.unref();
   const address = http.address() as AddressInfo;
   const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   let closing: Promise<void> | undefined;
@@ -214,6 +237,7 @@ async function serveHttp(server: AppMcpServer, options: ServeOptions): Promise<R
     sessions: () => streamable.size + sse.size,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(sweeper);
         const sessions = [...streamable.values(), ...sse.values()];
         streamable.clear();
         sse.clear();

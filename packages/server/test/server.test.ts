@@ -180,6 +180,26 @@ describe('the agent server on the in-process engine', () => {
   });
 });
 
+describe('sessions a client left open', () => {
+  it('are closed once idle for sessionIdleTimeoutMs; the client then starts a new one', async () => {
+    const executor = await createExecutorWithServices(createAsyncioEngine(), { appName: app.name, registry: app.registry, logger, settings: parseSettings({}, 'test') });
+    const running = await serveApp(createMcpServerForApp(servable(executor), { inputSchemas: INPUT_SCHEMAS }), { transport: 'http', port: 0, sessionIdleTimeoutMs: 200 });
+    try {
+      const client = await connect(running.url as string);
+      expect(running.sessions()).toBe(1);
+      await vi.waitFor(() => expect(running.sessions()).toBe(0), { timeout: 3_000, interval: 50 });
+      await expect(client.listTools()).rejects.toThrow(/no session/);
+      await client.close();
+      const again = await connect(running.url as string);
+      expect((await again.listTools()).tools.length).toBeGreaterThan(0);
+      await again.close();
+    } finally {
+      await running.close();
+      await executor.close();
+    }
+  });
+});
+
 describe('the agent server on Temporal', { timeout: 120_000 }, () => {
   let worker: TemporalExecutor;
 
