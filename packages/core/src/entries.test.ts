@@ -73,6 +73,7 @@ const WORKFLOW: string[] = [
   'AgentOptions (type)',
   'AgentTool (type)',
   'AppServices (type)',
+  'AppToolOptions (type)',
   'AugmentedLLM',
   'AugmentedLLMClass (type)',
   'AugmentedLLMOptions (type)',
@@ -120,6 +121,8 @@ const WORKFLOW: string[] = [
   'TaskFunction (type)',
   'TaskOptions (type)',
   'TimeoutError',
+  'ToolAnnotations (type)',
+  'ToolObjectSchema (type)',
   'UnknownHandlerError',
   'UnknownTaskError',
   'UnknownWorkflowError',
@@ -177,6 +180,7 @@ const NODE_ONLY: string[] = [
   'taskContext',
 ];
 const ENGINE_WORKFLOW: string[] = [
+  'AppToolDefinition (type)',
   'DEFAULT_MODEL_PRICES',
   'DEFAULT_RETRY_POLICY',
   'DEFAULT_TASK_ATTEMPT_TIMEOUT_MS',

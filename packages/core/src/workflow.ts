@@ -48,6 +48,8 @@ export type {
   WorkflowClass,
   WorkflowOptions,
 } from './sandbox/model/definitions.js';
+export type { AppToolOptions } from './sandbox/app-base.js';
+export type { ToolAnnotations, ToolObjectSchema } from './sandbox/model/registry.js';
 export { Workflow, workflowNameOf } from './sandbox/model/workflow.js';
 export type { WorkflowValueOf } from './sandbox/model/workflow.js';
 export { WorkflowResult } from './sandbox/model/workflow-result.js';

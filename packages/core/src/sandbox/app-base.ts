@@ -1,6 +1,7 @@
 /**
- * The part of {@link MCPApp} that workflow code uses: the registry and the decorators. Safe for
- * the workflow sandbox, where `@mcp-agent/core` resolves to an app that has only this part.
+ * The part of {@link MCPApp} that workflow code uses: the registry, the decorators and the tool
+ * declarations. Safe for the workflow sandbox, where `@mcp-agent/core` resolves to an app that
+ * has only this part.
  */
 import { WorkflowUsageError } from './errors.js';
 import {
@@ -23,7 +24,93 @@ import {
   type WorkflowOptions,
   type WorkflowTaskDecorator,
 } from './model/definitions.js';
-import { WorkflowRegistry } from './model/registry.js';
+import { WorkflowRegistry, type AppToolDefinition, type ToolAnnotations, type ToolObjectSchema } from './model/registry.js';
+import { Workflow } from './model/workflow.js';
+import { WorkflowResult } from './model/workflow-result.js';
+
+/**
+ * Options of `app.tool` and `app.asyncTool`: how the tool is served over MCP.
+ *
+ * @example
+ * ```ts
+ * app.tool(async ({ city }: { city: string }) => ({ city, temperature: 21 }), {
+ *   name: 'get_weather',
+ *   description: 'The temperature in a city, in degrees Celsius.',
+ *   inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+ *   outputSchema: { type: 'object', properties: { city: { type: 'string' }, temperature: { type: 'number' } }, required: ['city', 'temperature'] },
+ * });
+ * ```
+ */
+export interface AppToolOptions {
+  /** The tool's name, unique among the app's tools; for `asyncTool` also its workflow's name. Letters, digits, `_`, `-` and `.`. */
+  name: string;
+  /** What the tool does, shown to clients' models. */
+  description?: string;
+  /** A short name for people. */
+  title?: string;
+  /** The JSON Schema of the arguments (an object schema); calls that do not match it get a tool error. Default: any object. */
+  inputSchema?: ToolObjectSchema;
+  /** `tool` only: the JSON Schema of the result (an object schema); a result that does not match it is a tool error. */
+  outputSchema?: ToolObjectSchema;
+  /** Hints to clients about what the tool does. */
+  annotations?: ToolAnnotations;
+}
+
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
+
+/** Checks the options of `app.tool` / `app.asyncTool` and makes the tool's definition. */
+function toolDefinition(method: 'tool' | 'asyncTool', fn: unknown, options: unknown): AppToolDefinition {
+  const where = `app.${method}(fn, options)`;
+  if (typeof fn !== 'function') throw new WorkflowUsageError(`${where}: fn must be a function, got ${fn === null ? 'null' : typeof fn}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new WorkflowUsageError(`${where}: give the options, at least the name: app.${method}(fn, { name: "get_weather" })`);
+  }
+  const given = options as Record<string, unknown>;
+  const name = given['name'];
+  if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
+    throw new WorkflowUsageError(`${where}: name must be 1 to 128 letters, digits, "_", "-" or ".", got ${JSON.stringify(name) ?? 'nothing'}`);
+  }
+  const at = `app.${method}("${name}")`;
+  const known = ['name', 'description', 'title', 'inputSchema', 'annotations', ...(method === 'tool' ? ['outputSchema'] : [])];
+  for (const key of Object.keys(given)) {
+    if (!known.includes(key)) {
+      const hint = key === 'outputSchema' ? ': an async tool answers with the ids of the run it starts, not with a result' : `; the options are ${known.join(', ')}`;
+      throw new WorkflowUsageError(`${at}: unknown option "${key}"${hint}`);
+    }
+  }
+  for (const key of ['description', 'title'] as const) {
+    if (given[key] !== undefined && typeof given[key] !== 'string') throw new WorkflowUsageError(`${at}: ${key} must be a string, got ${typeof given[key]}`);
+  }
+  for (const key of ['inputSchema', 'outputSchema'] as const) {
+    const schema = given[key];
+    if (schema === undefined) continue;
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema) || (schema as Record<string, unknown>)['type'] !== 'object') {
+      throw new WorkflowUsageError(
+        `${at}: ${key} must be a JSON Schema of an object ({ type: 'object', properties: { ... } }), got ${JSON.stringify(schema)?.slice(0, 80) ?? typeof schema}`,
+      );
+    }
+  }
+  const annotations = given['annotations'];
+  if (annotations !== undefined) {
+    if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) throw new WorkflowUsageError(`${at}: annotations must be an object`);
+    for (const [key, value] of Object.entries(annotations)) {
+      if (!ANNOTATION_KEYS.has(key)) throw new WorkflowUsageError(`${at}: unknown annotation "${key}"; the annotations are ${[...ANNOTATION_KEYS].join(', ')}`);
+      if (typeof value !== (key === 'title' ? 'string' : 'boolean')) throw new WorkflowUsageError(`${at}: annotations.${key} must be a ${key === 'title' ? 'string' : 'boolean'}`);
+    }
+  }
+  return Object.freeze({
+    name,
+    mode: method === 'tool' ? 'sync' : 'async',
+    description: given['description'] as string | undefined,
+    title: given['title'] as string | undefined,
+    inputSchema: given['inputSchema'] as ToolObjectSchema | undefined,
+    outputSchema: given['outputSchema'] as ToolObjectSchema | undefined,
+    annotations: annotations as ToolAnnotations | undefined,
+    fn: fn as AppToolDefinition['fn'],
+    workflowName: method === 'asyncTool' ? name : undefined,
+  });
+}
 
 /** Marks app objects, so that engines recognise one in a module's exports. */
 const APP_BRAND = Symbol.for('mcp-agent.app');
@@ -85,6 +172,64 @@ export class MCPAppBase {
     // Options form: wrap the returned decorator so function tasks it makes are registered too.
     return (fn: unknown, context?: unknown) => register((made as (a: unknown, b?: unknown) => unknown)(fn, context));
   }) as WorkflowTaskDecorator;
+
+  /**
+   * Declares a tool the app's MCP server offers (the Python `@app.tool`): a call runs
+   * `fn(args)` in the server's process and answers with its result, as text and, for an object,
+   * as structured content. It is Node code, not workflow code: it may use agents and LLMs through
+   * the app, do I/O and read the clock. Returns `fn`.
+   *
+   * @throws WorkflowUsageError for bad options, or a name another tool has.
+   * @example
+   * ```ts
+   * export const getWeather = app.tool(async ({ city }: { city: string }) => ({ city, temperature: 21 }), {
+   *   name: 'get_weather',
+   *   description: 'The temperature in a city, in degrees Celsius.',
+   *   inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+   * });
+   * ```
+   */
+  tool<A extends object, R>(fn: (args: A) => R | Promise<R>, options: AppToolOptions): (args: A) => R | Promise<R> {
+    this.registry.addTool(toolDefinition('tool', fn, options));
+    return fn;
+  }
+
+  /**
+   * Declares a long-running tool (the Python `@app.async_tool`): a workflow named `name` whose
+   * run method calls `fn(args, workflow)` and returns its value in a `WorkflowResult`. `fn` is
+   * workflow code: it must be deterministic, and may use agents, patterns, tasks and the
+   * workflow's own methods (`workflow.sleep`, `workflow.executeTask`, ...). Served, a call starts
+   * the workflow and answers with `{ workflow_id, run_id }`; the tool `<name>-get_status` reports
+   * the run's status and, once completed, its result.
+   *
+   * Returns the workflow class: export it from the workflow module, so that a Temporal worker's
+   * bundle finds it.
+   *
+   * @throws WorkflowUsageError for bad options, or a name another tool or workflow has.
+   * @example
+   * ```ts
+   * export const OrchestratorWorkflow = app.asyncTool(
+   *   async ({ task }: { task: string }) => {
+   *     const planner = new Agent({ name: 'planner', instruction: 'Plan the work.' });
+   *     const llm = await planner.attachLlm(llmClassFor('openai'));
+   *     return llm.generateStr(task);
+   *   },
+   *   { name: 'OrchestratorWorkflow', description: 'Plans and runs a review.' },
+   * );
+   * ```
+   */
+  asyncTool<A extends object, R>(fn: (args: A, workflow: Workflow<R>) => Promise<R | WorkflowResult<R>>, options: AppToolOptions): WorkflowClass<Workflow<R>> {
+    const definition = toolDefinition('asyncTool', fn, options);
+    const run = definition.fn;
+    const AsyncToolWorkflow = class extends Workflow<R> {
+      async run(args: A): Promise<WorkflowResult<R>> {
+        return WorkflowResult.from<R>(await run(args ?? {}, this));
+      }
+    };
+    Object.defineProperty(AsyncToolWorkflow, 'name', { value: definition.name });
+    this.registry.addTool(definition, defineWorkflow(AsyncToolWorkflow, { name: definition.name }));
+    return AsyncToolWorkflow;
+  }
 
   /** Registers a workflow class defined without this app's decorator. */
   registerWorkflow(workflowClass: WorkflowClass, options?: WorkflowOptions): WorkflowDefinition {
