@@ -12,6 +12,7 @@ import { codegenCommand } from './commands/codegen.js';
 import { configCheckCommand } from './commands/config-check.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand as runWorkflowCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { serverStartDevCommand } from './commands/server.js';
 import { workerCommand } from './commands/worker.js';
 import {
@@ -77,6 +78,7 @@ const COMMANDS: readonly Command[] = [
   serverStartDevCommand,
   configCheckCommand,
   codecServerCommand,
+  serveCommand,
 ];
 
 function version(): string {

@@ -54,6 +54,7 @@ describe('usage', () => {
       'server start-dev',
       'config check',
       'codec-server',
+      'serve',
     ]) {
       expect(help.stdout).toContain(`  ${command} `);
       const own = await cli([...command.split(' '), '--help']);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
-const PUBLIC = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'patterns', 'codegen', 'testing', 'cli'];
+const PUBLIC = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'patterns', 'server', 'codegen', 'testing', 'cli'];
 const BIN = path.resolve(HERE, '../node_modules/.bin');
 
 interface Run {

@@ -17,13 +17,32 @@ import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { createMcpServerForApp, serveApp } from '../src/index.js';
 
 const RUNS = 300;
+const TOOL_CALLS = 2_000;
+const TARGET_RATIO = 1.1;
+
+/** The work both tool servers do: the same small computation. */
+function wordCount(text: string): { words: number } {
+  return { words: text.split(/\s+/).filter((word) => word !== '').length };
+}
 const SESSIONS = 100;
 
 const app = new MCPApp({ name: 'server-bench' });
 const double = app.workflowTask(async (n: number) => n * 2, { name: 'bench.double' });
+
+app.tool(async (args: Record<string, unknown>) => wordCount(String(args['text'])), {
+  name: 'word_count',
+  description: 'Counts the words of a text',
+  inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+});
 
 @app.workflow
 export class DoubleWorkflow extends Workflow<number> {
@@ -102,6 +121,66 @@ try {
   console.log(
     `server: ${SESSIONS} concurrent client sessions, each a run polled to its end: ${failed.length} errors in ${(performance.now() - started).toFixed(0)} ms${failed.length > 0 ? ` (first: ${String((failed[0] as PromiseRejectedResult).reason)})` : ''}`,
   );
+
+  // A plain tool: through the server, and through a bare SDK server doing the same work.
+  const bare = new McpServer({ name: 'bare', version: '1.0.0' });
+  bare.registerTool('word_count', { description: 'Counts the words of a text', inputSchema: { text: z.string() } }, async ({ text }) => {
+    const value = wordCount(text);
+    return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+  });
+  const bareTransports = new Map<string, StreamableHTTPServerTransport>();
+  const bareHttp = createServer((request, response) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const body = chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const id = request.headers['mcp-session-id'] as string | undefined;
+      let transport = id === undefined ? undefined : bareTransports.get(id);
+      if (transport === undefined) {
+        const created = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (newId) => void bareTransports.set(newId, created) });
+        await bare.connect(created);
+        transport = created;
+      }
+      await transport.handleRequest(request, response, body);
+    })();
+  });
+  await new Promise<void>((resolve) => bareHttp.listen(0, '127.0.0.1', resolve));
+  const bareUrl = `http://127.0.0.1:${(bareHttp.address() as AddressInfo).port}/mcp`;
+  const ours = await connect(running.url as string);
+  const theirs = await connect(bareUrl);
+  const time = async (client: Client): Promise<number[]> => {
+    const samples: number[] = [];
+    for (let index = 0; index < TOOL_CALLS / 4; index += 1) {
+      const started = performance.now();
+      const result = (await client.callTool({ name: 'word_count', arguments: { text: 'one two three four' } })) as CallToolResult;
+      samples.push(performance.now() - started);
+      if ((result.structuredContent as { words: number }).words !== 4) throw new Error(`word_count answered ${JSON.stringify(result)}`);
+    }
+    return samples;
+  };
+  await time(ours.client);
+  await time(theirs.client);
+  const oursSamples: number[] = [];
+  const theirSamples: number[] = [];
+  for (let round = 0; round < 4; round += 1) {
+    if (round % 2 === 0) {
+      oursSamples.push(...(await time(ours.client)));
+      theirSamples.push(...(await time(theirs.client)));
+    } else {
+      theirSamples.push(...(await time(theirs.client)));
+      oursSamples.push(...(await time(ours.client)));
+    }
+  }
+  const ratio = percentile(oursSamples, 0.5) / percentile(theirSamples, 0.5);
+  console.log(
+    `server: app.tool call vs a bare SDK McpServer tool doing the same work, Streamable HTTP: p50 ${percentile(oursSamples, 0.5).toFixed(3)} ms vs ${percentile(theirSamples, 0.5).toFixed(3)} ms, ratio ${ratio.toFixed(3)} (target <= ${TARGET_RATIO}${ratio <= TARGET_RATIO ? ', met' : ', MISSED'}) over ${TOOL_CALLS} calls each`,
+  );
+  await ours.client.close();
+  await theirs.client.close();
+  await new Promise<void>((resolve) => {
+    bareHttp.close(() => resolve());
+    bareHttp.closeAllConnections();
+  });
 } finally {
   await running.close();
   await executor.close();

@@ -8,8 +8,10 @@ import path from 'node:path';
 import { messageOf, WorkflowUsageError, type Executor } from '@mcp-agent/core';
 import type { JsonSchema, WorkflowRegistry } from '@mcp-agent/core/engine';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { attachClientRequests, type ClientRequestsOptions } from './client-requests.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ToolInputError, workflowTools, type ClientSession, type ServedTool, type StartedRun } from './workflow-tools.js';
+import { withAppTools } from './app-tools.js';
+import { ToolInputError, type ClientSession, type ServedTool, type StartedRun } from './workflow-tools.js';
 
 /**
  * What a server needs of an app: its name, its registry and a started executor. An `MCPApp` is
@@ -38,6 +40,8 @@ export interface McpServerForAppOptions {
   schemasDirectories?: readonly string[];
   /** The largest tool arguments accepted, in bytes of JSON. Default 1 MiB. */
   maxPayloadBytes?: number;
+  /** How runs reach the client that started them (elicitation, end-of-run notifications; see `attachClientRequests`), or `false` for not at all. */
+  clientRequests?: ClientRequestsOptions | false;
 }
 
 /** An app served over MCP: its tools, and an SDK server per client session. */
@@ -112,7 +116,7 @@ export function createMcpServerForApp(app: ServableApp, options: McpServerForApp
   const inputSchemaOf = (name: string): JsonSchema | undefined => options.inputSchemas?.[name] ?? fromFiles(name);
   const runListeners = new Set<(run: StartedRun) => void>();
   const tools: ServedTool[] = [
-    ...workflowTools({
+    ...withAppTools(app.registry, {
       workflows,
       inputSchemaOf,
       executor: async () => (await app.initialize()).executor,
@@ -145,10 +149,12 @@ export function createMcpServerForApp(app: ServableApp, options: McpServerForApp
   const createSessionServer = (): Server => {
     const server = new Server(
       { name, version },
-      { capabilities: { tools: { listChanged: false } }, ...(options.instructions === undefined ? {} : { instructions: options.instructions }) },
+      { capabilities: { tools: { listChanged: false }, logging: {} }, ...(options.instructions === undefined ? {} : { instructions: options.instructions }) },
     );
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listTools() }));
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => callTool(request.params.name, request.params.arguments, { id: extra.sessionId, server }));
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) =>
+      callTool(request.params.name, request.params.arguments, { id: extra.sessionId, server, progressToken: request.params._meta?.progressToken }),
+    );
     return server;
   };
 
@@ -157,5 +163,7 @@ export function createMcpServerForApp(app: ServableApp, options: McpServerForApp
     return () => runListeners.delete(listener);
   };
 
-  return { app, name, version, listTools, callTool, createSessionServer, onRunStarted };
+  const served: AppMcpServer = { app, name, version, listTools, callTool, createSessionServer, onRunStarted };
+  if (options.clientRequests !== false) attachClientRequests(served, options.clientRequests);
+  return served;
 }

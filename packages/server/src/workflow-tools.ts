@@ -33,6 +33,8 @@ export interface ServedTool {
 export interface ClientSession {
   readonly id: string | undefined;
   readonly server: import('@modelcontextprotocol/sdk/server/index.js').Server;
+  /** The progress token the call carried (`_meta.progressToken`), if any: a run it starts reports its end there. */
+  readonly progressToken?: string | number | undefined;
 }
 
 /** A run a client started through the server, and the session it came from. */

@@ -138,6 +138,7 @@ export const CONFIG_SECTION_PACKAGES: Readonly<Record<string, string>> = {
   openai: '@mcp-agent/providers-openai',
   azure: '@mcp-agent/providers-openai',
   anthropic: '@mcp-agent/providers-anthropic',
+  server: '@mcp-agent/server',
 };
 
 /**
