@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Adds up the vitest JSON reports of every package and prints one line: `N passed, N failed`.
-// A test file that failed to load counts as one failed test, so a broken suite is never silent.
+// A test file that failed with no failed test of its own (it failed to load, or a hook before its
+// tests failed and they were skipped) counts as one failed test, so a broken suite is never silent.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ for (const group of ['packages', 'apps']) {
     failed += data.numFailedTests ?? 0;
     skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
     for (const file of data.testResults ?? []) {
-      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+      if (file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed')) failed += 1;
     }
   }
 }

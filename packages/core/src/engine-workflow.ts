@@ -28,7 +28,7 @@ export type { TaskReference, WorkflowReference } from './sandbox/model/workflow.
 export { addWorkflowContextProvider, currentWorkflowContext } from './sandbox/model/workflow-context.js';
 export type { WorkflowContext } from './sandbox/model/workflow-context.js';
 export { WorkflowRegistry } from './sandbox/model/registry.js';
-export type { AppToolDefinition } from './sandbox/model/registry.js';
+export type { AppPromptDefinition, AppResourceDefinition, AppToolDefinition } from './sandbox/model/registry.js';
 export { currentAppServices, llmProviderOf, setAppServicesResolver } from './sandbox/services.js';
 export type { TaskMap } from './sandbox/services.js';
 export { llmTaskName } from './sandbox/llm/llm-types.js';

@@ -48,13 +48,14 @@ export type {
   WorkflowClass,
   WorkflowOptions,
 } from './sandbox/model/definitions.js';
-export type { AppToolOptions } from './sandbox/app-base.js';
-export type { ToolAnnotations, ToolObjectSchema } from './sandbox/model/registry.js';
+export type { AppPromptOptions, AppResourceOptions, AppToolOptions } from './sandbox/app-base.js';
+export type { AppPromptArgument, AppPromptMessage, AppPromptResult, AppResourceContents, ToolAnnotations, ToolObjectSchema } from './sandbox/model/registry.js';
 export { Workflow, workflowNameOf } from './sandbox/model/workflow.js';
 export type { WorkflowValueOf } from './sandbox/model/workflow.js';
 export { WorkflowResult } from './sandbox/model/workflow-result.js';
 export type { WorkflowResultData } from './sandbox/model/workflow-result.js';
-export type { ChildWorkflowHandle, ChildWorkflowOptions, TaskCallOptions, WorkflowInfo } from './sandbox/model/workflow-context.js';
+export { TASK_QUEUES_MEMO_KEY } from './sandbox/model/workflow-context.js';
+export type { ChildWorkflowHandle, ChildWorkflowOptions, TaskCallOptions, TaskQueueRoute, WorkflowInfo } from './sandbox/model/workflow-context.js';
 export type {
   Executor,
   HandlerArgsOf,

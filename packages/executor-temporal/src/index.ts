@@ -5,7 +5,7 @@ export { createTemporalEngine, executionEngine } from './engine.js';
 export type { TemporalEngineOptions } from './engine.js';
 export { TemporalExecutor } from './client/temporal-executor.js';
 export { connectTemporalClient } from './client/connect.js';
-export type { TemporalExecutorParts } from './client/temporal-executor.js';
+export type { ServedTasks, ServeTasksOptions, TemporalExecutorParts } from './client/temporal-executor.js';
 export { connectionSettings, probeTls, TemporalAuthError, TemporalUnreachableError, tlsProblemOf } from './connection-options.js';
 export type { TemporalConnectionSettings } from './connection-options.js';
 export {

@@ -47,7 +47,7 @@ describe('the packages installed from their tarballs', () => {
     consumer = await mkdtemp(path.join(tmpdir(), 'mcp-agent-consumer-'));
     await cp(path.join(HERE, 'consumer'), consumer, { recursive: true });
     const dependencies = Object.fromEntries(
-      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'patterns', 'codegen', 'cli'].map((name) => [
+      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'patterns', 'server', 'codegen', 'cli'].map((name) => [
         `@mcp-agent/${name}`,
         `file:${tarballs.get(name)}`,
       ]),

@@ -10,6 +10,7 @@ import type { JsonSchema, WorkflowRegistry } from '@mcp-agent/core/engine';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { attachClientRequests, type ClientRequestsOptions } from './client-requests.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { attachAppPrompts } from './app-prompts.js';
 import { withAppTools } from './app-tools.js';
 import { ToolInputError, type ClientSession, type ServedTool, type StartedRun } from './workflow-tools.js';
 
@@ -151,6 +152,8 @@ export function createMcpServerForApp(app: ServableApp, options: McpServerForApp
       { name, version },
       { capabilities: { tools: { listChanged: false }, logging: {} }, ...(options.instructions === undefined ? {} : { instructions: options.instructions }) },
     );
+    // The app's prompts and resources, with their capabilities, when it declares any.
+    attachAppPrompts(server, app);
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listTools() }));
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) =>
       callTool(request.params.name, request.params.arguments, { id: extra.sessionId, server, progressToken: request.params._meta?.progressToken }),

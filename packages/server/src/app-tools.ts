@@ -4,8 +4,9 @@
  * async tool starts its workflow and answers with the run's ids; `<name>-get_status` reports on
  * the run. Like the workflow tools they hold no state: runs live in the app's executor.
  */
-import { messageOf, type Executor, type WorkflowDescription } from '@mcp-agent/core';
+import { messageOf, type Executor, type StartWorkflowOptions, type WorkflowDescription } from '@mcp-agent/core';
 import { checkAgainstSchema, type AppToolDefinition, type JsonSchema, type WorkflowRegistry } from '@mcp-agent/core/engine';
+import { runStartOptions } from './run-start.js';
 import { runStatus, ToolInputError, workflowTools, type ServedTool, type StartedRun, type WorkflowToolsContext } from './workflow-tools.js';
 
 /**
@@ -21,6 +22,8 @@ export interface AppToolsContext {
   executor(): Promise<Executor>;
   /** Told of every run an async tool starts. */
   onRunStarted?(run: StartedRun): void;
+  /** Options for each run an async tool starts. Default: those added by what serves the app (see `attachClientRequests`). */
+  startOptions?(workflowName: string, executor: Executor): Promise<StartWorkflowOptions | undefined>;
 }
 
 const ANY_OBJECT = { type: 'object' as const };
@@ -103,7 +106,8 @@ function asyncTools(tool: AppToolDefinition, context: AppToolsContext): ServedTo
       call: async (args, session) => {
         checkArguments(tool, args);
         const executor = await context.executor();
-        const handle = await executor.startWorkflow(workflowName, args);
+        const options = context.startOptions === undefined ? await runStartOptions(context.registry, executor, workflowName) : await context.startOptions(workflowName, executor);
+        const handle = await executor.startWorkflow(workflowName, args, options);
         const runId = handle.runId ?? (await handle.describe()).runId;
         context.onRunStarted?.({ workflowName, workflowId: handle.workflowId, runId, session });
         return { workflow_id: handle.workflowId, run_id: runId };
@@ -166,7 +170,9 @@ export function withAppTools(registry: WorkflowRegistry, context: WorkflowToolsC
     if (tool.mode === 'async') asyncByWorkflow.set(tool.workflowName ?? tool.name, tool);
   }
   const ownRunTools = new Set([...asyncByWorkflow.keys()].map((name) => `workflows-${name}-run`));
-  const tools = workflowTools(context)
+  // Runs started here get the options added by what serves the app (attachClientRequests: where sampling goes).
+  const startOptions = context.startOptions ?? ((workflowName: string, executor: Executor) => runStartOptions(registry, executor, workflowName));
+  const tools = workflowTools({ ...context, startOptions })
     .filter((tool) => !ownRunTools.has(tool.name))
     .map((tool): ServedTool => {
       if (tool.name !== 'workflows-list' || asyncByWorkflow.size === 0) return tool;
@@ -185,5 +191,5 @@ export function withAppTools(registry: WorkflowRegistry, context: WorkflowToolsC
         },
       };
     });
-  return [...tools, ...appTools({ registry, executor: context.executor, ...(context.onRunStarted === undefined ? {} : { onRunStarted: context.onRunStarted }) })];
+  return [...tools, ...appTools({ registry, executor: context.executor, startOptions, ...(context.onRunStarted === undefined ? {} : { onRunStarted: context.onRunStarted }) })];
 }

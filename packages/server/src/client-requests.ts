@@ -9,12 +9,17 @@
  * - On the in-process engine the app's handler answers: {@link elicitingHumanInput} asks the
  *   client of the run's session.
  * - {@link mcpSamplingProvider} is a model provider (`mcp-sampling`) whose round trips the
- *   client's model answers.
+ *   client's model answers. On Temporal the server runs them itself: a worker in its process
+ *   serves only `llm.mcp-sampling.complete`, on a task queue of its own that each run a client
+ *   starts names in its memo (`mcp_agent.task_queues`).
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   HUMAN_INPUT_QUERY,
   HUMAN_INPUT_SIGNAL,
   messageOf,
+  TASK_QUEUES_MEMO_KEY,
   WorkflowApplicationError,
   WorkflowUsageError,
   type Executor,
@@ -22,10 +27,24 @@ import {
   type HumanInputRequest,
   type HumanInputResponse,
   type LlmMessage,
+  type StartWorkflowOptions,
+  type TaskQueueRoute,
 } from '@mcp-agent/core';
-import { currentTaskContext, type LlmProvider, type LlmProviderContext, type LlmRequest, type LlmResponse, type LlmStopReason } from '@mcp-agent/core/engine';
+import type { Settings } from '@mcp-agent/core/config';
+import {
+  createTaskMap,
+  currentTaskContext,
+  llmTaskName,
+  type LlmProvider,
+  type LlmProviderContext,
+  type LlmRequest,
+  type LlmResponse,
+  type LlmStopReason,
+  type TaskDefinition,
+} from '@mcp-agent/core/engine';
 import type { CreateMessageRequest, CreateMessageResult, LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
-import type { AppMcpServer } from './app-server.js';
+import type { AppMcpServer, ServableApp } from './app-server.js';
+import { addRunStartOptions } from './run-start.js';
 import { runStatus, type ClientSession, type RunStatus, type StartedRun } from './workflow-tools.js';
 
 /**
@@ -51,6 +70,36 @@ export interface ClientRequestsOptions {
   pollIntervalMs?: number;
   /** How long a client has to answer an elicitation, in milliseconds. Default: the request's own timeout, else 24 hours. */
   elicitationTimeoutMs?: number;
+  /**
+   * Sampling on Temporal: the server runs a worker that serves only the model calls of the
+   * `mcp-sampling` provider (`llm.mcp-sampling.complete`), on a task queue of its own
+   * (`<task queue>.mcp-server.<instance id>`), started with the first run a client starts, and
+   * each such run names that queue in its memo, so its model calls reach this process, which
+   * holds the client's session. These options are that provider's. `false` turns it off (the
+   * calls then run on the app's workers, where no client session is). In-process, the app's own
+   * `mcpSamplingProvider()` answers and this is not used.
+   */
+  sampling?: McpSamplingServerOptions | false;
+}
+
+/**
+ * Options of the server's sampling on Temporal (`clientRequests.sampling`): the provider's, and how
+ * long a model call waits for the server to take it.
+ *
+ * @example
+ * ```ts
+ * const server = createMcpServerForApp(app, { clientRequests: { sampling: { timeoutMs: 120_000, pickupTimeoutMs: 30_000 } } });
+ * ```
+ */
+export interface McpSamplingServerOptions extends McpSamplingProviderOptions {
+  /**
+   * How long a model call of a run waits for this server's worker to take it, in milliseconds.
+   * It waits longer only when the server has gone (or all its slots are busy); then the call
+   * fails, not retried, saying so. Default 60,000.
+   */
+  pickupTimeoutMs?: number;
+  /** How many model calls the server's worker runs at once. Default `temporal.max_concurrent_activities`. */
+  maxConcurrentCalls?: number;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -241,6 +290,7 @@ async function notifyEnded(session: ClientSession, run: StartedRun, status: RunS
 export function attachClientRequests(server: Pick<AppMcpServer, 'app' | 'onRunStarted'>, options: ClientRequestsOptions = {}): () => void {
   const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   if (!Number.isFinite(interval) || interval < 10) throw new WorkflowUsageError(`clientRequests.pollIntervalMs: expected a number of milliseconds from 10, got ${String(interval)}`);
+  const sampling = options.sampling === false ? undefined : samplingOnTemporal(server.app, options.sampling ?? {});
   const asked = new Set<string>();
   const stops = new Set<() => void>();
 
@@ -322,6 +372,91 @@ export function attachClientRequests(server: Pick<AppMcpServer, 'app' | 'onRunSt
   return () => {
     stopListening();
     for (const stop of [...stops]) stop();
+    sampling?.stop();
+  };
+}
+
+// --- Sampling on Temporal: the server's own worker --------------------------------------------
+
+const SAMPLING_TASK = llmTaskName(MCP_SAMPLING_PROVIDER);
+const DEFAULT_PICKUP_TIMEOUT_MS = 60_000;
+
+/** What the server needs of a Temporal executor to serve sampling itself (`TemporalExecutor` has it). */
+interface TaskServingExecutor extends Executor {
+  readonly taskQueue: string;
+  readonly settings: Settings;
+  serveTasks(
+    tasks: readonly TaskDefinition[],
+    options: { taskQueue: string; identity?: string; maxConcurrentActivities?: number },
+  ): Promise<{ taskQueue: string; close(): Promise<void> }>;
+}
+
+function servesTasks(executor: Executor): executor is TaskServingExecutor {
+  const candidate = executor as Partial<TaskServingExecutor>;
+  return executor.engine === 'temporal' && typeof candidate.serveTasks === 'function' && typeof candidate.taskQueue === 'string';
+}
+
+/**
+ * The server's sampling on Temporal: on the first run a client starts, a worker in this process
+ * serving only `llm.mcp-sampling.complete` on `<task queue>.mcp-server.<instance id>`; every run
+ * started through the server names that queue in its memo. The worker stops with the executor.
+ */
+function samplingOnTemporal(app: Pick<ServableApp, 'registry' | 'initialize'>, options: McpSamplingServerOptions): { stop(): void } {
+  const registry = app.registry;
+  const pickupTimeoutMs = options.pickupTimeoutMs ?? DEFAULT_PICKUP_TIMEOUT_MS;
+  if (!Number.isFinite(pickupTimeoutMs) || pickupTimeoutMs < 1)
+    throw new WorkflowUsageError(`clientRequests.sampling.pickupTimeoutMs: expected a number of milliseconds from 1, got ${String(pickupTimeoutMs)}`);
+  const instance = randomUUID();
+  const workers = new Map<Executor, Promise<{ taskQueue: string; close(): Promise<void> }>>();
+  let stopped = false;
+
+  const workerFor = (executor: TaskServingExecutor): Promise<{ taskQueue: string; close(): Promise<void> }> => {
+    let worker = workers.get(executor);
+    if (worker === undefined) {
+      const task = createTaskMap({ registry, settings: executor.settings, llmProviders: [mcpSamplingProvider(options)] }).get(SAMPLING_TASK);
+      worker = executor.serveTasks([task], {
+        taskQueue: `${executor.taskQueue}.mcp-server.${instance}`,
+        identity: `mcp-agent server ${process.pid}@${hostname()} (sampling)`,
+        ...(options.maxConcurrentCalls === undefined ? {} : { maxConcurrentActivities: options.maxConcurrentCalls }),
+      });
+      workers.set(executor, worker);
+      // A worker that could not start is tried again with the next run.
+      worker.catch(() => workers.delete(executor));
+    }
+    return worker;
+  };
+
+  const startOptions = async ({ executor }: { executor: Executor }): Promise<StartWorkflowOptions | undefined> => {
+    // Another server of the same app, over another executor, routes its own runs.
+    if (stopped || !servesTasks(executor) || (await app.initialize()).executor !== executor) return undefined;
+    let taskQueue: string;
+    try {
+      ({ taskQueue } = await workerFor(executor));
+    } catch (error) {
+      throw new WorkflowUsageError(
+        `the server could not start its worker for sampling (the client's model answering the run's model calls): ${messageOf(error)}; ` +
+          'fix the Temporal connection, or turn it off with createMcpServerForApp(app, { clientRequests: { sampling: false } })',
+      );
+    }
+    const route: TaskQueueRoute = {
+      taskQueue,
+      scheduleToStartTimeoutMs: pickupTimeoutMs,
+      whenUnserved:
+        'the agent server that started this run (it holds the session of the MCP client whose model answers this call) has stopped or lost its connection to Temporal, ' +
+        'so no client can answer; start the run again through a running agent server, or give this LLM another provider',
+    };
+    return { memo: { [TASK_QUEUES_MEMO_KEY]: { [SAMPLING_TASK]: route } } };
+  };
+
+  const remove = addRunStartOptions(registry, startOptions);
+  return {
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      remove();
+      for (const worker of workers.values()) void worker.then((served) => served.close()).catch(() => undefined);
+      workers.clear();
+    },
   };
 }
 
@@ -402,10 +537,11 @@ function toLlmResponse(result: CreateMessageResult): LlmResponse {
  * A model provider named `mcp-sampling`: each round trip is a `sampling/createMessage` request
  * to the MCP client whose session started the run, answered by the client's model. Use it with
  * an `AugmentedLLM` whose `provider` is `mcp-sampling` (such as `llmClassFor('mcp-sampling')`
- * from `@mcp-agent/patterns`). The session is found in this process: it works on the in-process
- * engine, and on Temporal only when the worker that runs the model call is the server's own
- * process; elsewhere, and for runs no connected client started, the call fails (not retried)
- * with a message saying so. Tools are not offered to the client's model.
+ * from `@mcp-agent/patterns`). The session is found in this process. In-process, pass it in the
+ * app's `llmProviders`. On Temporal the agent server runs these calls itself, for the runs its
+ * clients start (see `ClientRequestsOptions.sampling`): the app's workers need not have it. For
+ * runs no connected client started here the call fails (not retried) with a message saying so.
+ * Tools are not offered to the client's model.
  *
  * @example
  * ```ts
@@ -421,8 +557,9 @@ export function mcpSamplingProvider(options: McpSamplingProviderOptions = {}): L
     const session = await sessionOfRun(task.runId, options.sessionWaitMs ?? DEFAULT_SESSION_WAIT_MS);
     if (session === undefined) {
       throw unavailable(
-        `no connected MCP client in this process started run ${task.runId} of ${task.workflowId}. The client's model can answer only runs started through the agent server in this process: ` +
-          'on the in-process engine, or on Temporal when the worker running the model call is the server process (a worker elsewhere does not hold the client’s session). Use another model provider for this run.',
+        `no connected MCP client in this process started run ${task.runId} of ${task.workflowId}. The client's model answers only runs a client started through the agent server, ` +
+          'while its session stays open: on Temporal the server that started the run answers their model calls itself (its runs name its task queue in their memo); ' +
+          'a run started otherwise, or whose client has gone, has no one to ask. Use another model provider for this run.',
       );
     }
     if (session.server.getClientCapabilities()?.sampling === undefined)

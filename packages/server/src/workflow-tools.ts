@@ -12,6 +12,7 @@ import {
   WorkflowFailedError,
   type Executor,
   type HumanInputRequest,
+  type StartWorkflowOptions,
   type WorkflowDescription,
   type WorkflowStatus,
 } from '@mcp-agent/core';
@@ -57,6 +58,8 @@ export interface WorkflowToolsContext {
   executor(): Promise<Executor>;
   /** Told of every run a client starts. */
   onRunStarted?(run: StartedRun): void;
+  /** Options for each run a client starts (such as a memo), added by what serves the app. */
+  startOptions?(workflowName: string, executor: Executor): Promise<StartWorkflowOptions | undefined>;
 }
 
 const STATUS_WORDS: Record<WorkflowStatus, string> = {
@@ -193,7 +196,7 @@ export function workflowTools(context: WorkflowToolsContext): ServedTool[] {
       if (problems.length > 0) throw new ToolInputError(`the input does not match ${workflowName}'s input schema: ${problems.join('; ')}`);
     }
     const executor = await context.executor();
-    const handle = await executor.startWorkflow(workflowName, input);
+    const handle = await executor.startWorkflow(workflowName, input, await context.startOptions?.(workflowName, executor));
     const runId = handle.runId ?? (await handle.describe()).runId;
     context.onRunStarted?.({ workflowName, workflowId: handle.workflowId, runId, session });
     return { workflow_id: handle.workflowId, run_id: runId };

@@ -1,6 +1,6 @@
-// The app the client-request tests serve: a workflow that asks a person twice, one whose model is
-// the client's (sampling), and quick ones that end well or badly. Workflow code: bundled by the
-// Temporal worker of the tests.
+// The app the client-request tests serve: a workflow that asks a person twice, two whose model is
+// the client's (sampling; one waits for a signal first), and quick ones that end well or badly.
+// Workflow code: bundled by the Temporal worker of the tests.
 import { Agent, AugmentedLLM, MCPApp, requestHumanInput, Workflow, WorkflowApplicationError, WorkflowResult } from '@mcp-agent/core';
 
 export const app = new MCPApp({ name: 'client-requests-app' });
@@ -28,6 +28,17 @@ export class HaikuWorkflow extends Workflow<string> {
   async run(topic: string): Promise<WorkflowResult<string>> {
     const llm = new ClientLLM({ agent: new Agent({ name: 'poet', instruction: 'You write haiku.' }) });
     return new WorkflowResult({ value: await llm.generateStr(`A haiku on ${topic}`, { model: 'claude-haiku', temperature: 0.5 }) });
+  }
+}
+
+/** Waits for the signal `go`, then writes a haiku with the client's model. */
+@app.workflow({ signals: ['go'] })
+export class LaterHaikuWorkflow extends Workflow<string> {
+  @app.workflowRun
+  async run(topic: string): Promise<WorkflowResult<string>> {
+    await this.waitForSignal('go');
+    const llm = new ClientLLM({ agent: new Agent({ name: 'poet', instruction: 'You write haiku.' }) });
+    return new WorkflowResult({ value: await llm.generateStr(`A haiku on ${topic}`) });
   }
 }
 

@@ -2,7 +2,7 @@
 // client: human input as elicitation (in-process through the app's handler, on Temporal through
 // the server's watcher and the __human_input__ signal), a model call answered by the client's
 // model (sampling), and a log and a progress notification when a run ends.
-import { createLogger, type Executor } from '@mcp-agent/core';
+import { createLogger, messageOf, TASK_QUEUES_MEMO_KEY, type Executor } from '@mcp-agent/core';
 import { parseSettings } from '@mcp-agent/core/config';
 import { createExecutorWithServices } from '@mcp-agent/core/engine';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
@@ -188,7 +188,7 @@ describe('client requests on the in-process engine', () => {
     }
     // A run no client started: nobody to ask.
     const handle = await executor.startWorkflow('HaikuWorkflow', 'fog');
-    await expect(handle.result()).rejects.toThrow(/no connected MCP client in this process started run .*on Temporal when the worker running the model call is the server process/);
+    await expect(handle.result()).rejects.toThrow(/no connected MCP client in this process started run .*a run started otherwise, or whose client has gone, has no one to ask/);
   });
 
   it('tells the client when its runs end: a log message with the status, and progress when the call carried a token', async () => {
@@ -211,18 +211,21 @@ describe('client requests on the in-process engine', () => {
 });
 
 describe('client requests on Temporal', { timeout: 120_000 }, () => {
+  const clientExecutor = async (): Promise<Executor> =>
+    createTemporalEngine({ address: inject('temporalAddress') }).createExecutor({ appName: app.name, registry: app.registry, logger, settings });
   let worker: TemporalExecutor;
   let executor: Executor;
   let running: RunningServer;
   const settings = parseSettings({ execution_engine: 'temporal', temporal: { task_queue: taskQueue } }, 'test');
 
   beforeAll(async () => {
-    // The worker runs in this process, as it may beside a server; the server has a client-only executor.
+    // The app's worker (its own executor and task queue, here in this process) has no sampling
+    // provider: the server, with a client-only executor, serves the model calls of its runs itself.
     worker = (await createExecutorWithServices(
       createTemporalEngine({ address: inject('temporalAddress'), worker: { workflowsPath: new URL('./client-request-workflows.ts', import.meta.url), taskQueue } }),
-      { appName: app.name, registry: app.registry, logger, settings, llmProviders: [mcpSamplingProvider({ sessionWaitMs: 0 })] },
+      { appName: app.name, registry: app.registry, logger, settings, llmProviders: [] },
     )) as TemporalExecutor;
-    executor = await createTemporalEngine({ address: inject('temporalAddress') }).createExecutor({ appName: app.name, registry: app.registry, logger, settings });
+    executor = await clientExecutor();
     running = await serveApp(createMcpServerForApp(servable(executor), { clientRequests: { pollIntervalMs: 100 } }), { transport: 'http', port: 0 });
   });
 
@@ -280,16 +283,63 @@ describe('client requests on Temporal', { timeout: 120_000 }, () => {
     }
   });
 
-  it('answers a model call with the client’s model when the worker is the server process, and says why not otherwise', async () => {
+  it('answers a model call with the client’s model through the server’s own worker, on the queue the run’s memo names', async () => {
     const sampler = await connect(running.url as string, { sample: haiku });
+    let started: { workflow_id: string; run_id: string };
     try {
-      const started = structured<{ workflow_id: string; run_id: string }>(await call(sampler.client, 'workflows-HaikuWorkflow-run', { input: 'rain' }));
+      started = structured<{ workflow_id: string; run_id: string }>(await call(sampler.client, 'workflows-HaikuWorkflow-run', { input: 'rain' }));
       expect((await finished(sampler.client, started))['result']).toMatchObject({ value: 'rain on the tin roof' });
-      expect(sampler.sampled).toHaveLength(1);
+      expect(sampler.sampled).toEqual([expect.objectContaining({ systemPrompt: 'You write haiku.', messages: [{ role: 'user', content: { type: 'text', text: 'A haiku on rain' } }] })]);
     } finally {
       await sampler.client.close();
     }
-    const handle = await worker.startWorkflow('HaikuWorkflow', 'fog');
-    await expect(handle.result()).rejects.toThrow(/no connected MCP client in this process started run/);
+    const serverQueue = new RegExp(`^${taskQueue}\\.mcp-server\\.[0-9a-f-]{36}$`);
+    const { memo } = await executor.describeWorkflow(started.workflow_id, started.run_id);
+    expect(memo[TASK_QUEUES_MEMO_KEY]).toEqual({
+      'llm.mcp-sampling.complete': { taskQueue: expect.stringMatching(serverQueue), scheduleToStartTimeoutMs: 60_000, whenUnserved: expect.any(String) },
+    });
+    // The model call ran on the server's queue, not on the app worker's.
+    const history = await (executor as TemporalExecutor).client.workflow.getHandle(started.workflow_id, started.run_id).fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes == null ? [] : [event.activityTaskScheduledEventAttributes]));
+    expect(scheduled.map((attributes) => [attributes.activityType?.name, attributes.taskQueue?.name])).toEqual([['llm.mcp-sampling.complete', expect.stringMatching(serverQueue)]]);
+  });
+
+  it('fails the model call of a client that cannot sample, saying so, from the server’s worker', async () => {
+    const plain = await connect(running.url as string);
+    try {
+      const started = structured<{ workflow_id: string; run_id: string }>(await call(plain.client, 'workflows-HaikuWorkflow-run', { input: 'snow' }));
+      expect(await finished(plain.client, started)).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/mcp-sampling: the MCP client that started run .* does not support sampling/),
+      });
+    } finally {
+      await plain.client.close();
+    }
+  });
+
+  it('fails the model call at once, naming the fix, when the server that started the run has gone', async () => {
+    const otherExecutor = await clientExecutor();
+    const other = await serveApp(createMcpServerForApp(servable(otherExecutor), { clientRequests: { pollIntervalMs: 100, sampling: { pickupTimeoutMs: 1000 } } }), {
+      transport: 'http',
+      port: 0,
+    });
+    const sampler = await connect(other.url as string, { sample: haiku });
+    const started = structured<{ workflow_id: string; run_id: string }>(await call(sampler.client, 'workflows-LaterHaikuWorkflow-run', { input: 'frost' }));
+    // The server goes (its sampling worker stops with its executor), then the run asks for a model call.
+    await sampler.client.close();
+    await other.close();
+    await otherExecutor.close();
+    await worker.signalWorkflow('LaterHaikuWorkflow', started.workflow_id, 'go', undefined, { runId: started.run_id });
+    const failed = await worker
+      .getHandle(started.workflow_id, started.run_id)
+      .result()
+      .then(
+        () => undefined,
+        (error: unknown) => messageOf(error),
+      );
+    expect(failed).toMatch(
+      /no worker took the task from task queue ".*\.mcp-server\..*" within 1000 ms; the agent server that started this run .* has stopped or lost its connection to Temporal, .*start the run again through a running agent server/,
+    );
+    expect(sampler.sampled).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The part of {@link MCPApp} that workflow code uses: the registry, the decorators and the tool
- * declarations. Safe for the workflow sandbox, where `@mcp-agent/core` resolves to an app that
+ * The part of {@link MCPApp} that workflow code uses: the registry, the decorators and the tool,
+ * prompt and resource declarations. Safe for the workflow sandbox, where `@mcp-agent/core` resolves to an app that
  * has only this part.
  */
 import { WorkflowUsageError } from './errors.js';
@@ -24,7 +24,17 @@ import {
   type WorkflowOptions,
   type WorkflowTaskDecorator,
 } from './model/definitions.js';
-import { WorkflowRegistry, type AppToolDefinition, type ToolAnnotations, type ToolObjectSchema } from './model/registry.js';
+import {
+  WorkflowRegistry,
+  type AppPromptArgument,
+  type AppPromptDefinition,
+  type AppPromptResult,
+  type AppResourceContents,
+  type AppResourceDefinition,
+  type AppToolDefinition,
+  type ToolAnnotations,
+  type ToolObjectSchema,
+} from './model/registry.js';
 import { Workflow } from './model/workflow.js';
 import { WorkflowResult } from './model/workflow-result.js';
 
@@ -109,6 +119,136 @@ function toolDefinition(method: 'tool' | 'asyncTool', fn: unknown, options: unkn
     annotations: annotations as ToolAnnotations | undefined,
     fn: fn as AppToolDefinition['fn'],
     workflowName: method === 'asyncTool' ? name : undefined,
+  });
+}
+
+/**
+ * Options of `app.prompt`: how the prompt is listed over MCP.
+ *
+ * @example
+ * ```ts
+ * app.prompt(
+ *   { name: 'review', description: 'Asks for a code review.', arguments: [{ name: 'diff', required: true }, { name: 'focus' }] },
+ *   ({ diff, focus }) => `Review this diff${focus ? `, looking for ${focus}` : ''}:\n\n${diff}`,
+ * );
+ * ```
+ */
+export interface AppPromptOptions {
+  /** The prompt's name, unique among the app's prompts. Letters, digits, `_`, `-` and `.`. */
+  name: string;
+  /** A short name for people. */
+  title?: string;
+  /** What the prompt is for. */
+  description?: string;
+  /** The arguments it takes (strings); a `prompts/get` missing a required one is refused. */
+  arguments?: AppPromptArgument[];
+}
+
+/**
+ * Options of `app.resource`: how the resource is listed over MCP.
+ *
+ * @example
+ * ```ts
+ * app.resource({ uri: 'docs://style-guide', name: 'style-guide', mimeType: 'text/markdown' }, () => readFile('STYLE.md', 'utf8'));
+ * ```
+ */
+export interface AppResourceOptions {
+  /** The resource's URI (`<scheme>:<rest>`, such as `docs://style-guide` or `file:///srv/notes.md`), unique among the app's resources. */
+  uri: string;
+  /** The resource's name, shown to people. */
+  name: string;
+  /** A short name for people. */
+  title?: string;
+  /** What the resource holds. */
+  description?: string;
+  /** The MIME type of its contents, such as `text/markdown`. */
+  mimeType?: string;
+}
+
+/** The options of `where` are an object with only `known` keys and string values at `strings`. */
+function checkOptions(where: string, example: string, options: unknown, known: readonly string[]): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new WorkflowUsageError(`${where}: give the options first: ${example}`);
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!known.includes(key)) throw new WorkflowUsageError(`${where}: unknown option "${key}"; the options are ${known.join(', ')}`);
+  }
+  return given;
+}
+
+function checkStrings(at: string, given: Record<string, unknown>, keys: readonly string[]): void {
+  for (const key of keys) {
+    if (given[key] !== undefined && typeof given[key] !== 'string') throw new WorkflowUsageError(`${at}: ${key} must be a string, got ${typeof given[key]}`);
+  }
+}
+
+function checkFunction(at: string, what: string, fn: unknown): void {
+  if (typeof fn !== 'function') throw new WorkflowUsageError(`${at}: ${what} must be a function, got ${fn === null ? 'null' : typeof fn}`);
+}
+
+/** Checks the options of `app.prompt` and makes the prompt's definition. */
+function promptDefinition(options: unknown, render: unknown): AppPromptDefinition {
+  const given = checkOptions('app.prompt(options, render)', `app.prompt({ name: "review" }, (args) => "...")`, options, ['name', 'title', 'description', 'arguments']);
+  const name = given['name'];
+  if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
+    throw new WorkflowUsageError(`app.prompt(options, render): name must be 1 to 128 letters, digits, "_", "-" or ".", got ${JSON.stringify(name) ?? 'nothing'}`);
+  }
+  const at = `app.prompt("${name}")`;
+  checkStrings(at, given, ['title', 'description']);
+  checkFunction(at, 'render', render);
+  const list = given['arguments'] ?? [];
+  if (!Array.isArray(list)) throw new WorkflowUsageError(`${at}: arguments must be an array, such as [{ name: "topic", required: true }]`);
+  const seen = new Set<string>();
+  const args = list.map((argument: unknown, index): Readonly<AppPromptArgument> => {
+    if (typeof argument !== 'object' || argument === null || Array.isArray(argument))
+      throw new WorkflowUsageError(`${at}: arguments[${index}] must be an object, such as { name: "topic" }`);
+    const entry = argument as Record<string, unknown>;
+    for (const key of Object.keys(entry)) {
+      if (!['name', 'description', 'required'].includes(key))
+        throw new WorkflowUsageError(`${at}: arguments[${index}] has the unknown key "${key}"; the keys are name, description, required`);
+    }
+    if (typeof entry['name'] !== 'string' || entry['name'] === '') throw new WorkflowUsageError(`${at}: arguments[${index}].name must be a non-empty string`);
+    if (seen.has(entry['name'])) throw new WorkflowUsageError(`${at}: two arguments are named "${entry['name']}"`);
+    seen.add(entry['name']);
+    checkStrings(`${at}: arguments[${index}]`, entry, ['description']);
+    if (entry['required'] !== undefined && typeof entry['required'] !== 'boolean') throw new WorkflowUsageError(`${at}: arguments[${index}].required must be a boolean`);
+    return Object.freeze({ ...entry } as unknown as AppPromptArgument);
+  });
+  return Object.freeze({
+    name,
+    title: given['title'] as string | undefined,
+    description: given['description'] as string | undefined,
+    arguments: Object.freeze(args),
+    render: render as AppPromptDefinition['render'],
+  });
+}
+
+/** A URI: a scheme, a colon and no spaces. */
+const RESOURCE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
+
+/** Checks the options of `app.resource` and makes the resource's definition. */
+function resourceDefinition(options: unknown, read: unknown): AppResourceDefinition {
+  const given = checkOptions('app.resource(options, read)', `app.resource({ uri: "docs://readme", name: "readme" }, () => "...")`, options, [
+    'uri',
+    'name',
+    'title',
+    'description',
+    'mimeType',
+  ]);
+  const uri = given['uri'];
+  if (typeof uri !== 'string' || !RESOURCE_URI.test(uri)) {
+    throw new WorkflowUsageError(`app.resource(options, read): uri must be a URI with a scheme and no spaces, such as "docs://readme", got ${JSON.stringify(uri) ?? 'nothing'}`);
+  }
+  const at = `app.resource("${uri}")`;
+  if (typeof given['name'] !== 'string' || given['name'].trim() === '') throw new WorkflowUsageError(`${at}: name must be a non-empty string, such as "readme"`);
+  checkStrings(at, given, ['title', 'description', 'mimeType']);
+  checkFunction(at, 'read', read);
+  return Object.freeze({
+    uri,
+    name: given['name'],
+    title: given['title'] as string | undefined,
+    description: given['description'] as string | undefined,
+    mimeType: given['mimeType'] as string | undefined,
+    read: read as AppResourceDefinition['read'],
   });
 }
 
@@ -229,6 +369,55 @@ export class MCPAppBase {
     Object.defineProperty(AsyncToolWorkflow, 'name', { value: definition.name });
     this.registry.addTool(definition, defineWorkflow(AsyncToolWorkflow, { name: definition.name }));
     return AsyncToolWorkflow;
+  }
+
+  /**
+   * Declares a prompt the app's MCP server offers: `prompts/list` lists it, and `prompts/get`
+   * calls `render(args)` in the server's process once the required arguments are all there. It is
+   * Node code, not workflow code. `render` returns a string (one user message), messages, or
+   * `{ description, messages }`. Returns `render`.
+   *
+   * To offer a prompt of an agent's MCP servers, render it with the agent: `agent.getPrompt`'s
+   * result is returned as it is (and `agent.readResource`'s from `app.resource`).
+   *
+   * @throws WorkflowUsageError for bad options, or a name another prompt has.
+   * @example
+   * ```ts
+   * app.prompt({ name: 'summarise', arguments: [{ name: 'text', required: true }] }, ({ text }) => [
+   *   { role: 'user', content: `Summarise in three bullet points:\n\n${text}` },
+   * ]);
+   *
+   * // A prompt of the agent's "github" server, offered as the app's own.
+   * const reviewer = new Agent({ name: 'reviewer', serverNames: ['github'], app });
+   * app.prompt({ name: 'review_pr', arguments: [{ name: 'pr', required: true }] }, (args) => reviewer.getPrompt('github_review', args));
+   * ```
+   */
+  prompt(
+    options: AppPromptOptions,
+    render: (args: Readonly<Record<string, string>>) => AppPromptResult | Promise<AppPromptResult>,
+  ): (args: Readonly<Record<string, string>>) => AppPromptResult | Promise<AppPromptResult> {
+    this.registry.addPrompt(promptDefinition(options, render));
+    return render;
+  }
+
+  /**
+   * Declares a resource the app's MCP server offers: `resources/list` lists it, and
+   * `resources/read` of its URI calls `read()` in the server's process (Node code, not workflow
+   * code). `read` returns text (a string or `{ text }`) or bytes (`{ blob }`). Returns `read`.
+   *
+   * @throws WorkflowUsageError for bad options, or a URI another resource has.
+   * @example
+   * ```ts
+   * app.resource({ uri: 'docs://style-guide', name: 'style-guide', mimeType: 'text/markdown' }, () => readFile('STYLE.md', 'utf8'));
+   *
+   * // A resource of the agent's "docs" server, offered as the app's own.
+   * const librarian = new Agent({ name: 'librarian', serverNames: ['docs'], app });
+   * app.resource({ uri: 'docs://changelog', name: 'changelog' }, () => librarian.readResource('docs://changelog'));
+   * ```
+   */
+  resource(options: AppResourceOptions, read: () => AppResourceContents | Promise<AppResourceContents>): () => AppResourceContents | Promise<AppResourceContents> {
+    this.registry.addResource(resourceDefinition(options, read));
+    return read;
   }
 
   /** Registers a workflow class defined without this app's decorator. */

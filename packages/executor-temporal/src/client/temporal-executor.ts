@@ -15,7 +15,17 @@ import {
   type WorkflowHandle as TemporalWorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { ID_REUSE_POLICIES, toMilliseconds, type Signal, type SignalBus, type TargetRunOptions, type WorkflowDefinition, type WorkflowRegistry } from '@mcp-agent/core/engine';
+import {
+  ID_REUSE_POLICIES,
+  toMilliseconds,
+  type Signal,
+  type SignalBus,
+  type TargetRunOptions,
+  type TaskDefinition,
+  type TaskMap,
+  type WorkflowDefinition,
+  type WorkflowRegistry,
+} from '@mcp-agent/core/engine';
 import {
   MCPAgentError,
   messageOf,
@@ -40,6 +50,7 @@ import {
   type WorkflowValueOf,
   type WorkflowResultData,
   type WorkflowStatus,
+  type Duration,
 } from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
 import { fromTemporalFailure } from '../failures.js';
@@ -102,13 +113,116 @@ function resultOf<T>(value: unknown): WorkflowResult<T> {
   return WorkflowResult.from<T>(value);
 }
 
+/**
+ * Options of {@link TemporalExecutor.serveTasks}.
+ *
+ * @example
+ * ```ts
+ * const options: ServeTasksOptions = { taskQueue: 'reports.gpu', maxConcurrentActivities: 4 };
+ * ```
+ */
+export interface ServeTasksOptions {
+  /** The task queue the worker polls; workflows schedule the tasks on it by name. */
+  taskQueue: string;
+  /** Default `temporal.max_concurrent_activities`. */
+  maxConcurrentActivities?: number;
+  /** Shown in the Temporal UI as the worker's identity. */
+  identity?: string;
+  /** How long running tasks get to finish when it stops. Default 10 seconds. */
+  shutdownGraceTime?: Duration;
+}
+
+/**
+ * A worker in this process that runs some tasks as activities, and no workflows. Made by
+ * {@link TemporalExecutor.serveTasks}.
+ *
+ * @example
+ * ```ts
+ * const served = await executor.serveTasks([task], { taskQueue: 'reports.gpu' });
+ * await served.close();
+ * ```
+ */
+export interface ServedTasks {
+  /** The task queue it polls. */
+  readonly taskQueue: string;
+  /** Stops polling, lets running tasks finish (up to the grace time) and closes its connection. Safe to call twice. */
+  close(): Promise<void>;
+}
+
 /** Executes workflows on a Temporal server; the same `Executor` the in-process engine implements. */
 export class TemporalExecutor implements Executor {
   readonly engine = 'temporal';
   readonly client: Client;
   readonly signalBus: SignalBus;
   readonly #parts: TemporalExecutorParts;
+  readonly #served = new Set<ServedTasks>();
   #closed = false;
+
+  /** The task queue runs start on unless their options name another (`temporal.task_queue`, or the in-process worker's). */
+  get taskQueue(): string {
+    return this.#parts.taskQueue;
+  }
+
+  /** The settings the executor was made with (its `temporal` section filled in). */
+  get settings(): Settings {
+    return this.#parts.settings;
+  }
+
+  /**
+   * Runs a worker in this process that serves only `tasks`, as activities, on `options.taskQueue`:
+   * no workflows. It connects with this executor's settings (address, namespace, TLS, payload
+   * encryption) and stops with `close()` or when the executor closes. Workflows reach it by
+   * scheduling tasks on that queue (`executeTask(task, args, { taskQueue })`, or a run's memo
+   * under `mcp_agent.task_queues`). The agent server serves sampling this way.
+   *
+   * @example
+   * ```ts
+   * const served = await executor.serveTasks(tasks.values().filter((task) => task.name === 'llm.mcp-sampling.complete'), { taskQueue: 'app.mcp-server.1' });
+   * ```
+   */
+  async serveTasks(tasks: readonly TaskDefinition[], options: ServeTasksOptions): Promise<ServedTasks> {
+    if (this.#closed) throw new WorkflowUsageError('serveTasks: this executor is closed');
+    if (typeof options.taskQueue !== 'string' || options.taskQueue.trim() === '') {
+      throw new WorkflowUsageError(`serveTasks: taskQueue must be a non-empty string, got ${JSON.stringify(options.taskQueue)}`);
+    }
+    const list = [...tasks];
+    const byName = new Map(list.map((task) => [task.name, task]));
+    const taskMap: TaskMap = {
+      get: (name) => {
+        const task = byName.get(name);
+        if (task === undefined) throw new WorkflowUsageError(`serveTasks: this worker does not serve task "${name}"; it serves ${[...byName.keys()].join(', ')}`);
+        return task;
+      },
+      has: (name) => byName.has(name),
+      values: () => list,
+    };
+    // Loaded here: a client alone never needs the worker's native module.
+    const { createTemporalWorker } = await import('../worker/worker.js');
+    const worker = await createTemporalWorker(
+      { registry: this.#parts.registry, settings: this.#parts.settings, logger: this.#parts.logger, tasks: taskMap },
+      {
+        activitiesOnly: true,
+        taskQueue: options.taskQueue,
+        ...(options.maxConcurrentActivities === undefined ? {} : { maxConcurrentActivities: options.maxConcurrentActivities }),
+        ...(options.identity === undefined ? {} : { identity: options.identity }),
+        ...(options.shutdownGraceTime === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTime }),
+      },
+    );
+    const running = worker.run();
+    running.catch((error: unknown) => this.#parts.logger.error('temporal task worker stopped', { taskQueue: options.taskQueue, error: messageOf(error) }));
+    let closing: Promise<void> | undefined;
+    const served: ServedTasks = {
+      taskQueue: options.taskQueue,
+      close: () =>
+        (closing ??= (async () => {
+          this.#served.delete(served);
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running.catch(() => undefined);
+        })()),
+    };
+    this.#served.add(served);
+    return served;
+  }
 
   constructor(parts: TemporalExecutorParts) {
     this.#parts = parts;
@@ -471,6 +585,7 @@ export class TemporalExecutor implements Executor {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all([...this.#served].map((served) => served.close()));
     await this.#parts.onClose?.();
     await this.#parts.connection?.close();
   }

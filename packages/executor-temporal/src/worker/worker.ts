@@ -29,6 +29,13 @@ export interface TemporalWorkerOptions {
   workflowsPath?: string | URL | ReadonlyArray<string | URL>;
   /** A bundle made earlier, used instead of bundling `workflowsPath` at start-up. */
   workflowBundle?: PrebuiltWorkflowBundle;
+  /**
+   * Runs no workflows: the worker serves only the tasks of its parts, as activities, on its task
+   * queue (give neither `workflowsPath` nor `workflowBundle`). Workflows reach it by scheduling
+   * tasks on that queue (`executeTask(task, args, { taskQueue })`, or a run's memo under
+   * `mcp_agent.task_queues`). Default false.
+   */
+  activitiesOnly?: boolean;
   /** Default `temporal.task_queue`, else `mcp-agent`. */
   taskQueue?: string;
   /** Default `temporal.max_concurrent_activities`. */
@@ -192,7 +199,11 @@ async function resolveBundle(parts: TemporalWorkerParts, options: TemporalWorker
  */
 export async function createTemporalWorker(given: TemporalWorkerParts, options: TemporalWorkerOptions = {}): Promise<Worker> {
   const parts = { ...given, settings: withTemporalSection(given.settings) };
-  if (options.workflowBundle === undefined && options.workflowsPath === undefined) {
+  const activitiesOnly = options.activitiesOnly === true;
+  if (activitiesOnly && (options.workflowBundle !== undefined || options.workflowsPath !== undefined)) {
+    throw new WorkflowUsageError('createTemporalWorker: activitiesOnly runs no workflows; leave out workflowsPath and workflowBundle, or activitiesOnly');
+  }
+  if (!activitiesOnly && options.workflowBundle === undefined && options.workflowsPath === undefined) {
     throw new WorkflowUsageError(
       'createTemporalWorkerForApp: give workflowsPath (the module that defines the workflows, e.g. new URL("./workflows.ts", import.meta.url)) or a prebuilt workflowBundle',
     );
@@ -202,7 +213,7 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
   // Before any connection: a missing or malformed key refuses to start the worker.
   const dataConverter = workerDataConverter(parts.settings);
   const tasks = workerTasks(parts);
-  const workflowBundle = await resolveBundle(parts, options, tasks);
+  const workflowBundle = activitiesOnly ? undefined : await resolveBundle(parts, options, tasks);
   // Installed only once there is a worker to make: a runtime left without one keeps the process alive.
   const installedRuntime = installRuntime(parts.settings, parts.logger);
   const shutDownRuntime = async (): Promise<void> => {
@@ -233,14 +244,14 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
     connection,
     namespace: connectionOptions.namespace,
     taskQueue: options.taskQueue ?? connectionOptions.taskQueue,
-    workflowBundle,
+    ...(workflowBundle === undefined ? {} : { workflowBundle }),
     activities: createActivities(tasks),
     ...(dataConverter === undefined ? {} : { dataConverter }),
     ...telemetry.workerOptions,
     shutdownGraceTime: options.shutdownGraceTime === undefined ? '10s' : toMilliseconds(options.shutdownGraceTime, 'shutdownGraceTime'),
     ...(maxConcurrentActivities === undefined ? {} : { maxConcurrentActivityTaskExecutions: maxConcurrentActivities }),
-    ...(maxConcurrentWorkflows === undefined ? {} : { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflows }),
-    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
+    ...(maxConcurrentWorkflows === undefined || activitiesOnly ? {} : { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflows }),
+    ...(maxCachedWorkflows === undefined || activitiesOnly ? {} : { maxCachedWorkflows }),
     ...(options.identity === undefined ? {} : { identity: options.identity }),
   };
   let worker: Worker;

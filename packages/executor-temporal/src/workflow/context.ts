@@ -18,15 +18,20 @@ import {
 } from '@temporalio/workflow';
 import { resolveTaskTimeouts, taskRetryPolicy, toMilliseconds, type WorkflowContext, type WorkflowDefinition } from '@mcp-agent/core/engine/workflow';
 import {
+  TASK_QUEUES_MEMO_KEY,
+  TaskFailedError,
   TimeoutError,
+  WorkflowApplicationError,
   WorkflowResult,
   WorkflowUsageError,
   type ChildWorkflowHandle,
   type ChildWorkflowOptions,
   type TaskCallOptions,
+  type TaskQueueRoute,
   type WorkflowInfo,
   type WorkflowResultData,
 } from '@mcp-agent/core/workflow';
+import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { fromTemporalFailure } from '../failures.js';
 import type { WorkflowBundleConfig } from './embedded-config.js';
 
@@ -43,6 +48,30 @@ export function assertSerialisable(value: unknown, what: string): void {
       `${what} is not serialisable to JSON: ${error instanceof Error ? error.message : String(error)}; pass plain data (objects, arrays, strings, numbers, booleans, null)`,
     );
   }
+}
+
+/**
+ * The route the run's memo gives a task (`mcp_agent.task_queues`), when it gives a usable one; a
+ * malformed entry is ignored, so the task runs on the run's own queue.
+ */
+export function taskQueueRouteOf(memo: Record<string, unknown> | undefined, taskName: string): TaskQueueRoute | undefined {
+  const routes = memo?.[TASK_QUEUES_MEMO_KEY];
+  if (typeof routes !== 'object' || routes === null || Array.isArray(routes)) return undefined;
+  const route: unknown = Object.hasOwn(routes, taskName) ? (routes as Record<string, unknown>)[taskName] : undefined;
+  if (typeof route === 'string') return route === '' ? undefined : { taskQueue: route };
+  if (typeof route !== 'object' || route === null) return undefined;
+  const { taskQueue, scheduleToStartTimeoutMs, whenUnserved } = route as Record<string, unknown>;
+  if (typeof taskQueue !== 'string' || taskQueue === '') return undefined;
+  return {
+    taskQueue,
+    ...(typeof scheduleToStartTimeoutMs === 'number' && Number.isFinite(scheduleToStartTimeoutMs) && scheduleToStartTimeoutMs > 0 ? { scheduleToStartTimeoutMs } : {}),
+    ...(typeof whenUnserved === 'string' && whenUnserved !== '' ? { whenUnserved } : {}),
+  };
+}
+
+/** Whether an activity failed because no worker took it within its schedule-to-start timeout. */
+function neverPickedUp(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof TimeoutFailure && error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
 }
 
 /** Converts what a Temporal operation rejected with into the mcp-agent error workflow code expects. */
@@ -139,13 +168,26 @@ export class TemporalWorkflowContext implements WorkflowContext {
     return minimumSupported;
   }
 
-  /** Runs a task as an activity named after it, with the retry policy and timeouts chosen by the config's rules. */
+  /**
+   * Runs a task as an activity named after it, with the retry policy and timeouts chosen by the
+   * config's rules, on the call's `taskQueue`, else the one the run's memo names for the task
+   * (`mcp_agent.task_queues`), else the run's own.
+   */
   executeTask<R>(taskName: string, args: unknown[], options: TaskCallOptions | undefined): Promise<R> {
     args.forEach((argument, index) => assertSerialisable(argument, `argument ${index + 1} of task ${taskName}`));
     const taskOptions = this.#config.tasks[taskName] ?? {};
     const policy = taskRetryPolicy(taskName, this.#config.retry, taskOptions.retryPolicy, options?.retryPolicy);
     const timeouts = resolveTaskTimeouts(taskName, { temporal: { timeout_seconds: this.#config.timeoutSeconds } }, taskOptions, options);
+    const route = options?.taskQueue === undefined ? taskQueueRouteOf(workflowInfo().memo, taskName) : undefined;
+    const taskQueue = options?.taskQueue ?? route?.taskQueue;
+    if (taskQueue !== undefined && (typeof taskQueue !== 'string' || taskQueue.trim() === '')) {
+      throw new WorkflowUsageError(`executeTask(${taskName}): taskQueue must be a non-empty string, got ${JSON.stringify(taskQueue)}`);
+    }
+    const scheduleToStartMs =
+      options?.scheduleToStartTimeout !== undefined ? toMilliseconds(options.scheduleToStartTimeout, `scheduleToStartTimeout of task ${taskName}`) : route?.scheduleToStartTimeoutMs;
     const activityOptions: ActivityOptions = {
+      ...(taskQueue === undefined ? {} : { taskQueue }),
+      ...(scheduleToStartMs === undefined ? {} : { scheduleToStartTimeout: scheduleToStartMs }),
       startToCloseTimeout: timeouts.startToCloseMs,
       ...(timeouts.scheduleToCloseMs === undefined ? {} : { scheduleToCloseTimeout: timeouts.scheduleToCloseMs }),
       ...(timeouts.heartbeatMs === undefined ? {} : { heartbeatTimeout: timeouts.heartbeatMs }),
@@ -160,7 +202,22 @@ export class TemporalWorkflowContext implements WorkflowContext {
     };
     const activities = proxyActivities<Record<string, (...args: unknown[]) => Promise<R>>>(activityOptions);
     const activity = activities[taskName] as (...args: unknown[]) => Promise<R>;
-    return translated(() => activity(...args), policy.maximumAttempts);
+    if (scheduleToStartMs === undefined) return translated(() => activity(...args), policy.maximumAttempts);
+    return (async () => {
+      try {
+        return await activity(...args);
+      } catch (error) {
+        if (!neverPickedUp(error)) throw fromTemporalFailure(error, policy.maximumAttempts);
+        // Temporal does not retry this timeout; the error says which queue went unserved.
+        const queue = taskQueue ?? workflowInfo().taskQueue;
+        const after = route?.whenUnserved === undefined ? `is a worker polling task queue "${queue}" running?` : route.whenUnserved;
+        throw new TaskFailedError(
+          taskName,
+          1,
+          WorkflowApplicationError.nonRetryable(`no worker took the task from task queue "${queue}" within ${scheduleToStartMs} ms; ${after}`, 'TaskQueueUnserved'),
+        );
+      }
+    })();
   }
 
   async startChild<T>(workflowName: string, input: unknown, options: ChildWorkflowOptions | undefined): Promise<ChildWorkflowHandle<T>> {

@@ -1,7 +1,9 @@
 /**
- * The workflows, tasks and tools an app knows, by their stable names. Safe for the workflow sandbox.
+ * The workflows, tasks, tools, prompts and resources an app knows, by their stable names. Safe
+ * for the workflow sandbox.
  */
 import { UnknownTaskError, UnknownWorkflowError, WorkflowUsageError } from '../errors.js';
+import type { McpContent, McpPromptResult, McpResourceResult } from '../mcp/mcp-service.js';
 import type { TaskDefinition, WorkflowDefinition } from './definitions.js';
 
 /**
@@ -62,6 +64,101 @@ export interface AppToolDefinition {
   readonly workflowName: string | undefined;
 }
 
+/**
+ * An argument a prompt takes. MCP prompt arguments are strings.
+ *
+ * @example
+ * ```ts
+ * const topic: AppPromptArgument = { name: 'topic', description: 'What to write about', required: true };
+ * ```
+ */
+export interface AppPromptArgument {
+  /** The argument's name, unique among the prompt's arguments. */
+  name: string;
+  /** What to give, shown to people picking the prompt. */
+  description?: string;
+  /** A `prompts/get` without it is refused. Default false. */
+  required?: boolean;
+}
+
+/**
+ * One message of a rendered prompt: a string is a text content item.
+ *
+ * @example
+ * ```ts
+ * const message: AppPromptMessage = { role: 'user', content: 'Review this diff for bugs.' };
+ * ```
+ */
+export interface AppPromptMessage {
+  role: 'user' | 'assistant';
+  /** Text, or an MCP content item (`{ type: 'text', text }`, `{ type: 'image', data, mimeType }`, `{ type: 'resource', resource }`, ...). */
+  content: string | McpContent;
+}
+
+/**
+ * What a prompt's render function returns: a string (one user message), messages, or messages
+ * with a description. An agent's `getPrompt` result is one, as it is.
+ *
+ * @example
+ * ```ts
+ * const rendered: AppPromptResult = [
+ *   { role: 'user', content: 'Summarise the notes below.' },
+ *   { role: 'assistant', content: 'Send them.' },
+ * ];
+ * ```
+ */
+export type AppPromptResult = string | AppPromptMessage[] | { description?: string | undefined; messages: Array<AppPromptMessage | McpPromptResult['messages'][number]> };
+
+/**
+ * What a resource's read function returns: a string or `{ text }` for text, `{ blob }` for bytes
+ * (a `Uint8Array`, or a base64 string), with an optional MIME type overriding the resource's. An
+ * agent's `readResource` result (`{ contents: [...] }`) is one, as it is.
+ *
+ * @example
+ * ```ts
+ * const readme: AppResourceContents = { text: '# Notes', mimeType: 'text/markdown' };
+ * const logo: AppResourceContents = { blob: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), mimeType: 'image/png' };
+ * ```
+ */
+export type AppResourceContents = string | { text: string; mimeType?: string | undefined } | { blob: Uint8Array | string; mimeType?: string | undefined } | McpResourceResult;
+
+/**
+ * A prompt an app declares with `app.prompt`: the server lists it and, on `prompts/get`, calls
+ * `render` with the arguments once the required ones are all there.
+ *
+ * @example
+ * ```ts
+ * for (const prompt of app.registry.prompts.values()) console.log(prompt.name, prompt.arguments.map((argument) => argument.name));
+ * ```
+ */
+export interface AppPromptDefinition {
+  readonly name: string;
+  readonly title: string | undefined;
+  readonly description: string | undefined;
+  readonly arguments: readonly Readonly<AppPromptArgument>[];
+  /** The user's function. */
+  readonly render: (args: Readonly<Record<string, string>>) => AppPromptResult | Promise<AppPromptResult>;
+}
+
+/**
+ * A resource an app declares with `app.resource`: the server lists it and, on `resources/read`
+ * of its URI, calls `read`.
+ *
+ * @example
+ * ```ts
+ * for (const resource of app.registry.resources.values()) console.log(resource.uri, resource.mimeType);
+ * ```
+ */
+export interface AppResourceDefinition {
+  readonly uri: string;
+  readonly name: string;
+  readonly title: string | undefined;
+  readonly description: string | undefined;
+  readonly mimeType: string | undefined;
+  /** The user's function. */
+  readonly read: () => AppResourceContents | Promise<AppResourceContents>;
+}
+
 /** Tool names the server keeps for its workflow tools. */
 const RESERVED_TOOL_PREFIX = 'workflows-';
 
@@ -70,11 +167,13 @@ function namesOfTool(tool: AppToolDefinition): string[] {
   return tool.mode === 'async' ? [tool.name, `${tool.name}-get_status`] : [tool.name];
 }
 
-/** Workflows, tasks and tools by name; names are unique. */
+/** Workflows, tasks, tools and prompts by name, resources by URI; names and URIs are unique. */
 export class WorkflowRegistry {
   readonly #workflows = new Map<string, WorkflowDefinition>();
   readonly #tasks = new Map<string, TaskDefinition>();
   readonly #tools = new Map<string, AppToolDefinition>();
+  readonly #prompts = new Map<string, AppPromptDefinition>();
+  readonly #resources = new Map<string, AppResourceDefinition>();
 
   /** Adds a workflow and the tasks declared on it. Adding the same definition twice is allowed. */
   addWorkflow(definition: WorkflowDefinition): void {
@@ -131,6 +230,21 @@ export class WorkflowRegistry {
     this.#tools.set(tool.name, tool);
   }
 
+  /** Adds a prompt. Another prompt of the same name is an error. */
+  addPrompt(prompt: AppPromptDefinition): void {
+    if (this.#prompts.has(prompt.name)) throw new WorkflowUsageError(`another prompt is named "${prompt.name}"; prompt names must be unique, give one another name`);
+    this.#prompts.set(prompt.name, prompt);
+  }
+
+  /** Adds a resource. Another resource of the same URI is an error. */
+  addResource(resource: AppResourceDefinition): void {
+    const existing = this.#resources.get(resource.uri);
+    if (existing !== undefined) {
+      throw new WorkflowUsageError(`the resource "${resource.name}" has the URI "${resource.uri}", as "${existing.name}" does; resource URIs must be unique, give one another URI`);
+    }
+    this.#resources.set(resource.uri, resource);
+  }
+
   /** @throws UnknownWorkflowError listing the registered names. */
   getWorkflow(name: string): WorkflowDefinition {
     const definition = this.#workflows.get(name);
@@ -156,5 +270,15 @@ export class WorkflowRegistry {
   /** The tools declared with `app.tool` and `app.asyncTool`, by name. */
   get tools(): ReadonlyMap<string, AppToolDefinition> {
     return this.#tools;
+  }
+
+  /** The prompts declared with `app.prompt`, by name. */
+  get prompts(): ReadonlyMap<string, AppPromptDefinition> {
+    return this.#prompts;
+  }
+
+  /** The resources declared with `app.resource`, by URI. */
+  get resources(): ReadonlyMap<string, AppResourceDefinition> {
+    return this.#resources;
   }
 }

@@ -33,6 +33,51 @@ export interface TaskCallOptions {
   heartbeatTimeout?: Duration;
   /** How failed attempts are retried; merged field by field over the configured policy. */
   retryPolicy?: RetryPolicy;
+  /**
+   * The task queue the task is scheduled on (Temporal only: the workers polling that queue run it,
+   * instead of those of the run's own queue). The in-process engine ignores it.
+   */
+  taskQueue?: string;
+  /**
+   * Longest time the task may wait for a worker to take it (Temporal only; the in-process engine
+   * ignores it). When it passes the task fails at once, without retries: a worker that never
+   * came would not come for a second attempt either. Useful with `taskQueue`.
+   */
+  scheduleToStartTimeout?: Duration;
+}
+
+/**
+ * The memo key under which a run names task queues for some of its tasks: a record from task name
+ * to {@link TaskQueueRoute}. On Temporal every task the run calls (`executeTask`, a model round
+ * trip, an MCP call) is looked up there unless the call gives its own `taskQueue`; the in-process
+ * engine ignores it. The agent server sets it for runs its clients start, so that their sampling
+ * round trips (`llm.mcp-sampling.complete`) run in the server's process, which holds the client's
+ * session.
+ *
+ * @example
+ * ```ts
+ * await executor.startWorkflow('Report', input, {
+ *   memo: { [TASK_QUEUES_MEMO_KEY]: { 'llm.mcp-sampling.complete': { taskQueue: 'reports.mcp-server.1', scheduleToStartTimeoutMs: 60_000 } } },
+ * });
+ * ```
+ */
+export const TASK_QUEUES_MEMO_KEY = 'mcp_agent.task_queues';
+
+/**
+ * Where one task of a run goes, as the run's memo names it under {@link TASK_QUEUES_MEMO_KEY}.
+ *
+ * @example
+ * ```ts
+ * const route: TaskQueueRoute = { taskQueue: 'gpu-workers', scheduleToStartTimeoutMs: 30_000, whenUnserved: 'start a GPU worker' };
+ * ```
+ */
+export interface TaskQueueRoute {
+  /** The task queue whose workers run the task. */
+  taskQueue: string;
+  /** How long the task may wait for one of them to take it, in milliseconds; then it fails, not retried. Default: no limit. */
+  scheduleToStartTimeoutMs?: number;
+  /** Said in that failure after the facts: who serves the queue and what to do now. */
+  whenUnserved?: string;
 }
 
 /** What a workflow may do with a child it started. */
