@@ -138,7 +138,7 @@ export async function main(argv: readonly string[], given: Partial<CliIo> = {}):
   try {
     let parsed: { values: Record<string, unknown>; positionals: string[] };
     try {
-      parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true }) as typeof parsed;
+      parsed = parseArgs({ args: negativeNumbersAttached(rest, command.options), options: command.options, allowPositionals: true, strict: true }) as typeof parsed;
     } catch (error) {
       throw new UsageError(
         messageOf(error)
@@ -158,6 +158,25 @@ export async function main(argv: readonly string[], given: Partial<CliIo> = {}):
     }
     throw error;
   }
+}
+
+/**
+ * The arguments with a negative number after an option that takes a value joined to it
+ * (`--limit -3` as `--limit=-3`), so the command checks the number instead of the parser taking
+ * it for an option and calling the argument ambiguous.
+ */
+function negativeNumbersAttached(args: readonly string[], options: Command['options']): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] as string;
+    const next = args[index + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index += 1;
+    } else joined.push(arg);
+  }
+  return joined;
 }
 
 /** Runs a command, turning its errors into messages and exit codes. */

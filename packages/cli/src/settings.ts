@@ -23,12 +23,19 @@ export const DEFAULT_APP_MODULES = ['src/workflows.ts', 'src/workflows.js', 'dis
 interface IoPaths {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where warnings about the config (unknown keys, an empty file) are printed. */
+  stderr?: (text: string) => void;
 }
 
-/** The settings of `--config`, or of mcp_agent.config.yaml (and its secrets file) found from `cwd` up, with the files read. */
-export function loadedSettingsFrom(values: Record<string, unknown>, io: IoPaths): LoadedSettings {
+/**
+ * The settings of `--config`, or of mcp_agent.config.yaml (and its secrets file) found from `cwd` up, with the files read.
+ * Warnings (unknown keys, an empty file) go to `io.stderr` unless `printWarnings` is false.
+ */
+export function loadedSettingsFrom(values: Record<string, unknown>, io: IoPaths, options: { printWarnings?: boolean } = {}): LoadedSettings {
   const configPath = values['config'] as string | undefined;
-  return loadSettings({ cwd: io.cwd, env: io.env, ...(configPath === undefined ? {} : { configPath }) });
+  const loaded = loadSettings({ cwd: io.cwd, env: io.env, ...(configPath === undefined ? {} : { configPath }) });
+  if (options.printWarnings !== false) for (const warning of loaded.warnings) io.stderr?.(`warning: ${warning}\n`);
+  return loaded;
 }
 
 /** The settings of `--config`, or of mcp_agent.config.yaml (and its secrets file) found from `cwd` up. */

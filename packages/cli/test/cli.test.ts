@@ -268,6 +268,42 @@ describe('worker, run and workflows commands on the dev server', { timeout: 120_
     expect(missing.stderr).toContain('no-such-workflow');
   });
 
+  it("gives the query and the server's reason when workflows list --query is refused", async () => {
+    const badQuery = await cli(['workflows', 'list', '--query', 'Statuss = "Running"', ...common]);
+    expect(badQuery.code).toBe(2);
+    expect(badQuery.stderr).toContain('--query \'Statuss = "Running"\': the server refused it: ');
+    expect(badQuery.stderr).toContain('invalid search attribute: Statuss');
+    expect(badQuery.stderr).not.toContain('Failed to list workflows\n');
+  });
+
+  it('refuses a --limit below 1 or not whole, negative numbers included, with exit code 2', async () => {
+    for (const limit of ['-3', '0', '2.5', 'ten']) {
+      const refused = await cli(['workflows', 'list', '--limit', limit, ...common]);
+      expect(refused.code, limit).toBe(2);
+      expect(refused.stderr, limit).toContain(`--limit: expected a whole number from 1, got ${limit === 'ten' ? '"ten"' : limit}`);
+      expect(refused.stderr, limit).not.toContain('ambiguous');
+    }
+  });
+
+  it('says there is no such workflow when workflows history gets an unknown id', async () => {
+    const unknownId = `cli-no-such-${Date.now()}`;
+    const history = await cli(['workflows', 'history', unknownId, '--config', config]);
+    expect(history.code).toBe(1);
+    expect(history.stderr).toContain(`no workflow "${unknownId}" in namespace "default"`);
+    expect(history.stderr).toContain('mcp-agent workflows list');
+    expect(history.stderr).not.toContain('5 NOT_FOUND');
+  });
+
+  it('says a completed run is not running when asked to cancel it', async () => {
+    const done = `cli-done-${Date.now()}`;
+    const run = await cli(['run', 'GreetingWorkflow', '--input', '"lin"', '--id', done, '--wait', ...common]);
+    expect(run.code).toBe(0);
+    const cancel = await cli(['workflows', 'cancel', done, ...common]);
+    expect(cancel.code).toBe(1);
+    expect(cancel.stderr).toContain(`cannot cancel: workflow "${done}"`);
+    expect(cancel.stderr).toContain('is not running (COMPLETED)');
+  });
+
   it('checks the config, naming problems', async () => {
     const ok = await cli(['config', 'check', '--config', config, '--json']);
     expect(ok.code).toBe(0);
@@ -291,6 +327,70 @@ describe('worker, run and workflows commands on the dev server', { timeout: 120_
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('cannot reach the Temporal server at 127.0.0.1:1');
     expect(refused.stderr).toContain('mcp-agent server start-dev');
+  });
+});
+
+describe('config check: mistakes that would pass silently', () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'mcp-agent-cli-config-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const written = path.join(directory, name);
+    writeFileSync(written, text);
+    return written;
+  };
+
+  it('warns about unknown keys with a suggestion, and refuses them with --strict or CI set', async () => {
+    const typos = file('typos.yaml', ['exectuion_engine: temporal', 'temporal:', '  hots: temporal.internal', ''].join('\n'));
+    const warned = await cli(['config', 'check', '--config', typos], { cwd: directory });
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toBe(
+      'warning: typos.yaml: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)\n' +
+        'warning: typos.yaml: temporal.hots: unknown key, so it has no effect (did you mean "host"?)\n',
+    );
+    expect(warned.stdout).toContain('execution_engine: asyncio');
+    const strict = await cli(['config', 'check', '--config', typos, '--strict'], { cwd: directory });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('problem: typos.yaml: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)');
+    expect(strict.stderr).toContain('problem: typos.yaml: temporal.hots: unknown key, so it has no effect (did you mean "host"?)');
+    expect(strict.stderr).toContain('(warnings count as problems with --strict)');
+    const inCi = await cli(['config', 'check', '--config', typos, '--json'], { cwd: directory, env: { CI: 'true' } });
+    expect(inCi.code).toBe(1);
+    expect(JSON.parse(inCi.stdout).problems).toEqual([
+      'typos.yaml: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)',
+      'typos.yaml: temporal.hots: unknown key, so it has no effect (did you mean "host"?)',
+    ]);
+    expect((await cli(['config', 'check', '--config', typos], { cwd: directory, env: { CI: 'false' } })).code).toBe(0);
+  });
+
+  it("accepts the Python project's keys even with --strict", async () => {
+    const python = file('python.yaml', ['$schema: schema.json', 'execution_engine: asyncio', 'usage_telemetry: { enabled: false }', 'logger: { progress_display: true }', ''].join('\n'));
+    const checked = await cli(['config', 'check', '--config', python, '--strict'], { cwd: directory });
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+  });
+
+  it('warns about an empty config file, and refuses it with --strict', async () => {
+    const empty = file('empty.yaml', '');
+    const warned = await cli(['config', 'check', '--config', empty], { cwd: directory });
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain('warning: empty.yaml: the file has no settings (it is empty or only comments), so defaults apply');
+    expect((await cli(['config', 'check', '--config', empty, '--strict'], { cwd: directory })).code).toBe(1);
+  });
+
+  it('refuses an unset variable and a server url without scheme, naming them and the fix', async () => {
+    const unset = file('unset.yaml', ['temporal:', '  host: ${TEMPORAL_HOST}', ''].join('\n'));
+    const refused = await cli(['config', 'check', '--config', unset], { cwd: directory });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'unset.yaml: temporal.host: environment variable TEMPORAL_HOST is not set and has no default; set it, or give a default such as ${TEMPORAL_HOST:-default}',
+    );
+    expect((await cli(['config', 'check', '--config', unset], { cwd: directory, env: { TEMPORAL_HOST: 'localhost' } })).code).toBe(0);
+    const schemeless = file('schemeless.yaml', ['mcp:', '  servers:', '    remote:', '      transport: streamable_http', '      url: localhost:8000/mcp', ''].join('\n'));
+    const noScheme = await cli(['config', 'check', '--config', schemeless], { cwd: directory });
+    expect(noScheme.code).toBe(1);
+    expect(noScheme.stderr).toContain(
+      'schemeless.yaml: mcp.servers.remote.url: expected an absolute http:// or https:// URL such as "http://localhost:8000/mcp", got "localhost:8000/mcp"; add the scheme: "http://localhost:8000/mcp"',
+    );
   });
 });
 

@@ -315,6 +315,7 @@ const CONFIG: string[] = [
   'OtelSettings (type)',
   'OtelSettingsSchema',
   'OtlpSettingsSchema',
+  'ParseSettingsOptions (type)',
   'ProviderSettings (type)',
   'ProviderSettingsSchema',
   'RetryPolicyConfig (type)',

@@ -56,6 +56,11 @@ describe('the temporal section', () => {
   it('names the allowed range of a port', () => {
     expect(settingsError({ temporal: { port: 70000 } }).issues).toEqual(['temporal.port: expected an integer from 1 to 65535, got 70000']);
   });
+  it('takes a heartbeat timeout in seconds, 0 to turn it off, and names a negative one', () => {
+    expect(parseSettings({ temporal: { heartbeat_timeout_seconds: '3' } }).temporal?.heartbeat_timeout_seconds).toBe(3);
+    expect(parseSettings({ temporal: { heartbeat_timeout_seconds: 0 } }).temporal?.heartbeat_timeout_seconds).toBe(0);
+    expect(settingsError({ temporal: { heartbeat_timeout_seconds: -1 } }).issues).toEqual(['temporal.heartbeat_timeout_seconds: expected a number >= 0 (0 turns it off), got -1']);
+  });
 });
 
 describe('temporal host and port', () => {

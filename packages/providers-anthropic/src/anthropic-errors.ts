@@ -24,6 +24,56 @@ export interface AnthropicErrorContext {
   model: string;
   /** The API key, removed from anything echoed back into a message. */
   apiKey?: string | undefined;
+  /** The base URL the request went to, named when its answer is broken. Default: "the endpoint of anthropic.base_url". */
+  baseUrl?: string | undefined;
+}
+
+/**
+ * What is wrong with a 200's body (JSON without the fields a message or its event stream has),
+ * worded to follow "the response ...", carried from the mapping to {@link classifyAnthropicError}.
+ *
+ * @example
+ * ```ts
+ * throw new MalformedAnthropicResponse('has no "content" array');
+ * ```
+ */
+export class MalformedAnthropicResponse extends Error {
+  /** The problem, such as `has no "content" array`. */
+  readonly problem: string;
+
+  /** @param problem - What was wrong, worded to follow "the response ...". */
+  constructor(problem: string) {
+    super(`the response ${problem}`);
+    this.name = 'MalformedAnthropicResponse';
+    this.problem = problem;
+  }
+}
+
+/**
+ * The error for a 200 whose body is not the answer the API defines: retryable (a fault of the
+ * server, or of a proxy in between), `type` `MalformedResponseError`, and a message naming the
+ * provider, the endpoint, the model and the problem.
+ *
+ * @param problem - What was wrong, worded to follow "the response ...": `is not valid JSON (...)`.
+ *
+ * @example
+ * ```ts
+ * malformedResponseError({ model: 'claude-haiku-4-5', baseUrl: 'http://127.0.0.1:1234' }, 'has no "content" array').message;
+ * // anthropic: the response from http://127.0.0.1:1234 for model claude-haiku-4-5 has no "content" array; ...
+ * ```
+ */
+export function malformedResponseError(context: AnthropicErrorContext, problem: string, cause?: unknown): WorkflowApplicationError {
+  const endpoint = context.baseUrl ?? 'the endpoint of anthropic.base_url';
+  const message =
+    `anthropic: the response from ${endpoint} for model ${context.model} ${problem}; the server or a proxy in between answered with a broken body ` +
+    '(retried by the llm.* retry policy; if it persists, check that anthropic.base_url points at the Anthropic Messages API)';
+  const details: AnthropicErrorDetails = { provider: 'anthropic', status: 200 };
+  return new WorkflowApplicationError(redact(message, context.apiKey), {
+    type: 'MalformedResponseError',
+    nonRetryable: false,
+    details: [details],
+    ...(cause === undefined ? {} : { cause: safeCause(cause, context.apiKey) }),
+  });
 }
 
 /** Serialisable facts about a failed call, in `details[0]` of the error. */
@@ -116,6 +166,8 @@ function safeCause(error: unknown, apiKey: string | undefined): unknown {
  *   `APIConnectionTimeoutError`: retryable;
  * - `APIUserAbortError` (the call's `signal` aborted: cancellation or the attempt's timeout): the
  *   signal's reason, for the engine to recognise; without an aborted signal, a retryable error;
+ * - a body that does not parse as JSON (a `SyntaxError`) or a {@link MalformedAnthropicResponse}:
+ *   retryable, as {@link malformedResponseError} words it;
  * - a `WorkflowApplicationError` passes through; anything else becomes a retryable one.
  *
  * Messages read `anthropic: <status> <Class>: <the API's message>` and never contain the key; nor
@@ -132,6 +184,9 @@ export function classifyAnthropicError(error: unknown, context: AnthropicErrorCo
 export function classifyAnthropicError(error: unknown, context: AnthropicErrorContext, signal?: AbortSignal): unknown {
   if (WorkflowApplicationError.is(error)) return error;
   if (error instanceof APIUserAbortError && signal?.aborted === true && signal.reason !== undefined) return signal.reason;
+  if (error instanceof MalformedAnthropicResponse) return malformedResponseError(context, error.problem);
+  // The SDK parses a 200's body (or a stream's event) and lets JSON.parse's error through.
+  if (error instanceof SyntaxError) return malformedResponseError(context, `is not valid JSON (${error.message})`, error);
   if (!(error instanceof APIError) || error.status === undefined) {
     // Network failures, aborts without an aborted signal to explain them, an `error` event in the
     // middle of a stream (such as overloaded_error), and anything unexpected: all may pass on

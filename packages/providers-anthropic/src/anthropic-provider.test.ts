@@ -78,4 +78,67 @@ describe('createAnthropicProvider', () => {
     expect(response.model).toBe('claude-opus-4-7');
     expect(server.requests[0]?.body).toMatchObject({ model: 'claude-opus-4-7', max_tokens: 256 });
   });
+
+  describe('with a broken response body', () => {
+    const MODEL = 'claude-haiku-4-5';
+
+    /** What `complete` or `stream` fails with when the server answers with this broken body. */
+    async function failureOf(method: 'complete' | 'stream', malformedBody: string): Promise<WorkflowApplicationError> {
+      server.reset();
+      server.enqueue({ malformedBody });
+      const provider = createAnthropicProvider({ apiKey: 'test-key-0123456789', baseUrl: server.anthropicBaseUrl, defaultModel: MODEL });
+      const request = { provider: 'anthropic', messages: [{ role: 'user' as const, content: 'Hi' }] };
+      const settings = parseSettings({}, 'settings');
+      // The SDK logs an unparsable event itself before it throws; that line is not under test.
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        const error = await (method === 'complete' ? provider.complete(request, { settings }) : provider.stream(request, { settings }, () => undefined)).then(
+          () => new Error('expected the call to fail'),
+          (caught: unknown) => caught,
+        );
+        expect(WorkflowApplicationError.is(error)).toBe(true);
+        return error as WorkflowApplicationError;
+      } finally {
+        logged.mockRestore();
+      }
+    }
+
+    it.each([
+      ['complete', '', 'Unexpected end of JSON input'],
+      ['complete', '{"id": "msg_1", "content": [', 'JSON'],
+      ['stream', '<html>502 Bad Gateway</html>', 'is not valid JSON'],
+    ] as const)('%s: a body %j that is not JSON is a retryable error naming the provider, the endpoint, the model and the parse error', async (method, body, parseError) => {
+      const failure = await failureOf(method, body);
+
+      expect(failure).toMatchObject({ type: 'MalformedResponseError', nonRetryable: false });
+      expect(failure.message.startsWith(`anthropic: the response from ${server.anthropicBaseUrl} for model ${MODEL} is not valid JSON (`)).toBe(true);
+      expect(failure.message).toContain(parseError);
+      expect(failure.message).toContain('); the server or a proxy in between answered with a broken body');
+    });
+
+    it('stream: an empty event is named as a stream without its first event', async () => {
+      const failure = await failureOf('stream', '');
+
+      expect(failure).toMatchObject({ type: 'MalformedResponseError', nonRetryable: false });
+      expect(failure.message).toContain(`anthropic: the response from ${server.anthropicBaseUrl} for model ${MODEL} is a stream without a message_start event`);
+    });
+
+    it.each([
+      ['complete', '{"id": "msg_1", "type": "message"}', 'has no "content" array'],
+      ['stream', '{"id": "msg_1"}', 'is a stream without a message_start event'],
+      ['stream', '{"type": "message_start"}', 'has a message_start event without a "message" object'],
+    ] as const)('%s: JSON %s without the expected fields says what is missing', async (method, body, problem) => {
+      const failure = await failureOf(method, body);
+
+      expect(failure).toMatchObject({ type: 'MalformedResponseError', nonRetryable: false });
+      expect(failure.message).toContain(`anthropic: the response from ${server.anthropicBaseUrl} for model ${MODEL} ${problem}`);
+    });
+
+    it('stream: a stream cut off before message_stop is named as broken, not taken for a whole message', async () => {
+      const failure = await failureOf('stream', JSON.stringify({ type: 'message_start', message: { model: MODEL, content: [], usage: { input_tokens: 1, output_tokens: 0 } } }));
+
+      expect(failure).toMatchObject({ type: 'MalformedResponseError', nonRetryable: false });
+      expect(failure.message).toContain(`anthropic: the response from ${server.anthropicBaseUrl} for model ${MODEL} is a stream that ended before its message_stop event`);
+    });
+  });
 });

@@ -7,9 +7,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { WorkflowApplicationError } from '@mcp-agent/core';
 import type { LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
-import { classifyAnthropicError } from './anthropic-errors.js';
+import { classifyAnthropicError, MalformedAnthropicResponse } from './anthropic-errors.js';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_DEFAULT_MODEL, toAnthropicMessagesBody, type AnthropicMessagesBody } from './anthropic-request.js';
-import { fromAnthropicMessage } from './anthropic-response.js';
+import { fromAnthropicMessage, type AnthropicMessageLike } from './anthropic-response.js';
 import { collectAnthropicStream } from './anthropic-stream.js';
 
 /** Options of {@link createAnthropicProvider}; each one overrides the config and the environment. */
@@ -43,6 +43,18 @@ function missingApiKey(): WorkflowApplicationError {
   });
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What is wrong with a parsed `message`, worded to follow "the response ...", or `undefined`. */
+function messageProblem(message: unknown): string | undefined {
+  if (!isObject(message)) return `is not a JSON object (got ${JSON.stringify(message)?.slice(0, 80) ?? String(message)})`;
+  if (!Array.isArray(message['content'])) return 'has no "content" array';
+  if (!isObject(message['usage'])) return 'has no "usage" object';
+  return undefined;
+}
+
 /**
  * Creates the Anthropic provider: `complete` and `stream` send a neutral request to the Messages
  * API with the official SDK and map the answer back.
@@ -65,7 +77,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
   const clients = new Map<string, Anthropic>();
   const environment = (): Readonly<Record<string, string | undefined>> => options.environment ?? process.env;
 
-  function resolve(request: LlmRequest, settings: Settings): { client: Anthropic; apiKey: string; body: AnthropicMessagesBody } {
+  function resolve(request: LlmRequest, settings: Settings): { client: Anthropic; apiKey: string; baseUrl: string; body: AnthropicMessagesBody } {
     const section = settings.anthropic;
     const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(section?.api_key) ?? nonEmpty(environment()['ANTHROPIC_API_KEY']);
     if (apiKey === undefined) throw missingApiKey();
@@ -78,24 +90,26 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
     }
     const model = nonEmpty(options.defaultModel) ?? nonEmpty(section?.default_model) ?? ANTHROPIC_DEFAULT_MODEL;
     const body = toAnthropicMessagesBody(request, { model, maxTokens: options.defaultMaxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS });
-    return { client, apiKey, body };
+    return { client, apiKey, baseUrl, body };
   }
 
   return Object.freeze({
     name: 'anthropic',
 
     async complete(request: LlmRequest, context: LlmProviderContext): Promise<LlmResponse> {
-      const { client, apiKey, body } = resolve(request, context.settings);
+      const { client, apiKey, baseUrl, body } = resolve(request, context.settings);
       try {
-        const message = await client.messages.create(body, { signal: context.signal });
-        return fromAnthropicMessage(message, request);
+        const message: unknown = await client.messages.create(body, { signal: context.signal });
+        const problem = messageProblem(message);
+        if (problem !== undefined) throw new MalformedAnthropicResponse(problem);
+        return fromAnthropicMessage(message as AnthropicMessageLike, request);
       } catch (error) {
-        throw classifyAnthropicError(error, { model: body.model, apiKey }, context.signal);
+        throw classifyAnthropicError(error, { model: body.model, apiKey, baseUrl }, context.signal);
       }
     },
 
     async stream(request: LlmRequest, context: LlmProviderContext, onText: (delta: string) => void): Promise<LlmResponse> {
-      const { client, apiKey, body } = resolve(request, context.settings);
+      const { client, apiKey, baseUrl, body } = resolve(request, context.settings);
       try {
         const events = await client.messages.create({ ...body, stream: true }, { signal: context.signal });
         const message = await collectAnthropicStream(events, onText);
@@ -103,7 +117,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
         context.signal?.throwIfAborted();
         return fromAnthropicMessage(message, request);
       } catch (error) {
-        throw classifyAnthropicError(error, { model: body.model, apiKey }, context.signal);
+        // A stream cut short by an abort looks broken; the abort is what happened.
+        if (error instanceof MalformedAnthropicResponse) context.signal?.throwIfAborted();
+        throw classifyAnthropicError(error, { model: body.model, apiKey, baseUrl }, context.signal);
       }
     },
   });

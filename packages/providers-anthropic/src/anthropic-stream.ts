@@ -7,6 +7,7 @@
  * tool error, exactly as a non-streamed one does.
  */
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import { MalformedAnthropicResponse } from './anthropic-errors.js';
 import type { AnthropicMessageLike } from './anthropic-response.js';
 
 type CollectedBlock = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown; json: string } | { type: string };
@@ -26,6 +27,11 @@ function parsedInput(block: { input: unknown; json: string }): unknown {
  * the stop reason and final usage. A `tool_use` block whose JSON does not parse keeps the text as
  * its `input`.
  *
+ * @throws Error (a `MalformedAnthropicResponse`, which `classifyAnthropicError` makes a retryable
+ *   `MalformedResponseError`) when the stream has no `message_start` event, one without a
+ *   `message` and its `usage`, or ends before `message_stop`: a broken stream is never taken for
+ *   a whole message.
+ *
  * @example
  * ```ts
  * const events = await client.messages.create({ ...body, stream: true });
@@ -37,9 +43,15 @@ export async function collectAnthropicStream(events: AsyncIterable<RawMessageStr
   let stopReason: AnthropicMessageLike['stop_reason'] = null;
   const usage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
   const blocks: CollectedBlock[] = [];
+  let started = false;
+  let stopped = false;
   for await (const event of events) {
     switch (event.type) {
       case 'message_start':
+        if (typeof event.message !== 'object' || event.message === null) throw new MalformedAnthropicResponse('has a message_start event without a "message" object');
+        if (typeof event.message.usage !== 'object' || event.message.usage === null)
+          throw new MalformedAnthropicResponse('has a message_start event whose message has no "usage" object');
+        started = true;
         model = event.message.model;
         usage.input_tokens = event.message.usage.input_tokens;
         usage.output_tokens = event.message.usage.output_tokens;
@@ -74,10 +86,15 @@ export async function collectAnthropicStream(events: AsyncIterable<RawMessageStr
         if (typeof event.usage.cache_creation_input_tokens === 'number') usage.cache_creation_input_tokens = event.usage.cache_creation_input_tokens;
         if (typeof event.usage.cache_read_input_tokens === 'number') usage.cache_read_input_tokens = event.usage.cache_read_input_tokens;
         break;
+      case 'message_stop':
+        stopped = true;
+        break;
       default:
         break;
     }
   }
+  if (!started) throw new MalformedAnthropicResponse('is a stream without a message_start event');
+  if (!stopped) throw new MalformedAnthropicResponse('is a stream that ended before its message_stop event');
   const content = blocks
     .filter((block): block is CollectedBlock => block !== undefined)
     .map((block) => ('json' in block ? { type: 'tool_use', id: block.id, name: block.name, input: parsedInput(block) } : block));

@@ -21,6 +21,36 @@ export interface OpenAIErrorContext {
   endpointSetting?: string | undefined;
   /** The API key, redacted from anything the error carries. */
   apiKey?: string | undefined;
+  /** The base URL the request went to, named when its answer is broken. Default: the endpoint setting's name. */
+  baseURL?: string | undefined;
+}
+
+/**
+ * The error for a 200 whose body is not the answer the API defines (not JSON, or JSON without the
+ * fields a completion has): retryable, as a fault of the server (or of a proxy in between), with
+ * `type` `MalformedResponseError` and a message naming the provider, the endpoint, the model and
+ * the problem.
+ *
+ * @param problem - What was wrong, worded to follow "the response ...": `is not valid JSON (...)`.
+ *
+ * @example
+ * ```ts
+ * throw malformedResponseError(context, 'has no "choices" array');
+ * // openai: the response from http://127.0.0.1:1234/v1 for model gpt-4o-mini has no "choices" array; ...
+ * ```
+ */
+export function malformedResponseError(context: OpenAIErrorContext, problem: string, cause?: unknown): WorkflowApplicationError {
+  const setting = context.endpointSetting ?? `${context.section}.base_url`;
+  const endpoint = context.baseURL ?? `the endpoint of ${setting}`;
+  const message =
+    `${context.label}: the response from ${endpoint} for model ${context.model} ${problem}; the server or a proxy in between answered with a broken body ` +
+    `(retried by the llm.* retry policy; if it persists, check that ${setting} points at an OpenAI-compatible API)`;
+  return new WorkflowApplicationError(redact(message, context.apiKey), {
+    type: 'MalformedResponseError',
+    nonRetryable: false,
+    details: [{ baseURL: context.baseURL ?? null, model: context.model }],
+    ...(cause === undefined ? {} : { cause: cause instanceof Error ? safeError(cause, context.apiKey) : cause }),
+  });
 }
 
 /** The SDK's class name for each status it has a class for. */
@@ -86,6 +116,8 @@ function hint(status: number, context: OpenAIErrorContext): string {
  * - 408, 409, 5xx, connection errors and timeouts: retryable.
  * - An error without a status (an error event in the middle of a stream): retryable.
  * - An abort of the call (cancellation, the attempt's timeout): the signal's reason when there is one.
+ * - A body that does not parse as JSON (a `SyntaxError`, whole or in a stream): retryable, as
+ *   {@link malformedResponseError} words it.
  *
  * @example
  * ```ts
@@ -123,6 +155,10 @@ export function toWorkflowError(error: unknown, context: OpenAIErrorContext, sig
       cause: safeCause(error, context.apiKey),
     });
   }
+  if (error instanceof SyntaxError) {
+    // The SDK parses a 200's body (or a stream's event) and lets JSON.parse's error through.
+    return malformedResponseError(context, `is not valid JSON (${error.message})`, error);
+  }
   if (error instanceof APIError) {
     // No status: an error event in the middle of a stream, or a failure before any response.
     const message = `${context.label}: APIError: ${error.message}`;
@@ -143,5 +179,13 @@ function safeCause(error: APIError, apiKey: string | undefined): unknown {
   if (!error.message.includes(apiKey) && !body.includes(apiKey)) return error;
   const copy = new Error(redact(error.message, apiKey));
   copy.name = error.constructor.name;
+  return copy;
+}
+
+/** An error that is not the SDK's, or a copy of its name and message without the key when the key shows in them. */
+function safeError(error: Error, apiKey: string | undefined): Error {
+  if (apiKey === undefined || apiKey.length < 4 || !`${error.message}\n${error.stack ?? ''}`.includes(apiKey)) return error;
+  const copy = new Error(redact(error.message, apiKey));
+  copy.name = error.name;
   return copy;
 }

@@ -4,9 +4,9 @@
  */
 import type { EmbeddingProvider, EmbeddingRequest, EmbeddingResponse, LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
 import { AzureOpenAI, OpenAI } from 'openai';
-import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { resolveOpenAIConnection, type Environment, type OpenAIConnection } from './openai-connection.js';
-import { toWorkflowError, type OpenAIErrorContext } from './openai-errors.js';
+import { malformedResponseError, toWorkflowError, type OpenAIErrorContext } from './openai-errors.js';
 import { toChatCompletionRequest } from './openai-request.js';
 import { ChatCompletionStreamAssembler, fromChatCompletion } from './openai-response.js';
 
@@ -92,7 +92,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): OpenA
       apiKey: connection.apiKey,
     };
     const body = toChatCompletionRequest(request, { model, reasoningEffort: connection.reasoningEffort });
-    return { client: clientFor(connection), body, model, errorContext };
+    const client = clientFor(connection);
+    errorContext.baseURL = client.baseURL;
+    return { client, body, model, errorContext };
   };
 
   return {
@@ -101,7 +103,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): OpenA
     async complete(request: LlmRequest, context: LlmProviderContext): Promise<LlmResponse> {
       const { client, body, errorContext } = prepare(request, context);
       try {
-        return fromChatCompletion(await client.chat.completions.create(body, { signal: context.signal }));
+        const completion: unknown = await client.chat.completions.create(body, { signal: context.signal });
+        const problem = completionProblem(completion);
+        if (problem !== undefined) throw malformedResponseError(errorContext, problem);
+        return fromChatCompletion(completion as ChatCompletion);
       } catch (error) {
         throw toWorkflowError(error, errorContext, context.signal);
       }
@@ -138,16 +143,44 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): OpenA
       const assembler = new ChatCompletionStreamAssembler(model);
       try {
         const stream = await client.chat.completions.create(streaming, { signal: context.signal });
+        let chunks = 0;
         for await (const chunk of stream) {
+          const problem = chunkProblem(chunk);
+          if (problem !== undefined) throw malformedResponseError(errorContext, problem);
+          chunks += 1;
           const text = assembler.add(chunk);
           if (text !== '') onText(text);
         }
+        // A body that is no event stream at all (an HTML error page) parses as no events.
+        if (chunks === 0 && context.signal?.aborted !== true) throw malformedResponseError(errorContext, 'is a stream without any completion chunk');
       } catch (error) {
         throw toWorkflowError(error, errorContext, context.signal);
       }
       return assembler.response();
     },
   };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What is wrong with a parsed `chat.completion`, worded to follow "the response ...", or `undefined`. */
+function completionProblem(completion: unknown): string | undefined {
+  if (!isObject(completion)) return `is not a JSON object (got ${JSON.stringify(completion)?.slice(0, 80) ?? String(completion)})`;
+  const choices = completion['choices'];
+  if (!Array.isArray(choices)) return 'has no "choices" array';
+  if (choices.length > 0 && !isObject((choices[0] as Record<string, unknown> | undefined)?.['message'])) return 'has a choice without a "message" object';
+  return undefined;
+}
+
+/** What is wrong with a parsed `chat.completion.chunk`, worded to follow "the response ...", or `undefined`. */
+function chunkProblem(chunk: unknown): string | undefined {
+  if (!isObject(chunk)) return `has a stream chunk that is not a JSON object (got ${JSON.stringify(chunk)?.slice(0, 80) ?? String(chunk)})`;
+  const choices = chunk['choices'];
+  if (!Array.isArray(choices)) return 'has a stream chunk without a "choices" array';
+  if (choices.some((choice) => !isObject(choice) || !isObject(choice['delta']))) return 'has a stream chunk with a choice without a "delta" object';
+  return undefined;
 }
 
 /**

@@ -7,6 +7,18 @@ import { connectTemporalClient, fetchWorkflowHistory, workflowHistoryJson } from
 import type { Command } from '../main.js';
 import { CONFIG_OPTION, settingsFrom } from '../settings.js';
 
+/** gRPC's code for "not found". */
+const GRPC_NOT_FOUND = 5;
+
+/** Whether the server answered that the workflow (or run) does not exist. */
+function isNotFound(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 6; depth += 1) {
+    if ((current as { code?: unknown }).code === GRPC_NOT_FOUND || (current as { name?: unknown }).name === 'WorkflowNotFoundError') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export const workflowsHistoryCommand: Command = {
   words: ['workflows', 'history'],
   summary: "print or save a workflow run's history as JSON (for replay)",
@@ -25,7 +37,15 @@ writes. Payloads stay as the server keeps them (encrypted, when encryption is on
     const workflowId = positionals[0] as string;
     const client = await connectTemporalClient(settingsFrom(values, io));
     try {
-      const history = await fetchWorkflowHistory(client, workflowId, values['run-id'] as string | undefined);
+      const runId = values['run-id'] as string | undefined;
+      const history = await fetchWorkflowHistory(client, workflowId, runId).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+        throw new Error(
+          `no workflow "${workflowId}"${runId === undefined ? '' : ` with run "${runId}"`} in namespace "${client.options.namespace}" of the Temporal server of the config ` +
+            '(check the id with `mcp-agent workflows list`)',
+          { cause: error },
+        );
+      });
       const json = workflowHistoryJson(history);
       const out = values['out'] as string | undefined;
       if (out === undefined) io.stdout(json);

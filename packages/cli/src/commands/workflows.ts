@@ -41,6 +41,36 @@ function asJson(description: WorkflowDescription): Record<string, unknown> {
 
 const jsonOption = { json: { type: 'boolean' } } as const;
 
+/** gRPC's code for a request the server refuses as invalid. */
+const GRPC_INVALID_ARGUMENT = 3;
+
+/**
+ * The server's own words under a failed call: the `details` of the gRPC error in its causes (the
+ * client's message is only "Failed to list workflows"), with its code; `undefined` when none.
+ */
+function serverReason(error: unknown): { reason: string; code: number | undefined } | undefined {
+  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 6; depth += 1) {
+    const { details, code } = current as { details?: unknown; code?: unknown };
+    if (typeof details === 'string' && details.trim() !== '') return { reason: details.trim(), code: typeof code === 'number' ? code : undefined };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * What to raise when listing fails: with a `--query`, the query and the server's reason (a
+ * refused query is a usage error, exit 2); else the server's reason, or the failure as it is.
+ */
+function listFailure(error: unknown, query: string | undefined): unknown {
+  const server = serverReason(error);
+  if (server === undefined) return error;
+  if (query === undefined) return new Error(`listing workflows failed: ${server.reason}`, { cause: error });
+  const message =
+    `--query '${query}': the server refused it: ${server.reason} ` +
+    '(the query uses Temporal\'s list filter syntax, such as \'WorkflowType = "GreetingWorkflow" AND ExecutionStatus = "Running"\')';
+  return server.code === GRPC_INVALID_ARGUMENT ? new UsageError(message, false) : new Error(message, { cause: error });
+}
+
 export const workflowsListCommand: Command = {
   words: ['workflows', 'list'],
   summary: 'list workflows (by name, status or a visibility query)',
@@ -62,14 +92,21 @@ ${COMMON_USAGE}`,
       throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${values['status'] as string}"`);
     const limitText = (values['limit'] as string | undefined) ?? '20';
     const limit = Number(limitText);
-    if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit: expected a positive whole number, got "${limitText}"`);
+    if (!(/^\s*-?\d+\s*$/.test(limitText) && Number.isInteger(limit) && limit > 0)) {
+      throw new UsageError(`--limit: expected a whole number from 1, got ${/^-?\d+(\.\d+)?$/.test(limitText) ? limitText : JSON.stringify(limitText)}`);
+    }
+    const query = values['query'] as string | undefined;
     const found = await withExecutor(values, io, (executor) =>
-      executor.listWorkflows({
-        limit,
-        ...(values['workflow'] === undefined ? {} : { workflowName: values['workflow'] as string }),
-        ...(status === undefined ? {} : { status: status as WorkflowStatus }),
-        ...(values['query'] === undefined ? {} : { query: values['query'] as string }),
-      }),
+      executor
+        .listWorkflows({
+          limit,
+          ...(values['workflow'] === undefined ? {} : { workflowName: values['workflow'] as string }),
+          ...(status === undefined ? {} : { status: status as WorkflowStatus }),
+          ...(query === undefined ? {} : { query }),
+        })
+        .catch((error: unknown) => {
+          throw listFailure(error, query);
+        }),
     );
     if (values['json'] === true) io.stdout(`${JSON.stringify(found.map(asJson))}\n`);
     else if (found.length === 0) io.stdout('no workflows\n');

@@ -37,4 +37,4 @@ export type {
 export { registerConfigSection, registeredConfigSections, settingsSchema } from './schema.js';
 export type { ConfigSection, ExecutionEngineName, Settings, SettingsInput, SettingsSections } from './schema.js';
 export { findConfigFile, loadSettings, parseSettings } from './load.js';
-export type { LoadedSettings, LoadSettingsOptions } from './load.js';
+export type { LoadedSettings, LoadSettingsOptions, ParseSettingsOptions } from './load.js';

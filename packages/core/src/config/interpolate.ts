@@ -41,47 +41,43 @@ export function interpolateString(text: string, environment: Readonly<Record<str
   return missing.length > 0 ? { missing } : { value };
 }
 
-/** Marks a mapping value whose interpolation left it unset. */
-const ABSENT = Symbol('absent');
+/** The fix for an unset variable, with the default syntax. */
+function unsetMessage(missing: readonly string[]): string {
+  const names = missing.join(', ');
+  const plural = missing.length > 1;
+  return (
+    `environment variable${plural ? 's' : ''} ${names} ${plural ? 'are' : 'is'} not set and ${plural ? 'have' : 'has'} no default; ` +
+    `set ${plural ? 'them' : 'it'}, or give a default such as \${${missing[0] ?? 'NAME'}:-default} (\${${missing[0] ?? 'NAME'}:-} for an empty value)`
+  );
+}
 
 function interpolateValue(value: unknown, environment: Readonly<Record<string, string | undefined>>, path: readonly PropertyKey[], problems: SettingsProblem[]): unknown {
   if (typeof value === 'string') {
     const result = interpolateString(value, environment);
-    return 'value' in result ? result.value : ABSENT;
+    if ('value' in result) return result.value;
+    problems.push({ path, message: unsetMessage(result.missing) });
+    return value;
   }
   if (Array.isArray(value)) {
-    return value.map((item: unknown, index) => {
-      if (typeof item !== 'string') return interpolateValue(item, environment, [...path, index], problems);
-      const result = interpolateString(item, environment);
-      if ('value' in result) return result.value;
-      problems.push({
-        path: [...path, index],
-        message:
-          `environment variable ${result.missing.join(', ')} is not set and has no default, and a list item can't be left out; ` +
-          `set it, or give a default such as \${${result.missing[0] ?? 'NAME'}:-}`,
-      });
-      return item;
-    });
+    return value.map((item: unknown, index) => interpolateValue(item, environment, [...path, index], problems));
   }
   if (isPlainObject(value)) {
     const copy: SettingsTree = {};
-    for (const [key, child] of Object.entries(value)) {
-      const interpolated = interpolateValue(child, environment, [...path, key], problems);
-      if (interpolated !== ABSENT) setOwn(copy, key, interpolated);
-    }
+    for (const [key, child] of Object.entries(value)) setOwn(copy, key, interpolateValue(child, environment, [...path, key], problems));
     return copy;
   }
   return value;
 }
 
 /**
- * Interpolates every string value of a tree. A mapping value that refers to an unset variable
- * without default is removed, so schema defaults and required-key rules apply as if it were not
- * written. Inside a list that would shift the other items, so it is reported as a problem instead.
+ * Interpolates every string value of a tree. A value that refers to an unset variable without
+ * default is a problem naming the variable and the setting: left unset, the setting would fall
+ * back to its default (another server, no API key) without a word.
  *
  * @example
  * ```ts
- * interpolateTree({ openai: { api_key: '${OPENAI_KEY}' } }, {}).tree; // { openai: {} }
+ * interpolateTree({ openai: { api_key: '${OPENAI_KEY}' } }, {}).problems;
+ * // [{ path: ['openai', 'api_key'], message: 'environment variable OPENAI_KEY is not set and has no default; ...' }]
  * ```
  */
 export function interpolateTree(

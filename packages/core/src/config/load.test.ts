@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ConfigError } from '../sandbox/errors.js';
 import { findConfigFile, loadSettings, ProviderSettingsSchema, registerConfigSection, type LoadSettingsOptions, type ProviderSettings, type Settings } from './index.js';
 
@@ -103,9 +104,20 @@ describe('loadSettings files', () => {
     expect(error.message).toBe(`${path.join(directory, 'missing', 'mcp_agent.config.yaml')}: config file not found (the configPath option is "missing/mcp_agent.config.yaml")`);
   });
 
-  it('treats an empty config file as defaults', async () => {
+  it('treats an empty config file as defaults, with a warning; strict makes it an error', async () => {
     await write('mcp_agent.config.yaml', '# nothing configured yet\n');
-    expect(load().settings.logger.level).toBe('info');
+    const { settings, warnings } = load();
+    expect(settings.logger.level).toBe('info');
+    expect(warnings).toEqual([
+      'mcp_agent.config.yaml: the file has no settings (it is empty or only comments), so defaults apply; add settings such as "execution_engine: asyncio", or remove the file',
+    ]);
+    expect(loadError({ strict: true }).message).toContain('mcp_agent.config.yaml: the file has no settings');
+  });
+
+  it('has no warnings for a config without mistakes, and none for an empty secrets file', async () => {
+    await write('mcp_agent.config.yaml', 'execution_engine: asyncio\n');
+    await write('mcp_agent.secrets.yaml', '');
+    expect(load({ strict: true }).warnings).toEqual([]);
   });
 
   it('deep-merges the secrets file next to the config', async () => {
@@ -226,24 +238,38 @@ describe('loadSettings interpolation', () => {
     expect(load({ env: { BASE_URL: '', EMPTY: '' } }).settings.openai).toEqual({ base_url: 'https://api.openai.com/v1', default_model: 'x' });
   });
 
-  it('leaves a key unset when its variable is unset and has no default, so defaults apply', async () => {
-    await write('mcp_agent.config.yaml', 'execution_engine: ${ENGINE}\ntemporal:\n  task_queue: ${QUEUE}\nopenai:\n  api_key: ${OPENAI_KEY}\n');
-    const { settings } = load();
-    expect(settings.execution_engine).toBe('asyncio');
-    expect(settings.temporal?.task_queue).toBe('mcp-agent');
-    expect(settings.openai).toEqual({});
+  it('rejects an unset variable without default, naming the variable, the setting and the fix', async () => {
+    await write(
+      'mcp_agent.config.yaml',
+      [
+        'temporal:',
+        '  host: ${TEMPORAL_HOST}',
+        'openai:',
+        '  api_key: ${OPENAI_KEY}',
+        'mcp:',
+        '  servers:',
+        '    fetch:',
+        '      command: uvx',
+        '      env: { TOKEN: "${FETCH_TOKEN}" }',
+      ].join('\n'),
+    );
+    const fix = (name: string) => `set it, or give a default such as \${${name}:-default} (\${${name}:-} for an empty value)`;
+    expect(loadError().issues).toEqual([
+      `temporal.host: environment variable TEMPORAL_HOST is not set and has no default; ${fix('TEMPORAL_HOST')}`,
+      `openai.api_key: environment variable OPENAI_KEY is not set and has no default; ${fix('OPENAI_KEY')}`,
+      `mcp.servers.fetch.env.TOKEN: environment variable FETCH_TOKEN is not set and has no default; ${fix('FETCH_TOKEN')}`,
+    ]);
+    expect(loadError().message).toContain('mcp_agent.config.yaml: temporal.host: environment variable TEMPORAL_HOST is not set');
+    const { settings } = load({ env: { TEMPORAL_HOST: 'temporal.internal', OPENAI_KEY: '', FETCH_TOKEN: 't' } });
+    expect(settings.temporal?.['host']).toBe('temporal.internal');
+    expect(provider(settings, 'openai')?.api_key).toBe('');
   });
 
-  it('makes a required key missing when its variable is unset', async () => {
-    await write('mcp_agent.config.yaml', 'mcp:\n  servers:\n    fetch:\n      command: ${FETCH_COMMAND}\n');
-    expect(loadError().message).toContain('mcp_agent.config.yaml: mcp.servers.fetch: a stdio server needs "command"');
-  });
-
-  it('rejects an unset variable inside a list, which cannot be left out', async () => {
+  it('rejects an unset variable inside a list', async () => {
     await write('mcp_agent.config.yaml', 'mcp:\n  servers:\n    fetch:\n      command: uvx\n      args: [--token, "${TOKEN}"]\n');
     expect(loadError().message).toBe(
-      'mcp_agent.config.yaml: mcp.servers.fetch.args[1]: environment variable TOKEN is not set and has no default, ' +
-        "and a list item can't be left out; set it, or give a default such as ${TOKEN:-}",
+      'mcp_agent.config.yaml: mcp.servers.fetch.args[1]: environment variable TOKEN is not set and has no default; ' +
+        'set it, or give a default such as ${TOKEN:-default} (${TOKEN:-} for an empty value)',
     );
   });
 
@@ -333,5 +359,59 @@ describe('loadSettings environment overrides', () => {
     await write('mcp_agent.config.yaml', 'temporal:\n  task_queue: from-file\n  namespace: file\n');
     const { settings } = load({ env: { TEMPORAL__TASK_QUEUE: 'from-env' }, overrides: { temporal: { namespace: 'override' } } });
     expect(settings.temporal).toMatchObject({ task_queue: 'from-env', namespace: 'override' });
+  });
+});
+
+describe('loadSettings unknown keys', () => {
+  it('warns about a misspelt key at the top level and inside a section, suggesting the known one', async () => {
+    await write('mcp_agent.config.yaml', 'exectuion_engine: temporal\nlogger:\n  levl: debug\nmcp:\n  servers:\n    fetch:\n      comand: uvx\n      command: uvx\n');
+    const { settings, warnings } = load();
+    expect(settings.execution_engine).toBe('asyncio');
+    expect(warnings).toEqual([
+      'mcp_agent.config.yaml: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)',
+      'mcp_agent.config.yaml: logger.levl: unknown key, so it has no effect (did you mean "level"?)',
+      'mcp_agent.config.yaml: mcp.servers.fetch.comand: unknown key, so it has no effect (did you mean "command"?)',
+    ]);
+  });
+
+  it('makes them errors when strict, naming the file, the key and the suggestion', async () => {
+    await write('mcp_agent.config.yaml', 'exectuion_engine: temporal\n');
+    const error = loadError({ strict: true });
+    expect(error.message).toBe('mcp_agent.config.yaml: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)');
+  });
+
+  it('says which file an unknown key came from', async () => {
+    await write('mcp_agent.config.yaml', 'execution_engine: asyncio\n');
+    await write('mcp_agent.secrets.yaml', 'opneai:\n  api_key: sk-1\n');
+    expect(load().warnings).toEqual(['mcp_agent.config.yaml: opneai: unknown key, so it has no effect (did you mean "openai"?) (from mcp_agent.secrets.yaml)']);
+  });
+
+  it("accepts the Python project's keys silently", async () => {
+    await write(
+      'mcp_agent.config.yaml',
+      [
+        '$schema: ../schema/mcp-agent.config.schema.json',
+        'name: agent',
+        'usage_telemetry: { enabled: false }',
+        'agents: { enabled: true }',
+        'google: { api_key: k }',
+        'server: { transport: stdio }',
+        'temporal: { host: localhost, tls: false, workflow_task_modules: [] }',
+        'logger: { progress_display: true, batch_size: 10 }',
+        'otel: { service_instance_id: a, path: traces.jsonl }',
+        'openai: { reasoning_effort: low, azure_endpoint: "https://x.openai.azure.com" }',
+        'anthropic: { provider: bedrock, aws_region: us-east-1 }',
+        'mcp:',
+        '  servers:',
+        '    fetch: { command: uvx, roots: [{ uri: "file:///tmp" }], auth: { api_key: k }, terminate_on_close: true }',
+      ].join('\n'),
+    );
+    expect(load({ strict: true }).warnings).toEqual([]);
+  });
+
+  it('checks the sections packages register', async () => {
+    registerConfigSection({ key: 'test_section', schema: z.looseObject({ host: z.string().optional() }), owner: 'test' });
+    await write('mcp_agent.config.yaml', 'test_section:\n  hots: example.com\n');
+    expect(load().warnings).toEqual(['mcp_agent.config.yaml: test_section.hots: unknown key, so it has no effect (did you mean "host"?)']);
   });
 });

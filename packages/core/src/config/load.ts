@@ -9,7 +9,7 @@ import { ConfigError } from '../sandbox/errors.js';
 import { applyEnvironmentOverrides, applyProviderKeyVariables, type Environment } from './environment.js';
 import { interpolateTree } from './interpolate.js';
 import { configErrorFor, describeValue, formatProblems, settingsErrorMap } from './messages.js';
-import { settingsSchema, type Settings, type SettingsInput } from './schema.js';
+import { settingsSchema, unknownSettingsKeys, type Settings, type SettingsInput } from './schema.js';
 import { dropUnsetValues, isPlainObject, mergeTrees, ValueOrigins, type SettingsTree } from './tree.js';
 
 /** The config file name shared with the Python project. */
@@ -48,6 +48,11 @@ export interface LoadSettingsOptions {
   env?: Record<string, string | undefined>;
   /** Settings applied last, over files and environment; mappings merge, other values replace. */
   overrides?: SettingsInput;
+  /**
+   * When true, what would be a warning is an error: an unknown key (likely a typo) and an empty
+   * config file. Default: false (they are returned in {@link LoadedSettings.warnings}).
+   */
+  strict?: boolean;
 }
 
 /**
@@ -65,6 +70,11 @@ export interface LoadedSettings {
   configPath?: string;
   /** Absolute path of the secrets file merged, if any. */
   secretsPath?: string;
+  /**
+   * Mistakes that do not stop the app, one line each, starting with the file: unknown keys (with
+   * the key they probably meant) and an empty config file. Empty when there are none.
+   */
+  warnings: string[];
 }
 
 /** True when `candidate` exists and is a file. */
@@ -144,7 +154,7 @@ function notAMappingError(source: string, value: unknown): ConfigError {
  *
  * @throws ConfigError naming `file:line:column` for syntax errors.
  */
-function readYamlMapping(absolutePath: string, shownAs: string): SettingsTree {
+function readYamlMapping(absolutePath: string, shownAs: string): { readonly tree: SettingsTree; readonly empty: boolean } {
   let text: string;
   try {
     text = readFileSync(absolutePath, 'utf8');
@@ -168,25 +178,63 @@ function readYamlMapping(absolutePath: string, shownAs: string): SettingsTree {
     const issue = `cannot read the YAML (${error instanceof Error ? error.message : String(error)})`;
     throw new ConfigError(`${shownAs}: ${issue}`, [issue]);
   }
-  if (value === null || value === undefined) return {};
+  if (value === null || value === undefined) return { tree: {}, empty: true };
   if (!isPlainObject(value)) throw notAMappingError(shownAs, value);
-  return value;
+  return { tree: value, empty: false };
 }
 
 /** Reads a file and interpolates `${VAR}` references in its values. */
-function readSettingsFile(absolutePath: string, shownAs: string, environment: Environment): SettingsTree {
-  const { tree, problems } = interpolateTree(readYamlMapping(absolutePath, shownAs), environment);
+function readSettingsFile(absolutePath: string, shownAs: string, environment: Environment): { readonly tree: SettingsTree; readonly empty: boolean } {
+  const { tree: raw, empty } = readYamlMapping(absolutePath, shownAs);
+  const { tree, problems } = interpolateTree(raw, environment);
   if (problems.length > 0) throw configErrorFor(shownAs, formatProblems(problems));
-  return tree;
+  return { tree, empty };
 }
 
-/** Validates a raw tree, wording every issue as `path: message`. */
-function validateSettings(raw: unknown, source: string, originOf?: (path: readonly PropertyKey[]) => string | undefined): Settings {
+/** The warning (or, when strict, the error) for a config file with no settings in it. */
+const EMPTY_FILE_ISSUE = 'the file has no settings (it is empty or only comments), so defaults apply; add settings such as "execution_engine: asyncio", or remove the file';
+
+/**
+ * Validates a raw tree, wording every issue as `path: message`, and reports unknown keys: as
+ * warnings (lines starting with `source`), or as errors when `strict`.
+ */
+function validateSettings(
+  raw: unknown,
+  source: string,
+  strict: boolean,
+  earlierWarnings: readonly string[],
+  originOf?: (path: readonly PropertyKey[]) => string | undefined,
+  keyOriginOf = originOf,
+): { settings: Settings; warnings: string[] } {
   if (raw !== null && raw !== undefined && !isPlainObject(raw)) throw notAMappingError(source, raw);
-  const result = settingsSchema().safeParse(dropUnsetValues(raw ?? {}), { error: settingsErrorMap });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
-  throw configErrorFor(source, formatProblems(problems, originOf));
+  const tree = dropUnsetValues(raw ?? {});
+  const result = settingsSchema().safeParse(tree, { error: settingsErrorMap });
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+    throw configErrorFor(source, formatProblems(problems, originOf));
+  }
+  const issues = [...earlierWarnings, ...formatProblems(unknownSettingsKeys(tree), keyOriginOf)];
+  if (strict && issues.length > 0) throw configErrorFor(source, issues);
+  return { settings: result.data, warnings: issues.map((issue) => `${source}: ${issue}`) };
+}
+
+/**
+ * Options of {@link parseSettings}. Every option is optional.
+ *
+ * @example
+ * ```ts
+ * const options: ParseSettingsOptions = { strict: true };
+ * ```
+ */
+export interface ParseSettingsOptions {
+  /** When true, an unknown key (likely a typo) is an error. Default: false (a warning). */
+  strict?: boolean;
+  /**
+   * Receives each warning, a line starting with the source, such as
+   * `settings: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)`.
+   * Default: warnings are dropped.
+   */
+  onWarning?: (warning: string) => void;
 }
 
 /**
@@ -195,6 +243,7 @@ function validateSettings(raw: unknown, source: string, originOf?: (path: readon
  *
  * @param raw the settings, shaped like `mcp_agent.config.yaml`.
  * @param source how errors name the settings. Default: `settings`.
+ * @param options `strict` makes unknown keys errors; `onWarning` receives them otherwise.
  * @throws ConfigError listing every problem as `path: message`.
  * @example
  * ```ts
@@ -202,8 +251,10 @@ function validateSettings(raw: unknown, source: string, originOf?: (path: readon
  * settings.temporal?.port; // 7233
  * ```
  */
-export function parseSettings(raw: unknown, source: string = DEFAULT_SOURCE): Settings {
-  return validateSettings(raw, source);
+export function parseSettings(raw: unknown, source: string = DEFAULT_SOURCE, options: ParseSettingsOptions = {}): Settings {
+  const { settings, warnings } = validateSettings(raw, source, options.strict === true, []);
+  if (options.onWarning !== undefined) for (const warning of warnings) options.onWarning(warning);
+  return settings;
 }
 
 /**
@@ -213,11 +264,15 @@ export function parseSettings(raw: unknown, source: string = DEFAULT_SOURCE): Se
  *    none found means defaults);
  * 2. the secrets file deep-merged over it (mappings merge, lists and scalars replace);
  * 3. `${VAR}` / `${VAR:-default}` interpolation in both files' string values (`$${VAR}` is a
- *    literal `${VAR}`; an unset variable without default leaves the key unset);
+ *    literal `${VAR}`; an unset variable without default is an error naming it and the setting);
  * 4. `OPENAI_API_KEY` / `ANTHROPIC_API_KEY` when the files set no provider key;
  * 5. environment overrides such as `TEMPORAL__PORT=7234` or `EXECUTION_ENGINE=temporal`;
  * 6. `options.overrides`;
  * 7. validation against {@link settingsSchema} (core's sections and those packages registered).
+ *
+ * Unknown keys (neither this project nor the Python project reads them, so probably typos) and an
+ * empty config file are returned as {@link LoadedSettings.warnings}, or are errors with
+ * `options.strict`.
  *
  * Reading is synchronous: it happens once at startup.
  *
@@ -241,10 +296,11 @@ export function loadSettings(options: LoadSettingsOptions = {}): LoadedSettings 
   const source = configPath === undefined ? DEFAULT_SOURCE : displayPath(configPath, cwd);
 
   const origins = new ValueOrigins();
-  let tree: SettingsTree = configPath === undefined ? {} : readSettingsFile(configPath, source, environment);
+  const configFile = configPath === undefined ? undefined : readSettingsFile(configPath, source, environment);
+  let tree: SettingsTree = configFile?.tree ?? {};
   if (secretsPath !== undefined) {
     const secretsShownAs = displayPath(secretsPath, cwd);
-    const secrets = readSettingsFile(secretsPath, secretsShownAs, environment);
+    const { tree: secrets } = readSettingsFile(secretsPath, secretsShownAs, environment);
     origins.recordTree([], secrets, secretsShownAs);
     tree = mergeTrees(tree, secrets) as SettingsTree;
   }
@@ -260,11 +316,24 @@ export function loadSettings(options: LoadSettingsOptions = {}): LoadedSettings 
     tree = mergeTrees(tree, options.overrides) as SettingsTree;
   }
 
-  const settings = validateSettings(tree, source, (issuePath) => origins.originOf(issuePath));
-  const loaded: LoadedSettings = { settings };
+  const originOf = (issuePath: readonly PropertyKey[]) => origins.originOf(issuePath);
+  // A key written as a mapping has no value of its own: it came from where its values did, unless the config file has it.
+  const keyOriginOf = (keyPath: readonly PropertyKey[]) => origins.originOf(keyPath) ?? (hasPath(configFile?.tree, keyPath) ? undefined : origins.originWithin(keyPath));
+  const { settings, warnings } = validateSettings(tree, source, options.strict === true, configFile?.empty === true ? [EMPTY_FILE_ISSUE] : [], originOf, keyOriginOf);
+  const loaded: LoadedSettings = { settings, warnings };
   if (configPath !== undefined) loaded.configPath = configPath;
   if (secretsPath !== undefined) loaded.secretsPath = secretsPath;
   return loaded;
+}
+
+/** True when `tree` has a value at `keyPath`. */
+function hasPath(tree: unknown, keyPath: readonly PropertyKey[]): boolean {
+  let current = tree;
+  for (const key of keyPath) {
+    if (!isPlainObject(current) || !Object.hasOwn(current, String(key))) return false;
+    current = current[String(key)];
+  }
+  return true;
 }
 
 /** `fileName` (or its `.yml` twin) in the directory of `siblingOf`, if it exists. */

@@ -93,6 +93,30 @@ describe('validation messages', () => {
     );
   });
 
+  it('refuses a server url without scheme, naming the value and the fix', () => {
+    expect(settingsError({ mcp: { servers: { remote: { transport: 'streamable_http', url: 'localhost:8000/mcp' } } } }).issues).toEqual([
+      'mcp.servers.remote.url: expected an absolute http:// or https:// URL such as "http://localhost:8000/mcp", got "localhost:8000/mcp"; ' +
+        'add the scheme: "http://localhost:8000/mcp"',
+    ]);
+    expect(settingsError({ mcp: { servers: { socket: { transport: 'websocket', url: 'http://localhost:8000/ws' } } } }).issues).toEqual([
+      'mcp.servers.socket.url: expected an absolute ws:// or wss:// URL such as "ws://localhost:8000/ws", got "http://localhost:8000/ws"',
+    ]);
+    const servers = parseSettings({
+      mcp: { servers: { a: { transport: 'sse', url: 'https://example.com/sse' }, b: { transport: 'websocket', url: 'wss://example.com/ws' } } },
+    }).mcp.servers;
+    expect(Object.keys(servers)).toEqual(['a', 'b']);
+  });
+
+  it('passes unknown keys to onWarning with a suggestion, or rejects them when strict', () => {
+    const warnings: string[] = [];
+    const settings = parseSettings({ exectuion_engine: 'temporal', logger: { level: 'debug' } }, 'app settings', { onWarning: (warning) => warnings.push(warning) });
+    expect(settings.execution_engine).toBe('asyncio');
+    expect(warnings).toEqual(['app settings: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)']);
+    expect(() => parseSettings({ exectuion_engine: 'temporal' }, 'app settings', { strict: true })).toThrow(
+      'app settings: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)',
+    );
+  });
+
   it('lists every problem, one per line, each starting with the source', () => {
     const error = settingsError({ execution_engine: '', temporal: { max_concurrent_activities: 'abc' } }, 'app settings');
     expect(error.issues).toHaveLength(2);

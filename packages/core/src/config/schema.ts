@@ -6,10 +6,12 @@
  * with {@link registerConfigSection} when they are loaded (`@mcp-agent/executor-temporal` the whole
  * `temporal` section, `@mcp-agent/providers-openai` the `openai` section, ...), and type them by
  * augmenting {@link SettingsSections}. Sections nobody registered pass through untouched, as do
- * unknown top-level keys: Python config files carry many other sections.
+ * the Python project's other sections and keys; any other key is reported as a likely typo.
  */
 import { z } from 'zod';
 import { ConfigError } from '../sandbox/errors.js';
+import type { SettingsProblem } from './messages.js';
+import { unknownKeys } from './unknown-keys.js';
 import { LoggerSettingsSchema, McpSettingsSchema, ModelPriceConfigSchema, OtelSettingsSchema, RetryPolicyConfigSchema, TemporalExecutionSettingsSchema } from './sections.js';
 
 /** The sections core itself validates. */
@@ -124,4 +126,14 @@ export function settingsSchema(): z.ZodType<Settings, SettingsInput> {
     ...Object.fromEntries([...registry.sections.values()].map((section) => [section.key, section.schema.optional()])),
   });
   return registry.schema as z.ZodType<Settings, SettingsInput>;
+}
+
+/**
+ * The keys of `raw` that no schema declares and the Python project does not know (likely typos),
+ * each with a suggestion. Core's partial view of `temporal` is not searched: only the package that
+ * owns the section knows all its keys.
+ */
+export function unknownSettingsKeys(raw: unknown): SettingsProblem[] {
+  const partial = new Set<z.ZodType>(registry.sections.has('temporal') ? [] : [TemporalExecutionSettingsSchema]);
+  return unknownKeys(raw, settingsSchema(), partial);
 }

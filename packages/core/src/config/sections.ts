@@ -80,6 +80,15 @@ export const TEMPORAL_EXECUTION_FIELDS = {
   // 0 turns the worker's workflow cache (and sticky task queues) off, as Temporal allows.
   max_cached_workflows: numberSetting({ integer: true, minimum: 0 }).optional(),
   timeout_seconds: positiveNumber().optional(),
+  /**
+   * Longest silence, in seconds, of a running model round trip, embedding or MCP operation
+   * (`llm.*`, `embedding.*`, `mcp.*` tasks) on Temporal before the server takes the attempt for
+   * lost and retries it. The worker heartbeats for these tasks every third of it while they wait,
+   * so an attempt lost with its worker or in a server outage is re-sent within about this long
+   * rather than after the whole attempt timeout (`timeout_seconds`). Default 30; 0 turns it off; a
+   * call's own `heartbeatTimeout` wins. The in-process engine ignores it.
+   */
+  heartbeat_timeout_seconds: numberSetting({ minimum: 0, note: '0 turns it off' }).optional(),
   id_reuse_policy: enumSetting(ID_REUSE_POLICIES).default('allow_duplicate'),
   retry_policy: RetryPolicyConfigSchema.optional(),
 };
@@ -143,6 +152,28 @@ const URL_EXAMPLES: Record<(typeof MCP_TRANSPORTS)[number], string> = {
   websocket: 'ws://localhost:8000/ws',
 };
 
+/** The URL schemes each remote transport connects with. */
+const URL_SCHEMES: Record<(typeof MCP_TRANSPORTS)[number], readonly string[]> = {
+  stdio: [],
+  sse: ['http:', 'https:'],
+  streamable_http: ['http:', 'https:'],
+  websocket: ['ws:', 'wss:'],
+};
+
+/**
+ * Why `url` can't reach a server of `transport`, or `undefined` when it can. Without a scheme,
+ * `localhost:8000/mcp` parses as a URL of scheme `localhost:`, so the scheme is checked too.
+ */
+function urlProblem(url: string, transport: (typeof MCP_TRANSPORTS)[number]): string | undefined {
+  const schemes = URL_SCHEMES[transport];
+  const scheme = URL.canParse(url) ? new URL(url).protocol : undefined;
+  if (scheme !== undefined && schemes.includes(scheme)) return undefined;
+  const expected = `expected an absolute ${schemes.map((name) => `${name}//`).join(' or ')} URL such as "${URL_EXAMPLES[transport]}", got ${describeValue(url)}`;
+  const hasScheme = scheme !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+  if (hasScheme) return expected;
+  return `${expected}; add the scheme: "${schemes[0] ?? 'http:'}//${url.replace(/^\/+/, '')}"`;
+}
+
 const TRANSPORT_PHRASES: Record<(typeof MCP_TRANSPORTS)[number], string> = {
   stdio: 'a stdio server',
   sse: 'an sse server',
@@ -153,8 +184,9 @@ const TRANSPORT_PHRASES: Record<(typeof MCP_TRANSPORTS)[number], string> = {
 /**
  * One MCP server under `mcp.servers.<name>`. `transport` defaults to `stdio`, which needs
  * `command` (plus optional `args`, `env`, `cwd`); `sse`, `streamable_http` and `websocket` need
- * `url` (plus optional `headers`). Values of `env` and `headers` may be numbers or booleans and
- * become strings. Other keys (such as `auth` or `roots`) pass through.
+ * `url` (plus optional `headers`), an absolute `http://`/`https://` URL (`ws://`/`wss://` for
+ * `websocket`). Values of `env` and `headers` may be numbers or booleans and become strings.
+ * Other keys of the Python project (such as `auth` or `roots`) pass through.
  *
  * @example
  * ```ts
@@ -202,14 +234,8 @@ export const McpServerConfigSchema = z
       });
       return;
     }
-    if (!URL.canParse(server.url)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['url'],
-        input: server.url,
-        message: `expected an absolute URL such as "${URL_EXAMPLES[server.transport]}", got ${describeValue(server.url)}`,
-      });
-    }
+    const problem = urlProblem(server.url.trim(), server.transport);
+    if (problem !== undefined) context.addIssue({ code: 'custom', path: ['url'], input: server.url, message: problem });
   });
 
 /**

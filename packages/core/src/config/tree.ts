@@ -121,6 +121,13 @@ export class ValueOrigins {
     this.#labels.set(JSON.stringify(path), label);
   }
 
+  /** The label of the first recorded path inside `path` (for a mapping, where its values came from), if any. */
+  originWithin(path: readonly PropertyKey[]): string | undefined {
+    const prefix = JSON.stringify(path.map(String)).slice(0, -1);
+    for (const [recorded, label] of this.#labels) if (recorded.startsWith(prefix) && (recorded.length === prefix.length + 1 || recorded[prefix.length] === ',')) return label;
+    return undefined;
+  }
+
   /** The label of the deepest recorded path that contains `path`, if any. */
   originOf(path: readonly PropertyKey[]): string | undefined {
     const keys = path.map(String);

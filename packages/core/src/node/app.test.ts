@@ -1,6 +1,7 @@
 // The decorators of MCPApp and what they register; the one executor made here is an empty stand-in.
 import { describe, expect, it } from 'vitest';
 import { MCPApp } from './app.js';
+import type { Logger } from './logger.js';
 import type { ExecutionEngine } from './engine-loading.js';
 import type { Executor } from '../sandbox/executor.js';
 import { UnknownWorkflowError, WorkflowUsageError } from '../sandbox/errors.js';
@@ -52,6 +53,17 @@ describe('MCPApp', () => {
     expect(() => app.configure({ settings: {} })).toThrow('app "configured" has started; call configure before initialize or run');
     await app.cleanup();
     expect(() => app.configure({ settings: {} })).not.toThrow();
+  });
+
+  it('logs a warning for an unknown settings key, suggesting the known one', async () => {
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (message: string) => warnings.push(message), error: () => undefined } as unknown as Logger;
+    logger.child = () => logger;
+    const engine: ExecutionEngine = { name: 'asyncio', createExecutor: async () => ({ engine: 'asyncio', close: async () => undefined }) as unknown as Executor };
+    const app = new MCPApp({ name: 'typo', logger, engines: { asyncio: engine }, settings: { exectuion_engine: 'temporal' } });
+    await app.initialize();
+    await app.cleanup();
+    expect(warnings).toEqual(['settings: exectuion_engine: unknown key, so it has no effect (did you mean "execution_engine"?)']);
   });
 });
 

@@ -152,24 +152,28 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
   }
 
   /** Reads the settings: from code, or from the config file (and secrets, environment) found or given. */
-  #readSettings(): { settings: Settings; baseDirectory: string } {
-    if (this.#options.settings !== undefined) return { settings: parseSettings(this.#options.settings, 'settings'), baseDirectory: process.cwd() };
+  #readSettings(): { settings: Settings; baseDirectory: string; warnings: string[] } {
+    if (this.#options.settings !== undefined) {
+      const warnings: string[] = [];
+      const settings = parseSettings(this.#options.settings, 'settings', { onWarning: (warning) => warnings.push(warning) });
+      return { settings, baseDirectory: process.cwd(), warnings };
+    }
     const loaded = loadSettings(this.#options.configPath === undefined ? {} : { configPath: this.#options.configPath });
-    return { settings: loaded.settings, baseDirectory: loaded.configPath === undefined ? process.cwd() : path.dirname(loaded.configPath) };
+    return { settings: loaded.settings, baseDirectory: loaded.configPath === undefined ? process.cwd() : path.dirname(loaded.configPath), warnings: loaded.warnings };
   }
 
   async #start(): Promise<AppContext> {
-    let { settings, baseDirectory } = this.#readSettings();
+    let { settings, baseDirectory, warnings } = this.#readSettings();
     // Sections such as temporal and openai belong to installed packages, which register them when
     // their config entry loads: read the settings again once they have, so every problem of the
     // file is reported before the engine starts. The engine and the providers may register more.
     // The app's packages: installed where it runs, or next to its config file.
     const packages = [process.cwd(), baseDirectory];
-    if (await loadConfigSections(Object.keys(settings), packages)) ({ settings, baseDirectory } = this.#readSettings());
+    if (await loadConfigSections(Object.keys(settings), packages)) ({ settings, baseDirectory, warnings } = this.#readSettings());
     const sectionsBefore = registeredConfigSections().size;
     const engine = await loadExecutionEngine(settings.execution_engine, this.#options.engines, packages);
     const llmProviders = this.#options.llmProviders ?? (await loadInstalledLlmProviders(packages));
-    if (registeredConfigSections().size !== sectionsBefore) ({ settings, baseDirectory } = this.#readSettings());
+    if (registeredConfigSections().size !== sectionsBefore) ({ settings, baseDirectory, warnings } = this.#readSettings());
     const logger =
       this.#options.logger ??
       createLogger({
@@ -178,6 +182,8 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
         transports: settings.logger?.transports ?? (settings.logger?.type === undefined ? undefined : [settings.logger.type]),
         ...(settings.logger?.path === undefined ? {} : { path: settings.logger.path }),
       });
+    // Likely typos (unknown keys) and an empty config file: said once, before anything starts.
+    for (const warning of warnings) logger.warn(warning);
     await importTaskModules(settings.workflow_task_modules ?? [], baseDirectory);
     const createServices = this.#options.createServices ?? createAppServices;
     const services = await createServices({

@@ -5,13 +5,14 @@ import { Context } from '@temporalio/activity';
 import { runInTaskContext, type TaskDefinition } from '@mcp-agent/core/engine';
 import { TimeoutError } from '@mcp-agent/core';
 import { taskFailure } from '../failures.js';
+import { heartbeatsWhileRunning } from '../workflow/heartbeats.js';
 
 type Activity = (...args: unknown[]) => Promise<unknown>;
 
 /**
  * One activity per task. Each runs the task in its task context (attempt, abort signal,
- * heartbeat) and raises its error as a Temporal failure that keeps the type, the retryability
- * and the attempt number.
+ * heartbeat), heartbeats for the model, embedding and MCP tasks while they run, and raises its
+ * error as a Temporal failure that keeps the type, the retryability and the attempt number.
  */
 export function createActivities(tasks: Iterable<TaskDefinition>): Record<string, Activity> {
   const activities: Record<string, Activity> = {};
@@ -28,6 +29,15 @@ export function createActivities(tasks: Iterable<TaskDefinition>): Record<string
           ? setTimeout(() => deadline.abort(new TimeoutError('start_to_close', `task ${task.name} attempt ${info.attempt} outlived its start-to-close timeout of ${limit} ms`)), limit)
           : undefined;
       timer?.unref();
+      // A model, embedding or MCP task only waits on another server: the worker heartbeats for it,
+      // every third of its heartbeat timeout, so the server notices within that timeout when the
+      // attempt is lost (this worker died, or the server lost it in an outage) and retries it.
+      const heartbeatTimeoutMs = info.heartbeatTimeoutMs;
+      const heartbeats =
+        heartbeatsWhileRunning(task.name) && typeof heartbeatTimeoutMs === 'number' && heartbeatTimeoutMs > 0
+          ? setInterval(() => context.heartbeat(), Math.max(100, Math.floor(heartbeatTimeoutMs / 3)))
+          : undefined;
+      heartbeats?.unref();
       const taskContext = {
         taskName: task.name,
         attempt: info.attempt,
@@ -43,6 +53,7 @@ export function createActivities(tasks: Iterable<TaskDefinition>): Record<string
         throw taskFailure(error, info.attempt, typeof maximumInterval === 'number' ? maximumInterval : undefined);
       } finally {
         clearTimeout(timer);
+        clearInterval(heartbeats);
       }
     };
   }

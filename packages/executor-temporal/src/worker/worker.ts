@@ -81,6 +81,7 @@ export function workflowBundleConfig(settings: Settings, tasks: readonly TaskDef
     JSON.stringify({
       retry: { workflow_task_retry_policies: settings.workflow_task_retry_policies, temporal: { retry_policy: settings.temporal?.retry_policy } },
       timeoutSeconds: settings.temporal?.timeout_seconds,
+      heartbeatTimeoutSeconds: settings.temporal?.heartbeat_timeout_seconds,
       tasks: Object.fromEntries(tasks.map((task) => [task.name, task.options])),
       encodeFailures: encryptsPayloads(settings),
       tracing: settings.otel?.enabled === true,

@@ -34,6 +34,7 @@ import {
 import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { fromTemporalFailure } from '../failures.js';
 import type { WorkflowBundleConfig } from './embedded-config.js';
+import { defaultHeartbeatTimeoutMs } from './heartbeats.js';
 
 /** Checks that a value can cross to the server as JSON, naming it when it can't. */
 export function assertSerialisable(value: unknown, what: string): void {
@@ -170,7 +171,8 @@ export class TemporalWorkflowContext implements WorkflowContext {
 
   /**
    * Runs a task as an activity named after it, with the retry policy and timeouts chosen by the
-   * config's rules, on the call's `taskQueue`, else the one the run's memo names for the task
+   * config's rules (model, embedding and MCP tasks get `temporal.heartbeat_timeout_seconds`), on
+   * the call's `taskQueue`, else the one the run's memo names for the task
    * (`mcp_agent.task_queues`), else the run's own.
    */
   executeTask<R>(taskName: string, args: unknown[], options: TaskCallOptions | undefined): Promise<R> {
@@ -178,6 +180,8 @@ export class TemporalWorkflowContext implements WorkflowContext {
     const taskOptions = this.#config.tasks[taskName] ?? {};
     const policy = taskRetryPolicy(taskName, this.#config.retry, taskOptions.retryPolicy, options?.retryPolicy);
     const timeouts = resolveTaskTimeouts(taskName, { temporal: { timeout_seconds: this.#config.timeoutSeconds } }, taskOptions, options);
+    // Model, embedding and MCP tasks heartbeat from the worker, so a lost attempt is retried within this.
+    const heartbeatMs = timeouts.heartbeatMs ?? defaultHeartbeatTimeoutMs(taskName, this.#config.heartbeatTimeoutSeconds);
     const route = options?.taskQueue === undefined ? taskQueueRouteOf(workflowInfo().memo, taskName) : undefined;
     const taskQueue = options?.taskQueue ?? route?.taskQueue;
     if (taskQueue !== undefined && (typeof taskQueue !== 'string' || taskQueue.trim() === '')) {
@@ -190,7 +194,7 @@ export class TemporalWorkflowContext implements WorkflowContext {
       ...(scheduleToStartMs === undefined ? {} : { scheduleToStartTimeout: scheduleToStartMs }),
       startToCloseTimeout: timeouts.startToCloseMs,
       ...(timeouts.scheduleToCloseMs === undefined ? {} : { scheduleToCloseTimeout: timeouts.scheduleToCloseMs }),
-      ...(timeouts.heartbeatMs === undefined ? {} : { heartbeatTimeout: timeouts.heartbeatMs }),
+      ...(heartbeatMs === undefined ? {} : { heartbeatTimeout: heartbeatMs }),
       retry: {
         initialInterval: policy.initialIntervalMs,
         backoffCoefficient: policy.backoffCoefficient,

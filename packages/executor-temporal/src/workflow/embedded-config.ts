@@ -11,6 +11,8 @@ export interface WorkflowBundleConfig {
   retry: RetrySettings;
   /** `temporal.timeout_seconds`: the default start-to-close timeout of a task attempt. */
   timeoutSeconds: number | undefined;
+  /** `temporal.heartbeat_timeout_seconds`: the heartbeat timeout of model, embedding and MCP tasks (default 30; 0 turns it off). */
+  heartbeatTimeoutSeconds?: number | undefined;
   /** The options of every task the worker registers (user tasks, MCP and model tasks), by name. */
   tasks: Record<string, TaskOptions>;
   /**

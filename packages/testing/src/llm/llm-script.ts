@@ -90,8 +90,8 @@ export interface LlmReplyError {
  *
  * Defaults: no text and no tool calls means empty text; `stopReason` is `tool_use` when there are
  * tool calls, else `end_turn`; `usage` is estimated (request body characters / 4, reply
- * characters / 4, each at least 1). With `error`, every other field but `delayMilliseconds` is
- * ignored.
+ * characters / 4, each at least 1). With `error` or `malformedBody`, every other field but
+ * `delayMilliseconds` is ignored (`error` wins when both are set).
  *
  * @example
  * ```ts
@@ -113,6 +113,19 @@ export interface LlmReply {
   stopReason?: LlmStopReason;
   /** Answer with this error instead. */
   error?: LlmReplyError;
+  /**
+   * Answer HTTP 200 with this broken body instead, as a faulty server or proxy might: sent
+   * verbatim as the `application/json` body, or, for a streamed request, as the data of the first
+   * server-sent event (OpenAI: `data: <body>`; Anthropic: `event: message_start`, `data: <body>`),
+   * after which the stream ends without its closing event. `''` sends an empty body (an empty
+   * `data:` line when streamed); `'{}'` is JSON without the expected fields.
+   *
+   * @example
+   * ```ts
+   * server.enqueue({ malformedBody: '{"choices": [' }); // cut off in the middle
+   * ```
+   */
+  malformedBody?: string;
   /** Wait this long before answering (before the first byte of a stream). Default 0. */
   delayMilliseconds?: number;
 }
@@ -232,7 +245,7 @@ export function describeInvalidLlmReply(reply: unknown): string | undefined {
   if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) {
     return `reply: expected an object such as { text: "hi" }, got ${JSON.stringify(reply) ?? String(reply)}`;
   }
-  const { text, toolCalls, usage, error, delayMilliseconds } = reply as LlmReply;
+  const { text, toolCalls, usage, error, delayMilliseconds, malformedBody } = reply as LlmReply;
   if (text !== undefined && typeof text !== 'string') {
     return `reply.text: expected a string, got ${JSON.stringify(text)}`;
   }
@@ -260,6 +273,9 @@ export function describeInvalidLlmReply(reply: unknown): string | undefined {
     if (seconds !== undefined && !(typeof seconds === 'number' && seconds >= 0)) {
       return `reply.error.retryAfterSeconds: expected a number from 0, got ${JSON.stringify(seconds)}`;
     }
+  }
+  if (malformedBody !== undefined && typeof malformedBody !== 'string') {
+    return `reply.malformedBody: expected the body text as a string, got ${JSON.stringify(malformedBody)}`;
   }
   if (delayMilliseconds !== undefined && !(typeof delayMilliseconds === 'number' && delayMilliseconds >= 0)) {
     return `reply.delayMilliseconds: expected a number from 0, got ${JSON.stringify(delayMilliseconds)}`;

@@ -506,6 +506,36 @@ describe('errors', () => {
     expect(server.requests[0]?.path).toBe('/v1/models');
   });
 
+  it('answers a malformedBody reply with a 200 carrying the broken text, whole or as the first event of a cut-off stream', async () => {
+    const server = await start({
+      script: { replies: [{ malformedBody: '{"choices": [' }, { malformedBody: '{"id": 1}' }, { malformedBody: 'not json' }, { malformedBody: '' }] },
+    });
+    const post = async (path: string, body: Record<string, unknown>): Promise<{ status: number; type: string | null; text: string }> => {
+      const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+    };
+
+    expect(await post('/v1/chat/completions', { model: 'gpt-4o', messages: [] })).toEqual({ status: 200, type: 'application/json', text: '{"choices": [' });
+    expect(await post('/v1/chat/completions', { model: 'gpt-4o', messages: [], stream: true })).toMatchObject({ status: 200, text: 'data: {"id": 1}\n\n' });
+    expect(await post('/v1/messages', { model: 'claude', messages: [], stream: true })).toMatchObject({ status: 200, text: 'event: message_start\ndata: not json\n\n' });
+    expect(await post('/v1/messages', { model: 'claude', messages: [] })).toEqual({ status: 200, type: 'application/json', text: '' });
+    expect(server.requests.every((request) => request.answeredAt === undefined)).toBe(true);
+  });
+
+  it('makes the SDKs fail on a malformedBody reply as on a broken server', async () => {
+    const server = await start({ script: { replies: [{ malformedBody: '' }, { malformedBody: '<html>Bad gateway</html>' }] } });
+    const openaiError = await rejection(openaiClient(server).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }));
+    const anthropicError = await rejection(anthropicClient(server).messages.create({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }));
+
+    expect(openaiError).toBeInstanceOf(SyntaxError);
+    expect(anthropicError).toBeInstanceOf(SyntaxError);
+  });
+
+  it('refuses a malformedBody that is not a string', async () => {
+    const server = await start();
+    expect(() => server.enqueue({ malformedBody: 42 as unknown as string })).toThrow(/reply\.malformedBody: expected the body text as a string, got 42/);
+  });
+
   it('refuses a malformed reply when it is queued', async () => {
     const server = await start();
     expect(() => server.enqueue({ error: { status: 200 } })).toThrow(/reply\.error\.status: expected an HTTP error status from 400 to 599, got 200/);

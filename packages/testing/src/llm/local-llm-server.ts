@@ -174,7 +174,8 @@ function emptyScriptMessage(request: RecordedLlmRequest): string {
  * left, else by the next queued reply; when neither has one, a 500 in the provider's error shape
  * says the script is empty (with `x-should-retry: false`, so the SDKs do not retry it). Scripted
  * errors use the provider's error body and the given status, and a `retry-after` header when
- * `retryAfterSeconds` is set. Any other path gets a 404 in the error shape of the provider its
+ * `retryAfterSeconds` is set; a `malformedBody` reply is a 200 carrying that broken text (see
+ * {@link LlmReply.malformedBody}). Any other path gets a 404 in the error shape of the provider its
  * headers suggest.
  *
  * @param options - The initial script and the port; see {@link LocalLlmServerOptions}.
@@ -272,6 +273,22 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     sendJson(response, error.status, body, headers);
   };
 
+  /** A 200 whose body is broken: as is, or as the data of a stream's first event, the stream then cut short. */
+  const sendMalformedBody = (response: ServerResponse, provider: LlmProvider, stream: boolean, body: string): void => {
+    const requestId = `req_local_${nextId()}`;
+    const idHeader = provider === 'openai' ? 'x-request-id' : 'request-id';
+    if (!stream) {
+      response.writeHead(200, { 'content-type': 'application/json', [idHeader]: requestId }).end(body);
+      return;
+    }
+    const data = body
+      .split(/\r?\n/)
+      .map((line) => `data: ${line}\n`)
+      .join('');
+    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', [idHeader]: requestId });
+    response.end(`${provider === 'anthropic' ? 'event: message_start\n' : ''}${data}\n`);
+  };
+
   const sendEvents = async (response: ServerResponse, events: ServerSentEvent[]): Promise<void> => {
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -354,6 +371,10 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     }
     if (reply.error !== undefined) {
       sendError(response, provider, reply.error);
+      return;
+    }
+    if (reply.malformedBody !== undefined) {
+      sendMalformedBody(response, provider, recorded.stream, reply.malformedBody);
       return;
     }
 
