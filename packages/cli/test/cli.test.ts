@@ -389,7 +389,7 @@ describe('config check: mistakes that would pass silently', () => {
     const noScheme = await cli(['config', 'check', '--config', schemeless], { cwd: directory });
     expect(noScheme.code).toBe(1);
     expect(noScheme.stderr).toContain(
-      'schemeless.yaml: mcp.servers.remote.url: expected an absolute http:// or https:// URL such as "http://localhost:8000/mcp", got "localhost:8000/mcp"; add the scheme: "http://localhost:8000/mcp"',
+      'schemeless.yaml: mcp.servers.remote.url: expected an absolute URL (http:// or https://) such as "http://localhost:8000/mcp", got "localhost:8000/mcp"; add the scheme: "http://localhost:8000/mcp"',
     );
   });
 });

@@ -95,11 +95,11 @@ describe('validation messages', () => {
 
   it('refuses a server url without scheme, naming the value and the fix', () => {
     expect(settingsError({ mcp: { servers: { remote: { transport: 'streamable_http', url: 'localhost:8000/mcp' } } } }).issues).toEqual([
-      'mcp.servers.remote.url: expected an absolute http:// or https:// URL such as "http://localhost:8000/mcp", got "localhost:8000/mcp"; ' +
+      'mcp.servers.remote.url: expected an absolute URL (http:// or https://) such as "http://localhost:8000/mcp", got "localhost:8000/mcp"; ' +
         'add the scheme: "http://localhost:8000/mcp"',
     ]);
     expect(settingsError({ mcp: { servers: { socket: { transport: 'websocket', url: 'http://localhost:8000/ws' } } } }).issues).toEqual([
-      'mcp.servers.socket.url: expected an absolute ws:// or wss:// URL such as "ws://localhost:8000/ws", got "http://localhost:8000/ws"',
+      'mcp.servers.socket.url: expected an absolute URL (ws:// or wss://) such as "ws://localhost:8000/ws", got "http://localhost:8000/ws"',
     ]);
     const servers = parseSettings({
       mcp: { servers: { a: { transport: 'sse', url: 'https://example.com/sse' }, b: { transport: 'websocket', url: 'wss://example.com/ws' } } },

@@ -168,9 +168,10 @@ function urlProblem(url: string, transport: (typeof MCP_TRANSPORTS)[number]): st
   const schemes = URL_SCHEMES[transport];
   const scheme = URL.canParse(url) ? new URL(url).protocol : undefined;
   if (scheme !== undefined && schemes.includes(scheme)) return undefined;
-  const expected = `expected an absolute ${schemes.map((name) => `${name}//`).join(' or ')} URL such as "${URL_EXAMPLES[transport]}", got ${describeValue(url)}`;
+  const expected = `expected an absolute URL (${schemes.map((name) => `${name}//`).join(' or ')}) such as "${URL_EXAMPLES[transport]}", got ${describeValue(url)}`;
   const hasScheme = scheme !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
-  if (hasScheme) return expected;
+  // A host and port without a scheme (`localhost:8000/mcp`) gets the URL it most likely means.
+  if (hasScheme || !/^\/*[\w.-]+(:\d+)?(\/\S*)?$/.test(url)) return expected;
   return `${expected}; add the scheme: "${schemes[0] ?? 'http:'}//${url.replace(/^\/+/, '')}"`;
 }
 
