@@ -1,9 +1,6 @@
 /**
  * Where codegen writes a workflow's input schema, for readers such as `mcp-agent run`: a module
- * without ts-morph, cheap to import.
+ * without ts-morph, cheap to import. The naming rule lives in core, which the agent server reads
+ * the schemas through as well.
  */
-
-/** The file name of a workflow's input schema in `<outDir>/schemas/`. */
-export function inputSchemaFileName(workflowName: string): string {
-  return `${workflowName.replace(/[^\w.-]/g, '_')}.input.json`;
-}
+export { inputSchemaFileName } from '@mcp-agent/core/engine';

@@ -19,5 +19,5 @@ export type { AppDirectories, CreateExecutorOptions, ExecutionEngine } from './n
 export { createAppServices, createExecutorWithServices, createTaskMap, importTaskModules, MCP_CLIENT_PACKAGE, runWithAppServices } from './node/services.js';
 export type { CreateAppServicesOptions, CreateTaskMapOptions } from './node/services.js';
 export { currentTaskContext, runInTaskContext } from './node/task-context.js';
-export { checkAgainstSchema } from './node/schema-check.js';
+export { checkAgainstSchema, inputSchemaFileName } from './node/schema-check.js';
 export type { JsonSchema } from './node/schema-check.js';

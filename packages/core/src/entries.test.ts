@@ -288,6 +288,7 @@ const ENGINE_NODE_ONLY: string[] = [
   'createTaskMap',
   'currentTaskContext',
   'importTaskModules',
+  'inputSchemaFileName',
   'installedPackageVersion',
   'loadConfigSections',
   'loadExecutionEngine',

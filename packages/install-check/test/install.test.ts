@@ -119,6 +119,10 @@ describe('the packages installed from their tarballs', () => {
     const unknown = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['run', 'NoSuchWorkflow'], consumer);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('the app defines no workflow "NoSuchWorkflow"; it defines: ReviewWorkflow');
+    // The agent server from its tarball: the client snippet for the consumer's app.
+    const snippet = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['serve', '--transport', 'http', '--port', '8123', '--print-config'], consumer);
+    expect(snippet.code, snippet.stderr).toBe(0);
+    expect(JSON.parse(snippet.stdout)).toEqual({ mcpServers: { consumer: { url: 'http://127.0.0.1:8123/mcp' } } });
   });
 
   it('runs a workflow on the in-process engine and on the Temporal dev server, with the same result', async () => {

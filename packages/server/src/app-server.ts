@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { messageOf, WorkflowUsageError, type Executor } from '@mcp-agent/core';
-import type { JsonSchema, WorkflowRegistry } from '@mcp-agent/core/engine';
+import { inputSchemaFileName, type JsonSchema, type WorkflowRegistry } from '@mcp-agent/core/engine';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { attachClientRequests, type ClientRequestsOptions } from './client-requests.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -68,7 +68,7 @@ function readSchemas(directories: readonly string[]): (workflowName: string) => 
     if (cache.has(workflowName)) return cache.get(workflowName);
     let found: JsonSchema | undefined;
     for (const directory of directories) {
-      const file = path.join(directory, `${workflowName.replace(/[^\w.-]/g, '_')}.input.json`);
+      const file = path.join(directory, inputSchemaFileName(workflowName));
       if (existsSync(file)) {
         found = JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
         break;

@@ -98,3 +98,16 @@ function expectationOf(schema: JsonSchema): string {
   if (schema.type !== undefined) return (Array.isArray(schema.type) ? schema.type : [schema.type]).map(article).join(' or ');
   return 'a value of another shape';
 }
+
+/**
+ * The file name of a workflow's input schema in codegen's `<outDir>/schemas/`, for readers such as
+ * `mcp-agent run` and the agent server.
+ *
+ * @example
+ * ```ts
+ * inputSchemaFileName('orders.fulfil'); // 'orders.fulfil.input.json'
+ * ```
+ */
+export function inputSchemaFileName(workflowName: string): string {
+  return `${workflowName.replace(/[^\w.-]/g, '_')}.input.json`;
+}

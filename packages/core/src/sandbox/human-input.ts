@@ -11,7 +11,7 @@
 import { toMilliseconds, type Duration } from './duration.js';
 import { TimeoutError, WorkflowUsageError } from './errors.js';
 import { currentWorkflowContext, type WorkflowContext } from './model/workflow-context.js';
-import { currentAppServices, findAppServices, type AppServices, type ServicesOwner } from './services.js';
+import { servicesOf, type AppServices, type ServicesOwner } from './services.js';
 import type { AgentFunctionTool } from './agent/agent.js';
 
 /** The signal that answers a human input request on a durable engine (the Python project's name). */
@@ -178,17 +178,6 @@ function normalise(request: HumanInputRequest, answer: HumanInputResponse | stri
     throw new WorkflowUsageError(`the human input handler answered ${JSON.stringify(answer)?.slice(0, 120)}; return the answer's text or { response: string }`);
   }
   return { ...answer, requestId: request.requestId };
-}
-
-function servicesOf(app: ServicesOwner | undefined): AppServices {
-  if (app === undefined) return currentAppServices();
-  try {
-    return app.services;
-  } catch (error) {
-    const inScope = findAppServices();
-    if (inScope !== undefined) return inScope;
-    throw error;
-  }
 }
 
 /** The app's handler, or an error saying how to give one. */

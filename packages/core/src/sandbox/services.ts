@@ -70,6 +70,24 @@ export function currentAppServices(): AppServices {
   return services;
 }
 
+/**
+ * The services of `owner` when given, else those of the app running the caller. An owner not
+ * started in this process (a task run by `mcp-agent worker`, which assembles the app's services
+ * itself) falls back to the services the caller runs with, which are the same app's.
+ *
+ * @throws WorkflowUsageError when no app can be found.
+ */
+export function servicesOf(owner: ServicesOwner | undefined): AppServices {
+  if (owner === undefined) return currentAppServices();
+  try {
+    return owner.services;
+  } catch (error) {
+    const inScope = findAppServices();
+    if (inScope !== undefined) return inScope;
+    throw error;
+  }
+}
+
 /** Like {@link currentAppServices}, or undefined when no app can be found. */
 export function findAppServices(): AppServices | undefined {
   return holder[RESOLVER]?.();

@@ -16,7 +16,7 @@ import {
 } from '../mcp/mcp-service.js';
 import { NamespacedIndex } from '../mcp/tool-index.js';
 import { currentWorkflowContext } from '../model/workflow-context.js';
-import { currentAppServices, findAppServices, type AppServices, type ServicesOwner } from '../services.js';
+import { servicesOf, type AppServices, type ServicesOwner } from '../services.js';
 
 /** A tool the agent runs itself, without an MCP server. */
 export interface AgentFunctionTool {
@@ -296,16 +296,7 @@ export class Agent {
    * @throws WorkflowUsageError when no app can be found.
    */
   services(): AppServices {
-    if (this.app === undefined) return currentAppServices();
-    try {
-      return this.app.services;
-    } catch (error) {
-      // The app given is not started in this process (a task run by `mcp-agent worker`, which
-      // assembles the app's services itself): the services the task runs with are the same app's.
-      const inScope = findAppServices();
-      if (inScope !== undefined) return inScope;
-      throw error;
-    }
+    return servicesOf(this.app);
   }
 
   /** Inside a workflow: a task of the engine. Outside: the MCP service directly. */

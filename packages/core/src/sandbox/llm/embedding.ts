@@ -6,7 +6,7 @@
 import { WorkflowUsageError } from '../errors.js';
 import { currentWorkflowContext } from '../model/workflow-context.js';
 import { nextRetryDelay, shouldRetry, taskRetryPolicy } from '../retry.js';
-import { currentAppServices, findAppServices, type AppServices, type ServicesOwner } from '../services.js';
+import { servicesOf, type AppServices, type ServicesOwner } from '../services.js';
 import type { LlmProviderContext } from './llm-provider.js';
 import { costOf } from './model-prices.js';
 
@@ -85,17 +85,6 @@ export async function embed(provider: string, inputs: string[], options: EmbedOp
       if (!shouldRetry(policy, error, attempt)) throw error;
       await new Promise<void>((resolve) => setTimeout(resolve, nextRetryDelay(policy, error, attempt)));
     }
-  }
-}
-
-function servicesOf(app: ServicesOwner | undefined): AppServices {
-  if (app === undefined) return currentAppServices();
-  try {
-    return app.services;
-  } catch (error) {
-    const inScope = findAppServices();
-    if (inScope !== undefined) return inScope;
-    throw error;
   }
 }
 
