@@ -9,6 +9,8 @@ import type { Logger, McpContent, McpPromptResult, McpResourceResult, McpToolRes
 import type { McpCallToolRequest, McpPromptDescriptor, McpResourceDescriptor, McpService, McpToolDescriptor } from '@mcp-agent/core/engine';
 import type { LoggingLevel, Progress } from '@modelcontextprotocol/sdk/types.js';
 
+import type { McpOAuthOptions } from './auth/index.js';
+import type { ElicitationHandler, SamplingHandler } from './client-requests.js';
 import { invalidParamsResultError } from './error-classification.js';
 import { ServerConnection } from './server-connection.js';
 import type { ServerConnectionOptions } from './server-connection.js';
@@ -68,6 +70,12 @@ export interface McpConnectionManagerOptions {
   stderrTailLines?: number | undefined;
   /** The client name and version sent in `initialize`. Default `{ name: 'mcp-agent', version: '0.1.0' }`. */
   clientInfo?: { name: string; version: string } | undefined;
+  /** Answers servers' `sampling/createMessage`; servers are offered sampling only when it is set. */
+  sampling?: SamplingHandler | undefined;
+  /** Answers servers' `elicitation/create`; servers are offered elicitation only when it is set. */
+  elicitation?: ElicitationHandler | undefined;
+  /** OAuth for servers whose config has `auth.oauth`: the `oauth` settings, token store, browser. */
+  oauth?: McpOAuthOptions | undefined;
 }
 
 /**
@@ -177,6 +185,8 @@ export class McpConnectionManager implements McpService {
       serverLoggingLevel: options.serverLoggingLevel ?? 'info',
       stderrTailLines: positive('stderrTailLines', options.stderrTailLines, 20),
       clientInfo: options.clientInfo ?? { name: 'mcp-agent', version: '0.1.0' },
+      handlers: { sampling: options.sampling, elicitation: options.elicitation },
+      oauth: options.oauth,
       closed: this.#closing.signal,
     };
   }

@@ -15,6 +15,9 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import { ErrorCode, LoggingMessageNotificationSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
+import type { McpOAuthOptions } from './auth/index.js';
+import { clientCapabilities, installClientRequestHandlers } from './client-requests.js';
+import type { ClientRequestHandlers } from './client-requests.js';
 import { connectError, connectionLostError, describeTarget, isConnectionGone, isServerAnswer, requestTimeoutError, serverAnswerError, stderrSuffix } from './error-classification.js';
 import { assertConnectableConfig, createServerTransport } from './server-transport.js';
 import type { ServerTransport } from './server-transport.js';
@@ -56,6 +59,10 @@ export interface ServerConnectionOptions {
   stderrTailLines: number;
   /** The client name and version sent in `initialize`. */
   clientInfo: { name: string; version: string };
+  /** The handlers of server-to-client requests (sampling, elicitation); roots come from the config. */
+  handlers: ClientRequestHandlers;
+  /** OAuth options, for servers whose config has `auth.oauth`. */
+  oauth: McpOAuthOptions | undefined;
   /**
    * Aborted when the manager closes: it ends backoff waits and connects in progress; calls it
    * interrupts raise a retryable `MCP_CONNECTION_LOST`, later calls a non-retryable one.
@@ -361,8 +368,11 @@ export class ServerConnection {
     const serverTransport = createServerTransport(server, this.config, {
       stderrTailLines: this.#options.stderrTailLines,
       onStderrLine: (line) => this.#logger.debug(line, { server, stream: 'stderr' }),
+      oauth: this.#options.oauth,
+      logger: this.#logger,
     });
-    const client = new Client(this.#options.clientInfo, { capabilities: {} });
+    const client = new Client(this.#options.clientInfo, { capabilities: clientCapabilities(this.config, this.#options.handlers) });
+    installClientRequestHandlers(client, server, this.config, this.#options.handlers, this.#logger);
     const session: Session = { client, transport: serverTransport, established: false, closed: false, closing: undefined, served: false, lossCounted: false };
 
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {

@@ -6,12 +6,14 @@
 import type { Stream } from 'node:stream';
 
 import { McpClientError } from '@mcp-agent/core';
+import type { Logger } from '@mcp-agent/core';
 import type { McpServerConfig } from '@mcp-agent/core/config';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
+import type { McpOAuthOptions } from './auth/index.js';
 import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 
 /** The last lines a process wrote to stderr, kept for error messages. */
@@ -110,6 +112,10 @@ export interface CreateServerTransportOptions {
   stderrTailLines: number;
   /** Called with every stderr line of a stdio server. */
   onStderrLine: (line: string) => void;
+  /** OAuth options, for servers whose config has `auth.oauth`. */
+  oauth?: McpOAuthOptions | undefined;
+  /** Receives OAuth events. */
+  logger?: Logger | undefined;
 }
 
 /**

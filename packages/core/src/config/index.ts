@@ -34,6 +34,17 @@ export type {
   RetryPolicyConfig,
   TemporalExecutionSettings,
 } from './sections.js';
+export {
+  McpElicitationSchema,
+  McpOAuthClientSchema,
+  McpRootSchema,
+  McpSamplingSchema,
+  McpServerAuthSchema,
+  OAUTH_CLIENT_AUTH_METHODS,
+  OAUTH_GRANT_TYPES,
+  OAuthSettingsSchema,
+} from './mcp-client.js';
+export type { McpElicitationConfig, McpOAuthClientConfig, McpRootConfig, McpSamplingConfig, McpServerAuthConfig, OAuthSettings } from './mcp-client.js';
 export { registerConfigSection, registeredConfigSections, settingsSchema } from './schema.js';
 export type { ConfigSection, ExecutionEngineName, Settings, SettingsInput, SettingsSections } from './schema.js';
 export { findConfigFile, loadSettings, parseSettings } from './load.js';

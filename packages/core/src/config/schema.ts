@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ConfigError } from '../sandbox/errors.js';
 import type { SettingsProblem } from './messages.js';
 import { unknownKeys } from './unknown-keys.js';
+import { OAuthSettingsSchema } from './mcp-client.js';
 import { LoggerSettingsSchema, McpSettingsSchema, ModelPriceConfigSchema, OtelSettingsSchema, RetryPolicyConfigSchema, TemporalExecutionSettingsSchema } from './sections.js';
 
 /** The sections core itself validates. */
@@ -22,6 +23,7 @@ const CORE_SHAPE = {
   temporal: TemporalExecutionSettingsSchema.optional(),
   logger: LoggerSettingsSchema.prefault({}),
   mcp: McpSettingsSchema.prefault({}),
+  oauth: OAuthSettingsSchema.optional(),
   otel: OtelSettingsSchema.optional(),
   model_prices: z.record(z.string(), ModelPriceConfigSchema).default(() => ({})),
 };

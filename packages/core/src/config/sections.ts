@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { secondsOrDurationToMilliseconds } from '../sandbox/duration.js';
 import { describeValue } from './messages.js';
+import { McpElicitationSchema, McpRootSchema, McpSamplingSchema, McpServerAuthSchema } from './mcp-client.js';
 import { booleanSetting, DurationSchema, enumSetting, httpUrlSetting, numberSetting, positiveInteger, positiveNumber, strictSection, StringLikeSchema } from './fields.js';
 
 /**
@@ -187,7 +188,8 @@ const TRANSPORT_PHRASES: Record<(typeof MCP_TRANSPORTS)[number], string> = {
  * `command` (plus optional `args`, `env`, `cwd`); `sse`, `streamable_http` and `websocket` need
  * `url` (plus optional `headers`), an absolute `http://`/`https://` URL (`ws://`/`wss://` for
  * `websocket`). Values of `env` and `headers` may be numbers or booleans and become strings.
- * Other keys of the Python project (such as `auth` or `roots`) pass through.
+ * `auth` (an `api_key` or `oauth`) and `roots` are the MCP client's (`./mcp-client.ts`). Other
+ * keys of the Python project pass through.
  *
  * @example
  * ```ts
@@ -209,6 +211,8 @@ export const McpServerConfigSchema = z
     read_timeout_seconds: positiveNumber().optional(),
     http_timeout_seconds: positiveNumber().optional(),
     allowed_tools: z.array(z.string()).optional(),
+    auth: McpServerAuthSchema.optional(),
+    roots: z.array(McpRootSchema).optional(),
   })
   .superRefine((server, context) => {
     if (server.transport === 'stdio') {
@@ -260,6 +264,8 @@ export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
  */
 export const McpSettingsSchema = z.looseObject({
   servers: z.record(z.string(), McpServerConfigSchema).default(() => ({})),
+  sampling: McpSamplingSchema.optional(),
+  elicitation: McpElicitationSchema.optional(),
 });
 
 /**

@@ -44,7 +44,7 @@ const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   ],
   temporal: ['host', 'namespace', 'api_key', 'tls', 'task_queue', 'max_concurrent_activities', 'timeout_seconds', 'rpc_metadata', 'id_reuse_policy', 'workflow_task_modules'],
   logger: ['type', 'transports', 'level', 'progress_display', 'path', 'path_settings', 'batch_size', 'flush_interval', 'max_queue_size', 'http_endpoint', 'http_headers', 'http_timeout'],
-  mcp: ['servers'],
+  mcp: ['servers', 'sampling', 'elicitation'],
   'mcp.servers.*': [
     'name',
     'description',

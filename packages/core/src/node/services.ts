@@ -198,11 +198,13 @@ async function loadMcpService(settings: Settings, logger: Logger, cwd: AppDirect
         `install it (pnpm add ${MCP_CLIENT_PACKAGE}) or pass an MCP service: new MCPApp({ mcp })`,
     );
   }
-  const loaded = (await import(pathToFileURL(entry).href)) as { createMcpConnectionManager?: (options: { servers: unknown; logger: Logger }) => McpService };
+  const loaded = (await import(pathToFileURL(entry).href)) as {
+    createMcpConnectionManager?: (options: { servers: unknown; logger: Logger; oauth?: { settings?: unknown } }) => McpService;
+  };
   if (typeof loaded.createMcpConnectionManager !== 'function') {
     throw new ConfigError(`${MCP_CLIENT_PACKAGE} (${entry}) exports no createMcpConnectionManager; install a version that matches @mcp-agent/core`);
   }
-  return loaded.createMcpConnectionManager({ servers, logger: logger.child('mcp') });
+  return loaded.createMcpConnectionManager({ servers, logger: logger.child('mcp'), oauth: { settings: settings.oauth } });
 }
 
 /**
