@@ -2,6 +2,8 @@
 // Adds up the vitest JSON reports of every package and prints one line: `N passed, N failed`.
 // A test file that failed with no failed test of its own (it failed to load, or a hook before its
 // tests failed and they were skipped) counts as one failed test, so a broken suite is never silent.
+// Before that line, one for the official MCP client conformance suite: its scenarios (the tests of
+// packages/mcp-client/conformance/conformance.test.ts) passed and failed, or that it did not run.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,9 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const reports = [];
+/** The describe block of the conformance scenarios; its title names the suite and its version. */
+const CONFORMANCE_TITLE = /^MCP client conformance \((.+)\)$/;
+let conformance;
 for (const group of ['packages', 'apps']) {
   const directory = path.join(root, group);
   if (!existsSync(directory)) continue;
@@ -24,6 +29,14 @@ for (const group of ['packages', 'apps']) {
     skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
     for (const file of data.testResults ?? []) {
       if (file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed')) failed += 1;
+      for (const test of file.assertionResults ?? []) {
+        const suite = CONFORMANCE_TITLE.exec(test.ancestorTitles?.[0] ?? '');
+        if (suite === null) continue;
+        conformance ??= { suite: suite[1], passed: 0, failed: [] };
+        // A scenario that did not run (a hook before it failed) counts as failed.
+        if (test.status === 'passed') conformance.passed += 1;
+        else conformance.failed.push(test.title);
+      }
     }
   }
 }
@@ -33,5 +46,11 @@ if (reports.length === 0) {
   process.exit(1);
 }
 console.log(`test reports: ${reports.join(', ')}`);
+if (conformance !== undefined) {
+  const names = conformance.failed.length === 0 ? '' : ` (${conformance.failed.join(', ')})`;
+  console.log(`MCP client conformance (${conformance.suite}): ${conformance.passed} passed, ${conformance.failed.length} failed${names}`);
+} else if (reports.includes('packages/mcp-client')) {
+  console.log('MCP client conformance: did not run (packages/mcp-client/.vitest-results.json has no conformance scenario)');
+}
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { messageOf } from '@mcp-agent/core';
 import { CONFIG_SECTION_PACKAGES, loadConfigSections } from '@mcp-agent/core/engine';
+import { authLoginCommand, authLogoutCommand, authStatusCommand } from './commands/auth.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { codegenCommand } from './commands/codegen.js';
 import { configCheckCommand } from './commands/config-check.js';
@@ -79,6 +80,9 @@ const COMMANDS: readonly Command[] = [
   configCheckCommand,
   codecServerCommand,
   serveCommand,
+  authLoginCommand,
+  authStatusCommand,
+  authLogoutCommand,
 ];
 
 function version(): string {

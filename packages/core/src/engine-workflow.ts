@@ -40,7 +40,19 @@ export { costOf, DEFAULT_MODEL_PRICES, modelPrice } from './sandbox/llm/model-pr
 export type { ModelPrice } from './sandbox/llm/model-prices.js';
 export { addUsage, emptyUsage, roundCost } from './sandbox/llm/usage.js';
 export { deliverHumanInput, HUMAN_INPUT_TASK, pendingHumanInput } from './sandbox/human-input.js';
-export { MCP_TASK_NAMES } from './sandbox/mcp/mcp-service.js';
-export type { McpCallToolRequest, McpPromptDescriptor, McpResourceDescriptor, McpService, McpToolDescriptor } from './sandbox/mcp/mcp-service.js';
+export { fillUriTemplate, MCP_TASK_NAMES, toolListFingerprint } from './sandbox/mcp/mcp-service.js';
+export type {
+  McpCallToolRequest,
+  McpCompleteRequest,
+  McpCompletionReference,
+  McpCompletionResult,
+  McpListVersions,
+  McpProgress,
+  McpPromptDescriptor,
+  McpResourceDescriptor,
+  McpResourceTemplateDescriptor,
+  McpService,
+  McpToolDescriptor,
+} from './sandbox/mcp/mcp-service.js';
 export { NAMESPACE_SEPARATOR, namespacedName, NamespacedIndex } from './sandbox/mcp/tool-index.js';
 export type { IndexedItem } from './sandbox/mcp/tool-index.js';

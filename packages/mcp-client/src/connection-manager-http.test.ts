@@ -197,7 +197,7 @@ describe('McpConnectionManager with HTTP servers that misbehave', () => {
     });
     const manager = openManager({ remote: { transport, url: `${origin}${PATH[transport]}`, headers: { 'X-Api-Key': 'secret-123', 'X-Retries': 3 } } });
     const error = await rejectionOf(manager.listTools('remote'));
-    expect(error).toMatchObject({ code: 'MCP_CONNECT_FAILED', server: 'remote', retryable: false });
+    expect(error).toMatchObject({ code: 'MCP_AUTH_FAILED', server: 'remote', retryable: false });
     expect(error.message).toContain('check mcp.servers.remote.headers');
     expect(seen[0]).toMatchObject({ 'x-api-key': 'secret-123', 'x-retries': '3' });
   });

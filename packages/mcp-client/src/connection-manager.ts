@@ -6,14 +6,27 @@
  */
 import { createLogger, McpClientError } from '@mcp-agent/core';
 import type { Logger, McpContent, McpPromptResult, McpResourceResult, McpToolResult } from '@mcp-agent/core';
-import type { McpCallToolRequest, McpPromptDescriptor, McpResourceDescriptor, McpService, McpToolDescriptor } from '@mcp-agent/core/engine';
+import { toolListFingerprint } from '@mcp-agent/core/engine';
+import type {
+  McpCallToolRequest,
+  McpCompleteRequest,
+  McpCompletionResult,
+  McpListVersions,
+  McpPromptDescriptor,
+  McpResourceDescriptor,
+  McpResourceTemplateDescriptor,
+  McpService,
+  McpToolDescriptor,
+} from '@mcp-agent/core/engine';
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { LoggingLevel, Progress } from '@modelcontextprotocol/sdk/types.js';
 
 import type { McpOAuthOptions } from './auth/index.js';
-import type { ElicitationHandler, SamplingHandler } from './client-requests.js';
+import { setServerRoots } from './client-requests.js';
+import type { ElicitationHandler, McpRootInput, SamplingHandler } from './client-requests.js';
 import { invalidParamsResultError } from './error-classification.js';
 import { ServerConnection } from './server-connection.js';
-import type { ServerConnectionOptions } from './server-connection.js';
+import type { McpListName, ServerConnectionOptions } from './server-connection.js';
 import { ServerRegistry } from './server-registry.js';
 import type { McpServersInput } from './server-registry.js';
 
@@ -109,6 +122,58 @@ export interface McpCallOptions {
   onProgress?: ((progress: Progress) => void) | undefined;
 }
 
+/**
+ * A change of one of a server's lists, as {@link McpConnectionManager.onListChanged} reports it.
+ *
+ * @example
+ * ```ts
+ * manager.onListChanged(({ server, list, version }) => console.log(`${server} ${list} list is now version ${version}`));
+ * ```
+ */
+export interface McpListChange {
+  server: string;
+  /** Which list: `tools`, `prompts` or `resources`. */
+  list: McpListName;
+  /** The list's new version (see {@link McpConnectionManager.listVersions}). */
+  version: number;
+  /** True when the change is a new session after the server was lost, rather than a notification. */
+  reconnected: boolean;
+}
+
+/** A `notifications/resources/updated` for a subscribed resource. */
+export interface McpResourceUpdate {
+  server: string;
+  /** The resource that changed: the subscribed URI, or a sub-resource of it. */
+  uri: string;
+}
+
+/**
+ * A subscription made with {@link McpConnectionManager.subscribeResource}.
+ *
+ * @example
+ * ```ts
+ * const subscription = await manager.subscribeResource({ server: 'docs', uri: 'docs://readme' }, onUpdate);
+ * await subscription.unsubscribe();
+ * ```
+ */
+export interface McpResourceSubscription {
+  readonly server: string;
+  readonly uri: string;
+  /**
+   * Stops the callback; the last subscriber of a URI also sends `resources/unsubscribe` (errors
+   * of that request are logged, not raised). Idempotent.
+   */
+  unsubscribe(): Promise<void>;
+}
+
+/** Per-server state of list caching and subscriptions. */
+interface ServerState {
+  /** The last tool list (after `allowed_tools`) and its fingerprint; dropped on `tools/list_changed`. */
+  tools: { descriptors: McpToolDescriptor[]; fingerprint: string } | undefined;
+  /** Subscribed URIs and their callbacks. */
+  subscriptions: Map<string, Set<(update: McpResourceUpdate) => void>>;
+}
+
 /** Copies the listed keys of `source` that are defined. */
 function pick<Source extends object, Key extends keyof Source>(source: Source, keys: readonly Key[]): Partial<Pick<Source, Key>> {
   const result: Partial<Pick<Source, Key>> = {};
@@ -161,6 +226,8 @@ export class McpConnectionManager implements McpService {
   readonly #closing = new AbortController();
   /** The one close of this manager, shared by every `close()` call. */
   #closeAll: Promise<void> | undefined;
+  readonly #states = new Map<string, ServerState>();
+  readonly #listListeners = new Set<(change: McpListChange) => void>();
 
   /**
    * @throws McpClientError `MCP_SERVER_CONFIG` when a server entry is invalid.
@@ -230,7 +297,9 @@ export class McpConnectionManager implements McpService {
    * ```
    */
   async listTools(server: string): Promise<McpToolDescriptor[]> {
-    return this.#connection(server).request('tools/list', undefined, undefined, async (client, requestOptions) => {
+    const connection = this.#connection(server);
+    return connection.request('tools/list', undefined, undefined, async (client, requestOptions) => {
+      const versions = connection.listVersions().tools;
       if (client.getServerCapabilities()?.tools === undefined) return [];
       const descriptors: McpToolDescriptor[] = [];
       let cursor: string | undefined;
@@ -246,7 +315,11 @@ export class McpConnectionManager implements McpService {
         }
         cursor = page.nextCursor;
       } while (cursor !== undefined);
-      return this.#registry.filterTools(server, descriptors);
+      const tools = this.#registry.filterTools(server, descriptors);
+      const versionAtStart = versions;
+      // A change announced while the list was on its way makes it stale at once: not cached.
+      if (connection.listVersions().tools === versionAtStart) this.#state(server).tools = { descriptors: tools, fingerprint: toolListFingerprint(tools) };
+      return tools;
     });
   }
 
@@ -285,7 +358,9 @@ export class McpConnectionManager implements McpService {
       });
       options.onProgress?.(progress);
     };
-    return connection.request('tools/call', request.tool, options, async (client, requestOptions) => {
+    let announcesChanges = false;
+    const result = await connection.request('tools/call', request.tool, options, async (client, requestOptions) => {
+      announcesChanges = client.getServerCapabilities()?.tools?.listChanged === true;
       const timeout = requestOptions.timeout ?? connection.timeoutMilliseconds(options);
       const result = await client.callTool({ name: request.tool, arguments: request.arguments ?? {} }, undefined, {
         ...requestOptions,
@@ -302,6 +377,64 @@ export class McpConnectionManager implements McpService {
       if (typeof structured === 'object' && structured !== null) toolResult.structuredContent = structured as Record<string, unknown>;
       return toolResult;
     });
+    // Only once this process saw the list change (a notification, or a new session after the
+    // first): a list that never changed needs no fingerprint, and no listing to compute one.
+    if (announcesChanges && connection.listVersions().tools > 0) {
+      const fingerprint = await this.#toolListFingerprint(request.server);
+      if (fingerprint !== undefined) result.toolListFingerprint = fingerprint;
+    }
+    return result;
+  }
+
+  /**
+   * The fingerprint of the server's current tool list: the cached list's, else that of a fresh
+   * listing (after a `tools/list_changed`, or in a process that never listed this server's tools).
+   * Undefined when listing fails: the call's result does not depend on it.
+   */
+  async #toolListFingerprint(server: string): Promise<string | undefined> {
+    const cached = this.#state(server).tools;
+    if (cached !== undefined) return cached.fingerprint;
+    try {
+      return toolListFingerprint(await this.listTools(server));
+    } catch (error) {
+      this.#logger.debug(`could not list the tools of MCP server "${server}" after a tool call: ${error instanceof Error ? error.message : String(error)}`, { server });
+      return undefined;
+    }
+  }
+
+  /**
+   * How often each of the server's lists changed in this process: its `list_changed`
+   * notifications, and every new session after the first (a restarted server may offer other
+   * tools). Versions only grow; an agent lists again when a version moved since it last listed.
+   *
+   * @throws McpClientError `MCP_UNKNOWN_SERVER` for a name that is not configured.
+   * @example
+   * ```ts
+   * const before = manager.listVersions('everything').tools;
+   * // ... later
+   * if (manager.listVersions('everything').tools !== before) tools = await manager.listTools('everything');
+   * ```
+   */
+  listVersions(server: string): McpListVersions {
+    return this.#connection(server).listVersions();
+  }
+
+  /**
+   * Calls `listener` whenever a server's tools, prompts or resources list changes (the server's
+   * `list_changed` notification, or a new session after the server was lost). Cached tool lists
+   * are dropped before it is called. Returns a function that removes the listener.
+   *
+   * @example
+   * ```ts
+   * const stop = manager.onListChanged(({ server, list }) => { if (list === 'tools') void refresh(server); });
+   * stop();
+   * ```
+   */
+  onListChanged(listener: (change: McpListChange) => void): () => void {
+    this.#listListeners.add(listener);
+    return () => {
+      this.#listListeners.delete(listener);
+    };
   }
 
   /** The server's prompts (none when it lacks the prompts capability). */
@@ -371,6 +504,141 @@ export class McpConnectionManager implements McpService {
   }
 
   /**
+   * The server's resource templates (none when it lacks the resources capability): RFC 6570 URI
+   * templates to fill with {@link expandUriTemplate} and read with {@link readResource}.
+   *
+   * @example
+   * ```ts
+   * const [template] = await manager.listResourceTemplates('everything');
+   * const uri = expandUriTemplate(template.uriTemplate, { resourceId: '1' });
+   * const { contents } = await manager.readResource({ server: 'everything', uri });
+   * ```
+   */
+  async listResourceTemplates(server: string): Promise<McpResourceTemplateDescriptor[]> {
+    return this.#connection(server).request('resources/templates/list', undefined, undefined, async (client, requestOptions) => {
+      if (client.getServerCapabilities()?.resources === undefined) return [];
+      const descriptors: McpResourceTemplateDescriptor[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listResourceTemplates(cursor === undefined ? {} : { cursor }, requestOptions);
+        for (const template of page.resourceTemplates) {
+          descriptors.push({ server, uriTemplate: template.uriTemplate, name: template.name, ...pick(template, ['title', 'description', 'mimeType'] as const) });
+        }
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      return descriptors;
+    });
+  }
+
+  /**
+   * Subscribes to a resource: `onUpdated` is called for each `notifications/resources/updated`
+   * of that URI (or of a sub-resource of it, `uri/...`). The first subscriber of a URI sends
+   * `resources/subscribe`; after a reconnect the subscriptions are sent again. Read the resource
+   * in the callback to get its new contents.
+   *
+   * @throws McpClientError `MCP_PROTOCOL_ERROR` (not retryable) when the server lacks the
+   *   `resources.subscribe` capability; the errors of a request otherwise.
+   * @example
+   * ```ts
+   * const subscription = await manager.subscribeResource({ server: 'everything', uri: 'demo://resource/static/document/architecture.md' }, async ({ uri }) => {
+   *   console.log('changed:', (await manager.readResource({ server: 'everything', uri })).contents[0]?.text);
+   * });
+   * await subscription.unsubscribe();
+   * ```
+   */
+  async subscribeResource(request: { server: string; uri: string }, onUpdated: (update: McpResourceUpdate) => void): Promise<McpResourceSubscription> {
+    const { server, uri } = request;
+    const connection = this.#connection(server);
+    const state = this.#state(server);
+    let listeners = state.subscriptions.get(uri);
+    if (listeners === undefined || listeners.size === 0) {
+      await connection.request('resources/subscribe', uri, undefined, async (client, requestOptions) => {
+        this.#requireCapability(server, client.getServerCapabilities()?.resources?.subscribe === true, 'resources.subscribe', `subscribe to "${uri}"`);
+        await client.subscribeResource({ uri }, requestOptions);
+      });
+      listeners = state.subscriptions.get(uri);
+    }
+    if (listeners === undefined) {
+      listeners = new Set();
+      state.subscriptions.set(uri, listeners);
+    }
+    const listener = (update: McpResourceUpdate): void => onUpdated(update);
+    listeners.add(listener);
+    let unsubscribed: Promise<void> | undefined;
+    return {
+      server,
+      uri,
+      unsubscribe: () => {
+        unsubscribed ??= this.#unsubscribe(server, uri, listener);
+        return unsubscribed;
+      },
+    };
+  }
+
+  async #unsubscribe(server: string, uri: string, listener: (update: McpResourceUpdate) => void): Promise<void> {
+    const state = this.#state(server);
+    const listeners = state.subscriptions.get(uri);
+    if (listeners === undefined || !listeners.delete(listener) || listeners.size > 0) return;
+    state.subscriptions.delete(uri);
+    if (this.#closing.signal.aborted) return;
+    try {
+      await this.#connection(server).request('resources/unsubscribe', uri, undefined, (client, requestOptions) => client.unsubscribeResource({ uri }, requestOptions));
+    } catch (error) {
+      this.#logger.warn(`could not unsubscribe from "${uri}" of MCP server "${server}": ${error instanceof Error ? error.message : String(error)}`, { server, uri });
+    }
+  }
+
+  /**
+   * Suggestions for a prompt argument or a resource template variable (`completion/complete`),
+   * given its partial value and the arguments already chosen.
+   *
+   * @throws McpClientError `MCP_PROTOCOL_ERROR` (not retryable) when the server lacks the
+   *   `completions` capability; the errors of a request otherwise.
+   * @example
+   * ```ts
+   * const { values } = await manager.complete({
+   *   server: 'everything',
+   *   ref: { type: 'ref/prompt', name: 'completable-prompt' },
+   *   argument: { name: 'name', value: 'A' },
+   *   context: { arguments: { department: 'Engineering' } },
+   * }); // ['Alice']
+   * ```
+   */
+  async complete(request: McpCompleteRequest): Promise<McpCompletionResult> {
+    const { server, ref, argument, context } = request;
+    const target = ref.type === 'ref/prompt' ? ref.name : ref.uri;
+    return this.#connection(server).request('completion/complete', target, undefined, async (client, requestOptions) => {
+      this.#requireCapability(server, client.getServerCapabilities()?.completions !== undefined, 'completions', `complete "${argument.name}" of ${target}`);
+      const result = await client.complete({ ref, argument, ...(context?.arguments === undefined ? {} : { context: { arguments: context.arguments } }) }, requestOptions);
+      return { values: result.completion.values, ...pick(result.completion, ['total', 'hasMore'] as const) };
+    });
+  }
+
+  /**
+   * Sends `ping` and waits for the answer (connecting first when needed): a liveness check.
+   *
+   * @throws McpClientError `MCP_TIMEOUT`, `MCP_CONNECTION_LOST`, `MCP_CONNECT_FAILED`, ...
+   * @example
+   * ```ts
+   * await manager.ping('everything', { timeoutMilliseconds: 2_000 });
+   * ```
+   */
+  async ping(server: string, options: { timeoutMilliseconds?: number | undefined; signal?: AbortSignal | undefined } = {}): Promise<void> {
+    await this.#connection(server).request('ping', undefined, options, (client, requestOptions) => client.ping(requestOptions));
+  }
+
+  /** Raises a clear error when the server lacks a capability an operation needs. */
+  #requireCapability(server: string, present: boolean, capability: string, what: string): void {
+    if (present) return;
+    throw new McpClientError(
+      'MCP_PROTOCOL_ERROR',
+      server,
+      `cannot ${what}: MCP server "${server}" does not declare the "${capability}" capability. Use a server that offers it, or check capabilities before calling`,
+      { retryable: false },
+    );
+  }
+
+  /**
    * Closes every session and stops every server process it started (stdin closed, then SIGTERM,
    * then SIGKILL to the server's process group, for processes that ignore both), including
    * sessions being opened or already being dropped. Calls in flight and calls waiting for a
@@ -388,6 +656,25 @@ export class McpConnectionManager implements McpService {
   }
 
   /**
+   * Replaces the roots a server is shown (`roots/list`; `server_uri_alias` is shown instead of
+   * `uri` when set) and sends `notifications/roots/list_changed` on its open session. A session
+   * opened while the server had no roots did not declare the roots capability and is not told;
+   * the next session declares it.
+   *
+   * @throws McpClientError `MCP_UNKNOWN_SERVER` for a name that is not configured.
+   * @throws TypeError when a root's URI is not a `file://` URI.
+   *
+   * @example
+   * ```ts
+   * await manager.setRoots('filesystem', [{ uri: 'file:///srv/reports', name: 'reports' }]);
+   * ```
+   */
+  async setRoots(server: string, roots: readonly McpRootInput[]): Promise<void> {
+    const connection = this.#connection(server);
+    await setServerRoots(this.#connectionOptions.handlers, server, connection.config, roots, this.#logger);
+  }
+
+  /**
    * The connection to a configured server, created on first use.
    *
    * @throws McpClientError `MCP_UNKNOWN_SERVER` for a name that is not configured.
@@ -395,10 +682,66 @@ export class McpConnectionManager implements McpService {
   #connection(server: string): ServerConnection {
     let connection = this.#connections.get(server);
     if (connection === undefined) {
-      connection = new ServerConnection(server, this.#registry.get(server), this.#connectionOptions);
+      const created = new ServerConnection(server, this.#registry.get(server), this.#connectionOptions, {
+        onListChanged: (list, reconnected) => this.#onListChanged(server, list, reconnected, created),
+        onResourceUpdated: (uri) => this.#onResourceUpdated(server, uri),
+        onSessionOpened: (first) => {
+          if (!first) void this.#resubscribe(server, created);
+        },
+      });
+      connection = created;
       this.#connections.set(server, connection);
     }
     return connection;
+  }
+
+  #state(server: string): ServerState {
+    let state = this.#states.get(server);
+    if (state === undefined) {
+      state = { tools: undefined, subscriptions: new Map() };
+      this.#states.set(server, state);
+    }
+    return state;
+  }
+
+  #onListChanged(server: string, list: McpListName, reconnected: boolean, connection: ServerConnection): void {
+    if (list === 'tools') this.#state(server).tools = undefined;
+    const change: McpListChange = { server, list, version: connection.listVersions()[list], reconnected };
+    for (const listener of this.#listListeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#logger.warn(`an onListChanged listener failed: ${error instanceof Error ? error.message : String(error)}`, { server, list });
+      }
+    }
+  }
+
+  #onResourceUpdated(server: string, uri: string): void {
+    for (const [subscribed, listeners] of this.#state(server).subscriptions) {
+      const covers = uri === subscribed || uri.startsWith(subscribed.endsWith('/') ? subscribed : `${subscribed}/`);
+      if (!covers) continue;
+      for (const listener of listeners) {
+        try {
+          listener({ server, uri });
+        } catch (error) {
+          this.#logger.warn(`a resource update callback for "${subscribed}" failed: ${error instanceof Error ? error.message : String(error)}`, { server, uri });
+        }
+      }
+    }
+  }
+
+  /** Sends the subscriptions again on a new session (the old session's ended with it). */
+  async #resubscribe(server: string, connection: ServerConnection): Promise<void> {
+    for (const uri of this.#state(server).subscriptions.keys()) {
+      try {
+        await connection.request('resources/subscribe', uri, undefined, (client, requestOptions) => client.subscribeResource({ uri }, requestOptions));
+      } catch (error) {
+        this.#logger.warn(`could not subscribe again to "${uri}" of MCP server "${server}" after reconnecting: ${error instanceof Error ? error.message : String(error)}`, {
+          server,
+          uri,
+        });
+      }
+    }
   }
 }
 
@@ -424,4 +767,29 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  */
 export function createMcpConnectionManager(options: McpConnectionManagerOptions): McpConnectionManager {
   return new McpConnectionManager(options);
+}
+
+/**
+ * Fills an RFC 6570 URI template (levels 1 to 4, as the MCP SDK's `UriTemplate` reads them) with
+ * variables, for reading a resource of a template with `readResource`.
+ *
+ * @throws TypeError naming the variables the template needs and `variables` lacks.
+ * @example
+ * ```ts
+ * const uri = expandUriTemplate('demo://resource/dynamic/text/{resourceId}', { resourceId: '3' });
+ * const { contents } = await manager.readResource({ server: 'everything', uri });
+ * ```
+ */
+export function expandUriTemplate(template: string, variables: Readonly<Record<string, string | string[]>>): string {
+  const parsed = new UriTemplate(template);
+  const simple = /\{([A-Za-z0-9_.,]+)\}/g;
+  // Simple `{name}` expressions must be filled; the optional kinds (`{?query}`, `{#fragment}`) may stay empty.
+  const required = [...template.matchAll(simple)].flatMap((match) => (match[1] ?? '').split(','));
+  const missing = required.filter((name) => variables[name] === undefined);
+  if (missing.length > 0) {
+    throw new TypeError(
+      `URI template "${template}" needs ${missing.map((name) => `"${name}"`).join(', ')}; got ${Object.keys(variables).join(', ') || 'no variables'} (it uses ${parsed.variableNames.join(', ')})`,
+    );
+  }
+  return parsed.expand(variables as Record<string, string | string[]>);
 }

@@ -5,12 +5,16 @@ import { PassThrough } from 'node:stream';
 
 import { McpClientError } from '@mcp-agent/core';
 import type { McpServerConfig } from '@mcp-agent/core/config';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { InvalidClientError, InvalidGrantError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 
 import {
+  authAdvice,
+  authFailureError,
   causeChain,
   connectError,
   connectionLostError,
@@ -18,6 +22,7 @@ import {
   fullMessage,
   httpStatusOf,
   invalidParamsResultError,
+  isAuthFailure,
   isConnectionGone,
   isRetryableHttpStatus,
   isServerAnswer,
@@ -202,10 +207,10 @@ describe('connectError', () => {
     ['HTTP 401 (Streamable HTTP)', new StreamableHTTPError(401, 'Unauthorized')],
     ['HTTP 403 (SSE)', sseError(403, 'Forbidden')],
     ['a message that says 401', new Error('Error POSTing to endpoint (HTTP 401): missing API key')],
-  ])('is not retryable for %s, pointing at the headers', async (_, error) => {
+  ])('is a non-retryable MCP_AUTH_FAILED for %s, pointing at the headers', async (_, error) => {
     const result = await connectError(error, failure(HTTP));
-    expect(result).toMatchObject({ code: 'MCP_CONNECT_FAILED', retryable: false });
-    expect(result.message).toMatch(/; check mcp\.servers\.fetch\.headers \(credentials\)$/);
+    expect(result).toMatchObject({ code: 'MCP_AUTH_FAILED', retryable: false });
+    expect(result.message).toMatch(/; check mcp\.servers\.fetch\.headers \(credentials\), or configure mcp\.servers\.fetch\.auth \(api_key or oauth\)$/);
   });
 
   it('asks for the stderr only when it quotes it', async () => {
@@ -266,6 +271,67 @@ describe('connectionLostError', () => {
   });
 });
 
+describe('auth failures', () => {
+  const oauthServer = (oauth: Record<string, unknown>): McpServerConfig =>
+    new ServerRegistry({ api: { transport: 'streamable_http', url: 'http://127.0.0.1:8000/mcp', auth: { oauth } } }).get('api');
+
+  it.each([
+    ['the SDK UnauthorizedError', new UnauthorizedError()],
+    ['an OAuth error answer', new InvalidGrantError('refresh token revoked')],
+    ['HTTP 401', new StreamableHTTPError(401, 'Server returned 401 after successful authentication')],
+    ['HTTP 403', new StreamableHTTPError(403, 'Server returned 403 after trying upscoping')],
+    ['an MCP_AUTH_FAILED', new McpClientError('MCP_AUTH_FAILED', 'api', 'login needed')],
+  ])('recognises %s', (_, error) => {
+    expect(isAuthFailure(error)).toBe(true);
+  });
+
+  it.each([
+    ['HTTP 404', new StreamableHTTPError(404, 'Session not found')],
+    ['a network failure', new TypeError('fetch failed')],
+    ['another McpClientError', new McpClientError('MCP_TIMEOUT', 'api', 'slow')],
+  ])('does not take %s for one', (_, error) => {
+    expect(isAuthFailure(error)).toBe(false);
+  });
+
+  it('says to log in again for an authorization code client, and to fix the client for client credentials', () => {
+    expect(authAdvice('api', oauthServer({}))).toBe('run `mcp-agent auth login api` to authorize again (the stored tokens were revoked, expired, or lack a scope the server now needs)');
+    expect(authAdvice('api', oauthServer({ grant_type: 'client_credentials', client_id: 'c', client_secret: 's' }))).toMatch(
+      /^check mcp\.servers\.api\.auth\.oauth \(client_id, client_secret/,
+    );
+    expect(authAdvice('api', new ServerRegistry({ api: { transport: 'sse', url: 'http://127.0.0.1:1/sse', auth: { api_key: 'k' } } }).get('api'))).toBe(
+      'fix mcp.servers.api.auth.api_key',
+    );
+  });
+
+  it('is a non-retryable MCP_AUTH_FAILED, retryable only for a fault of the authorization server', () => {
+    const refused = authFailureError('api', new InvalidClientError('bad secret'), oauthServer({ grant_type: 'client_credentials', client_id: 'c', client_secret: 's' }));
+    expect(refused).toMatchObject({ code: 'MCP_AUTH_FAILED', server: 'api', retryable: false });
+    expect(refused.message).toMatch(/^MCP server "api": the authorization server refused: invalid_client \(bad secret\); check mcp\.servers\.api\.auth\.oauth/);
+    expect(authFailureError('api', new ServerError('down'), oauthServer({})).retryable).toBe(true);
+    const given = new McpClientError('MCP_AUTH_FAILED', 'api', 'as it was', { retryable: false });
+    expect(authFailureError('api', given)).toBe(given);
+  });
+
+  it('turns a lost connection caused by a 401 into MCP_AUTH_FAILED', () => {
+    const error = connectionLostError('api', 'tools/call "echo"', new StreamableHTTPError(401, 'Unauthorized'), '');
+    expect(error).toMatchObject({ code: 'MCP_AUTH_FAILED', retryable: false });
+    expect(error.message).toContain('mcp-agent auth login api');
+  });
+
+  it('turns a 401 at connect into MCP_AUTH_FAILED with the OAuth advice', async () => {
+    const config = oauthServer({});
+    const result = await connectError(new StreamableHTTPError(401, 'Unauthorized'), {
+      server: 'api',
+      config,
+      step: 'answer initialize',
+      connectTimeoutMilliseconds: 1000,
+      stderr: async () => '',
+    });
+    expect(result).toMatchObject({ code: 'MCP_AUTH_FAILED', retryable: false });
+    expect(result.message).toMatch(/run `mcp-agent auth login api` to authorize again/);
+  });
+});
+
 describe('serverAnswerError', () => {
   it('is a non-retryable MCP_PROTOCOL_ERROR for a JSON-RPC internal error', () => {
     const error = new McpError(ErrorCode.InternalError, 'the handler exploded');
@@ -303,8 +369,15 @@ describe('serverAnswerError', () => {
     });
   });
 
-  it.each([400, 401, 403])('is a non-retryable MCP_PROTOCOL_ERROR for HTTP %i', (status) => {
-    expect(serverAnswerError('test', 'tools/list', undefined, sseError(status, 'no'))).toMatchObject({ code: 'MCP_PROTOCOL_ERROR', retryable: false });
+  it('is a non-retryable MCP_PROTOCOL_ERROR for HTTP 400', () => {
+    expect(serverAnswerError('test', 'tools/list', undefined, sseError(400, 'no'))).toMatchObject({ code: 'MCP_PROTOCOL_ERROR', retryable: false });
+  });
+
+  it.each([401, 403])('is a non-retryable MCP_AUTH_FAILED for HTTP %i, naming both fixes', (status) => {
+    const error = serverAnswerError('test', 'tools/list', undefined, new StreamableHTTPError(status, 'Error POSTing to endpoint: {"error":"invalid_token"}'));
+    expect(error).toMatchObject({ code: 'MCP_AUTH_FAILED', retryable: false });
+    expect(error.message).toContain(`MCP server "test": the server refused the credentials (HTTP ${status}:`);
+    expect(error.message).toMatch(/run `mcp-agent auth login test` \(OAuth authorization code\) or fix its client credentials \(mcp\.servers\.test\.auth, headers\)$/);
   });
 
   it('is a non-retryable MCP_PROTOCOL_ERROR for an answer the SDK could not use', () => {

@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { McpClientError, messageOf } from '@mcp-agent/core';
 import type { McpContent } from '@mcp-agent/core';
 import type { McpServerConfig } from '@mcp-agent/core/config';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { OAuthError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import { HttpResponseTimeoutError } from './server-transport.js';
@@ -97,6 +99,66 @@ export function isServerAnswer(error: unknown): boolean {
   return error instanceof McpError && error.code !== ErrorCode.RequestTimeout && error.code !== ErrorCode.ConnectionClosed;
 }
 
+/** OAuth error codes after which the same request may succeed later (RFC 6749 §5.2, §4.1.2.1). */
+const RETRYABLE_OAUTH_ERRORS: ReadonlySet<string> = new Set(['server_error', 'temporarily_unavailable']);
+
+/**
+ * True for a refusal of the client's credentials: an `MCP_AUTH_FAILED`, the SDK's
+ * `UnauthorizedError`, an OAuth error answer of an authorization server, or an HTTP 401 or 403
+ * from the MCP server.
+ */
+export function isAuthFailure(error: unknown): boolean {
+  for (const current of causeChain(error)) {
+    if (McpClientError.is(current) && current.code === 'MCP_AUTH_FAILED') return true;
+    if (current instanceof UnauthorizedError || current instanceof OAuthError) return true;
+  }
+  const status = httpStatusOf(error);
+  return status === 401 || status === 403;
+}
+
+/**
+ * What to do about a refusal of credentials, for messages: log in again for an authorization
+ * code client, fix the client credentials for a client credentials one, fix the key or headers
+ * for static credentials. Without the config, both ways are named.
+ */
+export function authAdvice(server: string, config: McpServerConfig | undefined): string {
+  const auth = config?.auth;
+  const oauth = auth?.oauth !== undefined && auth.oauth.enabled !== false ? auth.oauth : undefined;
+  if (oauth?.grant_type === 'identity_assertion') {
+    return `check mcp.servers.${server}.auth.oauth (idp_token_endpoint, idp_client_id, client_id, client_secret) and get a fresh ID token from the IdP (id_token, or the app's identityToken)`;
+  }
+  if (oauth?.grant_type === 'client_credentials') {
+    return `check mcp.servers.${server}.auth.oauth (client_id, client_secret or private_key, token_endpoint_auth_method, scopes) and that the authorization server still accepts this client`;
+  }
+  if (oauth !== undefined) return `run \`mcp-agent auth login ${server}\` to authorize again (the stored tokens were revoked, expired, or lack a scope the server now needs)`;
+  if (config !== undefined && auth?.api_key !== undefined) return `fix mcp.servers.${server}.auth.api_key`;
+  if (config !== undefined) return `check mcp.servers.${server}.headers (credentials), or configure mcp.servers.${server}.auth (api_key or oauth)`;
+  return `run \`mcp-agent auth login ${server}\` (OAuth authorization code) or fix its client credentials (mcp.servers.${server}.auth, headers)`;
+}
+
+/**
+ * A non-retryable `MCP_AUTH_FAILED` for a refusal of the client's credentials, saying what to do
+ * ({@link authAdvice}); retryable only when the authorization server reported a fault of its own
+ * (`server_error`, `temporarily_unavailable`). An `McpClientError` is returned as it is.
+ */
+export function authFailureError(server: string, error: unknown, config?: McpServerConfig): McpClientError {
+  if (McpClientError.is(error)) return error;
+  const oauthError = causeChain(error).find((current): current is OAuthError => current instanceof OAuthError);
+  const status = httpStatusOf(error);
+  const what =
+    oauthError !== undefined
+      ? `the authorization server refused: ${oauthError.errorCode}${oauthError.message === '' ? '' : ` (${oauthError.message})`}`
+      : status === 403
+        ? `the server refused the credentials (HTTP 403: ${fullMessage(error)})`
+        : status === 401
+          ? `the server refused the credentials (HTTP 401: ${fullMessage(error)})`
+          : `authorization failed: ${fullMessage(error)}`;
+  return new McpClientError('MCP_AUTH_FAILED', server, `MCP server "${server}": ${what}; ${authAdvice(server, config)}`, {
+    cause: error,
+    retryable: oauthError !== undefined && RETRYABLE_OAUTH_ERRORS.has(oauthError.errorCode),
+  });
+}
+
 /** What a request was about, for messages: `tools/call "echo"`, or `tools/list`. */
 export function describeTarget(method: string, target: string | undefined): string {
   return target === undefined ? method : `${method} "${target}"`;
@@ -175,14 +237,13 @@ export async function connectError(error: unknown, failure: ConnectFailure): Pro
       { cause: error, retryable: true },
     );
   }
-  const status = httpStatusOf(error);
-  const unauthorized = status === 401 || status === 403 || /\b401\b|\b403\b|Unauthorized/i.test(fullMessage(error));
+  if (isAuthFailure(error) || /\b401\b|\b403\b|Unauthorized/i.test(fullMessage(error))) return authFailureError(server, error, config);
   return new McpClientError(
     'MCP_CONNECT_FAILED',
     server,
     `could not connect to MCP server "${server}" at ${config.url} (${config.transport}): ${fullMessage(error)}; ` +
-      (unauthorized ? `check mcp.servers.${server}.headers (credentials)` : `check that the server is running and that mcp.servers.${server}.url and transport are right`),
-    { cause: error, retryable: !unauthorized },
+      `check that the server is running and that mcp.servers.${server}.url and transport are right`,
+    { cause: error, retryable: true },
   );
 }
 
@@ -220,6 +281,7 @@ export function requestTimeoutError(server: string, what: string, error: unknown
  * @param stderr The tail of a stdio server's stderr as {@link stderrSuffix} words it, or ''.
  */
 export function connectionLostError(server: string, what: string, error: unknown, stderr: string): McpClientError {
+  if (isAuthFailure(error)) return authFailureError(server, error);
   return new McpClientError('MCP_CONNECTION_LOST', server, `lost the connection to MCP server "${server}" during ${what}: ${fullMessage(error)}; the next call reconnects` + stderr, {
     cause: error,
     retryable: true,
@@ -234,6 +296,7 @@ export function connectionLostError(server: string, what: string, error: unknown
  */
 export function serverAnswerError(server: string, method: string, target: string | undefined, error: unknown): McpClientError {
   const what = describeTarget(method, target);
+  if (isAuthFailure(error)) return authFailureError(server, error);
   if (error instanceof McpError) {
     if (method === 'tools/call' && error.code === ErrorCode.InvalidParams && UNKNOWN_TOOL_PATTERN.test(error.message)) {
       return unknownToolError(server, target ?? '', error.message, error);

@@ -12,13 +12,32 @@ import type { McpServerConfig } from '@mcp-agent/core/config';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ErrorCode, LoggingMessageNotificationSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  LoggingMessageNotificationSchema,
+  McpError,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
 import type { McpOAuthOptions } from './auth/index.js';
 import { clientCapabilities, installClientRequestHandlers } from './client-requests.js';
 import type { ClientRequestHandlers } from './client-requests.js';
-import { connectError, connectionLostError, describeTarget, isConnectionGone, isServerAnswer, requestTimeoutError, serverAnswerError, stderrSuffix } from './error-classification.js';
+import {
+  authFailureError,
+  connectError,
+  connectionLostError,
+  describeTarget,
+  isAuthFailure,
+  isConnectionGone,
+  isServerAnswer,
+  requestTimeoutError,
+  serverAnswerError,
+  stderrSuffix,
+} from './error-classification.js';
 import { assertConnectableConfig, createServerTransport } from './server-transport.js';
 import type { ServerTransport } from './server-transport.js';
 import { waitFor, WaitInterruptedError } from './wait.js';
@@ -78,6 +97,19 @@ export interface RequestLimits {
   signal?: AbortSignal | undefined;
 }
 
+/** A list a server can announce changes of (`notifications/<list>/list_changed`). */
+export type McpListName = 'tools' | 'prompts' | 'resources';
+
+/** What a connection tells its manager about the server, besides answering requests. */
+export interface ServerConnectionEvents {
+  /** A list changed: the server said so, or (`reconnected: true`) a new session began after another. */
+  onListChanged?(list: McpListName, reconnected: boolean): void;
+  /** The server sent `notifications/resources/updated` for this URI. */
+  onResourceUpdated?(uri: string): void;
+  /** A session began (the first, or one after the server was lost): subscriptions are sent again. */
+  onSessionOpened?(first: boolean): void;
+}
+
 /** One session with the server: a client on a transport, from connect to close. */
 interface Session {
   readonly client: Client;
@@ -125,14 +157,42 @@ export class ServerConnection {
   #consecutiveFailures = 0;
   /** No connect attempt starts before this time (epoch milliseconds). */
   #retryAt = 0;
+  /**
+   * The error of the last connect, when it failed in a way another attempt can't fix (a missing
+   * command, a refused credential): until the backoff ends, callers get it at once instead of
+   * waiting for an attempt that would fail the same way.
+   */
+  #lastPermanentFailure: McpClientError | undefined;
   /** Session closes in progress, including those of dead or failed sessions. */
   readonly #sessionCloses = new Set<Promise<void>>();
+  readonly #events: ServerConnectionEvents;
+  /** Counts of list changes (notifications, and new sessions after the first). */
+  readonly #listVersions: Record<McpListName, number> = { tools: 0, prompts: 0, resources: 0 };
+  /** Sessions established so far. */
+  #sessionsOpened = 0;
 
-  constructor(name: string, config: McpServerConfig, options: ServerConnectionOptions) {
+  constructor(name: string, config: McpServerConfig, options: ServerConnectionOptions, events: ServerConnectionEvents = {}) {
     this.name = name;
     this.config = config;
     this.#options = options;
     this.#logger = options.logger;
+    this.#events = events;
+  }
+
+  /** How often each list changed: `list_changed` notifications, and sessions after the first. */
+  listVersions(): Record<McpListName, number> {
+    return { ...this.#listVersions };
+  }
+
+  /** Counts a list change and tells the manager. */
+  #listChanged(list: McpListName, reconnected: boolean): void {
+    this.#listVersions[list] += 1;
+    this.#logger.debug(reconnected ? `reconnected to MCP server "${this.name}": its ${list} may have changed` : `MCP server "${this.name}" changed its ${list} list`, {
+      server: this.name,
+      list,
+      version: this.#listVersions[list],
+    });
+    this.#events.onListChanged?.(list, reconnected);
   }
 
   /** True once the manager closed. */
@@ -301,6 +361,7 @@ export class ServerConnection {
 
   async #connectWithBackoff(): Promise<Session> {
     const wait = this.#retryAt - Date.now();
+    if (wait > 0 && this.#lastPermanentFailure !== undefined) throw this.#lastPermanentFailure;
     if (wait > 0) {
       this.#logger.debug(`waiting ${wait} ms before connecting to MCP server "${this.name}" again`, { server: this.name, attempt: this.#consecutiveFailures + 1 });
       await delay(wait, undefined, { signal: this.#options.closed }).catch(() => undefined);
@@ -311,9 +372,11 @@ export class ServerConnection {
       session = await this.#open();
     } catch (error) {
       if (this.#closed) throw this.#interruptedError(error);
+      this.#lastPermanentFailure = McpClientError.is(error) && !error.retryable ? error : undefined;
       this.#countFailure(`could not connect to MCP server "${this.name}"`, error);
       throw error;
     }
+    this.#lastPermanentFailure = undefined;
     if (this.#closed) {
       await this.#closeSession(session);
       throw this.#interruptedError();
@@ -322,6 +385,10 @@ export class ServerConnection {
       this.#logger.info(`reconnected to MCP server "${this.name}"`, { server: this.name, attempts: this.#consecutiveFailures + 1 });
     }
     this.#session = session;
+    this.#sessionsOpened += 1;
+    const first = this.#sessionsOpened === 1;
+    if (!first) for (const list of ['tools', 'prompts', 'resources'] as const) this.#listChanged(list, true);
+    this.#events.onSessionOpened?.(first);
     return session;
   }
 
@@ -371,7 +438,7 @@ export class ServerConnection {
       oauth: this.#options.oauth,
       logger: this.#logger,
     });
-    const client = new Client(this.#options.clientInfo, { capabilities: clientCapabilities(this.config, this.#options.handlers) });
+    const client = new Client(this.#options.clientInfo, { capabilities: clientCapabilities(this.config, this.#options.handlers, server) });
     installClientRequestHandlers(client, server, this.config, this.#options.handlers, this.#logger);
     const session: Session = { client, transport: serverTransport, established: false, closed: false, closing: undefined, served: false, lossCounted: false };
 
@@ -380,6 +447,20 @@ export class ServerConnection {
       const message =
         typeof data === 'string' ? data : typeof (data as { message?: unknown } | null)?.message === 'string' ? (data as { message: string }).message : JSON.stringify(data);
       this.#logger[LOG_LEVELS[level] ?? 'info'](message, { server, level, ...(logger === undefined ? {} : { logger }), data });
+    });
+    // Handlers of list changes and resource updates; a session being replaced says nothing more.
+    const current = (): boolean => !session.closed && session.closing === undefined;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      if (current()) this.#listChanged('tools', false);
+    });
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => {
+      if (current()) this.#listChanged('prompts', false);
+    });
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      if (current()) this.#listChanged('resources', false);
+    });
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+      if (current()) this.#events.onResourceUpdated?.(notification.params.uri);
     });
     client.onclose = () => {
       const wasOpen = !session.closed;
@@ -405,10 +486,15 @@ export class ServerConnection {
       if (serverTransport.kind === 'sse' && error instanceof SseError && this.#session === session) {
         // The event stream broke: the server is gone (a new GET would start an unrelated session).
         void this.#discard(session);
-      } else if (serverTransport.kind === 'streamable_http' && isConnectionGone(error) && this.#session === session) {
+      } else if (serverTransport.kind === 'streamable_http' && isConnectionGone(error) && !refusedEventStream(error) && this.#session === session) {
         // A response stream broke. If the server is gone, fail the calls in flight now rather
         // than at their timeouts; if it answers a ping, carry on.
-        client.ping({ timeout: Math.min(5_000, this.timeoutMilliseconds(undefined)) }).catch(() => this.#discard(session));
+        client.ping({ timeout: Math.min(5_000, this.timeoutMilliseconds(undefined)) }).catch((pingError: unknown) => {
+          // Refused for its credentials (a 401 mid-session): the server is there and every call
+          // gets a non-retryable MCP_AUTH_FAILED saying what to do; the session is not "lost".
+          if (isAuthFailure(pingError)) this.#logger.warn(messageOf(authFailureError(server, pingError, this.config)), { server });
+          else void this.#discard(session);
+        });
       }
     };
 
@@ -506,4 +592,13 @@ export class ServerConnection {
     void closing.finally(() => this.#sessionCloses.delete(closing));
     return closing;
   }
+}
+
+/**
+ * True for a server's 404 to the optional GET event stream ("Failed to open SSE stream: Not
+ * Found"): the server offers no such stream, which says nothing about the session. A lost stream
+ * reports a disconnect first.
+ */
+function refusedEventStream(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('Failed to open SSE stream') && /\b404\b|Not Found/.test(error.message);
 }

@@ -4,10 +4,11 @@
  */
 import { McpClientError } from '@mcp-agent/core';
 import { McpServerConfigSchema } from '@mcp-agent/core/config';
+import type { McpServerAuthSchema } from '@mcp-agent/core/config';
 import type { McpServerConfig } from '@mcp-agent/core/config';
 
 /** The `mcp.servers.<name>` keys this package reads, apart from those retyped below. */
-type ServerKeys = 'name' | 'description' | 'command' | 'args' | 'cwd' | 'url' | 'read_timeout_seconds' | 'http_timeout_seconds' | 'allowed_tools';
+type ServerKeys = 'name' | 'description' | 'command' | 'args' | 'cwd' | 'url' | 'read_timeout_seconds' | 'http_timeout_seconds' | 'allowed_tools' | 'roots';
 
 /**
  * One server's settings as they may be written: a validated {@link McpServerConfig}, or the same
@@ -26,6 +27,8 @@ export type McpServerConfigInput = Pick<McpServerConfig, ServerKeys> & {
   env?: Record<string, string | number | boolean> | undefined;
   /** HTTP headers of an `sse` or `streamable_http` server. */
   headers?: Record<string, string | number | boolean> | undefined;
+  /** Credentials of an HTTP server: `api_key` (a bearer token) or `oauth` (see the README's OAuth section). */
+  auth?: (typeof McpServerAuthSchema)['_zod']['input'] | undefined;
 };
 
 /**

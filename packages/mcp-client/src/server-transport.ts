@@ -13,7 +13,9 @@ import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
+import { authProviderFor, oauthConfigOf } from './auth/index.js';
 import type { McpOAuthOptions } from './auth/index.js';
+import { AuthAwareTransport } from './auth/transport.js';
 import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 
 /** The last lines a process wrote to stderr, kept for error messages. */
@@ -165,20 +167,53 @@ export function createServerTransport(server: string, config: McpServerConfig, o
   }
   if (config.url === undefined) throw new Error(`unreachable: mcp.servers.${server} has no url`);
   const url = new URL(config.url);
-  const requestInit: RequestInit | undefined = config.headers === undefined ? undefined : { headers: { ...config.headers } };
-  const fetchOption = config.http_timeout_seconds === undefined ? {} : { fetch: fetchWithResponseTimeout(server, Math.round(config.http_timeout_seconds * 1_000)) };
+  const headers = { ...config.headers };
+  const apiKey = config.auth?.api_key;
+  const hasAuthorizationHeader = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+  if (apiKey !== undefined && oauthConfigOf(config) === undefined && !hasAuthorizationHeader) headers['Authorization'] = `Bearer ${apiKey}`;
+  const requestInit: RequestInit | undefined = Object.keys(headers).length === 0 ? undefined : { headers };
+  const baseFetch: FetchLike =
+    config.http_timeout_seconds === undefined ? (input, init) => fetch(input, init) : fetchWithResponseTimeout(server, Math.round(config.http_timeout_seconds * 1_000));
   const requestInitOption = requestInit === undefined ? {} : { requestInit };
+  const logger = options.logger ?? silentLogger;
+  // The provider's own requests (code exchange, renewal) go through the transport's fetch, timeout included.
+  const authProvider = authProviderFor(server, config, options.oauth, logger, baseFetch);
+  if (authProvider !== undefined && hasAuthorizationHeader) {
+    logger.warn(`mcp.servers.${server}.headers sets Authorization, which replaces the OAuth access token of auth.oauth; remove one of them`, { server });
+  }
+  const authOption = authProvider === undefined ? {} : { authProvider };
 
   if (config.transport === 'sse') {
-    const transport = new SSEClientTransport(url, { ...requestInitOption, ...fetchOption });
+    const transport = new AuthAwareTransport(
+      server,
+      config,
+      authProvider,
+      (fetch) => new SSEClientTransport(url, { ...requestInitOption, ...authOption, ...(fetch === undefined ? {} : { fetch }) }),
+      baseFetch,
+    );
     return { transport, kind: 'sse', stderr: undefined, processId: () => undefined, terminate: async () => undefined };
   }
-  const transport = new StreamableHTTPClientTransport(url, { ...requestInitOption, ...fetchOption });
+  const transport = new AuthAwareTransport(
+    server,
+    config,
+    authProvider,
+    (fetch) => new StreamableHTTPClientTransport(url, { ...requestInitOption, ...authOption, ...(fetch === undefined ? {} : { fetch }) }),
+    baseFetch,
+  );
   return {
     transport,
     kind: 'streamable_http',
     stderr: undefined,
     processId: () => undefined,
-    terminate: () => transport.terminateSession(),
+    terminate: () => (transport.inner as StreamableHTTPClientTransport).terminateSession(),
   };
 }
+
+/** A logger that drops everything, for transports made without one. */
+const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};

@@ -24,8 +24,14 @@ export { localLlmServerCommand } from './llm/local-llm-server-command.js';
 export type { LocalLlmServerCommand } from './llm/local-llm-server-command.js';
 export {
   startLocalAuthorizationServer,
+  startProtectedResourceProxy,
   type LocalAuthorizationServer,
   type LocalAuthorizationServerOptions,
+  type LocalAuthorizationServerRequest,
+  type LocalClientAuthMethod,
   type LocalOAuthClient,
+  type LocalTokenClaims,
   type LocalTokenRequest,
+  type ProtectedResourceProxy,
+  type ProtectedResourceProxyOptions,
 } from './oauth-authorization-server.js';

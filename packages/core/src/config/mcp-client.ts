@@ -10,8 +10,12 @@ import { booleanSetting, enumSetting, httpUrlSetting, positiveInteger, positiveN
 /** How a client proves itself at the token endpoint. */
 export const OAUTH_CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
-/** The grants the client can run. */
-export const OAUTH_GRANT_TYPES = ['authorization_code', 'client_credentials'] as const;
+/**
+ * The grants the client can run. `identity_assertion` is enterprise-managed authorization
+ * (SEP-990): the user's IdP ID token is exchanged at the IdP for an identity assertion (RFC 8693),
+ * which the authorization server takes as a JWT bearer grant (RFC 7523).
+ */
+export const OAUTH_GRANT_TYPES = ['authorization_code', 'client_credentials', 'identity_assertion'] as const;
 
 /**
  * OAuth 2.1 for one HTTP server (`mcp.servers.<name>.auth.oauth`). With no `client_id` the client
@@ -54,6 +58,13 @@ export const McpOAuthClientSchema = z.looseObject({
   extra_token_params: z.record(z.string(), StringLikeSchema).optional(),
   require_pkce: booleanSetting().optional(),
   include_resource_parameter: booleanSetting().optional(),
+  /** `identity_assertion`: the IdP's token endpoint, where the ID token is exchanged for an identity assertion. */
+  idp_token_endpoint: httpUrlSetting('https://idp.example.com/oauth2/token').optional(),
+  /** `identity_assertion`: this client at the IdP (and its secret, when it has one). */
+  idp_client_id: z.string().optional(),
+  idp_client_secret: z.string().optional(),
+  /** `identity_assertion`: the user's ID token from the IdP (or the app's `identityToken` callback). */
+  id_token: z.string().optional(),
 });
 
 /** Validated `auth.oauth` of a server. */

@@ -13,7 +13,7 @@ import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
 import type { EmbeddingProvider } from '../sandbox/llm/embedding.js';
 import type { HumanInputHandler } from '../sandbox/human-input.js';
 import type { AppServices, ServicesOwner } from '../sandbox/services.js';
-import { closeQuietly, createAppServices, importTaskModules, runWithAppServices, trackStartedServices, type CreateAppServicesOptions } from './services.js';
+import { closeQuietly, createAppServices, importTaskModules, runWithAppServices, trackStartedServices, type CreateAppServicesOptions, type McpClientOptions } from './services.js';
 
 /** Options of {@link MCPApp}. */
 export interface MCPAppOptions {
@@ -38,6 +38,19 @@ export interface MCPAppOptions {
   humanInput?: HumanInputHandler;
   /** The MCP service to use (the app does not close it) instead of one made from `mcp.servers`. */
   mcp?: McpService;
+  /**
+   * The MCP client's own handlers, passed to `@mcp-agent/mcp-client`: `sampling` (answers
+   * servers' `sampling/createMessage`; default from `mcp.sampling`, over the app's model
+   * providers), `elicitation` (answers `elicitation/create`; default the console under
+   * `mcp.elicitation.mode: console`, else not offered), `oauth` (merged over the `oauth` section).
+   * Type them with `SamplingHandler` and `ElicitationHandler` of `@mcp-agent/mcp-client`.
+   *
+   * @example
+   * ```ts
+   * new MCPApp({ name: 'agent', mcpClient: { elicitation: async () => ({ action: 'decline' }) } });
+   * ```
+   */
+  mcpClient?: McpClientOptions;
   /**
    * Builds the app's services at start; default {@link createAppServices}. Replace it to wrap or
    * substitute services (in tests, say) while keeping one place where they are made.
@@ -194,6 +207,7 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
       llmProviders,
       ...(this.#options.embeddingProviders === undefined ? {} : { embeddingProviders: this.#options.embeddingProviders }),
       ...(this.#options.humanInput === undefined ? {} : { humanInput: this.#options.humanInput }),
+      ...(this.#options.mcpClient === undefined ? {} : { mcpClient: this.#options.mcpClient }),
       ...(this.#options.mcp === undefined ? {} : { mcp: this.#options.mcp }),
     });
     let executor: Executor;

@@ -8,7 +8,8 @@ import { llmTaskName, type LlmRequest } from '../sandbox/llm/llm-types.js';
 import { costOf } from '../sandbox/llm/model-prices.js';
 import { embeddingTaskName, type EmbeddingProvider, type EmbeddingRequest } from '../sandbox/llm/embedding.js';
 import { HUMAN_INPUT_TASK, type HumanInputHandler, type HumanInputRequest } from '../sandbox/human-input.js';
-import { MCP_TASK_NAMES, type McpService } from '../sandbox/mcp/mcp-service.js';
+import { McpClientError } from '../sandbox/errors.js';
+import { MCP_TASK_NAMES, type McpCompleteRequest, type McpService } from '../sandbox/mcp/mcp-service.js';
 import type { TaskDefinition } from '../sandbox/model/definitions.js';
 import { currentTaskContext } from './task-context.js';
 
@@ -28,7 +29,25 @@ export function mcpTasks(mcp: McpService): TaskDefinition[] {
     define(MCP_TASK_NAMES.getPrompt, (request: Parameters<McpService['getPrompt']>[0]) => mcp.getPrompt(request)),
     define(MCP_TASK_NAMES.listResources, (server: string) => mcp.listResources(server)),
     define(MCP_TASK_NAMES.readResource, (request: Parameters<McpService['readResource']>[0]) => mcp.readResource(request)),
+    define(MCP_TASK_NAMES.listResourceTemplates, async (server: string) => {
+      if (mcp.listResourceTemplates === undefined) throw unsupported('listResourceTemplates', server);
+      return mcp.listResourceTemplates(server);
+    }),
+    define(MCP_TASK_NAMES.complete, async (request: McpCompleteRequest) => {
+      if (mcp.complete === undefined) throw unsupported('complete', request.server);
+      return mcp.complete(request);
+    }),
   ];
+}
+
+/** What an optional MCP operation raises when the app's MCP service lacks it: not retried. */
+function unsupported(operation: string, server: string): McpClientError {
+  return new McpClientError(
+    'MCP_PROTOCOL_ERROR',
+    server,
+    `the app's MCP service has no ${operation}(); use the MCP service of @mcp-agent/mcp-client, or add ${operation} to the service passed as new MCPApp({ mcp })`,
+    { retryable: false },
+  );
 }
 
 /**

@@ -169,6 +169,66 @@ export interface CreateAppServicesOptions {
    * the console, when it is a terminal.
    */
   humanInput?: HumanInputHandler;
+  /** How the MCP client answers servers' requests and signs in; see {@link McpClientOptions}. */
+  mcpClient?: McpClientOptions;
+}
+
+/**
+ * A handler of a server-to-client MCP request, as `@mcp-agent/mcp-client` types it
+ * (`SamplingHandler`, `ElicitationHandler`): the request's params and `{ server, signal }`, and
+ * the MCP result. Typed loosely here because core does not depend on the MCP SDK.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the params are the MCP SDK's; @mcp-agent/mcp-client types them exactly
+export type McpClientRequestHandler = (params: any, context: { server: string; signal: AbortSignal }) => Promise<unknown>;
+
+/**
+ * The app's own MCP client options, passed to `@mcp-agent/mcp-client`'s
+ * `createMcpConnectionManager` (types there: `SamplingHandler`, `ElicitationHandler`,
+ * `McpOAuthOptions`). Each wins over what the config builds:
+ *
+ * - `sampling` answers `sampling/createMessage`. Default: with an `mcp.sampling` section (not
+ *   `enabled: false`), a handler over the app's model providers (`mcp.sampling.provider`,
+ *   `model`, `max_tokens`), asking the app's human input handler first when `approval: human`.
+ *   Without either, servers are not offered sampling.
+ * - `elicitation` answers `elicitation/create` (form and URL modes). Default: the console when
+ *   `mcp.elicitation.mode: console`; otherwise servers are not offered elicitation.
+ * - `oauth` is merged over `{ settings: <the oauth section> }` (a token store, a browser opener).
+ *
+ * @example
+ * ```ts
+ * const app = new MCPApp({ name: 'agent', mcpClient: { elicitation: async (params) => ({ action: 'accept', content: { name: 'Ada' } }) } });
+ * ```
+ */
+export interface McpClientOptions {
+  sampling?: McpClientRequestHandler | undefined;
+  elicitation?: McpClientRequestHandler | undefined;
+  oauth?: Record<string, unknown> | undefined;
+}
+
+/** What core reads of `@mcp-agent/mcp-client`'s entry. */
+interface McpClientModule {
+  createMcpConnectionManager?: (options: {
+    servers: unknown;
+    logger: Logger;
+    sampling?: McpClientRequestHandler | undefined;
+    elicitation?: McpClientRequestHandler | undefined;
+    oauth?: Record<string, unknown>;
+  }) => McpService;
+  createSamplingHandler?: (options: {
+    providers: readonly LlmProvider[];
+    settings: Settings;
+    config: NonNullable<Settings['mcp']['sampling']>;
+    humanInput: HumanInputHandler | undefined;
+    logger: Logger;
+  }) => McpClientRequestHandler;
+  createConsoleElicitationHandler?: () => McpClientRequestHandler;
+}
+
+/** What {@link loadMcpService} needs besides the settings to build the MCP client's default handlers. */
+interface McpClientContext {
+  llmProviders: readonly LlmProvider[];
+  humanInput: HumanInputHandler | undefined;
+  options: McpClientOptions | undefined;
 }
 
 /** An MCP service for an app with no MCP client installed and no servers configured. */
@@ -180,6 +240,8 @@ const NO_MCP_SERVERS: McpService = Object.freeze({
   getPrompt: (request: { server: string }) => Promise.reject(unconfigured(request.server)),
   listResources: (server: string) => Promise.reject(unconfigured(server)),
   readResource: (request: { server: string }) => Promise.reject(unconfigured(request.server)),
+  listResourceTemplates: (server: string) => Promise.reject(unconfigured(server)),
+  complete: (request: { server: string }) => Promise.reject(unconfigured(request.server)),
   close: () => Promise.resolve(),
 });
 
@@ -188,7 +250,7 @@ function unconfigured(server: string): McpClientError {
 }
 
 /** The MCP service for `mcp.servers`, from the installed MCP client package. */
-async function loadMcpService(settings: Settings, logger: Logger, cwd: AppDirectories): Promise<McpService> {
+async function loadMcpService(settings: Settings, logger: Logger, cwd: AppDirectories, client: McpClientContext): Promise<McpService> {
   const servers = settings.mcp?.servers ?? {};
   const entry = builtinPackageEntry(MCP_CLIENT_PACKAGE, cwd);
   if (entry === undefined) {
@@ -198,13 +260,42 @@ async function loadMcpService(settings: Settings, logger: Logger, cwd: AppDirect
         `install it (pnpm add ${MCP_CLIENT_PACKAGE}) or pass an MCP service: new MCPApp({ mcp })`,
     );
   }
-  const loaded = (await import(pathToFileURL(entry).href)) as {
-    createMcpConnectionManager?: (options: { servers: unknown; logger: Logger; oauth?: { settings?: unknown } }) => McpService;
-  };
+  const loaded = (await import(pathToFileURL(entry).href)) as McpClientModule;
   if (typeof loaded.createMcpConnectionManager !== 'function') {
     throw new ConfigError(`${MCP_CLIENT_PACKAGE} (${entry}) exports no createMcpConnectionManager; install a version that matches @mcp-agent/core`);
   }
-  return loaded.createMcpConnectionManager({ servers, logger: logger.child('mcp'), oauth: { settings: settings.oauth } });
+  const mcpLogger = logger.child('mcp');
+  return loaded.createMcpConnectionManager({
+    servers,
+    logger: mcpLogger,
+    sampling: client.options?.sampling ?? defaultSamplingHandler(loaded, settings, mcpLogger, client, entry),
+    elicitation: client.options?.elicitation ?? defaultElicitationHandler(loaded, settings, entry),
+    oauth: { settings: settings.oauth, ...client.options?.oauth },
+  });
+}
+
+/** The sampling handler `mcp.sampling` asks for (over the app's model providers), if any. */
+function defaultSamplingHandler(loaded: McpClientModule, settings: Settings, logger: Logger, client: McpClientContext, entry: string): McpClientRequestHandler | undefined {
+  const config = settings.mcp?.sampling;
+  // With no servers nothing can ask; an app without a model provider still starts.
+  if (config === undefined || config.enabled === false || Object.keys(settings.mcp?.servers ?? {}).length === 0) return undefined;
+  if (typeof loaded.createSamplingHandler !== 'function') {
+    throw new ConfigError(`mcp.sampling: ${MCP_CLIENT_PACKAGE} (${entry}) exports no createSamplingHandler; install a version that matches @mcp-agent/core`);
+  }
+  try {
+    return loaded.createSamplingHandler({ providers: client.llmProviders, settings, config, humanInput: client.humanInput, logger });
+  } catch (error) {
+    throw new ConfigError(messageOf(error), [], { cause: error });
+  }
+}
+
+/** The elicitation handler `mcp.elicitation.mode` asks for, if any (`decline`, the default, offers none). */
+function defaultElicitationHandler(loaded: McpClientModule, settings: Settings, entry: string): McpClientRequestHandler | undefined {
+  if (settings.mcp?.elicitation?.mode !== 'console') return undefined;
+  if (typeof loaded.createConsoleElicitationHandler !== 'function') {
+    throw new ConfigError(`mcp.elicitation.mode: console: ${MCP_CLIENT_PACKAGE} (${entry}) exports no createConsoleElicitationHandler; install a version that matches @mcp-agent/core`);
+  }
+  return loaded.createConsoleElicitationHandler();
 }
 
 /**
@@ -221,7 +312,7 @@ export async function createAppServices(options: CreateAppServicesOptions): Prom
   const llmProviders = options.llmProviders ?? (await loadInstalledLlmProviders(cwd));
   const embeddingProviders = options.embeddingProviders ?? (await loadInstalledEmbeddingProviders(cwd));
   const humanInput = options.humanInput ?? consoleHumanInput;
-  const mcp = options.mcp ?? (await loadMcpService(options.settings, options.logger, cwd));
+  const mcp = options.mcp ?? (await loadMcpService(options.settings, options.logger, cwd, { llmProviders, humanInput, options: options.mcpClient }));
   const ownsMcp = options.mcp === undefined;
   let closed = false;
   const services: AppServices = {

@@ -277,7 +277,16 @@ export function isCancellation(error: unknown): boolean {
 }
 
 /** Codes of {@link McpClientError}. */
-export type McpClientErrorCode = 'MCP_UNKNOWN_SERVER' | 'MCP_SERVER_CONFIG' | 'MCP_CONNECT_FAILED' | 'MCP_CONNECTION_LOST' | 'MCP_TIMEOUT' | 'MCP_PROTOCOL_ERROR' | 'MCP_UNKNOWN_TOOL';
+export type McpClientErrorCode =
+  | 'MCP_UNKNOWN_SERVER'
+  | 'MCP_SERVER_CONFIG'
+  | 'MCP_CONNECT_FAILED'
+  | 'MCP_CONNECTION_LOST'
+  | 'MCP_TIMEOUT'
+  | 'MCP_PROTOCOL_ERROR'
+  | 'MCP_UNKNOWN_TOOL'
+  /** The server refused the client's credentials (HTTP 401/403, OAuth): not retryable; log in again or fix the credentials. */
+  | 'MCP_AUTH_FAILED';
 
 /**
  * A failure talking to an MCP server: it could not be started or reached, it died or hung, or it

@@ -3,13 +3,20 @@
  * the workflow sandbox: inside a workflow every MCP operation runs as a task (an activity under
  * Temporal); outside one it goes to the running app's MCP service.
  */
-import { isCancellation, McpClientError, WorkflowUsageError } from '../errors.js';
+import { isCancellation, McpClientError, messageOf, WorkflowUsageError } from '../errors.js';
 import {
+  fillUriTemplate,
   MCP_TASK_NAMES,
+  toolListFingerprint,
+  type McpCompleteRequest,
+  type McpCompletionResult,
+  type McpListVersions,
+  type McpProgress,
   type McpPromptDescriptor,
   type McpPromptResult,
   type McpResourceDescriptor,
   type McpResourceResult,
+  type McpResourceTemplateDescriptor,
   type McpService,
   type McpToolDescriptor,
   type McpToolResult,
@@ -41,6 +48,52 @@ export interface AgentTool {
   server: string | undefined;
   /** The tool's name on its server, or the function's name. */
   toolName: string;
+  /** A display name, as the server gave it. */
+  title?: string | undefined;
+  /** The JSON Schema of the tool's `structuredContent`, as the server gave it. */
+  outputSchema?: Record<string, unknown> | undefined;
+  /** Hints about the tool (`readOnlyHint`, `destructiveHint`, ...), as the server gave them. */
+  annotations?: Record<string, unknown> | undefined;
+}
+
+/** A server whose tools the agent could not list, and why. */
+export interface UnavailableServer {
+  server: string;
+  /** The error's message: what failed and, where known, what to do. */
+  reason: string;
+}
+
+/**
+ * Options of one {@link Agent.callTool}.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * await agent.callTool('everything_longRunningOperation', { duration: 5 }, {
+ *   timeoutMilliseconds: 30_000,
+ *   signal: controller.signal,
+ *   onProgress: ({ progress, total }) => console.log(`${progress}/${total ?? '?'}`),
+ * });
+ * ```
+ */
+export interface AgentToolCallOptions {
+  /**
+   * This call's timeout. Outside a workflow it bounds the MCP request (as the MCP service's
+   * `timeoutMilliseconds`); inside one it is the task's `startToCloseTimeout`, so each attempt
+   * gets that long and a timed-out attempt is retried by the task's retry policy.
+   */
+  timeoutMilliseconds?: number | undefined;
+  /**
+   * Cancels the call: outside a workflow the server gets `notifications/cancelled`; inside one the
+   * call rejects with the signal's reason and the task runs to its end unobserved (cancel the
+   * workflow to stop the task itself).
+   */
+  signal?: AbortSignal | undefined;
+  /**
+   * Receives the tool's progress notifications. Outside a workflow only: inside one, the task
+   * runs elsewhere (a Temporal worker) and the callback is not called.
+   */
+  onProgress?: ((progress: McpProgress) => void) | undefined;
 }
 
 /** Options of {@link Agent}. */
@@ -61,6 +114,17 @@ export interface AgentOptions {
   app?: ServicesOwner;
   /** The MCP service to use outside a workflow instead of the app's. */
   mcp?: McpService;
+  /**
+   * When true, a server whose tools can't be listed fails `initialize` (and every call that lists
+   * tools), as it did before this option existed. Default false: its tools are missing, a warning
+   * is logged and {@link Agent.unavailableServers} says why, and the other servers' tools work.
+   */
+  strictServers?: boolean;
+  /**
+   * Receives the warning about an unavailable server. Default: `console.warn`, which inside a
+   * Temporal workflow is the workflow logger (quiet during replay).
+   */
+  logger?: { warn(message: string, data?: Record<string, unknown>): void };
 }
 
 /** What `attachLlm` accepts: an LLM class (such as `OpenAIAugmentedLLM`) built with the agent. */
@@ -88,8 +152,21 @@ export class Agent {
   readonly app: ServicesOwner | undefined;
   readonly #options: AgentOptions;
   #tools: NamespacedIndex<McpToolDescriptor> | undefined;
+  /** Each available server's tools, as listed (after the server's `allowed_tools`). */
+  readonly #serverTools = new Map<string, McpToolDescriptor[]>();
+  /** The fingerprint of each server's list in {@link #serverTools}, computed when first needed. */
+  readonly #fingerprints = new Map<string, string>();
+  /** Servers to list again before the tools are next used: a tool result said their list changed. */
+  readonly #stale = new Set<string>();
+  /** Servers whose tools could not be listed, and why. */
+  readonly #unavailable = new Map<string, string>();
+  /** Outside a workflow: the service's list versions when each server's lists were last listed. */
+  readonly #listedVersions = new Map<string, McpListVersions>();
+  /** A re-listing in progress, shared by concurrent callers. */
+  #refreshing: Promise<void> | undefined;
   #prompts: Promise<Array<McpPromptDescriptor & { namespacedName: string }>> | undefined;
   #resources: Promise<McpResourceDescriptor[]> | undefined;
+  #resourceTemplates: Promise<McpResourceTemplateDescriptor[]> | undefined;
   #initializing: Promise<this> | undefined;
   #closed = false;
 
@@ -115,12 +192,18 @@ export class Agent {
     return this.#options.allowedTools;
   }
 
-  /** Lists the tools of every server once (one recorded task per server under Temporal). Safe to call again. */
+  /**
+   * Lists the tools of every server once (one recorded task per server under Temporal). Safe to
+   * call again. A server whose tools can't be listed (inside a workflow: whose task failed after
+   * its retries) is left out and reported by {@link unavailableServers}, unless `strictServers`.
+   *
+   * @throws the listing's error with `strictServers`; a cancellation, a usage error and
+   *   `MCP_UNKNOWN_SERVER` (a name missing from `mcp.servers`) always.
+   */
   initialize(): Promise<this> {
     if (this.#closed) return Promise.reject(new WorkflowUsageError(`Agent "${this.name}" is closed`));
     this.#initializing ??= (async () => {
-      const listings = await Promise.all(this.serverNames.map((server) => this.#invoke<McpToolDescriptor[]>(MCP_TASK_NAMES.listTools, [server])));
-      this.#tools = new NamespacedIndex(listings.flatMap((tools, index) => tools.map((tool) => ({ server: this.serverNames[index] as string, name: tool.name, item: tool }))));
+      await this.#listServers(this.serverNames);
       return this;
     })();
     this.#initializing.catch(() => {
@@ -130,14 +213,83 @@ export class Agent {
   }
 
   /**
+   * The servers whose tools could not be listed, with the reason, in `serverNames` order. Their
+   * tools are missing from {@link listTools}; {@link refreshTools} tries them again.
+   *
+   * @example
+   * ```ts
+   * for (const { server, reason } of agent.unavailableServers()) console.warn(`${server}: ${reason}`);
+   * ```
+   */
+  unavailableServers(): UnavailableServer[] {
+    return this.serverNames.filter((server) => this.#unavailable.has(server)).map((server) => ({ server, reason: this.#unavailable.get(server) as string }));
+  }
+
+  /**
+   * Lists the tools of these servers again (default: every server, unavailable ones included):
+   * one new `mcp.listTools` task per server inside a workflow.
+   *
+   * @example
+   * ```ts
+   * await agent.refreshTools(agent.unavailableServers().map(({ server }) => server));
+   * ```
+   */
+  async refreshTools(servers: readonly string[] = this.serverNames): Promise<void> {
+    this.#requireOpen();
+    for (const server of servers) {
+      if (!this.serverNames.includes(server)) throw new WorkflowUsageError(`Agent "${this.name}" has no server "${server}"; its servers: ${this.serverNames.join(', ') || '(none)'}`);
+    }
+    if (this.#tools === undefined) {
+      await this.initialize();
+      return;
+    }
+    await this.#refreshing?.catch(() => undefined);
+    await this.#listServers(servers);
+  }
+
+  /**
+   * Lists the tools of the servers (concurrently; one task each inside a workflow) and rebuilds the
+   * index. A failed server is recorded as unavailable, or raises with `strictServers`.
+   */
+  async #listServers(servers: readonly string[]): Promise<void> {
+    const versions = servers.map((server) => this.#serviceVersions(server));
+    const settled = await Promise.allSettled(servers.map((server) => this.#invoke<McpToolDescriptor[]>(MCP_TASK_NAMES.listTools, [server])));
+    const failure = settled.find((outcome) => outcome.status === 'rejected' && (this.#options.strictServers === true || mustRaise(outcome.reason)));
+    if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+    settled.forEach((outcome, index) => {
+      const server = servers[index] as string;
+      this.#fingerprints.delete(server);
+      this.#stale.delete(server);
+      const version = versions[index];
+      if (version !== undefined) {
+        // Only the tools were listed: the versions of prompts and resources keep their own readings.
+        const previous = this.#listedVersions.get(server);
+        this.#listedVersions.set(server, { tools: version.tools, prompts: previous?.prompts ?? version.prompts, resources: previous?.resources ?? version.resources });
+      }
+      if (outcome.status === 'fulfilled') {
+        this.#serverTools.set(server, outcome.value);
+        this.#unavailable.delete(server);
+        return;
+      }
+      const reason = messageOf(outcome.reason);
+      this.#serverTools.delete(server);
+      this.#unavailable.set(server, reason);
+      this.#warn(`agent "${this.name}": MCP server "${server}" is unavailable, its tools are left out: ${reason}`, { agent: this.name, server, reason });
+    });
+    this.#tools = new NamespacedIndex(this.serverNames.flatMap((server) => (this.#serverTools.get(server) ?? []).map((tool) => ({ server, name: tool.name, item: tool }))));
+  }
+
+  /**
    * Closes the agent: its tools, prompts and resources can't be used any more. Connections belong
    * to the process and stay pooled for other agents.
    */
   async close(): Promise<void> {
     this.#closed = true;
     this.#tools = undefined;
+    this.#serverTools.clear();
     this.#prompts = undefined;
     this.#resources = undefined;
+    this.#resourceTemplates = undefined;
   }
 
   #requireOpen(): void {
@@ -158,6 +310,9 @@ export class Agent {
       inputSchema: item.inputSchema,
       server,
       toolName: name,
+      ...(item.title === undefined ? {} : { title: item.title }),
+      ...(item.outputSchema === undefined ? {} : { outputSchema: item.outputSchema }),
+      ...(item.annotations === undefined ? {} : { annotations: item.annotations }),
     }));
     for (const fn of this.#options.functions ?? []) {
       tools.push({
@@ -183,9 +338,15 @@ export class Agent {
    * server has it, or a local function by name. A tool's own failure comes back as a result with
    * `isError: true`.
    *
-   * @throws McpClientError `MCP_UNKNOWN_TOOL` naming the available tools.
+   * `options` sets this call's timeout, an abort signal and a progress callback (see
+   * {@link AgentToolCallOptions} for how each works inside a workflow). A result saying that the
+   * server's tool list changed makes the agent list that server's tools again before they are
+   * next used (a new recorded `mcp.listTools` task inside a workflow).
+   *
+   * @throws McpClientError `MCP_UNKNOWN_TOOL` naming the available tools (a tool of an
+   *   unavailable server also names that server and why).
    */
-  async callTool(name: string, args: Record<string, unknown> = {}): Promise<McpToolResult> {
+  async callTool(name: string, args: Record<string, unknown> = {}, options: AgentToolCallOptions = {}): Promise<McpToolResult> {
     this.#requireOpen();
     const tools = await this.listTools();
     const fn = (this.#options.functions ?? []).find((candidate) => candidate.name === name);
@@ -198,13 +359,54 @@ export class Agent {
     if (entry === undefined || offered === undefined) {
       const servers = index.serversWith(name);
       const hint = servers.length > 1 ? ` "${name}" is on ${servers.join(' and ')}: use ${servers.map((server) => `${server}_${name}`).join(' or ')}.` : '';
+      const unavailable = this.unavailableServers();
+      const missing = unavailable.length === 0 ? '' : ` Unavailable: ${unavailable.map(({ server, reason }) => `${server} (${reason})`).join('; ')}.`;
       throw new McpClientError(
         'MCP_UNKNOWN_TOOL',
         entry?.server ?? this.serverNames.join(','),
-        `agent "${this.name}" has no tool "${name}".${hint} Its tools: ${tools.map((tool) => tool.name).join(', ') || '(none)'}`,
+        `agent "${this.name}" has no tool "${name}".${hint} Its tools: ${tools.map((tool) => tool.name).join(', ') || '(none)'}.${missing}`,
       );
     }
-    return this.#invoke<McpToolResult>(MCP_TASK_NAMES.callTool, [{ server: entry.server, tool: entry.name, arguments: args }]);
+    const result = await this.#callServerTool({ server: entry.server, tool: entry.name, arguments: args }, options);
+    this.#noteToolListFingerprint(entry.server, result.toolListFingerprint);
+    return result;
+  }
+
+  /** Inside a workflow: the `mcp.callTool` task, its timeout the task's. Outside: the service, with every option. */
+  async #callServerTool(request: { server: string; tool: string; arguments: Record<string, unknown> }, options: AgentToolCallOptions): Promise<McpToolResult> {
+    const { signal, timeoutMilliseconds, onProgress } = options;
+    signal?.throwIfAborted();
+    const context = currentWorkflowContext();
+    if (context === undefined) {
+      const service = this.#options.mcp ?? this.services().mcp;
+      return service.callTool(request, { signal, timeoutMilliseconds, onProgress });
+    }
+    const task = context.executeTask<McpToolResult>(MCP_TASK_NAMES.callTool, [request], timeoutMilliseconds === undefined ? undefined : { startToCloseTimeout: timeoutMilliseconds });
+    if (signal === undefined) return task;
+    let stop: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      stop = () => reject(signal.reason);
+      signal.addEventListener('abort', stop, { once: true });
+    });
+    try {
+      return await Promise.race([task, aborted]);
+    } finally {
+      if (stop !== undefined) signal.removeEventListener('abort', stop);
+      task.catch(() => undefined);
+    }
+  }
+
+  /** A tool result carried the server's tool-list fingerprint: a different one makes the server stale. */
+  #noteToolListFingerprint(server: string, fingerprint: string | undefined): void {
+    if (fingerprint === undefined) return;
+    const tools = this.#serverTools.get(server);
+    if (tools === undefined) return;
+    let held = this.#fingerprints.get(server);
+    if (held === undefined) {
+      held = toolListFingerprint(tools);
+      this.#fingerprints.set(server, held);
+    }
+    if (held !== fingerprint) this.#stale.add(server);
   }
 
   async #runFunction(fn: AgentFunctionTool, args: Record<string, unknown>): Promise<McpToolResult> {
@@ -220,12 +422,16 @@ export class Agent {
     }
   }
 
-  /** The prompts of every server, named `server_prompt` (listed once, as tools are). */
+  /**
+   * The prompts of every server, named `server_prompt`. Listed once, as tools are; outside a
+   * workflow listed again after a server announced a change. Unavailable servers are left out.
+   */
   async listPrompts(): Promise<Array<McpPromptDescriptor & { namespacedName: string }>> {
     this.#requireOpen();
+    if (this.#serviceListsMoved('prompts')) this.#prompts = undefined;
     this.#prompts ??= (async () => {
-      const listings = await Promise.all(this.serverNames.map((server) => this.#invoke<McpPromptDescriptor[]>(MCP_TASK_NAMES.listPrompts, [server])));
-      const index = new NamespacedIndex(listings.flatMap((prompts, i) => prompts.map((prompt) => ({ server: this.serverNames[i] as string, name: prompt.name, item: prompt }))));
+      const listings = await this.#listEach<McpPromptDescriptor>(MCP_TASK_NAMES.listPrompts);
+      const index = new NamespacedIndex(listings.flatMap(([server, prompts]) => prompts.map((prompt) => ({ server, name: prompt.name, item: prompt }))));
       return index.items.map((entry) => ({ ...entry.item, namespacedName: entry.namespacedName }));
     })();
     this.#prompts.catch(() => {
@@ -249,14 +455,115 @@ export class Agent {
     return this.#invoke<McpPromptResult>(MCP_TASK_NAMES.getPrompt, [{ server: prompt.server, name: prompt.name, arguments: args }]);
   }
 
-  /** The resources of every server (listed once, as tools are). */
+  /**
+   * The resources of every server. Listed once, as tools are; outside a workflow listed again
+   * after a server announced a change. Unavailable servers are left out.
+   */
   async listResources(): Promise<McpResourceDescriptor[]> {
     this.#requireOpen();
-    this.#resources ??= Promise.all(this.serverNames.map((server) => this.#invoke<McpResourceDescriptor[]>(MCP_TASK_NAMES.listResources, [server]))).then((listings) => listings.flat());
+    if (this.#serviceListsMoved('resources')) {
+      this.#resources = undefined;
+      this.#resourceTemplates = undefined;
+    }
+    this.#resources ??= this.#listEach<McpResourceDescriptor>(MCP_TASK_NAMES.listResources).then((listings) => listings.flatMap(([, resources]) => resources));
     this.#resources.catch(() => {
       this.#resources = undefined;
     });
     return this.#resources;
+  }
+
+  /**
+   * The resource templates of every server (`resources/templates/list`; one `mcp.listResourceTemplates`
+   * task per server inside a workflow). Unavailable servers are left out.
+   *
+   * @example
+   * ```ts
+   * const [template] = await agent.listResourceTemplates();
+   * const { contents } = await agent.readResourceFromTemplate(template.uriTemplate, { resourceId: '1' }, template.server);
+   * ```
+   */
+  async listResourceTemplates(): Promise<McpResourceTemplateDescriptor[]> {
+    this.#requireOpen();
+    if (this.#serviceListsMoved('resources')) {
+      this.#resources = undefined;
+      this.#resourceTemplates = undefined;
+    }
+    this.#resourceTemplates ??= this.#listEach<McpResourceTemplateDescriptor>(MCP_TASK_NAMES.listResourceTemplates).then((listings) => listings.flatMap(([, templates]) => templates));
+    this.#resourceTemplates.catch(() => {
+      this.#resourceTemplates = undefined;
+    });
+    return this.#resourceTemplates;
+  }
+
+  /**
+   * Reads the resource a template names once filled with `variables` (RFC 6570 level 1:
+   * `{name}`, percent-encoded), from `server` or else the one server whose templates include it.
+   *
+   * @throws TypeError naming a variable the template needs and `variables` lacks.
+   * @throws McpClientError `MCP_UNKNOWN_TOOL` when no server, or several, list the template.
+   * @example
+   * ```ts
+   * const { contents } = await agent.readResourceFromTemplate('demo://resource/dynamic/text/{resourceId}', { resourceId: '2' });
+   * ```
+   */
+  async readResourceFromTemplate(uriTemplate: string, variables: Readonly<Record<string, string | number | boolean>>, server?: string): Promise<McpResourceResult> {
+    const uri = fillUriTemplate(uriTemplate, variables);
+    let target = server;
+    if (target === undefined) {
+      const owners = (await this.listResourceTemplates()).filter((template) => template.uriTemplate === uriTemplate).map((template) => template.server);
+      if (owners.length !== 1) {
+        throw new McpClientError(
+          'MCP_UNKNOWN_TOOL',
+          this.serverNames.join(','),
+          owners.length === 0
+            ? `agent "${this.name}": no server lists the resource template "${uriTemplate}"`
+            : `agent "${this.name}": the template "${uriTemplate}" is on ${owners.join(' and ')}; pass the server`,
+        );
+      }
+      target = owners[0] as string;
+    }
+    return this.readResource(uri, target);
+  }
+
+  /**
+   * Suggestions for a prompt argument or a resource template variable (`completion/complete`; an
+   * `mcp.complete` task inside a workflow).
+   *
+   * @example
+   * ```ts
+   * const { values } = await agent.complete({ server: 'everything', ref: { type: 'ref/prompt', name: 'completable-prompt' }, argument: { name: 'department', value: 'S' } });
+   * ```
+   */
+  async complete(request: McpCompleteRequest): Promise<McpCompletionResult> {
+    this.#requireOpen();
+    if (!this.serverNames.includes(request.server)) {
+      throw new WorkflowUsageError(`Agent "${this.name}" has no server "${request.server}"; its servers: ${this.serverNames.join(', ') || '(none)'}`);
+    }
+    return this.#invoke<McpCompletionResult>(MCP_TASK_NAMES.complete, [request]);
+  }
+
+  /**
+   * Lists something of every available server (one task each inside a workflow): a failed server
+   * is recorded as unavailable and left out, or raises with `strictServers`.
+   */
+  async #listEach<T>(taskName: string): Promise<Array<[string, T[]]>> {
+    const servers = this.serverNames.filter((server) => !this.#unavailable.has(server));
+    for (const server of servers) this.#noteServiceVersions(server);
+    const settled = await Promise.allSettled(servers.map((server) => this.#invoke<T[]>(taskName, [server])));
+    const failure = settled.find((outcome) => outcome.status === 'rejected' && (this.#options.strictServers === true || mustRaise(outcome.reason)));
+    if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+    const listings: Array<[string, T[]]> = [];
+    settled.forEach((outcome, index) => {
+      const server = servers[index] as string;
+      if (outcome.status === 'fulfilled') {
+        listings.push([server, outcome.value]);
+        return;
+      }
+      const reason = messageOf(outcome.reason);
+      this.#unavailable.set(server, reason);
+      this.#warn(`agent "${this.name}": MCP server "${server}" is unavailable, left out: ${reason}`, { agent: this.name, server, reason });
+    });
+    return listings;
   }
 
   /** Reads a resource by URI from the server that lists it (or from `server` when given). */
@@ -284,9 +591,72 @@ export class Agent {
     return new llmClass({ agent: this });
   }
 
+  /**
+   * The tool index, listing first when needed: at the first use, and for servers whose list
+   * changed (a tool result said so; outside a workflow also the service's list versions).
+   */
   async #index(): Promise<NamespacedIndex<McpToolDescriptor>> {
     if (this.#tools === undefined) await this.initialize();
+    if (currentWorkflowContext() === undefined) {
+      for (const server of this.#serverTools.keys()) {
+        const listed = this.#listedVersions.get(server);
+        const now = this.#serviceVersions(server);
+        if (listed !== undefined && now !== undefined && now.tools !== listed.tools) this.#stale.add(server);
+      }
+    }
+    while (this.#stale.size > 0 || this.#refreshing !== undefined) {
+      if (this.#refreshing === undefined) {
+        const refreshing = this.#listServers(this.serverNames.filter((server) => this.#stale.has(server))).finally(() => {
+          if (this.#refreshing === refreshing) this.#refreshing = undefined;
+        });
+        this.#refreshing = refreshing;
+      }
+      await this.#refreshing;
+    }
     return this.#tools as NamespacedIndex<McpToolDescriptor>;
+  }
+
+  /** Logs a warning to the agent's logger, else the console (the workflow logger inside a Temporal workflow). */
+  #warn(message: string, data: Record<string, unknown>): void {
+    const logger = this.#options.logger ?? (globalThis as { console?: { warn(message: string, data?: unknown): void } }).console;
+    logger?.warn(message, data);
+  }
+
+  /** Outside a workflow, the service's list versions of a server, when the service keeps them. */
+  #serviceVersions(server: string): McpListVersions | undefined {
+    if (currentWorkflowContext() !== undefined) return undefined;
+    const service = this.#options.mcp ?? this.#servicesOrUndefined()?.mcp;
+    try {
+      return service?.listVersions?.(server);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #servicesOrUndefined(): AppServices | undefined {
+    try {
+      return this.services();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Remembers the service's versions of a server's prompts and resources as they are listed. */
+  #noteServiceVersions(server: string): void {
+    const now = this.#serviceVersions(server);
+    if (now === undefined) return;
+    const listed = this.#listedVersions.get(server);
+    this.#listedVersions.set(server, { tools: listed?.tools ?? now.tools, prompts: now.prompts, resources: now.resources });
+  }
+
+  /** Outside a workflow: true when the service says a server's prompts or resources changed since they were listed. */
+  #serviceListsMoved(list: 'prompts' | 'resources'): boolean {
+    if (currentWorkflowContext() !== undefined) return false;
+    return this.serverNames.some((server) => {
+      const listed = this.#listedVersions.get(server);
+      const now = this.#serviceVersions(server);
+      return listed !== undefined && now !== undefined && now[list] !== listed[list];
+    });
   }
 
   /**
@@ -318,8 +688,35 @@ export class Agent {
         return service.listResources(first) as Promise<R>;
       case MCP_TASK_NAMES.readResource:
         return service.readResource(first) as Promise<R>;
+      case MCP_TASK_NAMES.listResourceTemplates:
+        if (service.listResourceTemplates === undefined) return Promise.reject(unsupported('listResourceTemplates', first));
+        return service.listResourceTemplates(first) as Promise<R>;
+      case MCP_TASK_NAMES.complete:
+        if (service.complete === undefined) return Promise.reject(unsupported('complete', (first as McpCompleteRequest).server));
+        return service.complete(first) as Promise<R>;
       default:
         return Promise.reject(new WorkflowUsageError(`Agent: no MCP operation "${taskName}"`));
     }
   }
+}
+
+/**
+ * Errors that end an agent's listing whatever `strictServers` says: a cancellation, a mistake in
+ * the app's code, and a server name missing from `mcp.servers` (a typo, not an outage).
+ */
+function mustRaise(error: unknown): boolean {
+  if (isCancellation(error)) return true;
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 10; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'WORKFLOW_USAGE' || code === 'MCP_UNKNOWN_SERVER') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** What an optional operation raises when the MCP service lacks it. */
+function unsupported(operation: string, server: string): McpClientError {
+  return new McpClientError('MCP_PROTOCOL_ERROR', server, `the MCP service has no ${operation}(); use the MCP service of @mcp-agent/mcp-client, or add ${operation} to yours`, {
+    retryable: false,
+  });
 }

@@ -266,8 +266,6 @@ export abstract class AugmentedLLM {
       ...(useHistory ? this.history : []),
       ...incoming,
     ];
-    const agentTools = await this.agent.listTools();
-    const tools: LlmToolDefinition[] = agentTools.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
     const produced: LlmMessage[] = [];
     const usage: LlmUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
     let stopReason: GenerateStopReason = 'other';
@@ -276,6 +274,11 @@ export abstract class AugmentedLLM {
     let iterations = 0;
     for (; iterations < maxIterations; ) {
       iterations += 1;
+      // Listed every round: a server whose tool list changed (seen in a recorded tool result) is
+      // re-listed as a new task, so the model sees the new tools at its next turn. An unchanged
+      // list schedules nothing.
+      const agentTools = await this.agent.listTools();
+      const tools: LlmToolDefinition[] = agentTools.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
       const request: LlmRequest = {
         provider: this.provider,
         model: merged.model,

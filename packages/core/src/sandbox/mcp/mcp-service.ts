@@ -29,6 +29,15 @@ export interface McpToolResult {
   content: McpContent[];
   isError: boolean;
   structuredContent?: Record<string, unknown> | undefined;
+  /**
+   * The {@link toolListFingerprint} of the server's tool list as the service knew it when the
+   * call ended, once the service saw that list change (a `tools/list_changed` notification, or a
+   * new session after the server was lost). An agent whose list of that server's tools has
+   * another fingerprint lists them again (a new `mcp.listTools` task inside a workflow, so replay
+   * takes the same path). Absent while the list never changed, and in results recorded before
+   * the field existed.
+   */
+  toolListFingerprint?: string | undefined;
 }
 
 /** A prompt a server offers. */
@@ -56,6 +65,59 @@ export interface McpResourceDescriptor {
   mimeType?: string | undefined;
 }
 
+/** A resource template a server offers: an RFC 6570 URI template such as `file:///{path}`. */
+export interface McpResourceTemplateDescriptor {
+  server: string;
+  uriTemplate: string;
+  name: string;
+  title?: string | undefined;
+  description?: string | undefined;
+  mimeType?: string | undefined;
+}
+
+/** What a completion is for: a prompt's argument, or a resource template's variable. */
+export type McpCompletionReference = { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string };
+
+/**
+ * A `completion/complete` request: suggestions for one argument of a prompt or one variable of a
+ * resource template, given what the user typed so far.
+ */
+export interface McpCompleteRequest {
+  server: string;
+  ref: McpCompletionReference;
+  /** The argument (or template variable) being completed and its partial value. */
+  argument: { name: string; value: string };
+  /** Arguments already chosen, which may narrow the suggestions. */
+  context?: { arguments?: Record<string, string> | undefined } | undefined;
+}
+
+/** The suggestions of a `completion/complete` request (at most 100). */
+export interface McpCompletionResult {
+  values: string[];
+  /** How many suggestions there are in all, when the server says. */
+  total?: number | undefined;
+  /** True when there are more suggestions than `values` holds. */
+  hasMore?: boolean | undefined;
+}
+
+/**
+ * How often each of a server's lists changed in this process: counts of its `list_changed`
+ * notifications (and of reconnects, after which any list may differ). They only grow; compare two
+ * readings to know whether to list again.
+ */
+export interface McpListVersions {
+  tools: number;
+  prompts: number;
+  resources: number;
+}
+
+/** A progress notification of a tool call: `progress` grows; `total` when known. */
+export interface McpProgress {
+  progress: number;
+  total?: number | undefined;
+  message?: string | undefined;
+}
+
 /** A resource's contents: text or base64 `blob` items. */
 export interface McpResourceResult {
   contents: Array<{ uri: string; mimeType?: string | undefined; text?: string | undefined; blob?: string | undefined }>;
@@ -76,12 +138,24 @@ export interface McpService {
   /** The configured server names. */
   serverNames(): string[];
   listTools(server: string): Promise<McpToolDescriptor[]>;
-  /** `options.signal` aborts the call (a task attempt that timed out or was cancelled passes its own). */
-  callTool(request: McpCallToolRequest, options?: { signal?: AbortSignal | undefined; timeoutMilliseconds?: number | undefined }): Promise<McpToolResult>;
+  /**
+   * `options.signal` aborts the call (a task attempt that timed out or was cancelled passes its
+   * own); `options.onProgress` receives the tool's progress notifications.
+   */
+  callTool(
+    request: McpCallToolRequest,
+    options?: { signal?: AbortSignal | undefined; timeoutMilliseconds?: number | undefined; onProgress?: ((progress: McpProgress) => void) | undefined },
+  ): Promise<McpToolResult>;
   listPrompts(server: string): Promise<McpPromptDescriptor[]>;
   getPrompt(request: { server: string; name: string; arguments?: Record<string, string> | undefined }): Promise<McpPromptResult>;
   listResources(server: string): Promise<McpResourceDescriptor[]>;
   readResource(request: { server: string; uri: string }): Promise<McpResourceResult>;
+  /** The server's resource templates (none when it lacks the resources capability). Optional: not every service has it. */
+  listResourceTemplates?(server: string): Promise<McpResourceTemplateDescriptor[]>;
+  /** Suggestions for a prompt argument or a template variable (`completion/complete`). Optional. */
+  complete?(request: McpCompleteRequest): Promise<McpCompletionResult>;
+  /** How often the server's lists changed in this process. Optional; agents outside a workflow use it to list again. */
+  listVersions?(server: string): McpListVersions;
   /** Closes every session and stops every server process it started. */
   close(): Promise<void>;
 }
@@ -97,4 +171,71 @@ export const MCP_TASK_NAMES = Object.freeze({
   getPrompt: 'mcp.getPrompt',
   listResources: 'mcp.listResources',
   readResource: 'mcp.readResource',
+  listResourceTemplates: 'mcp.listResourceTemplates',
+  complete: 'mcp.complete',
 } as const);
+
+/**
+ * A fingerprint of a server's tool list (the descriptors as `listTools` returns them): equal lists
+ * give equal fingerprints in every process, whatever the order of keys or tools. A service puts
+ * it on tool results ({@link McpToolResult.toolListFingerprint}) and an agent compares it with
+ * that of the list it holds. Deterministic and safe for the workflow sandbox.
+ *
+ * @example
+ * ```ts
+ * if (result.toolListFingerprint !== undefined && result.toolListFingerprint !== toolListFingerprint(tools)) relist();
+ * ```
+ */
+export function toolListFingerprint(tools: readonly McpToolDescriptor[]): string {
+  const entries = tools.map((tool) => canonicalJson(tool)).sort();
+  // cyrb53: a fast 53-bit string hash; ample to tell two versions of a list apart.
+  const text = entries.join('\n');
+  let first = 0xdeadbeef;
+  let second = 0x41c6ce57;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    first = Math.imul(first ^ code, 2654435761);
+    second = Math.imul(second ^ code, 1597334677);
+  }
+  first = Math.imul(first ^ (first >>> 16), 2246822507) ^ Math.imul(second ^ (second >>> 13), 3266489909);
+  second = Math.imul(second ^ (second >>> 16), 2246822507) ^ Math.imul(first ^ (first >>> 13), 3266489909);
+  const hash = 4294967296 * (2097151 & second) + (first >>> 0);
+  return `${tools.length}:${hash.toString(16)}`;
+}
+
+/** JSON with object keys sorted and undefined members left out, as a JSON round trip would. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const members = Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Fills an RFC 6570 level-1 URI template (`demo://resource/{id}`): each `{name}` becomes the
+ * variable's value, percent-encoded except for unreserved characters. Safe for the workflow sandbox.
+ *
+ * @throws TypeError naming a variable the template uses and `variables` lacks, or an expression
+ *   beyond level 1 (`{+path}`, `{?query}`, lists).
+ * @example
+ * ```ts
+ * fillUriTemplate('demo://resource/dynamic/text/{resourceId}', { resourceId: '3' }); // 'demo://resource/dynamic/text/3'
+ * ```
+ */
+export function fillUriTemplate(template: string, variables: Readonly<Record<string, string | number | boolean>>): string {
+  return template.replace(/\{([^}]*)\}/g, (_expression, name: string) => {
+    if (!/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(name)) {
+      throw new TypeError(`URI template "${template}": "{${name}}" is not a level-1 expression ({name}); fill it with the MCP client's expandUriTemplate`);
+    }
+    const value = variables[name];
+    if (value === undefined) {
+      throw new TypeError(`URI template "${template}" needs the variable "${name}"; got ${Object.keys(variables).join(', ') || 'none'}`);
+    }
+    return encodeURIComponent(String(value)).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  });
+}
