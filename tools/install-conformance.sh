@@ -36,10 +36,23 @@ if [ ! -f "$marker" ] || [ ! -x "$node_binary" ] || [ ! -f "$cli" ]; then
 }
 JSON
   echo "install-conformance: installing @modelcontextprotocol/conformance@$conformance_version and node@$node_version into $target" >&2
-  npm install --prefix "$staging" --before="$registry_date" --no-audit --no-fund --loglevel=error >&2 || {
-    echo "install-conformance: npm install failed; check that the npm registry is reachable, then run bash tools/install-conformance.sh again" >&2
+  # A stalled registry request must not hang the tests: each request times out in 30 s and is
+  # retried (the settings go through the environment, so that the nested install of the node
+  # package's binary gets them too), each attempt is bounded, and a failed attempt starts over.
+  export npm_config_fetch_timeout=30000 npm_config_fetch_retries=4 npm_config_fetch_retry_mintimeout=1000 npm_config_fetch_retry_maxtimeout=5000
+  installed=false
+  for attempt in 1 2 3; do
+    if timeout 240 npm install --prefix "$staging" --before="$registry_date" --no-audit --no-fund --loglevel=error >&2; then
+      installed=true
+      break
+    fi
+    echo "install-conformance: npm install attempt $attempt failed or timed out" >&2
+    rm -rf "$staging/node_modules" "$staging/package-lock.json"
+  done
+  if [ "$installed" != true ]; then
+    echo "install-conformance: npm install failed 3 times; check that the npm registry is reachable, then run bash tools/install-conformance.sh again" >&2
     exit 1
-  }
+  fi
   staged_node="$staging/node_modules/node/bin/node"
   [ -x "$staged_node" ] || { echo "install-conformance: the node@$node_version package installed no binary at $staged_node" >&2; exit 1; }
   [ -f "$staging/node_modules/@modelcontextprotocol/conformance/dist/index.js" ] || { echo "install-conformance: @modelcontextprotocol/conformance@$conformance_version installed no dist/index.js" >&2; exit 1; }
