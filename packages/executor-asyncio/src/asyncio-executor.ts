@@ -66,6 +66,7 @@ export class AsyncioExecutor implements Executor, RunHost {
   readonly #logger: Logger;
   readonly #executions: Executions;
   readonly #taskRunner: TaskRunner;
+  readonly #onRunClosed: CreateExecutorOptions['onRunClosed'];
   #closed = false;
 
   constructor(options: CreateExecutorOptions, engineOptions: AsyncioEngineOptions = {}) {
@@ -79,6 +80,7 @@ export class AsyncioExecutor implements Executor, RunHost {
     // The tasks it runs: the app's and the built-in ones its services provide.
     const tasks = options.tasks ?? createTaskMap({ registry: options.registry, settings: options.settings });
     this.#taskRunner = new TaskRunner(this.clock, options.settings, options.logger, tasks);
+    this.#onRunClosed = options.onRunClosed;
   }
 
   // --- starting -----------------------------------------------------------------------
@@ -136,6 +138,16 @@ export class AsyncioExecutor implements Executor, RunHost {
     const runId = continuedFromRunId === undefined ? execution.firstRunId : randomUUID();
     const run = new WorkflowRun(this, execution, runId, continuedFromRunId);
     this.#executions.addRun(execution, run);
+    const onRunClosed = this.#onRunClosed;
+    if (onRunClosed !== undefined) {
+      run.onClose(() => {
+        try {
+          onRunClosed({ workflowId: execution.workflowId, runId });
+        } catch (error) {
+          this.#logger.warn(`an onRunClosed callback failed: ${error instanceof Error ? error.message : String(error)}`, { workflowId: execution.workflowId, runId });
+        }
+      });
+    }
     const runTimeout = execution.options.runTimeout === undefined ? undefined : toMilliseconds(execution.options.runTimeout, 'runTimeout');
     if (runTimeout !== undefined) {
       run.runTimer = this.clock.setTimer(runTimeout, () => {

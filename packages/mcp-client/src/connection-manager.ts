@@ -1,7 +1,8 @@
 /**
- * The configured MCP servers as an `McpService`: one {@link ServerConnection} per server, opened
- * on first use and shared by every caller in the process, and closed together. The connections
- * do the connecting, reconnecting and timing out; this file maps the service's operations to MCP
+ * The configured MCP servers as an `McpService`: per server, {@link ServerSessions} holding one
+ * {@link ServerConnection} per session as the server's session scope asks (one for the process,
+ * one per workflow run, or a pool), opened on first use and closed together. The connections do
+ * the connecting, reconnecting and timing out; this file maps the service's operations to MCP
  * requests and holds the options.
  */
 import { createLogger, McpClientError } from '@mcp-agent/core';
@@ -25,8 +26,9 @@ import type { McpOAuthOptions } from './auth/index.js';
 import { setServerRoots } from './client-requests.js';
 import type { ElicitationHandler, McpRootInput, SamplingHandler } from './client-requests.js';
 import { invalidParamsResultError } from './error-classification.js';
-import { ServerConnection } from './server-connection.js';
-import type { McpListName, ServerConnectionOptions } from './server-connection.js';
+import type { McpListName, ServerConnection, ServerConnectionOptions } from './server-connection.js';
+import { ServerSessions } from './session-scopes.js';
+import type { McpSessionInfo, McpSessionScope } from './session-scopes.js';
 import { ServerRegistry } from './server-registry.js';
 import type { McpServersInput } from './server-registry.js';
 
@@ -120,6 +122,12 @@ export interface McpCallOptions {
   signal?: AbortSignal | undefined;
   /** Receives the tool's progress notifications, in addition to the logger. */
   onProgress?: ((progress: Progress) => void) | undefined;
+  /**
+   * The workflow run making the call (the `mcp.*` tasks pass `<workflowId>/<runId>`): a server
+   * whose `session.scope` is `run` answers on that run's own session, opened on its first call.
+   * Ignored by the other scopes; without it a `run`-scoped server uses its process-wide session.
+   */
+  sessionKey?: string | undefined;
 }
 
 /**
@@ -184,9 +192,14 @@ function pick<Source extends object, Key extends keyof Source>(source: Source, k
 }
 
 /**
- * The MCP servers of the config, as an {@link McpService}. Connects to a server on first use and
- * keeps one connection per server for the life of the process; concurrent first calls share one
- * connect.
+ * The MCP servers of the config, as an {@link McpService}. Connects to a server on first use;
+ * concurrent first calls share one connect.
+ *
+ * - Sessions follow the server's `session.scope`: `process` (the default) keeps one session for
+ *   the life of the process; `run` one per workflow run (the call's `sessionKey`), closed by
+ *   {@link closeSessions}, after `idle_seconds` idle, or as the least recently used beyond
+ *   `max_sessions`; `pool` spreads calls over `pool_size` sessions. A session's crash fails only
+ *   the calls on it.
  *
  * - Every request has a timeout (a call's `timeoutMilliseconds`, else the server's
  *   `read_timeout_seconds`, else the manager's `requestTimeoutMilliseconds`, default 60 s):
@@ -221,7 +234,8 @@ export class McpConnectionManager implements McpService {
   readonly #logger: Logger;
   /** The settings every server's connection shares, its `closed` signal included. */
   readonly #connectionOptions: ServerConnectionOptions;
-  readonly #connections = new Map<string, ServerConnection>();
+  /** The sessions of each server used so far, under its session scope. */
+  readonly #servers = new Map<string, ServerSessions>();
   /** Aborted by `close()`: ends backoff waits and connects in progress. */
   readonly #closing = new AbortController();
   /** The one close of this manager, shared by every `close()` call. */
@@ -296,8 +310,11 @@ export class McpConnectionManager implements McpService {
    * const names = (await manager.listTools('filesystem')).map((tool) => tool.name);
    * ```
    */
-  async listTools(server: string): Promise<McpToolDescriptor[]> {
-    const connection = this.#connection(server);
+  async listTools(server: string, options: { sessionKey?: string | undefined } = {}): Promise<McpToolDescriptor[]> {
+    return this.#use(server, options.sessionKey, (connection) => this.#listTools(server, connection));
+  }
+
+  async #listTools(server: string, connection: ServerConnection): Promise<McpToolDescriptor[]> {
     return connection.request('tools/list', undefined, undefined, async (client, requestOptions) => {
       const versions = connection.listVersions().tools;
       if (client.getServerCapabilities()?.tools === undefined) return [];
@@ -339,7 +356,7 @@ export class McpConnectionManager implements McpService {
    * ```
    */
   async callTool(request: McpCallToolRequest, options: McpCallOptions = {}): Promise<McpToolResult> {
-    const connection = this.#connection(request.server);
+    const sessions = this.#sessions(request.server);
     if (!this.#registry.isToolAllowed(request.server, request.tool)) {
       throw new McpClientError(
         'MCP_UNKNOWN_TOOL',
@@ -359,28 +376,33 @@ export class McpConnectionManager implements McpService {
       options.onProgress?.(progress);
     };
     let announcesChanges = false;
-    const result = await connection.request('tools/call', request.tool, options, async (client, requestOptions) => {
-      announcesChanges = client.getServerCapabilities()?.tools?.listChanged === true;
-      const timeout = requestOptions.timeout ?? connection.timeoutMilliseconds(options);
-      const result = await client.callTool({ name: request.tool, arguments: request.arguments ?? {} }, undefined, {
-        ...requestOptions,
-        onprogress: onProgress,
-        resetTimeoutOnProgress: true,
-        // Without it, a server that keeps sending progress would never time out.
-        maxTotalTimeout: options.maxTotalTimeoutMilliseconds ?? timeout * MAX_TOTAL_TIMEOUT_FACTOR,
+    let toolsVersion = 0;
+    const result = await sessions.use(options.sessionKey, async (connection) => {
+      const called = await connection.request('tools/call', request.tool, options, async (client, requestOptions) => {
+        announcesChanges = client.getServerCapabilities()?.tools?.listChanged === true;
+        const timeout = requestOptions.timeout ?? connection.timeoutMilliseconds(options);
+        const result = await client.callTool({ name: request.tool, arguments: request.arguments ?? {} }, undefined, {
+          ...requestOptions,
+          onprogress: onProgress,
+          resetTimeoutOnProgress: true,
+          // Without it, a server that keeps sending progress would never time out.
+          maxTotalTimeout: options.maxTotalTimeoutMilliseconds ?? timeout * MAX_TOTAL_TIMEOUT_FACTOR,
+        });
+        const content = (Array.isArray(result.content) ? result.content : []) as McpContent[];
+        const invalidParams = result.isError === true ? invalidParamsResultError(request.server, request.tool, content) : undefined;
+        if (invalidParams !== undefined) throw invalidParams;
+        const toolResult: McpToolResult = { content, isError: result.isError === true };
+        const structured = result.structuredContent;
+        if (typeof structured === 'object' && structured !== null) toolResult.structuredContent = structured as Record<string, unknown>;
+        return toolResult;
       });
-      const content = (Array.isArray(result.content) ? result.content : []) as McpContent[];
-      const invalidParams = result.isError === true ? invalidParamsResultError(request.server, request.tool, content) : undefined;
-      if (invalidParams !== undefined) throw invalidParams;
-      const toolResult: McpToolResult = { content, isError: result.isError === true };
-      const structured = result.structuredContent;
-      if (typeof structured === 'object' && structured !== null) toolResult.structuredContent = structured as Record<string, unknown>;
-      return toolResult;
+      toolsVersion = connection.listVersions().tools;
+      return called;
     });
-    // Only once this process saw the list change (a notification, or a new session after the
+    // Only once this session saw the list change (a notification, or a new session after the
     // first): a list that never changed needs no fingerprint, and no listing to compute one.
-    if (announcesChanges && connection.listVersions().tools > 0) {
-      const fingerprint = await this.#toolListFingerprint(request.server);
+    if (announcesChanges && toolsVersion > 0) {
+      const fingerprint = await this.#toolListFingerprint(request.server, options.sessionKey);
       if (fingerprint !== undefined) result.toolListFingerprint = fingerprint;
     }
     return result;
@@ -391,11 +413,11 @@ export class McpConnectionManager implements McpService {
    * listing (after a `tools/list_changed`, or in a process that never listed this server's tools).
    * Undefined when listing fails: the call's result does not depend on it.
    */
-  async #toolListFingerprint(server: string): Promise<string | undefined> {
+  async #toolListFingerprint(server: string, sessionKey: string | undefined): Promise<string | undefined> {
     const cached = this.#state(server).tools;
     if (cached !== undefined) return cached.fingerprint;
     try {
-      return toolListFingerprint(await this.listTools(server));
+      return toolListFingerprint(await this.listTools(server, { sessionKey }));
     } catch (error) {
       this.#logger.debug(`could not list the tools of MCP server "${server}" after a tool call: ${error instanceof Error ? error.message : String(error)}`, { server });
       return undefined;
@@ -439,19 +461,21 @@ export class McpConnectionManager implements McpService {
 
   /** The server's prompts (none when it lacks the prompts capability). */
   async listPrompts(server: string): Promise<McpPromptDescriptor[]> {
-    return this.#connection(server).request('prompts/list', undefined, undefined, async (client, requestOptions) => {
-      if (client.getServerCapabilities()?.prompts === undefined) return [];
-      const descriptors: McpPromptDescriptor[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listPrompts(cursor === undefined ? {} : { cursor }, requestOptions);
-        for (const prompt of page.prompts) {
-          descriptors.push({ server, name: prompt.name, ...pick(prompt, ['title', 'description', 'arguments'] as const) });
-        }
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-      return descriptors;
-    });
+    return this.#use(server, undefined, (connection) =>
+      connection.request('prompts/list', undefined, undefined, async (client, requestOptions) => {
+        if (client.getServerCapabilities()?.prompts === undefined) return [];
+        const descriptors: McpPromptDescriptor[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await client.listPrompts(cursor === undefined ? {} : { cursor }, requestOptions);
+          for (const prompt of page.prompts) {
+            descriptors.push({ server, name: prompt.name, ...pick(prompt, ['title', 'description', 'arguments'] as const) });
+          }
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        return descriptors;
+      }),
+    );
   }
 
   /**
@@ -463,29 +487,33 @@ export class McpConnectionManager implements McpService {
    * ```
    */
   async getPrompt(request: { server: string; name: string; arguments?: Record<string, string> | undefined }): Promise<McpPromptResult> {
-    return this.#connection(request.server).request('prompts/get', request.name, undefined, async (client, requestOptions) => {
-      const result = await client.getPrompt({ name: request.name, ...(request.arguments === undefined ? {} : { arguments: request.arguments }) }, requestOptions);
-      const prompt: McpPromptResult = { messages: result.messages.map((message) => ({ role: message.role, content: message.content as McpContent })) };
-      if (result.description !== undefined) prompt.description = result.description;
-      return prompt;
-    });
+    return this.#use(request.server, undefined, (connection) =>
+      connection.request('prompts/get', request.name, undefined, async (client, requestOptions) => {
+        const result = await client.getPrompt({ name: request.name, ...(request.arguments === undefined ? {} : { arguments: request.arguments }) }, requestOptions);
+        const prompt: McpPromptResult = { messages: result.messages.map((message) => ({ role: message.role, content: message.content as McpContent })) };
+        if (result.description !== undefined) prompt.description = result.description;
+        return prompt;
+      }),
+    );
   }
 
   /** The server's resources (none when it lacks the resources capability). */
   async listResources(server: string): Promise<McpResourceDescriptor[]> {
-    return this.#connection(server).request('resources/list', undefined, undefined, async (client, requestOptions) => {
-      if (client.getServerCapabilities()?.resources === undefined) return [];
-      const descriptors: McpResourceDescriptor[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listResources(cursor === undefined ? {} : { cursor }, requestOptions);
-        for (const resource of page.resources) {
-          descriptors.push({ server, uri: resource.uri, name: resource.name, ...pick(resource, ['title', 'description', 'mimeType'] as const) });
-        }
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-      return descriptors;
-    });
+    return this.#use(server, undefined, (connection) =>
+      connection.request('resources/list', undefined, undefined, async (client, requestOptions) => {
+        if (client.getServerCapabilities()?.resources === undefined) return [];
+        const descriptors: McpResourceDescriptor[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await client.listResources(cursor === undefined ? {} : { cursor }, requestOptions);
+          for (const resource of page.resources) {
+            descriptors.push({ server, uri: resource.uri, name: resource.name, ...pick(resource, ['title', 'description', 'mimeType'] as const) });
+          }
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        return descriptors;
+      }),
+    );
   }
 
   /**
@@ -497,10 +525,12 @@ export class McpConnectionManager implements McpService {
    * ```
    */
   async readResource(request: { server: string; uri: string }): Promise<McpResourceResult> {
-    return this.#connection(request.server).request('resources/read', request.uri, undefined, async (client, requestOptions) => {
-      const result = await client.readResource({ uri: request.uri }, requestOptions);
-      return { contents: result.contents as McpResourceResult['contents'] };
-    });
+    return this.#use(request.server, undefined, (connection) =>
+      connection.request('resources/read', request.uri, undefined, async (client, requestOptions) => {
+        const result = await client.readResource({ uri: request.uri }, requestOptions);
+        return { contents: result.contents as McpResourceResult['contents'] };
+      }),
+    );
   }
 
   /**
@@ -515,19 +545,21 @@ export class McpConnectionManager implements McpService {
    * ```
    */
   async listResourceTemplates(server: string): Promise<McpResourceTemplateDescriptor[]> {
-    return this.#connection(server).request('resources/templates/list', undefined, undefined, async (client, requestOptions) => {
-      if (client.getServerCapabilities()?.resources === undefined) return [];
-      const descriptors: McpResourceTemplateDescriptor[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listResourceTemplates(cursor === undefined ? {} : { cursor }, requestOptions);
-        for (const template of page.resourceTemplates) {
-          descriptors.push({ server, uriTemplate: template.uriTemplate, name: template.name, ...pick(template, ['title', 'description', 'mimeType'] as const) });
-        }
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-      return descriptors;
-    });
+    return this.#use(server, undefined, (connection) =>
+      connection.request('resources/templates/list', undefined, undefined, async (client, requestOptions) => {
+        if (client.getServerCapabilities()?.resources === undefined) return [];
+        const descriptors: McpResourceTemplateDescriptor[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await client.listResourceTemplates(cursor === undefined ? {} : { cursor }, requestOptions);
+          for (const template of page.resourceTemplates) {
+            descriptors.push({ server, uriTemplate: template.uriTemplate, name: template.name, ...pick(template, ['title', 'description', 'mimeType'] as const) });
+          }
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        return descriptors;
+      }),
+    );
   }
 
   /**
@@ -607,11 +639,13 @@ export class McpConnectionManager implements McpService {
   async complete(request: McpCompleteRequest): Promise<McpCompletionResult> {
     const { server, ref, argument, context } = request;
     const target = ref.type === 'ref/prompt' ? ref.name : ref.uri;
-    return this.#connection(server).request('completion/complete', target, undefined, async (client, requestOptions) => {
-      this.#requireCapability(server, client.getServerCapabilities()?.completions !== undefined, 'completions', `complete "${argument.name}" of ${target}`);
-      const result = await client.complete({ ref, argument, ...(context?.arguments === undefined ? {} : { context: { arguments: context.arguments } }) }, requestOptions);
-      return { values: result.completion.values, ...pick(result.completion, ['total', 'hasMore'] as const) };
-    });
+    return this.#use(server, undefined, (connection) =>
+      connection.request('completion/complete', target, undefined, async (client, requestOptions) => {
+        this.#requireCapability(server, client.getServerCapabilities()?.completions !== undefined, 'completions', `complete "${argument.name}" of ${target}`);
+        const result = await client.complete({ ref, argument, ...(context?.arguments === undefined ? {} : { context: { arguments: context.arguments } }) }, requestOptions);
+        return { values: result.completion.values, ...pick(result.completion, ['total', 'hasMore'] as const) };
+      }),
+    );
   }
 
   /**
@@ -652,7 +686,49 @@ export class McpConnectionManager implements McpService {
 
   async #closeEverything(): Promise<void> {
     this.#closing.abort();
-    await Promise.all([...this.#connections.values()].map((connection) => connection.close()));
+    await Promise.all([...this.#servers.values()].map((sessions) => sessions.close()));
+  }
+
+  /**
+   * The session scope of a server (`mcp.servers.<name>.session.scope`, default `process`).
+   *
+   * @throws McpClientError `MCP_UNKNOWN_SERVER` for a name that is not configured.
+   * @example
+   * ```ts
+   * if (manager.sessionScope('browser') === 'run') console.log('each workflow run gets its own browser');
+   * ```
+   */
+  sessionScope(server: string): McpSessionScope {
+    return this.#sessions(server).scope;
+  }
+
+  /**
+   * The server's sessions in this process, open or opening: the process-wide one once used, then
+   * one per run (`run` scope) or per pool slot (`pool` scope). For diagnostics and tests.
+   *
+   * @throws McpClientError `MCP_UNKNOWN_SERVER` for a name that is not configured.
+   * @example
+   * ```ts
+   * const processes = manager.sessions('browser').map((session) => session.processId);
+   * ```
+   */
+  sessions(server: string): McpSessionInfo[] {
+    return this.#sessions(server).sessions();
+  }
+
+  /**
+   * Closes the sessions of one workflow run (`sessionKey`, as passed to `callTool`) on every server
+   * whose scope is `run`, stopping their processes: for an engine that knows the run ended. A
+   * session with a call in flight closes when that call ends. Sessions of runs nobody reports
+   * ended close after `session.idle_seconds` without a call.
+   *
+   * @example
+   * ```ts
+   * await manager.closeSessions(`${workflowId}/${runId}`);
+   * ```
+   */
+  async closeSessions(sessionKey: string): Promise<void> {
+    await Promise.all([...this.#servers.values()].map((sessions) => sessions.closeKey(sessionKey)));
   }
 
   /**
@@ -675,24 +751,49 @@ export class McpConnectionManager implements McpService {
   }
 
   /**
-   * The connection to a configured server, created on first use.
+   * The process-wide connection to a configured server, created on first use: the one of every
+   * call under the `process` scope, and of subscriptions and roots under every scope.
    *
    * @throws McpClientError `MCP_UNKNOWN_SERVER` for a name that is not configured.
    */
   #connection(server: string): ServerConnection {
-    let connection = this.#connections.get(server);
-    if (connection === undefined) {
-      const created = new ServerConnection(server, this.#registry.get(server), this.#connectionOptions, {
-        onListChanged: (list, reconnected) => this.#onListChanged(server, list, reconnected, created),
-        onResourceUpdated: (uri) => this.#onResourceUpdated(server, uri),
-        onSessionOpened: (first) => {
-          if (!first) void this.#resubscribe(server, created);
+    return this.#sessions(server).primary;
+  }
+
+  /** Runs `work` on the connection that the server's session scope gives a call with this key. */
+  #use<Result>(server: string, sessionKey: string | undefined, work: (connection: ServerConnection) => Promise<Result>): Promise<Result> {
+    return this.#sessions(server).use(sessionKey, work);
+  }
+
+  /**
+   * The sessions of a configured server, created on first use.
+   *
+   * @throws McpClientError `MCP_UNKNOWN_SERVER` for a name that is not configured.
+   */
+  #sessions(server: string): ServerSessions {
+    let sessions = this.#servers.get(server);
+    if (sessions === undefined) {
+      sessions = new ServerSessions(server, this.#registry.get(server), {
+        connectionOptions: this.#connectionOptions,
+        logger: this.#logger,
+        primaryEvents: (connection) => ({
+          onListChanged: (list, reconnected) => this.#onListChanged(server, list, reconnected, connection()),
+          onResourceUpdated: (uri) => this.#onResourceUpdated(server, uri),
+          onSessionOpened: (first) => {
+            if (!first) void this.#resubscribe(server, connection());
+          },
+        }),
+        // A run's or a pool's session: a changed tool list drops the cached one. Listeners hear
+        // of the process-wide session's changes only, whose versions `listVersions` reports.
+        memberEvents: {
+          onListChanged: (list) => {
+            if (list === 'tools') this.#state(server).tools = undefined;
+          },
         },
       });
-      connection = created;
-      this.#connections.set(server, connection);
+      this.#servers.set(server, sessions);
     }
-    return connection;
+    return sessions;
   }
 
   #state(server: string): ServerState {

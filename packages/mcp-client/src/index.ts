@@ -4,6 +4,7 @@ export type { McpServerConfigInput, McpServersInput } from './server-registry.js
 export { McpConnectionManager, createMcpConnectionManager, expandUriTemplate } from './connection-manager.js';
 export type { McpCallOptions, McpConnectionManagerOptions, McpListChange, McpResourceSubscription, McpResourceUpdate } from './connection-manager.js';
 export type { McpListName } from './server-connection.js';
+export type { McpSessionInfo, McpSessionScope } from './session-scopes.js';
 export { createSamplingHandler, USER_REJECTED_SAMPLING_CODE } from './sampling.js';
 export type { SamplingHandlerOptions, SamplingUsage } from './sampling.js';
 export { createConsoleElicitationHandler } from './elicitation.js';

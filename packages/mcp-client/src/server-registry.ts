@@ -4,7 +4,7 @@
  */
 import { McpClientError } from '@mcp-agent/core';
 import { McpServerConfigSchema } from '@mcp-agent/core/config';
-import type { McpServerAuthSchema } from '@mcp-agent/core/config';
+import type { McpServerAuthSchema, McpSessionConfigSchema } from '@mcp-agent/core/config';
 import type { McpServerConfig } from '@mcp-agent/core/config';
 
 /** The `mcp.servers.<name>` keys this package reads, apart from those retyped below. */
@@ -29,6 +29,8 @@ export type McpServerConfigInput = Pick<McpServerConfig, ServerKeys> & {
   headers?: Record<string, string | number | boolean> | undefined;
   /** Credentials of an HTTP server: `api_key` (a bearer token) or `oauth` (see the README's OAuth section). */
   auth?: (typeof McpServerAuthSchema)['_zod']['input'] | undefined;
+  /** How its sessions are shared: `{ scope: 'process' | 'run' | 'pool', ... }` (see the README's "Session scopes"). */
+  session?: (typeof McpSessionConfigSchema)['_zod']['input'] | undefined;
 };
 
 /**

@@ -16,7 +16,9 @@ export type { DurationSetting, IssueInput, NumberRule } from './fields.js';
 export { describeValue, listValues } from './messages.js';
 export {
   LoggerSettingsSchema,
+  MCP_SESSION_SCOPES,
   McpServerConfigSchema,
+  McpSessionConfigSchema,
   McpSettingsSchema,
   OtelSettingsSchema,
   OtlpSettingsSchema,

@@ -183,13 +183,63 @@ const TRANSPORT_PHRASES: Record<(typeof MCP_TRANSPORTS)[number], string> = {
   websocket: 'a websocket server',
 };
 
+/** The session scopes of an MCP server (`mcp.servers.<name>.session.scope`). */
+export const MCP_SESSION_SCOPES = ['process', 'run', 'pool'] as const;
+
+/**
+ * How an MCP server's sessions are shared (`mcp.servers.<name>.session`), per worker process:
+ *
+ * - `scope: process` (the default): one session shared by every caller; right for stateless servers.
+ * - `scope: run`: one session per workflow run, opened on its first call, on whichever worker
+ *   runs it (after a worker crash the run's next call opens a fresh session on the worker that
+ *   runs it). A run's session closes when the engine reports the run ended (in-process), after
+ *   `idle_seconds` without a call (default 300), or when more than `max_sessions` runs hold one
+ *   (default 32; the least recently used idle session closes). Right for browsers, shells, databases.
+ * - `scope: pool`: `pool_size` sessions (default 4), each call on the least busy; a dead one
+ *   is reopened by its next call. For stateless servers that serve one request at a time.
+ *
+ * A crash of one session never fails calls on another. Unknown keys are errors.
+ *
+ * @example
+ * ```ts
+ * McpSessionConfigSchema.parse({ scope: 'run', idle_seconds: 120, max_sessions: 8 });
+ * McpSessionConfigSchema.parse({ scope: 'pool', pool_size: 4 });
+ * ```
+ */
+export const McpSessionConfigSchema = strictSection({
+  scope: enumSetting(MCP_SESSION_SCOPES).default('process'),
+  pool_size: positiveInteger().optional(),
+  idle_seconds: positiveNumber().optional(),
+  max_sessions: positiveInteger().optional(),
+}).superRefine((session, context) => {
+  if (session.pool_size !== undefined && session.scope !== 'pool') {
+    context.addIssue({
+      code: 'custom',
+      path: ['pool_size'],
+      input: session.pool_size,
+      message: `pool_size applies to scope "pool", but scope is "${session.scope}"; set scope: pool, or remove pool_size`,
+    });
+  }
+  for (const key of ['idle_seconds', 'max_sessions'] as const) {
+    if (session[key] !== undefined && session.scope !== 'run') {
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        input: session[key],
+        message: `${key} applies to scope "run", but scope is "${session.scope}"; set scope: run, or remove ${key}`,
+      });
+    }
+  }
+});
+
 /**
  * One MCP server under `mcp.servers.<name>`. `transport` defaults to `stdio`, which needs
  * `command` (plus optional `args`, `env`, `cwd`); `sse`, `streamable_http` and `websocket` need
  * `url` (plus optional `headers`), an absolute `http://`/`https://` URL (`ws://`/`wss://` for
  * `websocket`). Values of `env` and `headers` may be numbers or booleans and become strings.
- * `auth` (an `api_key` or `oauth`) and `roots` are the MCP client's (`./mcp-client.ts`). Other
- * keys of the Python project pass through.
+ * `auth` (an `api_key` or `oauth`) and `roots` are the MCP client's (`./mcp-client.ts`); `session`
+ * is how its sessions are shared ({@link McpSessionConfigSchema}). Other keys of the Python
+ * project pass through.
  *
  * @example
  * ```ts
@@ -213,6 +263,7 @@ export const McpServerConfigSchema = z
     allowed_tools: z.array(z.string()).optional(),
     auth: McpServerAuthSchema.optional(),
     roots: z.array(McpRootSchema).optional(),
+    session: McpSessionConfigSchema.optional(),
   })
   .superRefine((server, context) => {
     if (server.transport === 'stdio') {

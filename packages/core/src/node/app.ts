@@ -14,6 +14,7 @@ import type { EmbeddingProvider } from '../sandbox/llm/embedding.js';
 import type { HumanInputHandler } from '../sandbox/human-input.js';
 import type { AppServices, ServicesOwner } from '../sandbox/services.js';
 import { closeQuietly, createAppServices, importTaskModules, runWithAppServices, trackStartedServices, type CreateAppServicesOptions, type McpClientOptions } from './services.js';
+import { closeRunSessions } from './builtin-tasks.js';
 
 /** Options of {@link MCPApp}. */
 export interface MCPAppOptions {
@@ -212,7 +213,14 @@ export class MCPApp extends MCPAppBase implements ServicesOwner {
     });
     let executor: Executor;
     try {
-      executor = await engine.createExecutor({ appName: this.name, registry: this.registry, settings, logger, tasks: services.tasks });
+      executor = await engine.createExecutor({
+        appName: this.name,
+        registry: this.registry,
+        settings,
+        logger,
+        tasks: services.tasks,
+        onRunClosed: closeRunSessions(services.mcp, logger),
+      });
     } catch (error) {
       await closeQuietly(services, logger);
       throw error;

@@ -3,6 +3,7 @@
  * Temporal each is an activity type, so renaming one breaks running workflows. Node only.
  */
 import type { Settings } from '../config/schema.js';
+import type { Logger } from './logger.js';
 import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
 import { llmTaskName, type LlmRequest } from '../sandbox/llm/llm-types.js';
 import { costOf } from '../sandbox/llm/model-prices.js';
@@ -18,13 +19,49 @@ function define(name: string, run: (...args: never[]) => Promise<unknown>): Task
 }
 
 /**
+ * The session key of the workflow run whose task runs now, `<workflowId>/<runId>`, or undefined
+ * outside a task (or in a task that knows no run). MCP servers whose session scope is `run` give
+ * each key its own session, on whichever worker runs the task.
+ *
+ * @example
+ * ```ts
+ * await mcp.callTool({ server: 'browser', tool: 'open', arguments: { url } }, { sessionKey: runSessionKey() });
+ * ```
+ */
+export function runSessionKey(): string | undefined {
+  const context = currentTaskContext();
+  if (context === undefined || (context.workflowId === '' && context.runId === '')) return undefined;
+  return `${context.workflowId}/${context.runId}`;
+}
+
+/**
+ * What an engine calls when a workflow run ends (`CreateExecutorOptions.onRunClosed`): closes the
+ * run's MCP sessions (servers whose session scope is `run`), in the background, logging failures.
+ *
+ * @example
+ * ```ts
+ * const executor = await engine.createExecutor({ ...options, onRunClosed: closeRunSessions(services.mcp, logger) });
+ * ```
+ */
+export function closeRunSessions(mcp: McpService, logger: Logger): (run: { workflowId: string; runId: string }) => void {
+  return ({ workflowId, runId }) => {
+    if (mcp.closeSessions === undefined) return;
+    const sessionKey = `${workflowId}/${runId}`;
+    mcp.closeSessions(sessionKey).catch((error: unknown) => {
+      logger.warn(`could not close the MCP sessions of run ${sessionKey}: ${error instanceof Error ? error.message : String(error)}`, { workflowId, runId });
+    });
+  };
+}
+
+/**
  * The MCP operations as tasks. A tool call gets the attempt's abort signal, so an attempt that
- * timed out or was cancelled stops its request.
+ * timed out or was cancelled stops its request; tool calls and tool listings name the run
+ * ({@link runSessionKey}), for servers whose session scope is `run`.
  */
 export function mcpTasks(mcp: McpService): TaskDefinition[] {
   return [
-    define(MCP_TASK_NAMES.listTools, (server: string) => mcp.listTools(server)),
-    define(MCP_TASK_NAMES.callTool, (request: Parameters<McpService['callTool']>[0]) => mcp.callTool(request, { signal: currentTaskContext()?.signal })),
+    define(MCP_TASK_NAMES.listTools, (server: string) => mcp.listTools(server, { sessionKey: runSessionKey() })),
+    define(MCP_TASK_NAMES.callTool, (request: Parameters<McpService['callTool']>[0]) => mcp.callTool(request, { signal: currentTaskContext()?.signal, sessionKey: runSessionKey() })),
     define(MCP_TASK_NAMES.listPrompts, (server: string) => mcp.listPrompts(server)),
     define(MCP_TASK_NAMES.getPrompt, (request: Parameters<McpService['getPrompt']>[0]) => mcp.getPrompt(request)),
     define(MCP_TASK_NAMES.listResources, (server: string) => mcp.listResources(server)),

@@ -27,6 +27,13 @@ export interface CreateExecutorOptions {
    * Default: the registry's tasks alone.
    */
   tasks?: TaskMap;
+  /**
+   * Called once for each workflow run that ends (completed, failed, cancelled, terminated, timed
+   * out or continued as new), by engines that see run ends in this process (the in-process
+   * engine; a Temporal worker does not). Apps close the run's MCP sessions with it
+   * (`session.scope: run`). Errors it throws are logged, never raised.
+   */
+  onRunClosed?: ((run: { workflowId: string; runId: string }) => void) | undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { WorkflowRegistry } from '../sandbox/model/registry.js';
 import { setAppServicesResolver, type AppServices, type TaskMap } from '../sandbox/services.js';
 import { builtinPackageEntry, loadInstalledEmbeddingProviders, loadInstalledLlmProviders, type AppDirectories, type ExecutionEngine } from './engine-loading.js';
 import type { Executor } from '../sandbox/executor.js';
-import { embeddingTask, humanInputTask, llmTask, mcpTasks } from './builtin-tasks.js';
+import { closeRunSessions, embeddingTask, humanInputTask, llmTask, mcpTasks } from './builtin-tasks.js';
 import { consoleHumanInput } from './human-input-console.js';
 import type { EmbeddingProvider } from '../sandbox/llm/embedding.js';
 import { HUMAN_INPUT_TASK, type HumanInputHandler } from '../sandbox/human-input.js';
@@ -386,7 +386,14 @@ export async function createExecutorWithServices(engine: ExecutionEngine, option
   const services = await createAppServices(options);
   let executor: Executor;
   try {
-    executor = await engine.createExecutor({ appName: options.appName, registry: options.registry, settings: options.settings, logger: options.logger, tasks: services.tasks });
+    executor = await engine.createExecutor({
+      appName: options.appName,
+      registry: options.registry,
+      settings: options.settings,
+      logger: options.logger,
+      tasks: services.tasks,
+      onRunClosed: closeRunSessions(services.mcp, options.logger),
+    });
   } catch (error) {
     await closeQuietly(services, options.logger);
     throw error;

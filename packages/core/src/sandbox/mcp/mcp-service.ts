@@ -137,14 +137,24 @@ export interface McpCallToolRequest {
 export interface McpService {
   /** The configured server names. */
   serverNames(): string[];
-  listTools(server: string): Promise<McpToolDescriptor[]>;
+  /**
+   * `options.sessionKey` names the workflow run asking (the `mcp.*` tasks pass
+   * `<workflowId>/<runId>`): a server whose session scope is `run` answers on that run's session.
+   */
+  listTools(server: string, options?: { sessionKey?: string | undefined }): Promise<McpToolDescriptor[]>;
   /**
    * `options.signal` aborts the call (a task attempt that timed out or was cancelled passes its
-   * own); `options.onProgress` receives the tool's progress notifications.
+   * own); `options.onProgress` receives the tool's progress notifications; `options.sessionKey`
+   * names the workflow run asking, for servers whose session scope is `run`.
    */
   callTool(
     request: McpCallToolRequest,
-    options?: { signal?: AbortSignal | undefined; timeoutMilliseconds?: number | undefined; onProgress?: ((progress: McpProgress) => void) | undefined },
+    options?: {
+      signal?: AbortSignal | undefined;
+      timeoutMilliseconds?: number | undefined;
+      onProgress?: ((progress: McpProgress) => void) | undefined;
+      sessionKey?: string | undefined;
+    },
   ): Promise<McpToolResult>;
   listPrompts(server: string): Promise<McpPromptDescriptor[]>;
   getPrompt(request: { server: string; name: string; arguments?: Record<string, string> | undefined }): Promise<McpPromptResult>;
@@ -156,6 +166,11 @@ export interface McpService {
   complete?(request: McpCompleteRequest): Promise<McpCompletionResult>;
   /** How often the server's lists changed in this process. Optional; agents outside a workflow use it to list again. */
   listVersions?(server: string): McpListVersions;
+  /**
+   * Closes the sessions opened for one workflow run (`sessionKey`, as passed to `callTool`), for
+   * an engine that knows when a run ended. Optional; sessions of ended runs also close when idle.
+   */
+  closeSessions?(sessionKey: string): Promise<void>;
   /** Closes every session and stops every server process it started. */
   close(): Promise<void>;
 }
