@@ -3,8 +3,10 @@
 // A test file that failed with no failed test of its own (it failed to load, or a hook before its
 // tests failed and they were skipped) counts as one failed test, so a broken suite is never silent.
 // Before that line, one for the official MCP client conformance suite: its scenarios (the tests of
-// packages/mcp-client/conformance/conformance.test.ts) passed and failed, or that it did not run.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// packages/mcp-client/conformance/conformance.test.ts) passed and failed, or that it did not run;
+// and one for the chaos suite (packages/executor-temporal/test/chaos): workflows lost per phase,
+// model calls repeated beyond those in flight and the longest recovery.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +53,21 @@ if (conformance !== undefined) {
   console.log(`MCP client conformance (${conformance.suite}): ${conformance.passed} passed, ${conformance.failed.length} failed${names}`);
 } else if (reports.includes('packages/mcp-client')) {
   console.log('MCP client conformance: did not run (packages/mcp-client/.vitest-results.json has no conformance scenario)');
+}
+// The chaos suite's figures, when its test ran with this report (it writes them while the package's tests run).
+const chaosResults = path.join(root, '.cache', 'chaos', 'results.json');
+const temporalReport = path.join(root, 'packages', 'executor-temporal', '.vitest-results.json');
+if (existsSync(chaosResults) && existsSync(temporalReport) && statSync(chaosResults).mtimeMs > statSync(temporalReport).mtimeMs - 30 * 60_000) {
+  const chaos = JSON.parse(readFileSync(chaosResults, 'utf8'));
+  const workflows = chaos.phases.reduce((sum, phase) => sum + phase.started, 0);
+  const recoveries = chaos.phases.flatMap((phase) => phase.faults.map((fault) => fault.recoveryMs)).filter((value) => typeof value === 'number');
+  const longest = recoveries.length === 0 ? 'never' : `${(Math.max(...recoveries) / 1000).toFixed(1)} s`;
+  console.log(
+    `chaos: ${workflows} workflows, ${chaos.phases.map((phase) => `${phase.name} ${phase.lost} lost`).join(', ')}; ` +
+      `${chaos.repeatedBeyondInFlight} model calls repeated beyond those in flight; longest recovery ${longest}`,
+  );
+} else if (reports.includes('packages/executor-temporal')) {
+  console.log('chaos: did not run (no .cache/chaos/results.json from this run)');
 }
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

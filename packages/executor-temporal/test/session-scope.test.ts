@@ -15,8 +15,8 @@ import { createTemporalEngine, type TemporalExecutor } from '../src/index.js';
 import { SessionCounterWorkflow, sessionScopeApp, type CountStep } from './session-scope-workflows.js';
 
 const address = inject('temporalAddress');
-/** How long a run's idle session lives on a worker. */
-const IDLE_SECONDS = 3;
+/** How long a run's idle session lives on a worker: long enough that a loaded machine never closes it between two of the run's calls. */
+const IDLE_SECONDS = 10;
 /** A stdio MCP server whose `count` tool counts its session's calls and names its processes. */
 const COUNTER_SERVER = join(dirname(createRequire(import.meta.url).resolve('@mcp-agent/mcp-client/package.json')), 'src/__fixtures__/session-counter-server.mjs');
 
