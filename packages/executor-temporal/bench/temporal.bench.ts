@@ -12,7 +12,7 @@
  * `temporal.data_converter.encryption_key`, every payload AES-256-GCM encrypted, as a ratio to the
  * engine without it), and the worker's start-up time with and without a prebuilt workflow bundle.
  *
- * Run: pnpm --filter @mcp-agent/executor-temporal bench
+ * Run: pnpm --filter @mcp-agent/executor-temporal bench:in-process
  * (tsx --conditions=mcp-agent-source bench/temporal.bench.ts from the package directory).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';

@@ -3,23 +3,15 @@
  * client and the worker's activities, and the span processor that the spans of workflow code
  * reach through the worker's sink. Node only.
  */
-import * as otel from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  ParentBasedSampler,
-  SimpleSpanProcessor,
-  TraceIdRatioBasedSampler,
-  type ReadableSpan,
-  type Span,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { createRequire } from 'node:module';
+import type * as OtelApi from '@opentelemetry/api';
+import type * as ContextAsyncHooks from '@opentelemetry/context-async-hooks';
+import type * as OtelCore from '@opentelemetry/core';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as Resources from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
+import type * as TraceBase from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
 
@@ -37,7 +29,7 @@ export interface TracingOptions {
 /** The tracing of a client or worker. */
 export interface Tracing {
   /** The tracer of the client's and the activities' spans. */
-  readonly tracer: otel.Tracer;
+  readonly tracer: OtelApi.Tracer;
   /** What every span ends in, those of workflow code too (the worker hands them over through a sink). */
   readonly spanProcessor: SpanProcessor;
   /** `service.name` and `service.version` of the spans. */
@@ -46,13 +38,43 @@ export interface Tracing {
   close(): Promise<void>;
 }
 
+const require = createRequire(import.meta.url);
+
+/** The OpenTelemetry SDK modules tracing uses. */
+interface OpenTelemetrySdk {
+  api: typeof OtelApi;
+  contextAsyncHooks: typeof ContextAsyncHooks;
+  core: typeof OtelCore;
+  otlpHttp: typeof OtlpHttp;
+  resources: typeof Resources;
+  traceBase: typeof TraceBase;
+}
+
+let loadedSdk: OpenTelemetrySdk | undefined;
+
+/**
+ * The OpenTelemetry SDK, loaded on first use: a client or worker with tracing off never loads it
+ * (some 240 CommonJS modules). Its packages are CommonJS, so they load synchronously here.
+ */
+export function openTelemetrySdk(): OpenTelemetrySdk {
+  loadedSdk ??= {
+    api: require('@opentelemetry/api') as typeof OtelApi,
+    contextAsyncHooks: require('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooks,
+    core: require('@opentelemetry/core') as typeof OtelCore,
+    otlpHttp: require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp,
+    resources: require('@opentelemetry/resources') as typeof Resources,
+    traceBase: require('@opentelemetry/sdk-trace-base') as typeof TraceBase,
+  };
+  return loadedSdk;
+}
+
 /** The instrumentation scope of the engine's spans. */
 export const TRACER_NAME = '@mcp-agent/executor-temporal';
 
 /** Hands each span to several processors. */
 class FanOutSpanProcessor implements SpanProcessor {
   constructor(private readonly processors: readonly SpanProcessor[]) {}
-  onStart(span: Span, parentContext: otel.Context): void {
+  onStart(span: Span, parentContext: OtelApi.Context): void {
     for (const processor of this.processors) processor.onStart(span, parentContext);
   }
   onEnd(span: ReadableSpan): void {
@@ -77,9 +99,10 @@ let propagationInstalled = false;
 function installContextPropagation(): void {
   if (propagationInstalled) return;
   propagationInstalled = true;
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  if (!otel.context.setGlobalContextManager(contextManager)) contextManager.disable();
-  otel.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  const { api, contextAsyncHooks, core } = openTelemetrySdk();
+  const contextManager = new contextAsyncHooks.AsyncLocalStorageContextManager().enable();
+  if (!api.context.setGlobalContextManager(contextManager)) contextManager.disable();
+  api.propagation.setGlobalPropagator(new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }));
 }
 
 /**
@@ -96,28 +119,29 @@ export function createTracing(settings: Settings, options: TracingOptions = {}, 
     return undefined;
   }
   installContextPropagation();
+  const { otlpHttp, resources, traceBase } = openTelemetrySdk();
   const owned: SpanProcessor[] = [];
   const processors: SpanProcessor[] = [];
   if (options.spanProcessor !== undefined) processors.push(options.spanProcessor);
-  if (options.spanExporter !== undefined) processors.push(new SimpleSpanProcessor(options.spanExporter));
+  if (options.spanExporter !== undefined) processors.push(new traceBase.SimpleSpanProcessor(options.spanExporter));
   if (!given) {
     for (const exporter of new Set(config.exporters ?? [])) {
-      if (exporter === 'console') owned.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
+      if (exporter === 'console') owned.push(new traceBase.SimpleSpanProcessor(new traceBase.ConsoleSpanExporter()));
       if (exporter === 'otlp' && config.otlp_settings !== undefined) {
-        owned.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlp_settings.endpoint, headers: { ...config.otlp_settings.headers } })));
+        owned.push(new traceBase.BatchSpanProcessor(new otlpHttp.OTLPTraceExporter({ url: config.otlp_settings.endpoint, headers: { ...config.otlp_settings.headers } })));
       }
     }
     processors.push(...owned);
     if (processors.length === 0) logger?.warn('otel.enabled is true but otel.exporters is empty and no span exporter was given in code: spans go nowhere');
   }
   const spanProcessor = new FanOutSpanProcessor(processors);
-  const resource = new Resource({
+  const resource = new resources.Resource({
     'service.name': config.service_name ?? 'mcp-agent',
     ...(config.service_version === undefined ? {} : { 'service.version': config.service_version }),
   });
-  const provider = new BasicTracerProvider({
+  const provider = new traceBase.BasicTracerProvider({
     resource,
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sample_rate ?? 1) }),
+    sampler: new traceBase.ParentBasedSampler({ root: new traceBase.TraceIdRatioBasedSampler(config.sample_rate ?? 1) }),
     spanProcessors: [spanProcessor],
   });
   return {

@@ -23,10 +23,10 @@ export function createActivities(tasks: Iterable<TaskDefinition>): Record<string
       // The server times an attempt out on its own; without heartbeats the worker would not hear of
       // it, so the task's signal also aborts when the attempt's start-to-close timeout passes here.
       const limit = info.startToCloseTimeoutMs;
-      const deadline = new AbortController();
+      const attempt = new AbortController();
       const timer =
         typeof limit === 'number' && limit > 0
-          ? setTimeout(() => deadline.abort(new TimeoutError('start_to_close', `task ${task.name} attempt ${info.attempt} outlived its start-to-close timeout of ${limit} ms`)), limit)
+          ? setTimeout(() => attempt.abort(new TimeoutError('start_to_close', `task ${task.name} attempt ${info.attempt} outlived its start-to-close timeout of ${limit} ms`)), limit)
           : undefined;
       timer?.unref();
       // A model, embedding or MCP task only waits on another server: the worker heartbeats for it,
@@ -38,12 +38,19 @@ export function createActivities(tasks: Iterable<TaskDefinition>): Record<string
           ? setInterval(() => context.heartbeat(), Math.max(100, Math.floor(heartbeatTimeoutMs / 3)))
           : undefined;
       heartbeats?.unref();
+      // The attempt's signal aborts on cancellation and at the deadline. One controller fed by a
+      // listener, removed when the attempt ends, instead of AbortSignal.any, whose combined
+      // signals Node 20 keeps registered on their sources until they are collected.
+      const cancellation = context.cancellationSignal;
+      const onCancel = (): void => attempt.abort(cancellation.reason);
+      if (cancellation.aborted) onCancel();
+      else cancellation.addEventListener('abort', onCancel, { once: true });
       const taskContext = {
         taskName: task.name,
         attempt: info.attempt,
         workflowId: info.workflowExecution?.workflowId ?? '',
         runId: info.workflowExecution?.runId ?? '',
-        signal: AbortSignal.any([context.cancellationSignal, deadline.signal]),
+        signal: attempt.signal,
         heartbeat: (details?: unknown) => context.heartbeat(details),
       };
       try {
@@ -52,6 +59,7 @@ export function createActivities(tasks: Iterable<TaskDefinition>): Record<string
         const maximumInterval = info.retryPolicy?.maximumInterval;
         throw taskFailure(error, info.attempt, typeof maximumInterval === 'number' ? maximumInterval : undefined);
       } finally {
+        cancellation.removeEventListener('abort', onCancel);
         clearTimeout(timer);
         clearInterval(heartbeats);
       }

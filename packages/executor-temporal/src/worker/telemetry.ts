@@ -5,14 +5,17 @@
  * spans, a span of our own around each model round trip and tool call, and the sink that takes
  * the spans of workflow code out of the sandbox. Node only.
  */
-import * as otel from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+import type * as otel from '@opentelemetry/api';
 import type { Context as ActivityContext } from '@temporalio/activity';
-import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
+import type * as TemporalOtelWorker from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks, Next, Worker, WorkerOptions } from '@temporalio/worker';
 import { MCP_TASK_NAMES, type LlmRequest, type LlmResponse, type McpCallToolRequest } from '@mcp-agent/core/engine';
 import type { Logger, McpToolResult } from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
-import { createTracing, type Tracing, type TracingOptions } from '../telemetry/tracing.js';
+import { createTracing, openTelemetrySdk, type Tracing, type TracingOptions } from '../telemetry/tracing.js';
+
+const require = createRequire(import.meta.url);
 
 /** The names of the framework's metrics. */
 export const METRIC_NAMES = Object.freeze({
@@ -34,14 +37,15 @@ type Outcome = 'ok' | 'error';
 /** Runs `fn` in a span of `tracer` (when there is one), ending it with the outcome. */
 async function inSpan<T>(tracer: otel.Tracer | undefined, name: string, attributes: otel.Attributes, fn: (span: otel.Span | undefined) => Promise<T>): Promise<T> {
   if (tracer === undefined) return fn(undefined);
-  return tracer.startActiveSpan(name, { kind: otel.SpanKind.CLIENT, attributes }, async (span) => {
+  const { SpanKind, SpanStatusCode } = openTelemetrySdk().api;
+  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     try {
       const value = await fn(span);
-      span.setStatus({ code: otel.SpanStatusCode.OK });
+      span.setStatus({ code: SpanStatusCode.OK });
       return value;
     } catch (error) {
       span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: otel.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
       throw error;
     } finally {
       span.end();
@@ -140,20 +144,24 @@ export interface WorkerTelemetry {
 export function workerTelemetry(settings: Settings, logger: Logger, options?: TracingOptions): WorkerTelemetry {
   const tracing = createTracing(settings, options, logger);
   const tracer = tracing?.tracer;
+  // Temporal's OpenTelemetry interceptors, loaded only with tracing on (CommonJS, so synchronously).
+  const temporalOtel = tracing === undefined ? undefined : (require('@temporalio/interceptors-opentelemetry/lib/worker/index.js') as typeof TemporalOtelWorker);
   // Temporal's span first, so that ours run inside it and become its children.
   const activity: ActivityInterceptorsFactory[] = [
-    ...(tracing === undefined
+    ...(tracing === undefined || temporalOtel === undefined
       ? []
       : [
           (context: ActivityContext) => ({
-            inbound: new OpenTelemetryActivityInboundInterceptor(context, { tracer: tracing.tracer }),
-            outbound: new OpenTelemetryActivityOutboundInterceptor(context),
+            inbound: new temporalOtel.OpenTelemetryActivityInboundInterceptor(context, { tracer: tracing.tracer }),
+            outbound: new temporalOtel.OpenTelemetryActivityOutboundInterceptor(context),
           }),
         ]),
     (context: ActivityContext) => ({ inbound: new McpAgentActivityInterceptor(context, settings, tracer) }),
   ];
   const sinks: InjectedSinks<Record<string, never>> | undefined =
-    tracing === undefined ? undefined : ({ exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } as unknown as InjectedSinks<Record<string, never>>);
+    tracing === undefined || temporalOtel === undefined
+      ? undefined
+      : ({ exporter: temporalOtel.makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } as unknown as InjectedSinks<Record<string, never>>);
   return {
     tracing,
     workerOptions: { interceptors: { activity }, ...(sinks === undefined ? {} : { sinks }) },

@@ -75,13 +75,21 @@ function neverPickedUp(error: unknown): boolean {
   return error instanceof ActivityFailure && error.cause instanceof TimeoutFailure && error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
 }
 
-/** Converts what a Temporal operation rejected with into the mcp-agent error workflow code expects. */
-async function translated<T>(operation: () => Promise<T>, maximumAttempts?: number): Promise<T> {
+/**
+ * Converts what a Temporal operation rejected with into the mcp-agent error workflow code expects.
+ * With `.then` rather than as an async function: one promise per call instead of two or three,
+ * and Temporal's workflow runtime records a stack trace for every promise workflow code makes.
+ */
+function translated<T>(operation: () => Promise<T>, maximumAttempts?: number): Promise<T> {
+  let pending: Promise<T>;
   try {
-    return await operation();
+    pending = operation();
   } catch (error) {
-    throw fromTemporalFailure(error, maximumAttempts);
+    return Promise.reject(fromTemporalFailure(error, maximumAttempts));
   }
+  return pending.then(undefined, (error: unknown) => {
+    throw fromTemporalFailure(error, maximumAttempts);
+  });
 }
 
 /** The context of one workflow run under Temporal. */

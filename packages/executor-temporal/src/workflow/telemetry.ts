@@ -1,61 +1,17 @@
 /**
- * The workflow side of telemetry, installed in every workflow bundle as its interceptors module:
- * the outcome of each run as a metric (`mcp_agent_workflow_outcomes`, by workflow type and
- * outcome), and with tracing on (`tracing` in the embedded config) Temporal's OpenTelemetry
- * workflow interceptors, whose spans leave the sandbox through the worker's `exporter` sink.
- * Safe for the workflow sandbox.
- *
- * The metric goes through the workflow `metricMeter`, which Temporal does not call while
- * replaying: a run's outcome is counted once, when its code ends, not again when a worker
- * replays its history.
+ * The workflow side of telemetry, installed in a workflow bundle as its interceptors module when
+ * the bundle may run traced (built ahead, or for a worker with `otel.enabled`): the outcome of each
+ * run as a metric (see `outcomes.ts`), and with tracing on (`tracing` in the embedded config)
+ * Temporal's OpenTelemetry workflow interceptors, whose spans leave the sandbox through the
+ * worker's `exporter` sink. A bundle made for a worker with tracing off installs `outcomes.ts`
+ * alone and carries no OpenTelemetry code. Safe for the workflow sandbox.
  */
 import { interceptors as openTelemetryInterceptors } from '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors.js';
-import {
-  CancelledFailure,
-  ContinueAsNew,
-  metricMeter,
-  TemporalFailure,
-  type Next,
-  type WorkflowExecuteInput,
-  type WorkflowInboundCallsInterceptor,
-  type WorkflowInterceptors,
-} from '@temporalio/workflow';
+import type { WorkflowInterceptors } from '@temporalio/workflow';
 import type { WorkflowBundleConfig } from './embedded-config.js';
+import { WorkflowOutcomeInterceptor } from './outcomes.js';
 
-/** How a run ended, as the metric labels it. */
-export type WorkflowOutcome = 'completed' | 'failed' | 'cancelled' | 'continued_as_new';
-
-/** The name of the metric of run outcomes. */
-export const WORKFLOW_OUTCOMES_METRIC = 'mcp_agent_workflow_outcomes';
-
-/** The outcome of an error the workflow function threw, or undefined when it fails the workflow task (retried), not the run. */
-function outcomeOf(error: unknown): WorkflowOutcome | undefined {
-  if (error instanceof ContinueAsNew) return 'continued_as_new';
-  if (error instanceof CancelledFailure) return 'cancelled';
-  if (error instanceof TemporalFailure) return 'failed';
-  return undefined;
-}
-
-function record(outcome: WorkflowOutcome): void {
-  // Temporal adds the labels workflowType, namespace and taskQueue.
-  metricMeter.createCounter(WORKFLOW_OUTCOMES_METRIC, 'runs', 'Workflow runs by how they ended (completed, failed, cancelled, continued_as_new)').add(1, { outcome });
-}
-
-/** Counts how each run ends. */
-class WorkflowOutcomeInterceptor implements WorkflowInboundCallsInterceptor {
-  async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    let value: unknown;
-    try {
-      value = await next(input);
-    } catch (error) {
-      const outcome = outcomeOf(error);
-      if (outcome !== undefined) record(outcome);
-      throw error;
-    }
-    record('completed');
-    return value;
-  }
-}
+export { WORKFLOW_OUTCOMES_METRIC, type WorkflowOutcome } from './outcomes.js';
 
 /**
  * The interceptors of a workflow run under the bundle's config. The bundle's generated
