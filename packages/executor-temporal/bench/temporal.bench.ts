@@ -15,8 +15,6 @@
  * Run: pnpm --filter @mcp-agent/executor-temporal bench:in-process
  * (tsx --conditions=mcp-agent-source bench/temporal.bench.ts from the package directory).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +33,7 @@ import { OpenAI } from 'openai';
 import { bundleWorkflowsForParts, createTemporalEngine, createTemporalWorker, type TemporalExecutor, type TemporalWorkerParts } from '../src/index.js';
 import type { BareActivities, bareModelAndTools } from './bare-workflows.js';
 import { benchApp, ModelAndToolsWorkflow } from './bench-workflows.js';
+import { elapsedMs, median, percentile, startDevServer } from './dev-server.js';
 
 const WORKFLOWS = 200;
 const WARM_UP_WORKFLOWS = 10;
@@ -60,69 +59,6 @@ type RunOne = (id: number, workflowId: string) => Promise<BenchOutput | undefine
 interface Batch {
   milliseconds: number;
   latencies: number[];
-}
-
-function elapsedMs(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
-}
-
-function median(values: readonly number[]): number {
-  return percentile(
-    [...values].sort((left, right) => left - right),
-    0.5,
-  );
-}
-
-// --- the dev server ------------------------------------------------------------------------
-
-function temporalCliPath(): string {
-  const output = execFileSync('bash', [path.join(ROOT, 'tools/install-temporal.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = output.split('\n').find((entry) => entry.startsWith('TEMPORAL_CLI_PATH='));
-  if (line === undefined) throw new Error('tools/install-temporal.sh printed no TEMPORAL_CLI_PATH');
-  return line.slice('TEMPORAL_CLI_PATH='.length);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, milliseconds: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + milliseconds;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the Temporal dev server did not listen on 127.0.0.1:${port} within ${milliseconds} ms`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // --- the bare side -------------------------------------------------------------------------
@@ -235,23 +171,9 @@ async function main(): Promise<void> {
   // Worker logs at WARN and above only, for both sides.
   Runtime.install({ logger: new DefaultLogger('WARN') });
 
-  const cli = temporalCliPath();
-  const port = await freePort();
-  const server = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  // The server logs an error for each poll cut short when a worker stops right after it starts
-  // (as the start-up measurement does); its log is shown only when the server fails.
-  let serverLog = '';
-  server.stderr?.on('data', (chunk: Buffer) => {
-    serverLog = (serverLog + chunk.toString()).slice(-8_000);
-  });
-  const stopOnSignal = (): void => {
-    server.kill('SIGKILL');
-    process.exit(130);
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  // The server's log is shown only when it fails (it logs an error for each poll cut short when a
+  // worker stops right after it starts, as the start-up measurement does).
+  const server = await startDevServer(ROOT);
 
   let llm: LocalLlmServer | undefined;
   let ours: TemporalExecutor | undefined;
@@ -263,10 +185,7 @@ async function main(): Promise<void> {
   let bareRunning: Promise<void> | undefined;
   let bareMcp: McpClient | undefined;
   try {
-    await waitForPort(port, 30_000, server).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${serverLog}`);
-    });
-    const address = `127.0.0.1:${port}`;
+    const address = server.address;
     llm = await startLocalLlmServer({ script: { rules: [{ match: () => true, reply: (request) => ({ text: `ok ${request.lastUserMessage}` }) }] } });
     const testServer = mcpTestServerStdioCommand();
     const oursQueue = `bench-ours-${process.pid}`;
@@ -274,7 +193,7 @@ async function main(): Promise<void> {
     const settings = parseSettings(
       {
         execution_engine: 'temporal',
-        temporal: { host: '127.0.0.1', port, task_queue: oursQueue, timeout_seconds: ATTEMPT_TIMEOUT_SECONDS },
+        temporal: { host: '127.0.0.1', port: Number(address.split(':')[1]), task_queue: oursQueue, timeout_seconds: ATTEMPT_TIMEOUT_SECONDS },
         openai: { api_key: API_KEY, base_url: llm.openaiBaseUrl, default_model: MODEL },
         mcp: { servers: { test: { transport: 'stdio', command: testServer.command, args: testServer.args } } },
       },
@@ -429,9 +348,7 @@ async function main(): Promise<void> {
     await bareConnection?.close();
     await bareMcp?.close();
     await llm?.close();
-    await stopChild(server);
-    process.off('SIGINT', stopOnSignal);
-    process.off('SIGTERM', stopOnSignal);
+    await server.stop();
   }
 }
 

@@ -123,6 +123,13 @@ describe('the packages installed from their tarballs', () => {
     const snippet = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['serve', '--transport', 'http', '--port', '8123', '--print-config'], consumer);
     expect(snippet.code, snippet.stderr).toBe(0);
     expect(JSON.parse(snippet.stdout)).toEqual({ mcpServers: { consumer: { url: 'http://127.0.0.1:8123/mcp' } } });
+    // The OAuth commands from the tarball: status without OAuth servers, and a login refused by name.
+    const status = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['auth', 'status'], consumer);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('no MCP server in mcp.servers has auth.oauth');
+    const login = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['auth', 'login', 'nosuch'], consumer);
+    expect(login.code).toBe(2);
+    expect(login.stderr).toContain('no MCP server "nosuch" in mcp.servers');
   });
 
   it('runs a workflow on the in-process engine and on the Temporal dev server, with the same result', async () => {

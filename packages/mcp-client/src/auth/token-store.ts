@@ -4,7 +4,7 @@
  * and URL, so that a server whose URL changed does not get another server's tokens.
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -117,10 +117,20 @@ interface TokenFile {
   entries: Record<string, OAuthStoreEntry>;
 }
 
+/** The content of a token file, or an error that says how to recover from a broken one. */
+function parseTokenFile(file: string, text: string): TokenFile {
+  try {
+    const parsed = JSON.parse(text) as Partial<TokenFile>;
+    return { version: 1, entries: typeof parsed.entries === 'object' && parsed.entries !== null ? parsed.entries : {} };
+  } catch (error) {
+    throw new Error(`the OAuth token file ${file} is not valid JSON; delete it (the servers will need a new login) or fix it`, { cause: error });
+  }
+}
+
 /**
  * A store in one JSON file that only its owner may read (mode 0600, in a folder with mode 0700
- * when the store creates it). The file is read at every `get`, so that tokens a login in another
- * process stored are seen, and replaced whole (write, then rename) at every change.
+ * when the store creates it). The file is checked at every `get` (and read again when it changed), so that tokens a login in
+ * another process stored are seen, and replaced whole (write, then rename) at every change.
  *
  * @param filePath Default {@link defaultTokenStorePath}.
  * @example
@@ -133,19 +143,22 @@ export function createFileTokenStore(filePath: string = defaultTokenStorePath())
   const file = path.resolve(filePath);
   let writing: Promise<void> = Promise.resolve();
 
+  // The file as last parsed, with what identifies that version of it: a request reads the store
+  // several times, and a stat is enough to see that nothing (another process included) changed it.
+  let parsed: { inode: number; mtimeMs: number; size: number; content: TokenFile } | undefined;
+
   const read = async (): Promise<TokenFile> => {
     let text: string;
     try {
+      const info = await stat(file);
+      if (parsed !== undefined && parsed.inode === info.ino && parsed.mtimeMs === info.mtimeMs && parsed.size === info.size) return structuredClone(parsed.content);
       text = await readFile(file, 'utf8');
+      parsed = { inode: info.ino, mtimeMs: info.mtimeMs, size: info.size, content: parseTokenFile(file, text) };
+      return structuredClone(parsed.content);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, entries: {} };
+      if (!(error as NodeJS.ErrnoException).code) throw error;
       throw new Error(`could not read the OAuth token file ${file}: ${(error as Error).message}; check its permissions, or set oauth.token_store.path`, { cause: error });
-    }
-    try {
-      const parsed = JSON.parse(text) as Partial<TokenFile>;
-      return { version: 1, entries: typeof parsed.entries === 'object' && parsed.entries !== null ? parsed.entries : {} };
-    } catch (error) {
-      throw new Error(`the OAuth token file ${file} is not valid JSON; delete it (the servers will need a new login) or fix it`, { cause: error });
     }
   };
 
