@@ -19,7 +19,8 @@
  * Run: npm run bench (root), or from this package: tsx --conditions=mcp-agent-source bench/lean-worker.bench.ts
  * Environment: LEAN_BENCH_ROUNDS (default 3), LEAN_BENCH_WORKFLOWS (default 50),
  * LEAN_BENCH_FRAMEWORK_NODE_ARGS / LEAN_BENCH_BARE_NODE_ARGS (extra node flags for that side's
- * worker processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * worker processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), LEAN_BENCH_HISTORY_DIR (a folder
+ * where each side's first measured history is written as JSON).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -204,6 +205,7 @@ async function historyOf(client: Client, workflowId: string): Promise<{ activiti
     const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
     return name === undefined || name === null ? [] : [name];
   });
+  if (process.env.LEAN_BENCH_HISTORY_DIR) writeFileSync(path.join(process.env.LEAN_BENCH_HISTORY_DIR, `${workflowId}.json`), JSON.stringify(history, null, 1));
   return { activities, events: events.length, bytes: Buffer.byteLength(JSON.stringify(history)) };
 }
 

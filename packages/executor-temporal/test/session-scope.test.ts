@@ -1,8 +1,9 @@
 // `run`-scoped MCP sessions across worker processes on the dev server: the failure of the Python
-// mcp-agent (sessions tied to the worker that opened them, its issues #304 and #380) beaten. A
-// run's calls share one session on a worker; after its worker is SIGKILLed halfway, the run
-// finishes on another worker with a fresh session; concurrent runs spread over two workers never
-// see each other's session state; a run's sessions close once idle after it ends.
+// mcp-agent (sessions tied to the worker that opened them, its issues #304 and #380) beaten. With
+// two live workers a run's calls all go to the worker that holds its session (worker affinity);
+// after that worker is SIGKILLed halfway, the run finishes on the other worker with a fresh
+// session; concurrent runs spread over two workers never see each other's session state; a run's
+// sessions close once idle after it ends; the histories replay.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,12 +12,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLogger } from '@mcp-agent/core';
 import { parseSettings, type SettingsInput } from '@mcp-agent/core/config';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createTemporalEngine, type TemporalExecutor } from '../src/index.js';
+import { createTemporalEngine, fetchWorkflowHistory, replayWorkflowHistories, type TemporalExecutor } from '../src/index.js';
 import { SessionCounterWorkflow, sessionScopeApp, type CountStep } from './session-scope-workflows.js';
 
 const address = inject('temporalAddress');
 /** How long a run's idle session lives on a worker: long enough that a loaded machine never closes it between two of the run's calls. */
 const IDLE_SECONDS = 10;
+/** How long a call waits for the worker holding its run's session before the run moves: short, so the test after a kill is quick. */
+const AFFINITY_SECONDS = 3;
 /** A stdio MCP server whose `count` tool counts its session's calls and names its processes. */
 const COUNTER_SERVER = join(dirname(createRequire(import.meta.url).resolve('@mcp-agent/mcp-client/package.json')), 'src/__fixtures__/session-counter-server.mjs');
 
@@ -25,7 +28,16 @@ function settingsFor(taskQueue: string): SettingsInput {
   return {
     execution_engine: 'temporal',
     temporal: { host, port: Number(port), task_queue: taskQueue, timeout_seconds: 10 },
-    mcp: { servers: { counter: { transport: 'stdio', command: process.execPath, args: [COUNTER_SERVER], session: { scope: 'run', idle_seconds: IDLE_SECONDS } } } },
+    mcp: {
+      servers: {
+        counter: {
+          transport: 'stdio',
+          command: process.execPath,
+          args: [COUNTER_SERVER],
+          session: { scope: 'run', idle_seconds: IDLE_SECONDS, affinity_timeout_seconds: AFFINITY_SECONDS },
+        },
+      },
+    },
   };
 }
 
@@ -114,13 +126,28 @@ describe('run-scoped MCP sessions across worker processes', { timeout: 45_000 },
     await client?.close();
   }, 30_000);
 
-  it('finishes a run on a second worker with a fresh session after its first worker is SIGKILLed halfway', async () => {
-    const first = await startWorker(settings);
-    workers.push(first);
-    const handle = await client.startWorkflow(SessionCounterWorkflow, { before: 3, after: 2 }, { workflowId: `session-kill-${Date.now()}` });
+  /** The workers started and not yet exited. */
+  function liveWorkers(): ChildProcess[] {
+    return workers.filter((worker) => worker.exitCode === null && worker.signalCode === null);
+  }
+
+  async function twoLiveWorkers(): Promise<ChildProcess[]> {
+    while (liveWorkers().length < 2) workers.push(await startWorker(settings));
+    return liveWorkers();
+  }
+
+  it('keeps a run on the worker holding its session while two workers poll, and moves it to the other with a fresh session after a SIGKILL', async () => {
+    const [one, two] = (await twoLiveWorkers()) as [ChildProcess, ChildProcess];
+    const workflowId = `session-kill-${Date.now()}`;
+    const handle = await client.startWorkflow(SessionCounterWorkflow, { before: 3, after: 2 }, { workflowId });
     await vi.waitFor(async () => expect(await handle.query('progress')).toBe(3), { timeout: 20_000, interval: 100 });
+    // One session for the run, on one of the two workers: its three calls all went there.
+    const holders = [one, two].filter((worker) => mcpServerChildren(worker.pid as number).length > 0);
+    expect(holders, 'exactly one worker holds the run session').toHaveLength(1);
+    const first = holders[0] as ChildProcess;
+    const other = first === one ? two : one;
     const firstServers = mcpServerChildren(first.pid as number);
-    expect(firstServers, 'the run has one MCP session on the first worker').toHaveLength(1);
+    expect(firstServers).toHaveLength(1);
 
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
@@ -128,8 +155,6 @@ describe('run-scoped MCP sessions across worker processes', { timeout: 45_000 },
     // The killed worker's server sees its stdin close and exits: nothing is left behind.
     await vi.waitFor(() => expect(firstServers.filter(alive)).toEqual([]), { timeout: 10_000, interval: 100 });
 
-    const second = await startWorker(settings);
-    workers.push(second);
     const resumedAt = Date.now();
     await handle.signal('resume');
     const result = await handle.result();
@@ -137,28 +162,34 @@ describe('run-scoped MCP sessions across worker processes', { timeout: 45_000 },
     expect(result.error).toBeUndefined();
     const steps = result.value as CountStep[];
     // One session for the run's first half on the first worker (its calls counted 1, 2, 3), a
-    // fresh one on the second worker for the rest (1, 2): the run is not tied to the dead worker.
+    // fresh one on the other worker for the rest (1, 2): the run is not tied to the dead worker.
     expect(steps.map(({ count, worker }) => ({ count, worker }))).toEqual([
       { count: 1, worker: first.pid },
       { count: 2, worker: first.pid },
       { count: 3, worker: first.pid },
-      { count: 1, worker: second.pid },
-      { count: 2, worker: second.pid },
+      { count: 1, worker: other.pid },
+      { count: 2, worker: other.pid },
     ]);
     expect(new Set(steps.slice(0, 3).map((step) => step.server))).toEqual(new Set(firstServers));
     expect(new Set(steps.slice(3).map((step) => step.server)).size).toBe(1);
-    console.log(`session scope run: resumed on the second worker and finished in ${finishedAt - resumedAt} ms after the signal`);
+    console.log(`session scope run: moved to the other worker and finished ${finishedAt - resumedAt} ms after the signal (affinity_timeout_seconds ${AFFINITY_SECONDS})`);
 
-    // The run ended: its session on the second worker closes after idle_seconds.
-    const secondServers = mcpServerChildren(second.pid as number);
-    expect(secondServers).toHaveLength(1);
-    await vi.waitFor(() => expect(secondServers.filter(alive)).toEqual([]), { timeout: (IDLE_SECONDS + 5) * 1_000, interval: 100 });
+    // The run ended: its session on the other worker closes after idle_seconds.
+    const otherServers = mcpServerChildren(other.pid as number);
+    expect(otherServers).toHaveLength(1);
+    await vi.waitFor(() => expect(otherServers.filter(alive)).toEqual([]), { timeout: (IDLE_SECONDS + 5) * 1_000, interval: 100 });
     console.log(`session scope run: the ended run's session closed ${Date.now() - finishedAt} ms after the run finished (idle_seconds ${IDLE_SECONDS})`);
+
+    // The history, with its move between workers, replays against the workflow code.
+    await replayWorkflowHistories(
+      { registry: sessionScopeApp.registry, settings: parseSettings(settings, 'replay settings'), logger: createLogger({ transports: ['none'] }) },
+      { workflowsPath: new URL('./session-scope-workflows.ts', import.meta.url) },
+      [{ workflowId, history: await fetchWorkflowHistory(client.client, workflowId) }],
+    );
   });
 
-  it('keeps concurrent runs on two workers apart: each run counts only its own calls, per worker', async () => {
-    while (workers.filter((worker) => worker.exitCode === null && worker.signalCode === null).length < 2) workers.push(await startWorker(settings));
-    const live = new Set(workers.filter((worker) => worker.exitCode === null && worker.signalCode === null).map((worker) => worker.pid));
+  it('keeps concurrent runs on two workers apart: each run has one session, on one worker, counting only its own calls', async () => {
+    const live = new Set((await twoLiveWorkers()).map((worker) => worker.pid));
     const runs = 4;
     const calls = 4;
     const handles = await Promise.all(
@@ -167,22 +198,22 @@ describe('run-scoped MCP sessions across worker processes', { timeout: 45_000 },
     const results = await Promise.all(handles.map(async (handle) => (await handle.result()).value as CountStep[]));
     const usedWorkers = new Set<number>();
     const servers: Array<{ server: number; run: number }> = [];
-    for (const steps of results) {
+    results.forEach((steps, run) => {
       expect(steps).toHaveLength(calls);
-      // On each worker a run has its own session, whose counter runs 1, 2, ... over that run's
-      // calls alone: another run's call in it would show as a gap.
-      const byWorker = new Map<number, number[]>();
-      for (const { count, worker, server } of steps) {
+      // All of a run's calls on one worker and one session, whose counter runs 1, 2, ... over that
+      // run's calls alone: another run's call in it would show as a gap.
+      expect(new Set(steps.map((step) => step.worker)).size, `run ${run} stayed on one worker`).toBe(1);
+      expect(steps.map((step) => step.count)).toEqual(steps.map((_, index) => index + 1));
+      for (const { worker, server } of steps) {
         expect(live.has(worker)).toBe(true);
         usedWorkers.add(worker);
-        byWorker.set(worker, [...(byWorker.get(worker) ?? []), count]);
-        servers.push({ server, run: results.indexOf(steps) });
+        servers.push({ server, run });
       }
-      for (const counts of byWorker.values()) expect(counts).toEqual(counts.map((_, index) => index + 1));
-    }
+    });
     // No server process (session) served two runs.
     for (const { server, run } of servers) expect(servers.filter((entry) => entry.server === server).every((entry) => entry.run === run)).toBe(true);
-    const spread = results.map((steps) => steps.map((step) => (step.worker === [...live][0] ? 'A' : 'B')).join('')).join(' ');
+    const names = new Map([...live].map((pid, index) => [pid, index === 0 ? 'A' : 'B']));
+    const spread = results.map((steps) => steps.map((step) => names.get(step.worker)).join('')).join(' ');
     console.log(`session scope run: ${runs} concurrent runs of ${calls} calls on workers ${spread} (A/B per call); ${usedWorkers.size} worker(s) used`);
   });
 });

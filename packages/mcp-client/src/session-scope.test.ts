@@ -182,6 +182,9 @@ describe('session scopes', { timeout: 40_000 }, () => {
     expect(() => createMcpConnectionManager({ servers: { test: { ...mcpTestServerStdioCommand(), session: { scope: 'pool', idle_seconds: 3 } } } })).toThrow(
       /idle_seconds applies to scope "run"/,
     );
+    expect(() => parseSettings({ mcp: { servers: { browser: { command: 'browser-mcp', session: { affinity_timeout_seconds: 5 } } } } }, 'test config')).toThrow(
+      /affinity_timeout_seconds applies to scope "run", but scope is "process"/,
+    );
     expect(() => createMcpConnectionManager({ servers: { test: { ...mcpTestServerStdioCommand(), session: { scope: 'thread' as never } } } })).toThrow(
       /expected one of .*process.*run.*pool/,
     );

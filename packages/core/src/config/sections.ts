@@ -195,6 +195,9 @@ export const MCP_SESSION_SCOPES = ['process', 'run', 'pool'] as const;
  *   runs it). A run's session closes when the engine reports the run ended (in-process), after
  *   `idle_seconds` without a call (default 300), or when more than `max_sessions` runs hold one
  *   (default 32; the least recently used idle session closes). Right for browsers, shells, databases.
+ *   On Temporal each worker also polls a task queue of its own, and a run's calls go to the
+ *   worker that holds its session; a call that worker does not take within
+ *   `affinity_timeout_seconds` (default 10: it died) moves the run to a live worker.
  * - `scope: pool`: `pool_size` sessions (default 4), each call on the least busy; a dead one
  *   is reopened by its next call. For stateless servers that serve one request at a time.
  *
@@ -202,7 +205,7 @@ export const MCP_SESSION_SCOPES = ['process', 'run', 'pool'] as const;
  *
  * @example
  * ```ts
- * McpSessionConfigSchema.parse({ scope: 'run', idle_seconds: 120, max_sessions: 8 });
+ * McpSessionConfigSchema.parse({ scope: 'run', idle_seconds: 120, max_sessions: 8, affinity_timeout_seconds: 5 });
  * McpSessionConfigSchema.parse({ scope: 'pool', pool_size: 4 });
  * ```
  */
@@ -211,6 +214,7 @@ export const McpSessionConfigSchema = strictSection({
   pool_size: positiveInteger().optional(),
   idle_seconds: positiveNumber().optional(),
   max_sessions: positiveInteger().optional(),
+  affinity_timeout_seconds: positiveNumber().optional(),
 }).superRefine((session, context) => {
   if (session.pool_size !== undefined && session.scope !== 'pool') {
     context.addIssue({
@@ -220,7 +224,7 @@ export const McpSessionConfigSchema = strictSection({
       message: `pool_size applies to scope "pool", but scope is "${session.scope}"; set scope: pool, or remove pool_size`,
     });
   }
-  for (const key of ['idle_seconds', 'max_sessions'] as const) {
+  for (const key of ['idle_seconds', 'max_sessions', 'affinity_timeout_seconds'] as const) {
     if (session[key] !== undefined && session.scope !== 'run') {
       context.addIssue({
         code: 'custom',

@@ -1,8 +1,9 @@
 /**
  * Temporal workers for an mcp-agent app. Node only.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -13,6 +14,7 @@ import { encryptsPayloads, workerDataConverter } from '../codec/data-converter.j
 import { withTemporalSection } from '../config.js';
 import { connectionSettings, connectOptions, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
+import { DEFAULT_AFFINITY_TIMEOUT_MS, SESSION_WORKER_TASK, sessionWorkerQueueName } from '../workflow/session-affinity.js';
 import { createActivities } from './activities.js';
 import { bundleWorkflows, withBundleConfig } from './bundle.js';
 import { PREBUILT_MANIFEST_FILE, type PrebuiltBundleManifest } from './prebuilt-manifest.js';
@@ -84,9 +86,28 @@ export function workflowBundleConfig(settings: Settings, tasks: readonly TaskDef
       heartbeatTimeoutSeconds: settings.temporal?.heartbeat_timeout_seconds,
       tasks: Object.fromEntries(tasks.map((task) => [task.name, task.options])),
       encodeFailures: encryptsPayloads(settings),
+      runSessionServers: runSessionServers(settings),
       tracing: settings.otel?.enabled === true,
     }),
   ) as WorkflowBundleConfig;
+}
+
+/** The MCP servers whose session scope is `run`, each with its affinity timeout in ms; undefined when there are none. */
+function runSessionServers(settings: Settings): Record<string, number> | undefined {
+  const entries = Object.entries(settings.mcp?.servers ?? {}).flatMap(([name, server]) =>
+    server?.session?.scope === 'run'
+      ? [[name, server.session.affinity_timeout_seconds === undefined ? DEFAULT_AFFINITY_TIMEOUT_MS : Math.round(server.session.affinity_timeout_seconds * 1_000)] as const]
+      : [],
+  );
+  return entries.length === 0 ? undefined : Object.fromEntries(entries);
+}
+
+/**
+ * The task that tells a run which worker holds its `run`-scoped MCP sessions: the one that runs
+ * it, answering with the task queue it polls for them.
+ */
+function sessionWorkerTask(sessionQueue: string): TaskDefinition {
+  return Object.freeze({ name: SESSION_WORKER_TASK, run: async () => sessionQueue, options: Object.freeze({ name: SESSION_WORKER_TASK }) }) as TaskDefinition;
 }
 
 function toPaths(workflowsPath: TemporalWorkerOptions['workflowsPath']): string[] {
@@ -213,7 +234,12 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
   const connectionOptions = connectionSettings(parts.settings);
   // Before any connection: a missing or malformed key refuses to start the worker.
   const dataConverter = workerDataConverter(parts.settings);
-  const tasks = workerTasks(parts);
+  const taskQueue = options.taskQueue ?? connectionOptions.taskQueue;
+  // With `run`-scoped MCP servers the worker also polls a queue of its own for the MCP calls of
+  // the runs whose sessions it holds, and answers runs asking where that is.
+  const sessionQueue =
+    activitiesOnly || runSessionServers(parts.settings) === undefined ? undefined : sessionWorkerQueueName(taskQueue, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
+  const tasks = sessionQueue === undefined ? workerTasks(parts) : [...workerTasks(parts), sessionWorkerTask(sessionQueue)];
   const workflowBundle = activitiesOnly ? undefined : await resolveBundle(parts, options, tasks);
   // Installed only once there is a worker to make: a runtime left without one keeps the process alive.
   const installedRuntime = installRuntime(parts.settings, parts.logger);
@@ -244,7 +270,7 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
   const workerOptions: WorkerOptions = {
     connection,
     namespace: connectionOptions.namespace,
-    taskQueue: options.taskQueue ?? connectionOptions.taskQueue,
+    taskQueue,
     ...(workflowBundle === undefined ? {} : { workflowBundle }),
     activities: createActivities(tasks),
     ...(dataConverter === undefined ? {} : { dataConverter }),
@@ -263,7 +289,33 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
     await shutDownRuntime();
     throw error;
   }
-  parts.logger.debug('temporal worker created', { taskQueue: workerOptions.taskQueue, activities: tasks.length });
+  if (sessionQueue !== undefined) {
+    try {
+      joinSessionWorker(
+        worker,
+        await Worker.create({
+          connection,
+          namespace: connectionOptions.namespace,
+          taskQueue: sessionQueue,
+          activities: createActivities(tasks.filter((task) => task.name.startsWith('mcp.') && task.name !== SESSION_WORKER_TASK)),
+          ...(dataConverter === undefined ? {} : { dataConverter }),
+          interceptors: telemetry.workerOptions.interceptors,
+          shutdownGraceTime: workerOptions.shutdownGraceTime,
+          ...(maxConcurrentActivities === undefined ? {} : { maxConcurrentActivityTaskExecutions: maxConcurrentActivities }),
+          ...(options.identity === undefined ? {} : { identity: `${options.identity} (MCP sessions)` }),
+        }),
+      );
+    } catch (error) {
+      // The worker made above never ran: run it into a shutdown so that it lets go of the connection.
+      const stopped = worker.run();
+      worker.shutdown();
+      await stopped.catch(() => undefined);
+      if (options.connection === undefined) await connection.close().catch(() => undefined);
+      await shutDownRuntime();
+      throw error;
+    }
+  }
+  parts.logger.debug('temporal worker created', { taskQueue, activities: tasks.length, ...(sessionQueue === undefined ? {} : { sessionQueue }) });
   if (options.connection === undefined) {
     // The connection made here is the worker's: close it once the worker has stopped.
     const run = worker.run.bind(worker);
@@ -276,6 +328,34 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
     };
   }
   return telemetry.attach(worker);
+}
+
+/**
+ * Makes `sessionWorker` (polling the worker's own queue for MCP calls) part of `worker`: it runs
+ * while `worker` runs, stops when `worker` stops, and a failure of either stops both.
+ */
+function joinSessionWorker(worker: Worker, sessionWorker: Worker): void {
+  const run = worker.run.bind(worker);
+  const shutdown = worker.shutdown.bind(worker);
+  const stopSessions = (): void => {
+    if (sessionWorker.getState() === 'RUNNING') sessionWorker.shutdown();
+  };
+  worker.run = async () => {
+    const sessionsRunning = sessionWorker.run().catch((error: unknown) => {
+      if (worker.getState() === 'RUNNING') shutdown();
+      throw error;
+    });
+    try {
+      await run();
+    } finally {
+      stopSessions();
+      await sessionsRunning;
+    }
+  };
+  worker.shutdown = () => {
+    shutdown();
+    stopSessions();
+  };
 }
 
 async function partsOfApp(app: MCPApp): Promise<TemporalWorkerParts> {

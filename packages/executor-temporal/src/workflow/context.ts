@@ -35,6 +35,7 @@ import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common
 import { fromTemporalFailure } from '../failures.js';
 import type { WorkflowBundleConfig } from './embedded-config.js';
 import { defaultHeartbeatTimeoutMs } from './heartbeats.js';
+import { DEFAULT_AFFINITY_TIMEOUT_MS, MAX_SESSION_WORKER_MOVES, runSessionServerOf, SESSION_AFFINITY_PATCH, SESSION_WORKER_TASK } from './session-affinity.js';
 
 /** Checks that a value can cross to the server as JSON, naming it when it can't. */
 export function assertSerialisable(value: unknown, what: string): void {
@@ -181,16 +182,44 @@ export class TemporalWorkflowContext implements WorkflowContext {
    * Runs a task as an activity named after it, with the retry policy and timeouts chosen by the
    * config's rules (model, embedding and MCP tasks get `temporal.heartbeat_timeout_seconds`), on
    * the call's `taskQueue`, else the one the run's memo names for the task
-   * (`mcp_agent.task_queues`), else the run's own.
+   * (`mcp_agent.task_queues`), else the run's own. A tool call or listing for an MCP server whose
+   * session scope is `run` goes to the worker that holds the run's session (`./session-affinity.ts`).
    */
   executeTask<R>(taskName: string, args: unknown[], options: TaskCallOptions | undefined): Promise<R> {
     args.forEach((argument, index) => assertSerialisable(argument, `argument ${index + 1} of task ${taskName}`));
+    if (options?.taskQueue === undefined) {
+      const server = runSessionServerOf(taskName, args, this.#config.runSessionServers);
+      if (server !== undefined && temporalPatched(SESSION_AFFINITY_PATCH)) {
+        return this.#onSessionWorker(taskName, args, options, this.#config.runSessionServers?.[server] ?? DEFAULT_AFFINITY_TIMEOUT_MS);
+      }
+    }
+    const route = options?.taskQueue === undefined ? taskQueueRouteOf(workflowInfo().memo, taskName) : undefined;
+    const scheduled = this.#schedule<R>(taskName, args, options, route);
+    if (scheduled.scheduleToStartMs === undefined) return translated(scheduled.start, scheduled.maximumAttempts);
+    return scheduled.start().catch((error: unknown) => {
+      if (!neverPickedUp(error)) throw fromTemporalFailure(error, scheduled.maximumAttempts);
+      // Temporal does not retry this timeout; the error says which queue went unserved.
+      const after = route?.whenUnserved === undefined ? `is a worker polling task queue "${scheduled.taskQueue}" running?` : route.whenUnserved;
+      throw new TaskFailedError(
+        taskName,
+        1,
+        WorkflowApplicationError.nonRetryable(`no worker took the task from task queue "${scheduled.taskQueue}" within ${scheduled.scheduleToStartMs} ms; ${after}`, 'TaskQueueUnserved'),
+      );
+    });
+  }
+
+  /** The activity options of one task call, and a function that schedules it. */
+  #schedule<R>(
+    taskName: string,
+    args: unknown[],
+    options: TaskCallOptions | undefined,
+    route: TaskQueueRoute | undefined,
+  ): { start: () => Promise<R>; taskQueue: string; scheduleToStartMs: number | undefined; maximumAttempts: number } {
     const taskOptions = this.#config.tasks[taskName] ?? {};
     const policy = taskRetryPolicy(taskName, this.#config.retry, taskOptions.retryPolicy, options?.retryPolicy);
     const timeouts = resolveTaskTimeouts(taskName, { temporal: { timeout_seconds: this.#config.timeoutSeconds } }, taskOptions, options);
     // Model, embedding and MCP tasks heartbeat from the worker, so a lost attempt is retried within this.
     const heartbeatMs = timeouts.heartbeatMs ?? defaultHeartbeatTimeoutMs(taskName, this.#config.heartbeatTimeoutSeconds);
-    const route = options?.taskQueue === undefined ? taskQueueRouteOf(workflowInfo().memo, taskName) : undefined;
     const taskQueue = options?.taskQueue ?? route?.taskQueue;
     if (taskQueue !== undefined && (typeof taskQueue !== 'string' || taskQueue.trim() === '')) {
       throw new WorkflowUsageError(`executeTask(${taskName}): taskQueue must be a non-empty string, got ${JSON.stringify(taskQueue)}`);
@@ -212,24 +241,42 @@ export class TemporalWorkflowContext implements WorkflowContext {
         nonRetryableErrorTypes: [...policy.nonRetryableErrorTypes],
       },
     };
-    const activities = proxyActivities<Record<string, (...args: unknown[]) => Promise<R>>>(activityOptions);
-    const activity = activities[taskName] as (...args: unknown[]) => Promise<R>;
-    if (scheduleToStartMs === undefined) return translated(() => activity(...args), policy.maximumAttempts);
-    return (async () => {
+    const activity = proxyActivities<Record<string, (...args: unknown[]) => Promise<R>>>(activityOptions)[taskName] as (...args: unknown[]) => Promise<R>;
+    return { start: () => activity(...args), taskQueue: taskQueue ?? workflowInfo().taskQueue, scheduleToStartMs, maximumAttempts: policy.maximumAttempts };
+  }
+
+  /** The task queue of the worker holding this run's `run`-scoped MCP sessions, once a worker answered. */
+  #sessionQueue: Promise<string> | undefined;
+
+  /**
+   * Runs an MCP task on the worker that holds the run's sessions, asking which one first when the
+   * run has none yet. When no worker takes the call within `waitMs` (that worker is gone), the run
+   * asks again, so the call and the run's later ones go to a live worker and a fresh session.
+   */
+  async #onSessionWorker<R>(taskName: string, args: unknown[], options: TaskCallOptions | undefined, waitMs: number): Promise<R> {
+    for (let moves = 0; ; moves += 1) {
+      // Concurrent calls of one run share one question.
+      const asked = this.#sessionQueue ?? this.executeTask<string>(SESSION_WORKER_TASK, [], undefined);
+      this.#sessionQueue = asked;
+      const taskQueue = await asked;
+      const scheduled = this.#schedule<R>(taskName, args, { ...options, taskQueue, scheduleToStartTimeout: waitMs }, undefined);
       try {
-        return await activity(...args);
+        return await scheduled.start();
       } catch (error) {
-        if (!neverPickedUp(error)) throw fromTemporalFailure(error, policy.maximumAttempts);
-        // Temporal does not retry this timeout; the error says which queue went unserved.
-        const queue = taskQueue ?? workflowInfo().taskQueue;
-        const after = route?.whenUnserved === undefined ? `is a worker polling task queue "${queue}" running?` : route.whenUnserved;
-        throw new TaskFailedError(
-          taskName,
-          1,
-          WorkflowApplicationError.nonRetryable(`no worker took the task from task queue "${queue}" within ${scheduleToStartMs} ms; ${after}`, 'TaskQueueUnserved'),
-        );
+        if (!neverPickedUp(error)) throw fromTemporalFailure(error, scheduled.maximumAttempts);
+        if (moves + 1 >= MAX_SESSION_WORKER_MOVES) {
+          throw new TaskFailedError(
+            taskName,
+            moves + 1,
+            WorkflowApplicationError.nonRetryable(
+              `no worker took the call from the task queue of the worker holding the run's MCP session ("${taskQueue}") within ${waitMs} ms, ${moves + 1} times; are the app's workers running?`,
+              'TaskQueueUnserved',
+            ),
+          );
+        }
+        if (this.#sessionQueue === asked) this.#sessionQueue = undefined;
       }
-    })();
+    }
   }
 
   async startChild<T>(workflowName: string, input: unknown, options: ChildWorkflowOptions | undefined): Promise<ChildWorkflowHandle<T>> {

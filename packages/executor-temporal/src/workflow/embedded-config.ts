@@ -20,6 +20,12 @@ export interface WorkflowBundleConfig {
    * carry their message and stack trace in an encoded payload. Never the key itself.
    */
   encodeFailures?: boolean;
+  /**
+   * The MCP servers whose session scope is `run`, each with how long (ms) a call waits for the
+   * worker holding the run's session before the run moves to another (`session.affinity_timeout_seconds`).
+   * Their tool calls and listings go to that worker's own task queue (`./session-affinity.ts`).
+   */
+  runSessionServers?: Record<string, number>;
   /** `otel.enabled`: the runs get Temporal's OpenTelemetry workflow interceptors (the worker then has their span sink). */
   tracing?: boolean;
 }
