@@ -38,6 +38,8 @@ export { embeddingProviderOf, embeddingTaskName } from './sandbox/llm/embedding.
 export type { EmbeddingProvider, EmbeddingRequest, EmbeddingResponse } from './sandbox/llm/embedding.js';
 export { costOf, DEFAULT_MODEL_PRICES, modelPrice } from './sandbox/llm/model-prices.js';
 export type { ModelPrice } from './sandbox/llm/model-prices.js';
+export { requestedModel } from './sandbox/llm/model-table.js';
+export type { ModelConfigEntry } from './sandbox/llm/model-table.js';
 export { addUsage, emptyUsage, roundCost } from './sandbox/llm/usage.js';
 export { deliverHumanInput, HUMAN_INPUT_TASK, pendingHumanInput } from './sandbox/human-input.js';
 export { fillUriTemplate, MCP_TASK_NAMES, toolListFingerprint } from './sandbox/mcp/mcp-service.js';

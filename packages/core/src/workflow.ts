@@ -28,6 +28,8 @@ export type { AgentFunctionTool, AgentOptions, AgentTool, AugmentedLLMClass } fr
 export { AugmentedLLM, workflowUsage } from './sandbox/llm/augmented-llm.js';
 export type { AugmentedLLMOptions, GenerateResult, GenerateStopReason, RequestParams, StructuredSchema } from './sandbox/llm/augmented-llm.js';
 export { usageNode } from './sandbox/llm/usage.js';
+export { DEFAULT_MODELS, modelTable, rankModels, selectModel } from './sandbox/llm/model-table.js';
+export type { ModelInfo, ModelPreferences, ModelRequirements, RankedModel } from './sandbox/llm/model-table.js';
 export type { UsageNode, UsageReporter, UsageTotals } from './sandbox/llm/usage.js';
 export { cosineSimilarity, embed } from './sandbox/llm/embedding.js';
 export type { EmbeddingResponse, EmbedOptions } from './sandbox/llm/embedding.js';

@@ -79,6 +79,25 @@ describe('createAnthropicProvider', () => {
     expect(server.requests[0]?.body).toMatchObject({ model: 'claude-opus-4-7', max_tokens: 256 });
   });
 
+  it("chooses the model by the request's modelPreferences from the model table, the config's models included", async () => {
+    server.reset();
+    server.enqueue({ text: 'cheap' });
+    server.enqueue({ text: 'bright' });
+    server.enqueue({ text: 'custom' });
+    const provider = createAnthropicProvider({ apiKey: 'option-key-0123456789', baseUrl: server.anthropicBaseUrl, defaultModel: 'claude-opus-4-7' });
+    const ask = (modelPreferences: { costPriority?: number; intelligencePriority?: number }, settings = parseSettings({}, 'settings')) =>
+      provider.complete({ provider: 'anthropic', modelPreferences, messages: [{ role: 'user', content: 'Hi' }] }, { settings });
+
+    expect((await ask({ costPriority: 1 })).model).toBe('claude-3-haiku-20240307');
+    expect((await ask({ intelligencePriority: 1 })).model).toBe('claude-opus-4-20250514');
+    const withOwn = parseSettings(
+      { models: [{ name: 'claude-in-house', provider: 'anthropic', input_per_million_tokens: 0.01, output_per_million_tokens: 0.05, intelligence: 20 }] },
+      'settings',
+    );
+    expect((await ask({ costPriority: 1 }, withOwn)).model).toBe('claude-in-house');
+    expect(server.requests.map((request) => request.body['model'])).toEqual(['claude-3-haiku-20240307', 'claude-opus-4-20250514', 'claude-in-house']);
+  });
+
   describe('with a broken response body', () => {
     const MODEL = 'claude-haiku-4-5';
 

@@ -5,7 +5,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { WorkflowApplicationError } from '@mcp-agent/core';
-import type { LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
+import { requestedModel, type LlmProvider, type LlmProviderContext, type LlmRequest, type LlmResponse } from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
 import { classifyAnthropicError, MalformedAnthropicResponse } from './anthropic-errors.js';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_DEFAULT_MODEL, toAnthropicMessagesBody, type AnthropicMessagesBody } from './anthropic-request.js';
@@ -88,7 +88,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
       client = new Anthropic({ apiKey, baseURL: baseUrl, maxRetries: 0, timeout: options.timeoutMilliseconds ?? DEFAULT_TIMEOUT_MILLISECONDS });
       clients.set(cacheKey, client);
     }
-    const model = nonEmpty(options.defaultModel) ?? nonEmpty(section?.default_model) ?? ANTHROPIC_DEFAULT_MODEL;
+    // A request's modelPreferences choose among the model table's Anthropic models.
+    const model = requestedModel(request, 'anthropic', settings.models) ?? nonEmpty(options.defaultModel) ?? nonEmpty(section?.default_model) ?? ANTHROPIC_DEFAULT_MODEL;
     const body = toAnthropicMessagesBody(request, { model, maxTokens: options.defaultMaxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS });
     return { client, apiKey, baseUrl, body };
   }

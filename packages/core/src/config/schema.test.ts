@@ -27,6 +27,7 @@ describe('parseSettings defaults', () => {
       logger: { level: 'info' },
       mcp: { servers: {} },
       model_prices: {},
+      models: [],
     });
     expect(settings.temporal).toBeUndefined();
     expect(settings.openai).toBeUndefined();

@@ -13,7 +13,15 @@ import { ConfigError } from '../sandbox/errors.js';
 import type { SettingsProblem } from './messages.js';
 import { unknownKeys } from './unknown-keys.js';
 import { OAuthSettingsSchema } from './mcp-client.js';
-import { LoggerSettingsSchema, McpSettingsSchema, ModelPriceConfigSchema, OtelSettingsSchema, RetryPolicyConfigSchema, TemporalExecutionSettingsSchema } from './sections.js';
+import {
+  LoggerSettingsSchema,
+  McpSettingsSchema,
+  ModelConfigSchema,
+  ModelPriceConfigSchema,
+  OtelSettingsSchema,
+  RetryPolicyConfigSchema,
+  TemporalExecutionSettingsSchema,
+} from './sections.js';
 
 /** The sections core itself validates. */
 const CORE_SHAPE = {
@@ -26,6 +34,7 @@ const CORE_SHAPE = {
   oauth: OAuthSettingsSchema.optional(),
   otel: OtelSettingsSchema.optional(),
   model_prices: z.record(z.string(), ModelPriceConfigSchema).default(() => ({})),
+  models: z.array(ModelConfigSchema).default(() => []),
 };
 
 const CoreSettingsSchema = z.looseObject(CORE_SHAPE);

@@ -445,3 +445,36 @@ export const ModelPriceConfigSchema = strictSection({
   input_per_million_tokens: numberSetting({ minimum: 0 }),
   output_per_million_tokens: numberSetting({ minimum: 0 }),
 });
+
+/**
+ * One entry of `models`: a model for model selection (`modelPreferences`) and pricing, added to
+ * the built-in model table or replacing its entry of the same provider and name. `provider` is
+ * the mcp-agent provider that serves it (`openai`, `anthropic`, `google`, ...); the figures are
+ * optional, and a missing one scores as the median of the candidates.
+ *
+ * @example
+ * ```yaml
+ * models:
+ *   - name: mistral-large-latest
+ *     provider: mistral
+ *     context_window: 131072
+ *     tool_calling: true
+ *     input_per_million_tokens: 2
+ *     output_per_million_tokens: 6
+ *     time_to_first_token_ms: 400
+ *     tokens_per_second: 60
+ *     intelligence: 45        # a blended benchmark score, 0 to 100
+ * ```
+ */
+export const ModelConfigSchema = strictSection({
+  name: z.string().min(1),
+  provider: z.string().min(1),
+  context_window: positiveInteger().optional(),
+  tool_calling: booleanSetting().optional(),
+  structured_outputs: booleanSetting().optional(),
+  input_per_million_tokens: numberSetting({ minimum: 0 }).optional(),
+  output_per_million_tokens: numberSetting({ minimum: 0 }).optional(),
+  time_to_first_token_ms: positiveNumber().optional(),
+  tokens_per_second: positiveNumber().optional(),
+  intelligence: numberSetting({ minimum: 0, maximum: 100 }).optional(),
+});

@@ -3,6 +3,7 @@
  * that calls a provider's SDK (an activity under Temporal). Plain data, never an API key. Safe
  * for the workflow sandbox.
  */
+import type { ModelPreferences } from './model-table.js';
 
 /** A part of a message's content. */
 export type LlmContentPart = { type: 'text'; text: string } | { type: 'image'; data: string; mimeType: string };
@@ -33,8 +34,14 @@ export interface LlmToolDefinition {
 export interface LlmRequest {
   /** `openai`, `anthropic`, ... */
   provider: string;
-  /** Defaults to the provider's `default_model` in the config. */
+  /** Defaults to the best model for `modelPreferences`, else the provider's `default_model` in the config. */
   model?: string | undefined;
+  /**
+   * When `model` is not given: cost, speed and intelligence priorities (MCP's `ModelPreferences`)
+   * by which the worker chooses among the provider's models in the model table (`models` in the
+   * config over the built-in one).
+   */
+  modelPreferences?: ModelPreferences | undefined;
   messages: LlmMessage[];
   tools?: LlmToolDefinition[] | undefined;
   maxTokens?: number | undefined;

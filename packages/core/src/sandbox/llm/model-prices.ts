@@ -1,9 +1,12 @@
 /**
  * What a model's tokens cost: a built-in table of list prices, overridden and extended by
- * `model_prices` in the config. Safe for the workflow sandbox (plain data); the cost of a round
- * trip is worked out in its task, on the worker, and recorded with the response.
+ * `model_prices` in the config, then the prices of the model table (`models` in the config over
+ * the built-in one, `./model-table.ts`) for models neither names. Safe for the workflow sandbox
+ * (plain data); the cost of a round trip is worked out in its task, on the worker, and recorded
+ * with the response.
  */
 import type { Settings } from '../../config/schema.js';
+import { DEFAULT_MODELS } from './model-table.js';
 import { roundCost } from './usage.js';
 
 /** US dollars per million tokens. */
@@ -35,20 +38,27 @@ export const DEFAULT_MODEL_PRICES: Readonly<Record<string, ModelPrice>> = Object
   'text-embedding-3-large': { inputPerMillionTokens: 0.13, outputPerMillionTokens: 0 },
 });
 
-/** The price of `model`: the config's `model_prices`, then the built-in table, each by longest matching prefix. */
-export function modelPrice(settings: Pick<Settings, 'model_prices'> | undefined, model: string): ModelPrice | undefined {
+/**
+ * The price of `model`: the config's `model_prices` (by longest matching prefix), then its
+ * `models` entry of that exact name, then the built-in prices (by longest matching prefix), then
+ * the built-in model table's entry of that name.
+ */
+export function modelPrice(settings: Partial<Pick<Settings, 'model_prices' | 'models'>> | undefined, model: string): ModelPrice | undefined {
   const configured = settings?.model_prices ?? {};
   const fromConfig = longestPrefix(Object.keys(configured), model);
   if (fromConfig !== undefined) {
     const entry = configured[fromConfig] as { input_per_million_tokens: number; output_per_million_tokens: number };
     return { inputPerMillionTokens: entry.input_per_million_tokens, outputPerMillionTokens: entry.output_per_million_tokens };
   }
+  const listed = settings?.models?.find((entry) => entry.name === model && entry.input_per_million_tokens !== undefined && entry.output_per_million_tokens !== undefined);
+  if (listed !== undefined) return { inputPerMillionTokens: listed.input_per_million_tokens as number, outputPerMillionTokens: listed.output_per_million_tokens as number };
   const builtin = longestPrefix(Object.keys(DEFAULT_MODEL_PRICES), model);
-  return builtin === undefined ? undefined : DEFAULT_MODEL_PRICES[builtin];
+  if (builtin !== undefined) return DEFAULT_MODEL_PRICES[builtin];
+  return DEFAULT_MODELS.find((entry) => entry.name === model)?.cost;
 }
 
 /** What `inputTokens` and `outputTokens` of `model` cost in US dollars; 0 when its price is unknown. */
-export function costOf(settings: Pick<Settings, 'model_prices'> | undefined, model: string, usage: { inputTokens: number; outputTokens: number }): number {
+export function costOf(settings: Partial<Pick<Settings, 'model_prices' | 'models'>> | undefined, model: string, usage: { inputTokens: number; outputTokens: number }): number {
   const price = modelPrice(settings, model);
   if (price === undefined) return 0;
   return roundCost((usage.inputTokens * price.inputPerMillionTokens + usage.outputTokens * price.outputPerMillionTokens) / 1e6);
