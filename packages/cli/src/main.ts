@@ -2,88 +2,17 @@
  * `mcp-agent <command>`: the command line of mcp-agent apps on Temporal. Exit codes: 0 done,
  * 1 the command failed (a replay that does not match, a server that can't be reached, bad
  * config), 2 usage errors.
+ *
+ * Arguments are parsed by commander against the command table, before any command's module (and
+ * with it the Temporal SDK) is imported: `--version`, `--help` and usage errors answer at once.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { messageOf } from '@mcp-agent/core';
-import { CONFIG_SECTION_PACKAGES, loadConfigSections } from '@mcp-agent/core/engine';
-import { authLoginCommand, authLogoutCommand, authStatusCommand } from './commands/auth.js';
-import { codecServerCommand } from './commands/codec-server.js';
-import { codegenCommand } from './commands/codegen.js';
-import { configCheckCommand } from './commands/config-check.js';
-import { replayCommand } from './commands/replay.js';
-import { runCommand as runWorkflowCommand } from './commands/run.js';
-import { serveCommand } from './commands/serve.js';
-import { serverStartDevCommand } from './commands/server.js';
-import { workerCommand } from './commands/worker.js';
-import {
-  workflowsCancelCommand,
-  workflowsDescribeCommand,
-  workflowsListCommand,
-  workflowsPendingCommand,
-  workflowsQueryCommand,
-  workflowsResumeCommand,
-  workflowsSignalCommand,
-  workflowsTerminateCommand,
-} from './commands/workflows.js';
-import { workflowsHistoryCommand } from './commands/workflows-history.js';
+import { Command as Parser, CommanderError, Option } from 'commander';
+import { type CliIo, type Command, type CommandHelp, type CommandIo, type CommandRun, type ParsedArguments, UsageError } from './command.js';
+import { COMMANDS } from './commands.js';
 
-/** Where a command writes, and what stops a long-running one (Ctrl-C, or a test). */
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Aborted to stop a command that runs until stopped (the codec server). Default: SIGINT or SIGTERM. */
-  signal?: AbortSignal;
-  /** The working directory. Default `process.cwd()`. */
-  cwd?: string;
-  env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** A command: its words (`['workflows', 'history']`), its help, its options and what it does. */
-export interface Command {
-  words: readonly string[];
-  summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** How many positional arguments it takes. */
-  positionals: { min: number; max: number };
-  /** Its arguments go to it unparsed, `--help` included (a command with its own parser). */
-  passThrough?: boolean;
-  run(parsed: { values: Record<string, unknown>; positionals: string[] }, io: Required<Omit<CliIo, 'signal'>> & { signal: AbortSignal }): Promise<number>;
-}
-
-/** Wrong arguments or input: exit 2, with the command's usage unless the problem is in the input itself. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly showUsage: boolean = true,
-  ) {
-    super(message);
-  }
-}
-
-const COMMANDS: readonly Command[] = [
-  workerCommand,
-  runWorkflowCommand,
-  workflowsListCommand,
-  workflowsDescribeCommand,
-  workflowsSignalCommand,
-  workflowsQueryCommand,
-  workflowsResumeCommand,
-  workflowsPendingCommand,
-  workflowsCancelCommand,
-  workflowsTerminateCommand,
-  workflowsHistoryCommand,
-  replayCommand,
-  codegenCommand,
-  serverStartDevCommand,
-  configCheckCommand,
-  codecServerCommand,
-  serveCommand,
-  authLoginCommand,
-  authStatusCommand,
-  authLogoutCommand,
-];
+export { UsageError } from './command.js';
+export type { CliIo, Command, CommandEntry, CommandRun } from './command.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -98,13 +27,13 @@ function overview(): string {
     ...COMMANDS.map((command) => `  ${command.words.join(' ').padEnd(width)}  ${command.summary}`),
     '',
     'Options of every command: --config <file> (default: mcp_agent.config.yaml found from the current folder up), --help.',
-    'Run `mcp-agent <command> --help` for its options.',
+    'Run `mcp-agent <command> --help` for its options. `mcp-agent --version` prints the version.',
   ].join('\n');
 }
 
 /** Runs the command line `argv` (without node and the script); returns the exit code. */
 export async function main(argv: readonly string[], given: Partial<CliIo> = {}): Promise<number> {
-  const io = {
+  const io: CommandIo = {
     stdout: given.stdout ?? ((text: string) => void process.stdout.write(text)),
     stderr: given.stderr ?? ((text: string) => void process.stderr.write(text)),
     cwd: given.cwd ?? process.cwd(),
@@ -115,91 +44,97 @@ export async function main(argv: readonly string[], given: Partial<CliIo> = {}):
     io.stdout(`${overview()}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  if (argv[0] === '--version' || argv[0] === '-v') {
+  if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === '-V') {
     io.stdout(`${version()}\n`);
     return 0;
   }
-  const command = COMMANDS.find((candidate) => candidate.words.every((word, index) => argv[index] === word));
-  if (command === undefined) {
+  const entry = COMMANDS.find((candidate) => candidate.words.every((word, index) => argv[index] === word));
+  if (entry === undefined) {
     const known = COMMANDS.map((candidate) => candidate.words.join(' '));
     const typed = argv.slice(0, 2).join(' ');
     // Commands that start like what was typed, or a group's commands when only the group was given.
     const near = known.filter((name) => name.startsWith(typed) || name.startsWith(argv[0] ?? '\u0000'));
-    io.stderr(
-      `mcp-agent: unknown command "${argv.slice(0, 2).join(' ')}"${near.length > 0 ? ` (did you mean ${near.map((name) => `"${name}"`).join(' or ')}?)` : ''}\n\n${overview()}\n`,
-    );
+    io.stderr(`mcp-agent: unknown command "${typed}"${near.length > 0 ? ` (did you mean ${near.map((name) => `"${name}"`).join(' or ')}?)` : ''}\n\n${overview()}\n`);
     return 2;
   }
-  const rest = argv.slice(command.words.length);
-  const name = `mcp-agent ${command.words.join(' ')}`;
+  const rest = argv.slice(entry.words.length);
+  const name = `mcp-agent ${entry.words.join(' ')}`;
+  // A command whose help lives in its module is loaded to parse its arguments.
+  const command: CommandHelp & { load: () => Promise<CommandRun> } = entry.usage === undefined ? withRun(await entry.load()) : entry;
   if (command.passThrough === true) {
     return runCommand(command, name, { values: {}, positionals: rest }, io);
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`${command.usage}\n`);
-    return 0;
-  }
+  let parsed: ParsedArguments | 'help';
   try {
-    let parsed: { values: Record<string, unknown>; positionals: string[] };
-    try {
-      parsed = parseArgs({ args: negativeNumbersAttached(rest, command.options), options: command.options, allowPositionals: true, strict: true }) as typeof parsed;
-    } catch (error) {
-      throw new UsageError(
-        messageOf(error)
-          .replace(/^.*?: /, '')
-          .replace(/\. To specify a positional argument.*$/, ''),
-      );
-    }
-    const count = parsed.positionals.length;
-    if (count < command.positionals.min || count > command.positionals.max) {
-      throw new UsageError(count < command.positionals.min ? 'missing arguments' : `unexpected argument "${parsed.positionals[command.positionals.max] ?? ''}"`);
-    }
-    return await runCommand(command, name, parsed, io);
+    parsed = parse(command, name, rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`${name}: ${error.message}\n\n${command.usage}\n`);
-      return 2;
-    }
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`${name}: ${error.message}\n\n${command.usage}\n`);
+    return 2;
   }
+  return parsed === 'help' ? 0 : runCommand(command, name, parsed, io);
+}
+
+/** The entry of a command module that carries its own help. */
+function withRun(command: Command): CommandHelp & { load: () => Promise<CommandRun> } {
+  return { ...command, load: async () => command.run };
 }
 
 /**
- * The arguments with a negative number after an option that takes a value joined to it
- * (`--limit -3` as `--limit=-3`), so the command checks the number instead of the parser taking
- * it for an option and calling the argument ambiguous.
+ * Parses a command's arguments with commander: option values keyed by their long name (`run-id`,
+ * `no-browser`: true when given), or `'help'` once `--help` has printed the usage. Throws a
+ * `UsageError` naming the bad argument.
  */
-function negativeNumbersAttached(args: readonly string[], options: Command['options']): string[] {
-  const joined: string[] = [];
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] as string;
-    const next = args[index + 1];
-    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
-    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
-      joined.push(`${arg}=${next}`);
-      index += 1;
-    } else joined.push(arg);
+function parse(command: CommandHelp, name: string, args: readonly string[], io: CommandIo): ParsedArguments | 'help' {
+  const parser = new Parser(name)
+    .exitOverride()
+    .argument('[arguments...]')
+    .configureHelp({ formatHelp: () => `${command.usage}\n` })
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });
+  const options = new Map<string, Option>();
+  for (const [long, spec] of Object.entries(command.options)) {
+    const option = new Option(spec.type === 'string' ? `--${long} <value>` : `--${long}`);
+    if (spec.multiple === true) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    parser.addOption(option);
+    options.set(long, option);
   }
-  return joined;
+  try {
+    parser.parse(args, { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed') return 'help';
+    throw new UsageError(`${error.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)')}; see the options below`);
+  }
+  const opts = parser.opts();
+  const values: Record<string, unknown> = {};
+  for (const [long, option] of options) {
+    const attribute = option.attributeName();
+    if (parser.getOptionValueSource(attribute) !== 'cli') continue;
+    // `--no-browser` is `browser: false` to commander, `no-browser: true` to the command.
+    values[long] = option.negate ? true : opts[attribute];
+  }
+  const positionals = parser.args;
+  const { min, max } = command.positionals;
+  if (positionals.length < min) throw new UsageError(`missing arguments: expected ${min === max ? min : `at least ${min}`}, got ${positionals.length}`);
+  if (positionals.length > max) throw new UsageError(`unexpected argument "${positionals[max] ?? ''}" (it takes ${max === 0 ? 'none' : `at most ${max}`})`);
+  return { values, positionals };
 }
 
-/** Runs a command, turning its errors into messages and exit codes. */
-async function runCommand(
-  command: Command,
-  name: string,
-  parsed: { values: Record<string, unknown>; positionals: string[] },
-  io: Required<Omit<CliIo, 'signal'>> & { signal: AbortSignal },
-): Promise<number> {
+/** Loads and runs a command, turning its errors into messages and exit codes. */
+async function runCommand(command: CommandHelp & { load: () => Promise<CommandRun> }, name: string, parsed: ParsedArguments, io: CommandIo): Promise<number> {
   try {
+    const run = await command.load();
     // The config sections of installed packages (temporal, openai, anthropic, ...) are validated,
     // and reachable by environment overrides, as they are when an app starts.
+    const { CONFIG_SECTION_PACKAGES, loadConfigSections } = await import('@mcp-agent/core/engine');
     await loadConfigSections(Object.keys(CONFIG_SECTION_PACKAGES), io.cwd);
-    return await command.run(parsed, io);
+    return await run(parsed, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(error.showUsage ? `${name}: ${error.message}\n\n${command.usage}\n` : `${name}: ${error.message}\n`);
       return 2;
     }
+    const { messageOf } = await import('@mcp-agent/core');
     io.stderr(`${name}: ${messageOf(error)}\n`);
     return 1;
   }

@@ -8,14 +8,11 @@ import { createLogger, messageOf, type Executor, type Logger } from '@mcp-agent/
 import { createExecutorWithServices, getWorkflowDefinition, importTaskModules, loadExecutionEngine, MCPAppBase, WorkflowRegistry, type WorkflowDefinition } from '@mcp-agent/core/engine';
 import { loadSettings, type LoadedSettings, type Settings } from '@mcp-agent/core/config';
 import { inputSchemaFileName } from '@mcp-agent/codegen/schema-files';
-import { createTemporalEngine } from '@mcp-agent/executor-temporal';
+import { createTemporalEngine, type TemporalExecutor } from '@mcp-agent/executor-temporal';
 import type { JsonSchema } from '@mcp-agent/core/engine';
-import { UsageError } from './main.js';
+import { UsageError } from './command.js';
 
-/** The shared `--config` option. */
-export const CONFIG_OPTION = { config: { type: 'string' } } as const;
-/** The shared `--app` option (`--workflows` is the same). */
-export const APP_OPTION = { app: { type: 'string', multiple: true }, workflows: { type: 'string', multiple: true } } as const;
+export { APP_OPTION, CONFIG_OPTION } from './command.js';
 
 /** Where commands look for the app when `--app` is not given. */
 export const DEFAULT_APP_MODULES = ['src/workflows.ts', 'src/workflows.js', 'dist/workflows.js'];
@@ -56,6 +53,28 @@ export function appModulesFrom(values: Record<string, unknown>, cwd: string, req
   if (found !== undefined) return [found];
   if (!required) return undefined;
   throw new UsageError(`--app <module> is required: the module that defines the workflows (looked for ${DEFAULT_APP_MODULES.join(', ')} in ${cwd})`);
+}
+
+/** Where codegen writes the manifest of an app's workflows, below the app's folder. */
+const GENERATED_MANIFEST = path.join('src', 'generated', 'activities.ts');
+
+/**
+ * The modules that define the workflows, as the manifest codegen wrote (`WORKFLOW_MANIFEST` of
+ * src/generated/activities.ts) names them, for the app in `cwd` or a folder above; `undefined`
+ * when there is none.
+ */
+export async function appModulesFromManifest(cwd: string): Promise<string[] | undefined> {
+  for (let directory = path.resolve(cwd), depth = 0; depth < 5; directory = path.dirname(directory), depth += 1) {
+    const manifest = path.join(directory, GENERATED_MANIFEST);
+    if (existsSync(manifest)) {
+      const { tsImport } = await import('tsx/esm/api');
+      const { WORKFLOW_MANIFEST } = (await tsImport(pathToFileURL(manifest).href, import.meta.url)) as { WORKFLOW_MANIFEST?: ReadonlyArray<{ source: string }> };
+      const modules = [...new Set((WORKFLOW_MANIFEST ?? []).map((entry) => path.resolve(directory, entry.source.replace(/:\d+$/, ''))))];
+      return modules.length === 0 ? undefined : modules;
+    }
+    if (path.dirname(directory) === directory) break;
+  }
+  return undefined;
 }
 
 /** What a command knows of the app: its workflows and tasks, and a name. */
@@ -101,13 +120,14 @@ export async function loadApp(modules: readonly string[], cwd: string, loaded?: 
 }
 
 /** An executor on the Temporal server of the settings (whatever `execution_engine` says): for the server commands. */
-export async function temporalExecutor(settings: Settings, app: LoadedApp | undefined): Promise<Executor> {
-  return createTemporalEngine().createExecutor({
+export async function temporalExecutor(settings: Settings, app: LoadedApp | undefined): Promise<TemporalExecutor> {
+  // The Temporal engine's executors are TemporalExecutors, with their client.
+  return (await createTemporalEngine().createExecutor({
     appName: app?.name ?? 'mcp-agent',
     registry: app?.registry ?? new WorkflowRegistry(),
     settings,
     logger: loggerFor(settings),
-  });
+  })) as TemporalExecutor;
 }
 
 /** An executor for the engine of `execution_engine` (in-process runs the workflows here). */

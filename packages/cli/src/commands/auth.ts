@@ -7,14 +7,9 @@ import { createLogger } from '@mcp-agent/core';
 import type { McpServerConfig, Settings } from '@mcp-agent/core/config';
 import { headlessAuthorizationOpener, loginToServer, logoutFromServer, oauthStatus, tokenStoreFromSettings } from '@mcp-agent/mcp-client';
 import type { OAuthStatus, OpenAuthorizationUrl } from '@mcp-agent/mcp-client';
-import { UsageError, type Command } from '../main.js';
-import { CONFIG_OPTION, settingsFrom } from '../settings.js';
-
-/**
- * `headless` makes `auth login` fetch the authorization URL itself and take the code from the
- * redirect, for authorization servers that approve at once (tests, CI). Not for real logins.
- */
-const OPENER_VARIABLE = 'MCP_AGENT_OAUTH_OPENER';
+import { UsageError, type CommandRun } from '../command.js';
+import { OAUTH_OPENER_VARIABLE } from '../commands.js';
+import { settingsFrom } from '../settings.js';
 
 /** The configured servers with OAuth in effect. */
 function oauthServers(settings: Settings): Record<string, McpServerConfig> {
@@ -81,103 +76,54 @@ function storeDescription(settings: Settings, env: Readonly<Record<string, strin
   return settings.oauth?.token_store?.path ?? `${env['XDG_DATA_HOME'] ? '$XDG_DATA_HOME' : '~/.local/share'}/mcp-agent/oauth-tokens.json`;
 }
 
-export const authLoginCommand: Command = {
-  words: ['auth', 'login'],
-  summary: 'authorize the client for an MCP server with OAuth and store its tokens',
-  usage: `usage: mcp-agent auth login <server> [--no-browser] [--config <file>]
-
-Authorizes this client for mcp.servers.<server> (which needs auth.oauth) and stores the tokens in
-the oauth.token_store (by default a file only you can read, under your data folder), where apps and
-workers on this machine find them. With the authorization code grant it prints the authorization
-URL, opens it in your browser, and waits (oauth.flow_timeout_seconds) for the redirect to
-http://127.0.0.1:<port>/callback (a port of oauth.loopback_ports). With client_credentials it
-checks the credentials and stores the first token. Scopes the server asked for earlier are
-requested too.
-
-  --no-browser     only print the URL (open it on any machine whose browser can reach this one's
-                   loopback callback, e.g. through an SSH tunnel)
-  --config <file>  mcp_agent.config.yaml to read (default: found from the current folder up)
-
-${OPENER_VARIABLE}=headless takes the code from the authorization server's redirect without a
-browser, for servers that approve at once (tests and CI only).`,
-  options: { ...CONFIG_OPTION, 'no-browser': { type: 'boolean' } },
-  positionals: { min: 1, max: 1 },
-  async run({ values, positionals }, io) {
-    const name = positionals[0] as string;
-    const settings = settingsFrom(values, io);
-    const config = serverNamed(settings, name);
-    if (settings.oauth?.token_store?.backend === 'memory') {
-      throw new Error('oauth.token_store.backend is "memory": the tokens of a login would be gone when this command exits; use the "file" backend (the default) for logins');
-    }
-    const headless = io.env[OPENER_VARIABLE] === 'headless';
-    const openAuthorizationUrl: OpenAuthorizationUrl = headless
-      ? headlessAuthorizationOpener()
-      : async (url) => {
-          io.stdout(`Open this URL in a browser to authorize mcp-agent for "${name}":\n\n  ${url.href}\n\nWaiting for the authorization...\n`);
-          if (values['no-browser'] !== true) openInBrowser(url.href);
-        };
-    const status = await loginToServer(name, config, {
-      settings: settings.oauth,
-      tokenStore: tokenStoreFromSettings(settings.oauth, io.env),
-      openAuthorizationUrl,
-      // Progress is printed; the logger says only what went wrong (or everything at debug level).
-      logger: createLogger({ level: settings.logger?.level === 'debug' ? 'debug' : 'warning', transports: ['console'] }),
-    });
-    io.stdout(`logged in to "${name}": scopes ${status.scopes ?? '(not stated)'}; access token ${describeExpiry(status.expiresAt)}${status.refreshable ? ', refreshable' : ''}\n`);
-    io.stdout(`tokens stored in ${storeDescription(settings, io.env)}\n`);
-    return 0;
-  },
+export const authLogin: CommandRun = async ({ values, positionals }, io) => {
+  const name = positionals[0] as string;
+  const settings = settingsFrom(values, io);
+  const config = serverNamed(settings, name);
+  if (settings.oauth?.token_store?.backend === 'memory') {
+    throw new Error('oauth.token_store.backend is "memory": the tokens of a login would be gone when this command exits; use the "file" backend (the default) for logins');
+  }
+  const headless = io.env[OAUTH_OPENER_VARIABLE] === 'headless';
+  const openAuthorizationUrl: OpenAuthorizationUrl = headless
+    ? headlessAuthorizationOpener()
+    : async (url) => {
+        io.stdout(`Open this URL in a browser to authorize mcp-agent for "${name}":\n\n  ${url.href}\n\nWaiting for the authorization...\n`);
+        if (values['no-browser'] !== true) openInBrowser(url.href);
+      };
+  const status = await loginToServer(name, config, {
+    settings: settings.oauth,
+    tokenStore: tokenStoreFromSettings(settings.oauth, io.env),
+    openAuthorizationUrl,
+    // Progress is printed; the logger says only what went wrong (or everything at debug level).
+    logger: createLogger({ level: settings.logger?.level === 'debug' ? 'debug' : 'warning', transports: ['console'] }),
+  });
+  io.stdout(`logged in to "${name}": scopes ${status.scopes ?? '(not stated)'}; access token ${describeExpiry(status.expiresAt)}${status.refreshable ? ', refreshable' : ''}\n`);
+  io.stdout(`tokens stored in ${storeDescription(settings, io.env)}\n`);
+  return 0;
 };
 
-export const authStatusCommand: Command = {
-  words: ['auth', 'status'],
-  summary: 'show which OAuth servers have tokens, their scopes and expiry (never the tokens)',
-  usage: `usage: mcp-agent auth status [<server>] [--json] [--config <file>]
-
-Shows, for each server of mcp.servers with auth.oauth (or the one named), whether tokens are
-stored, their scopes and expiry, whether they can be refreshed, and the client in use. Tokens are
-never shown.
-
-  --json           the statuses as JSON
-  --config <file>  mcp_agent.config.yaml to read (default: found from the current folder up)`,
-  options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
-  positionals: { min: 0, max: 1 },
-  async run({ values, positionals }, io) {
-    const settings = settingsFrom(values, io);
-    const name = positionals[0];
-    const servers = name === undefined ? oauthServers(settings) : { [name]: serverNamed(settings, name) };
-    const statuses = await oauthStatus(servers, { settings: settings.oauth, tokenStore: tokenStoreFromSettings(settings.oauth, io.env) });
-    if (values['json'] === true) {
-      io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);
-      return 0;
-    }
-    if (statuses.length === 0) {
-      io.stdout('no MCP server in mcp.servers has auth.oauth\n');
-      return 0;
-    }
-    io.stdout(`${statuses.map(describeStatus).join('\n\n')}\n\ntoken store: ${storeDescription(settings, io.env)}\n`);
+export const authStatus: CommandRun = async ({ values, positionals }, io) => {
+  const settings = settingsFrom(values, io);
+  const name = positionals[0];
+  const servers = name === undefined ? oauthServers(settings) : { [name]: serverNamed(settings, name) };
+  const statuses = await oauthStatus(servers, { settings: settings.oauth, tokenStore: tokenStoreFromSettings(settings.oauth, io.env) });
+  if (values['json'] === true) {
+    io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);
     return 0;
-  },
+  }
+  if (statuses.length === 0) {
+    io.stdout('no MCP server in mcp.servers has auth.oauth\n');
+    return 0;
+  }
+  io.stdout(`${statuses.map(describeStatus).join('\n\n')}\n\ntoken store: ${storeDescription(settings, io.env)}\n`);
+  return 0;
 };
 
-export const authLogoutCommand: Command = {
-  words: ['auth', 'logout'],
-  summary: 'forget the stored OAuth tokens and registered client of an MCP server',
-  usage: `usage: mcp-agent auth logout <server> [--config <file>]
-
-Removes the tokens and the dynamically registered client of mcp.servers.<server> from the
-oauth.token_store (entries stored under an older URL of the server too). The authorization
-server is not told; revoke there too if the tokens may have leaked.
-
-  --config <file>  mcp_agent.config.yaml to read (default: found from the current folder up)`,
-  options: { ...CONFIG_OPTION },
-  positionals: { min: 1, max: 1 },
-  async run({ values, positionals }, io) {
-    const name = positionals[0] as string;
-    const settings = settingsFrom(values, io);
-    const config = serverNamed(settings, name);
-    const removed = await logoutFromServer(name, config, { settings: settings.oauth, tokenStore: tokenStoreFromSettings(settings.oauth, io.env) });
-    io.stdout(removed === 0 ? `no stored tokens for "${name}"\n` : `logged out of "${name}": removed ${removed} stored entr${removed === 1 ? 'y' : 'ies'}\n`);
-    return 0;
-  },
+export const authLogout: CommandRun = async ({ values, positionals }, io) => {
+  const name = positionals[0] as string;
+  const settings = settingsFrom(values, io);
+  const config = serverNamed(settings, name);
+  const removed = await logoutFromServer(name, config, { settings: settings.oauth, tokenStore: tokenStoreFromSettings(settings.oauth, io.env) });
+  io.stdout(removed === 0 ? `no stored tokens for "${name}"\n` : `logged out of "${name}": removed ${removed} stored entr${removed === 1 ? 'y' : 'ies'}\n`);
+  return 0;
 };

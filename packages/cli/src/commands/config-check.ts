@@ -3,7 +3,7 @@
  */
 import { MCPAgentError, messageOf } from '@mcp-agent/core';
 import type { ProviderSettings } from '@mcp-agent/core/config';
-import { connectionSettings, encryptionCodecFromSettings, type TemporalConnectionSettings } from '@mcp-agent/executor-temporal';
+import { encryptionCodecFromSettings, resolveConnection, type ResolvedConnection } from '@mcp-agent/executor-temporal';
 import type { Command } from '../main.js';
 import { CONFIG_OPTION, loadedSettingsFrom } from '../settings.js';
 
@@ -15,6 +15,9 @@ export const configCheckCommand: Command = {
 Loads the config file, the secrets file beside it and the environment overrides as an app does,
 and checks what is read only at start-up: the Temporal TLS files and the payload encryption key.
 Prints a summary (never a secret's value), or every problem with its path. Exit 1 on a problem.
+For the Temporal connection it says where each value came from: the config file, Temporal's
+environment variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*),
+a temporal.toml profile (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE), or the default.
 Unknown keys (likely typos; the Python project's keys are known) and an empty config file are
 warnings, or problems with --strict or when the CI environment variable is set.
 
@@ -28,22 +31,24 @@ warnings, or problems with --strict or when the CI environment variable is set.
     const settings = loaded.settings;
     const engine = settings.execution_engine ?? 'asyncio';
     const temporal = settings.temporal;
+    // Temporal's environment variables and profiles can give the whole connection, so a Temporal app needs no section.
+    const usesTemporal = temporal !== undefined || engine === 'temporal';
     const strict = values['strict'] === true || isSet(io.env['CI']);
     // Warnings already start with the file they are about.
     const problems: string[] = strict ? [...loaded.warnings] : [];
     const warnings = strict ? [] : loaded.warnings;
     let encryption: string = 'off';
-    let connection: TemporalConnectionSettings | undefined;
-    if (temporal !== undefined) {
+    let resolved: ResolvedConnection | undefined;
+    if (usesTemporal) {
       try {
-        connection = connectionSettings(settings);
+        resolved = resolveConnection(settings, io.env);
       } catch (error) {
         problems.push(messageOf(error));
       }
       try {
         const codec = encryptionCodecFromSettings(settings);
         if (codec !== undefined)
-          encryption = `aes256gcm, key id ${codec.keyId}${codec.keyIds.length > 1 ? ` (+${codec.keyIds.length - 1} previous)` : ''}${temporal.data_converter?.compress === true ? ', compressed' : ''}`;
+          encryption = `aes256gcm, key id ${codec.keyId}${codec.keyIds.length > 1 ? ` (+${codec.keyIds.length - 1} previous)` : ''}${temporal?.data_converter?.compress === true ? ', compressed' : ''}`;
       } catch (error) {
         problems.push(messageOf(error));
       }
@@ -52,17 +57,34 @@ warnings, or problems with --strict or when the CI environment variable is set.
       config: loaded.configPath ?? null,
       secrets: loaded.secretsPath ?? null,
       execution_engine: engine,
-      temporal:
-        temporal === undefined
-          ? null
-          : {
-              address: `${temporal.host}:${temporal.port}`,
-              namespace: temporal.namespace,
-              task_queue: temporal.task_queue,
-              // As the connection will have it (an API key turns TLS on); from the setting when a certificate can't be read.
-              tls: connection === undefined ? temporal.tls !== undefined && temporal.tls !== false : connection.tls !== undefined && connection.tls !== false,
-              api_key: temporal.api_key === undefined ? 'not set' : 'set',
+      temporal: !usesTemporal
+        ? null
+        : resolved === undefined
+          ? // The connection could not be read (its problem is listed): the config file's values.
+            {
+              address: `${temporal?.host ?? 'localhost'}:${temporal?.port ?? 7233}`,
+              namespace: temporal?.namespace ?? 'default',
+              task_queue: temporal?.task_queue ?? 'mcp-agent',
+              tls: temporal?.tls !== undefined && temporal.tls !== false,
+              api_key: temporal?.api_key === undefined ? 'not set' : 'set',
               encryption,
+              sources: null,
+            }
+          : {
+              address: resolved.connection.address,
+              namespace: resolved.connection.namespace,
+              task_queue: resolved.connection.taskQueue,
+              // As the connection will have it (an API key turns TLS on).
+              tls: resolved.connection.tls !== undefined && resolved.connection.tls !== false,
+              api_key: resolved.connection.apiKey === undefined ? 'not set' : 'set',
+              encryption,
+              sources: {
+                address: resolved.sources.address,
+                namespace: resolved.sources.namespace,
+                api_key: resolved.sources.apiKey,
+                tls: resolved.sources.tls,
+                rpc_metadata: resolved.sources.metadata,
+              },
             },
       mcp_servers: Object.keys(settings.mcp?.servers ?? {}),
       providers: Object.fromEntries(
@@ -85,6 +107,9 @@ warnings, or problems with --strict or when the CI environment variable is set.
           : [
               `temporal:         ${summary.temporal.address}, namespace ${summary.temporal.namespace}, task queue ${summary.temporal.task_queue}`,
               `                  tls ${summary.temporal.tls ? 'on' : 'off'}, api key ${summary.temporal.api_key}, payload encryption ${summary.temporal.encryption}`,
+              ...Object.entries(summary.temporal.sources ?? {})
+                .filter(([, source]) => source !== 'default')
+                .map(([key, source]) => `                  ${key.replace('_', ' ')}: ${source}`),
             ]),
         `mcp servers:      ${summary.mcp_servers.join(', ') || '(none)'}`,
         ...Object.entries(summary.providers).map(([name, provider]) => `${`${name}:`.padEnd(18)}api key ${provider.api_key}, default model ${provider.default_model ?? '(none)'}`),

@@ -6,79 +6,51 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger, MCPAgentError, messageOf } from '@mcp-agent/core';
 import { connectTemporalClient, fetchWorkflowHistory, readWorkflowHistory, replayWorkflowHistories, type WorkflowHistory } from '@mcp-agent/executor-temporal';
-import { UsageError, type Command } from '../main.js';
-import { APP_OPTION, appModulesFrom, CONFIG_OPTION, loadApp, loadedSettingsFrom } from '../settings.js';
+import { UsageError, type CommandRun } from '../command.js';
+import { appModulesFrom, loadApp, loadedSettingsFrom } from '../settings.js';
 
-export const replayCommand: Command = {
-  words: ['replay'],
-  summary: 'replay recorded workflow histories against the current code',
-  usage: `usage: mcp-agent replay [--app <module>]... (<history.json>... | --workflow-id <id> [--run-id <id>]) [--json] [--config <file>]
-
-Runs each history through the current workflow code, as a worker would after a deploy. Exits 0
-when every history replays, 1 naming the first that does not (put the change behind
-this.patched("change-id")) or whose workflow type the code no longer defines.
-
-  --app <module>        the module that defines the workflows (.ts or .js; default src/workflows.ts),
-                        repeatable; --workflows is the same
-  --workflow-id <id>    fetch the history of this workflow from the server of temporal.* instead of files
-  --run-id <id>         with --workflow-id: a specific run
-  --json                print {"replayed": [...]} or {"failed": {...}} for scripts
-  --config <file>       mcp_agent.config.yaml to read (default: found from the current folder up);
-                        its temporal.data_converter key decrypts encrypted histories
-
-Histories are JSON from \`mcp-agent workflows history <id> --out file\` or
-\`temporal workflow show --workflow-id <id> --output json\`.`,
-  options: {
-    ...CONFIG_OPTION,
-    ...APP_OPTION,
-    'workflow-id': { type: 'string' },
-    'run-id': { type: 'string' },
-    json: { type: 'boolean' },
-  },
-  positionals: { min: 0, max: Number.POSITIVE_INFINITY },
-  async run({ values, positionals }, io) {
-    const workflowId = values['workflow-id'] as string | undefined;
-    if (workflowId === undefined && positionals.length === 0) throw new UsageError('give history files, or --workflow-id to fetch one from the server');
-    if (workflowId !== undefined && positionals.length > 0) throw new UsageError('give history files or --workflow-id, not both');
-    if (values['run-id'] !== undefined && workflowId === undefined) throw new UsageError('--run-id needs --workflow-id');
-    const modules = appModulesFrom(values, io.cwd, true) as string[];
-    const loaded = loadedSettingsFrom(values, io);
-    const settings = loaded.settings;
-    const histories: Array<{ workflowId: string; history: WorkflowHistory }> = [];
-    if (workflowId !== undefined) {
-      const client = await connectTemporalClient(settings);
-      try {
-        histories.push({ workflowId, history: await fetchWorkflowHistory(client, workflowId, values['run-id'] as string | undefined) });
-      } finally {
-        await client.connection.close();
-      }
-    } else {
-      for (const file of positionals) {
-        const absolute = path.resolve(io.cwd, file);
-        if (!existsSync(absolute)) throw new UsageError(`history file ${file} does not exist`);
-        let history: WorkflowHistory;
-        try {
-          history = readWorkflowHistory(absolute);
-        } catch (error) {
-          throw new MCPAgentError('INVALID_HISTORY', `${file} is not a history in JSON: ${messageOf(error)}`);
-        }
-        histories.push({ workflowId: path.basename(file, '.json'), history });
-      }
-    }
-    const { registry } = await loadApp(modules, io.cwd, loaded);
-    const logger = createLogger({ transports: ['none'] });
-    const json = values['json'] === true;
+export const replay: CommandRun = async ({ values, positionals }, io) => {
+  const workflowId = values['workflow-id'] as string | undefined;
+  if (workflowId === undefined && positionals.length === 0) throw new UsageError('give history files, or --workflow-id to fetch one from the server');
+  if (workflowId !== undefined && positionals.length > 0) throw new UsageError('give history files or --workflow-id, not both');
+  if (values['run-id'] !== undefined && workflowId === undefined) throw new UsageError('--run-id needs --workflow-id');
+  const modules = appModulesFrom(values, io.cwd, true) as string[];
+  const loaded = loadedSettingsFrom(values, io);
+  const settings = loaded.settings;
+  const histories: Array<{ workflowId: string; history: WorkflowHistory }> = [];
+  if (workflowId !== undefined) {
+    const client = await connectTemporalClient(settings);
     try {
-      await replayWorkflowHistories({ registry, settings, logger }, { workflowsPath: modules }, histories);
-    } catch (error) {
-      if (!json || !MCPAgentError.is(error)) throw error;
-      io.stdout(`${JSON.stringify({ failed: { code: error.code, message: error.message } })}\n`);
-      return 1;
+      histories.push({ workflowId, history: await fetchWorkflowHistory(client, workflowId, values['run-id'] as string | undefined) });
+    } finally {
+      await client.connection.close();
     }
-    const names = histories.map((entry) => entry.workflowId);
-    io.stdout(
-      json ? `${JSON.stringify({ replayed: names })}\n` : `replayed ${names.length} ${names.length === 1 ? 'history' : 'histories'} against the current code: ${names.join(', ')}\n`,
-    );
-    return 0;
-  },
+  } else {
+    for (const file of positionals) {
+      const absolute = path.resolve(io.cwd, file);
+      if (!existsSync(absolute)) throw new UsageError(`history file ${file} does not exist`);
+      let history: WorkflowHistory;
+      try {
+        history = readWorkflowHistory(absolute);
+      } catch (error) {
+        throw new MCPAgentError('INVALID_HISTORY', `${file} is not a history in JSON: ${messageOf(error)}`);
+      }
+      histories.push({ workflowId: path.basename(file, '.json'), history });
+    }
+  }
+  const { registry } = await loadApp(modules, io.cwd, loaded);
+  const logger = createLogger({ transports: ['none'] });
+  const json = values['json'] === true;
+  try {
+    await replayWorkflowHistories({ registry, settings, logger }, { workflowsPath: modules }, histories);
+  } catch (error) {
+    if (!json || !MCPAgentError.is(error)) throw error;
+    io.stdout(`${JSON.stringify({ failed: { code: error.code, message: error.message } })}\n`);
+    return 1;
+  }
+  const names = histories.map((entry) => entry.workflowId);
+  io.stdout(
+    json ? `${JSON.stringify({ replayed: names })}\n` : `replayed ${names.length} ${names.length === 1 ? 'history' : 'histories'} against the current code: ${names.join(', ')}\n`,
+  );
+  return 0;
 };

@@ -8,14 +8,12 @@ import { createExecutorWithServices, loadExecutionEngine, type JsonSchema } from
 import type { Settings } from '@mcp-agent/core/config';
 // The `server` section of the config belongs to @mcp-agent/server; this command always reads it.
 import '@mcp-agent/server/config';
-import { UsageError, type Command } from '../main.js';
-import { APP_OPTION, appModulesFrom, CONFIG_OPTION, executorFor, inputSchemaOf, loadApp, loadedSettingsFrom, loggerFor, type LoadedApp } from '../settings.js';
+import { UsageError, type CommandRun } from '../command.js';
+import { SERVE_DEFAULTS } from '../commands.js';
+import { appModulesFrom, executorFor, inputSchemaOf, loadApp, loadedSettingsFrom, loggerFor, type LoadedApp } from '../settings.js';
 
 const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
 type Transport = (typeof TRANSPORTS)[number];
-const DEFAULT_HOST = '127.0.0.1';
-const DEFAULT_PORT = 8000;
-const DEFAULT_PATH = '/mcp';
 /** serveApp's own limit on an HTTP body; raised with `max_payload_bytes` so a large payload reaches the tool's check. */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -47,16 +45,16 @@ function planFrom(values: Record<string, unknown>, settings: Settings): ServePla
   const transport = (values['transport'] as string | undefined) ?? section.transport ?? 'stdio';
   if (!(TRANSPORTS as readonly string[]).includes(transport)) throw new UsageError(`--transport: expected stdio, http or sse, got "${transport}"`);
   const portText = values['port'] as string | undefined;
-  let port = section.port ?? DEFAULT_PORT;
+  let port = section.port ?? SERVE_DEFAULTS.port;
   if (portText !== undefined) {
     port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65_535) throw new UsageError(`--port: expected a port number from 0 to 65535, got "${portText}"`);
   }
-  const endpoint = (values['path'] as string | undefined) ?? section.path ?? DEFAULT_PATH;
+  const endpoint = (values['path'] as string | undefined) ?? section.path ?? SERVE_DEFAULTS.path;
   if (!endpoint.startsWith('/') || endpoint === '/sse' || endpoint === '/messages') {
     throw new UsageError(`--path: expected a path such as /mcp (not /sse or /messages, which the SSE transport uses), got "${endpoint}"`);
   }
-  const host = (values['host'] as string | undefined) ?? section.host ?? DEFAULT_HOST;
+  const host = (values['host'] as string | undefined) ?? section.host ?? SERVE_DEFAULTS.host;
   if (host.trim() === '') throw new UsageError('--host: expected an address such as 127.0.0.1, got ""');
   return { transport: transport as Transport, host, port, path: endpoint, maxPayloadBytes: section.max_payload_bytes };
 }
@@ -75,105 +73,69 @@ function clientConfig(app: LoadedApp, plan: ServePlan, configPath: string | unde
   return entry;
 }
 
-export const serveCommand: Command = {
-  words: ['serve'],
-  summary: "serve the app's workflows as an MCP server (stdio, Streamable HTTP or SSE)",
-  usage: `usage: mcp-agent serve [--app <module>] [--transport stdio|http|sse] [--host <address>] [--port <n>] [--path <path>] [--insecure] [--print-config] [--config <file>]
-
-Serves the app's workflows as MCP tools (workflows-list, workflows-run, workflows-get_status,
-workflows-resume, workflows-cancel, workflows-runs-list, and workflows-<Name>-run for each
-workflow, whose input schema is the one codegen wrote). Every call goes to the engine of
-execution_engine: in-process the runs live in this process; on Temporal they live on the server
-(a worker runs them: \`mcp-agent worker\`) and survive a restart of this one. Runs until Ctrl-C,
-or under stdio until the client closes the connection. Logs go to stderr.
-
-  --app <module>        the module that defines the workflows (default src/workflows.ts)
-  --transport <name>    stdio (default), http (Streamable HTTP at --path, and SSE at /sse) or sse
-  --host <address>      address to listen on over HTTP (default ${DEFAULT_HOST}; another address needs
-                        server.auth in the config)
-  --port <n>            port to listen on over HTTP (default ${DEFAULT_PORT}; 0 picks a free one)
-  --path <path>         the Streamable HTTP endpoint (default ${DEFAULT_PATH})
-  --insecure            listen beyond loopback without auth (anyone who reaches it can run workflows)
-  --print-config        print the mcpServers entry for Claude Desktop and other clients, and exit
-  --config <file>       mcp_agent.config.yaml to read (default: found from the current folder up)
-
-Flags override the config's server section (transport, host, port, path, max_payload_bytes,
-auth: { tokens, oauth }, usually kept in mcp_agent.secrets.yaml).`,
-  options: {
-    ...CONFIG_OPTION,
-    ...APP_OPTION,
-    transport: { type: 'string' },
-    host: { type: 'string' },
-    port: { type: 'string' },
-    path: { type: 'string' },
-    insecure: { type: 'boolean' },
-    'print-config': { type: 'boolean' },
-  },
-  positionals: { min: 0, max: 0 },
-  async run({ values }, io) {
-    const loaded = loadedSettingsFrom(values, io);
-    const settings = loaded.settings;
-    const plan = planFrom(values, settings);
-    const { authOptionsFromSettings, createMcpServerForApp, elicitingHumanInput, serveApp } = await import('@mcp-agent/server');
-    const auth = authOptionsFromSettings(settings.server?.auth);
-    const hasAuth = (auth?.tokens?.length ?? 0) > 0 || auth?.oauth !== undefined;
-    const printConfig = values['print-config'] === true;
-    const overHttp = plan.transport !== 'stdio';
-    if (!printConfig && overHttp && !isLoopback(plan.host) && !hasAuth) {
-      if (values['insecure'] !== true) {
-        throw new UsageError(
-          `listening on ${plan.host} without auth lets anyone who can reach it run and cancel workflows; ` +
-            'set server.auth.tokens or server.auth.oauth (in mcp_agent.secrets.yaml), listen on 127.0.0.1, or pass --insecure to accept the risk',
-          false,
-        );
-      }
-      io.stderr(`warning: serving on ${plan.host} without auth (--insecure): anyone who can reach it can run and cancel workflows\n`);
-    }
-
-    const app = await loadApp(appModulesFrom(values, io.cwd, true) as string[], io.cwd, loaded);
-    if (printConfig) {
-      const entry = clientConfig(app, plan, loaded.configPath, io.cwd, (auth?.tokens?.length ?? 0) > 0, settings);
-      io.stdout(`${JSON.stringify({ mcpServers: { [app.name]: entry } }, null, 2)}\n`);
-      return 0;
-    }
-
-    const inputSchemas: Record<string, JsonSchema> = {};
-    for (const name of app.registry.workflows.keys()) {
-      const schema = inputSchemaOf(app, name);
-      if (schema !== undefined) inputSchemas[name] = schema;
-    }
-    // Started now, so a Temporal server that can't be reached fails here rather than at the first call.
-    const executor = await servedExecutor(settings, app, io.cwd, elicitingHumanInput);
-    let running: Awaited<ReturnType<typeof serveApp>> | undefined;
-    try {
-      const server = createMcpServerForApp(
-        { name: app.name, registry: app.registry, initialize: async () => ({ executor }) },
-        { inputSchemas, schemasDirectories: [], ...(plan.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: plan.maxPayloadBytes }) },
+export const serve: CommandRun = async ({ values }, io) => {
+  const loaded = loadedSettingsFrom(values, io);
+  const settings = loaded.settings;
+  const plan = planFrom(values, settings);
+  const { authOptionsFromSettings, createMcpServerForApp, elicitingHumanInput, serveApp } = await import('@mcp-agent/server');
+  const auth = authOptionsFromSettings(settings.server?.auth);
+  const hasAuth = (auth?.tokens?.length ?? 0) > 0 || auth?.oauth !== undefined;
+  const printConfig = values['print-config'] === true;
+  const overHttp = plan.transport !== 'stdio';
+  if (!printConfig && overHttp && !isLoopback(plan.host) && !hasAuth) {
+    if (values['insecure'] !== true) {
+      throw new UsageError(
+        `listening on ${plan.host} without auth lets anyone who can reach it run and cancel workflows; ` +
+          'set server.auth.tokens or server.auth.oauth (in mcp_agent.secrets.yaml), listen on 127.0.0.1, or pass --insecure to accept the risk',
+        false,
       );
-      running = await serveApp(server, {
-        transport: plan.transport,
-        host: plan.host,
-        port: plan.port,
-        path: plan.path,
-        ...(auth === undefined ? {} : { auth }),
-        ...(plan.maxPayloadBytes === undefined ? {} : { maxBodyBytes: Math.max(DEFAULT_MAX_BODY_BYTES, plan.maxPayloadBytes + 64 * 1024) }),
-      });
-      const workflows = [...app.registry.workflows.keys()].join(', ');
-      if (overHttp) {
-        const guarded = hasAuth ? ' (auth required)' : '';
-        io.stderr(`serving ${app.name} (${workflows}) on ${executor.engine}${guarded}\n`);
-        io.stderr(`  Streamable HTTP: ${running.url}\n  SSE:             ${running.sseUrl}\n`);
-      } else {
-        io.stderr(`serving ${app.name} (${workflows}) on ${executor.engine} over stdio\n`);
-      }
-      await stopped(io.signal, plan.transport === 'stdio');
-    } finally {
-      await running?.close();
-      await executor.close();
     }
-    io.stderr('server stopped\n');
+    io.stderr(`warning: serving on ${plan.host} without auth (--insecure): anyone who can reach it can run and cancel workflows\n`);
+  }
+
+  const app = await loadApp(appModulesFrom(values, io.cwd, true) as string[], io.cwd, loaded);
+  if (printConfig) {
+    const entry = clientConfig(app, plan, loaded.configPath, io.cwd, (auth?.tokens?.length ?? 0) > 0, settings);
+    io.stdout(`${JSON.stringify({ mcpServers: { [app.name]: entry } }, null, 2)}\n`);
     return 0;
-  },
+  }
+
+  const inputSchemas: Record<string, JsonSchema> = {};
+  for (const name of app.registry.workflows.keys()) {
+    const schema = inputSchemaOf(app, name);
+    if (schema !== undefined) inputSchemas[name] = schema;
+  }
+  // Started now, so a Temporal server that can't be reached fails here rather than at the first call.
+  const executor = await servedExecutor(settings, app, io.cwd, elicitingHumanInput);
+  let running: Awaited<ReturnType<typeof serveApp>> | undefined;
+  try {
+    const server = createMcpServerForApp(
+      { name: app.name, registry: app.registry, initialize: async () => ({ executor }) },
+      { inputSchemas, schemasDirectories: [], ...(plan.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: plan.maxPayloadBytes }) },
+    );
+    running = await serveApp(server, {
+      transport: plan.transport,
+      host: plan.host,
+      port: plan.port,
+      path: plan.path,
+      ...(auth === undefined ? {} : { auth }),
+      ...(plan.maxPayloadBytes === undefined ? {} : { maxBodyBytes: Math.max(DEFAULT_MAX_BODY_BYTES, plan.maxPayloadBytes + 64 * 1024) }),
+    });
+    const workflows = [...app.registry.workflows.keys()].join(', ');
+    if (overHttp) {
+      const guarded = hasAuth ? ' (auth required)' : '';
+      io.stderr(`serving ${app.name} (${workflows}) on ${executor.engine}${guarded}\n`);
+      io.stderr(`  Streamable HTTP: ${running.url}\n  SSE:             ${running.sseUrl}\n`);
+    } else {
+      io.stderr(`serving ${app.name} (${workflows}) on ${executor.engine} over stdio\n`);
+    }
+    await stopped(io.signal, plan.transport === 'stdio');
+  } finally {
+    await running?.close();
+    await executor.close();
+  }
+  io.stderr('server stopped\n');
+  return 0;
 };
 
 /**
