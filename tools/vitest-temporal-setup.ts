@@ -7,6 +7,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 
+/** mcp-agent's search attributes (`McpAgentWorkflow`, `McpAgentTotalTokens`), as the dev server's `--search-attribute` takes them. */
+const MCP_AGENT_SEARCH_ATTRIBUTES = ['McpAgentWorkflow=Keyword', 'McpAgentTotalTokens=Int'];
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 declare module 'vitest' {
@@ -37,10 +40,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('temporalAddress', given);
     return async () => undefined;
   }
-  // The dev server, handed to the SDK's test environment as an existing executable (it can't download one here).
+  // The dev server, handed to the SDK's test environment as an existing executable (it can't download one here),
+  // with the search attributes runs set when temporal.search_attributes is on.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const environment = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false, log: { format: 'pretty', level: 'error' } },
+    server: {
+      executable: { type: 'existing-path', path: cli },
+      ip: '127.0.0.1',
+      ui: false,
+      log: { format: 'pretty', level: 'error' },
+      extraArgs: MCP_AGENT_SEARCH_ATTRIBUTES.flatMap((attribute) => ['--search-attribute', attribute]),
+    },
   });
   project.provide('temporalAddress', environment.address);
   return async () => {

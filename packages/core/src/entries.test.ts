@@ -287,6 +287,7 @@ const ENGINE_WORKFLOW: string[] = [
   'taskRetryPolicy',
   'toMilliseconds',
   'toolListFingerprint',
+  'workflowUsageOf',
 ];
 const ENGINE_NODE_ONLY: string[] = [
   'AppDirectories (type)',

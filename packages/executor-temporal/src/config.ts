@@ -161,9 +161,20 @@ const TLS_EXPECTATION = `true, false or a mapping with keys ${listValues(Object.
 /** The sections this schema produced, so {@link withTemporalSection} knows settings it need not read again. */
 const VALIDATED = new WeakSet<object>();
 
+/**
+ * The connection keys each section produced by this schema was given (rather than defaulted):
+ * those win over Temporal's environment variables and `temporal.toml` profiles.
+ */
+const GIVEN_CONNECTION_KEYS = new WeakMap<object, ReadonlySet<TemporalConnectionKey>>();
+
+/** The keys of the `temporal` section that Temporal's environment variables and profiles also set. */
+export type TemporalConnectionKey = 'address' | 'namespace' | 'api_key' | 'tls' | 'rpc_metadata';
+
 const TemporalFieldsSchema = z.looseObject({
   // The engine-neutral keys (task queue, concurrency, timeouts, id reuse and retry policies), as core reads them.
   ...TEMPORAL_EXECUTION_FIELDS,
+  // Defaulted after parsing, so a namespace given in the file is told from the default.
+  namespace: z.string().optional(),
   host: z.string().min(1, { error: 'expected a hostname such as "localhost" or "localhost:7233", got ""' }).optional(),
   port: numberSetting({ integer: true, minimum: 1, maximum: 65535 }).optional(),
   rpc_metadata: z.record(z.string(), StringLikeSchema).optional(),
@@ -176,6 +187,14 @@ const TemporalFieldsSchema = z.looseObject({
     .optional(),
   data_converter: DataConverterConfigSchema.optional(),
   metrics: TemporalMetricsConfigSchema.optional(),
+  /**
+   * Runs also carry the search attributes `McpAgentWorkflow` (Keyword, the workflow name, set at
+   * start) and `McpAgentTotalTokens` (Int, set when the run ends), for `temporal workflow list
+   * --query`. They must be registered on the server first (`temporal operator search-attribute
+   * create`): the client checks that they are when it connects. Default false; the memo entries
+   * `mcp_agent.workflow` and `mcp_agent.usage` are set either way.
+   */
+  search_attributes: booleanSetting().optional(),
 });
 
 /** `host` split into hostname and optional port, or the reason it can't be. */
@@ -248,9 +267,16 @@ export const TemporalSettingsSchema = TemporalFieldsSchema.transform((temporal, 
     }
     apiKey = authApiKey;
   }
-  const normalized = { ...temporal, host, port: port ?? 7233 };
+  const normalized = { ...temporal, host, port: port ?? 7233, namespace: temporal.namespace ?? 'default' };
   if (apiKey !== undefined) normalized.api_key = apiKey;
+  const given = new Set<TemporalConnectionKey>();
+  if (temporal.host !== undefined || temporal.port !== undefined) given.add('address');
+  if (temporal.namespace !== undefined) given.add('namespace');
+  if (apiKey !== undefined) given.add('api_key');
+  if (temporal.tls !== undefined) given.add('tls');
+  if (temporal.rpc_metadata !== undefined) given.add('rpc_metadata');
   VALIDATED.add(normalized);
+  GIVEN_CONNECTION_KEYS.set(normalized, given);
   return normalized;
 });
 
@@ -283,4 +309,27 @@ export function withTemporalSection(settings: Settings): Settings {
   const section = settings.temporal;
   if (section !== undefined && VALIDATED.has(section)) return settings;
   return { ...settings, temporal: parseSettings({ temporal: section ?? {} }, 'settings').temporal as TemporalSettings };
+}
+
+/**
+ * The connection keys the `temporal` section of `settings` was given, as opposed to left to
+ * their defaults (`address` for `host` or `port`). Settings with no section give none.
+ */
+export function givenConnectionKeys(settings: Settings): ReadonlySet<TemporalConnectionKey> {
+  if (settings.temporal === undefined) return new Set();
+  const section = withTemporalSection(settings).temporal as TemporalSettings;
+  return GIVEN_CONNECTION_KEYS.get(section) ?? new Set();
+}
+
+/**
+ * The settings with the server address replaced by `host` and `port`, which then count as given
+ * (they win over `TEMPORAL_ADDRESS` and profiles); the rest of the section as it was.
+ */
+export function withTemporalAddress(settings: Settings, host: string, port: number): Settings {
+  const validated = withTemporalSection(settings);
+  const section = validated.temporal as TemporalSettings;
+  const replaced = { ...section, host, port };
+  VALIDATED.add(replaced);
+  GIVEN_CONNECTION_KEYS.set(replaced, new Set([...(GIVEN_CONNECTION_KEYS.get(section) ?? []), 'address']));
+  return { ...validated, temporal: replaced };
 }

@@ -13,7 +13,7 @@ describe('connection settings from the temporal section', () => {
   });
 
   it('default to localhost:7233, namespace default, task queue mcp-agent, no TLS', () => {
-    expect(connectionSettings(parseSettings({}, 's'))).toEqual({
+    expect(connectionSettings(parseSettings({}, 's'), {})).toEqual({
       address: 'localhost:7233',
       namespace: 'default',
       taskQueue: 'mcp-agent',

@@ -1,12 +1,16 @@
 /**
- * Connection options from the `temporal` settings, shared by the client and the worker. Node only.
+ * Connection options from the `temporal` settings, Temporal's environment variables and
+ * `temporal.toml` profiles, shared by the client and the worker. Node only.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { platform } from 'node:os';
+import path from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { ConfigError, MCPAgentError, messageOf } from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
-import { withTemporalSection } from './config.js';
+import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
+import { givenConnectionKeys, withTemporalSection, type TemporalTlsConfig } from './config.js';
 
 /** What both `Connection.connect` and `NativeConnection.connect` take. */
 export interface TemporalConnectionSettings {
@@ -41,43 +45,178 @@ export function connectOptions(settings: TemporalConnectionSettings): {
   };
 }
 
-/** The address, namespace, task queue, TLS, API key and metadata from settings (defaults: localhost:7233, default, mcp-agent). */
-export function connectionSettings(settings: Settings): TemporalConnectionSettings {
-  const temporal = withTemporalSection(settings).temporal;
-  const address = `${temporal?.host ?? 'localhost'}:${temporal?.port ?? 7233}`;
-  let tls: TemporalConnectionSettings['tls'];
-  const configured = temporal?.tls;
-  if (typeof configured === 'boolean') tls = configured;
-  else if (configured !== undefined) {
-    const hasCert = configured.client_cert_path !== undefined;
-    const hasKey = configured.client_key_path !== undefined;
-    if (hasCert !== hasKey) {
-      throw new ConfigError('temporal.tls: mTLS needs both client_cert_path and client_key_path; give both, or neither for server-only TLS');
-    }
-    tls = {
-      ...(configured.server_name === undefined ? {} : { serverNameOverride: configured.server_name }),
-      ...(configured.ca_cert_path === undefined ? {} : { serverRootCACertificate: readCertificate(configured.ca_cert_path, 'ca_cert_path') }),
-      ...(hasCert
-        ? {
-            clientCertPair: {
-              crt: readCertificate(configured.client_cert_path as string, 'client_cert_path'),
-              key: readCertificate(configured.client_key_path as string, 'client_key_path'),
-            },
-          }
-        : {}),
-    };
-  }
-  // An API key implies TLS unless TLS was turned off explicitly, as Temporal Cloud expects.
-  if (temporal?.api_key !== undefined && tls === undefined) tls = true;
-  const metadata = temporal?.rpc_metadata === undefined ? undefined : Object.fromEntries(Object.entries(temporal.rpc_metadata).map(([key, value]) => [key, String(value)]));
-  return {
-    address,
-    namespace: temporal?.namespace ?? 'default',
-    taskQueue: temporal?.task_queue ?? 'mcp-agent',
-    tls,
-    apiKey: temporal?.api_key,
-    metadata,
+/** The connection values whose source {@link resolveConnection} reports. */
+export type ConnectionValueName = 'address' | 'namespace' | 'apiKey' | 'tls' | 'metadata';
+
+/**
+ * Where each connection value came from, in words: `config file`, `environment variable
+ * TEMPORAL_ADDRESS`, `profile "prod" in /home/me/.config/temporalio/temporal.toml`, or `default`.
+ */
+export type ConnectionSources = Record<ConnectionValueName, string>;
+
+/** The environment the connection is read from: `process.env` unless given. */
+export type ConnectionEnvironment = Readonly<Record<string, string | undefined>>;
+
+/** The connection settings, and where each value came from. */
+export interface ResolvedConnection {
+  connection: TemporalConnectionSettings;
+  sources: ConnectionSources;
+}
+
+const CONFIG_FILE_SOURCE = 'config file';
+const DEFAULT_SOURCE = 'default';
+
+/** Temporal's TLS environment variables, read by `@temporalio/envconfig`. */
+const TLS_ENVIRONMENT_VARIABLES = [
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+];
+
+const GRPC_META_PREFIX = 'TEMPORAL_GRPC_META_';
+
+/**
+ * The address, namespace, task queue, TLS, API key and metadata (defaults: localhost:7233,
+ * default, mcp-agent). See {@link resolveConnection} for where they are read from.
+ */
+export function connectionSettings(settings: Settings, env: ConnectionEnvironment = process.env): TemporalConnectionSettings {
+  return resolveConnection(settings, env).connection;
+}
+
+/**
+ * The connection settings and the source of each value. A value comes from the `temporal`
+ * section of the config file when it sets it; else from Temporal's environment variables
+ * (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`,
+ * `TEMPORAL_GRPC_META_*`); else from the `temporal.toml` profile (`TEMPORAL_PROFILE`, default
+ * `default`) of `TEMPORAL_CONFIG_FILE` or the user's config folder, read by
+ * `@temporalio/envconfig`; else the default. The task queue is the config file's alone.
+ *
+ * @throws ConfigError when a certificate can't be read, the profile file is malformed, or
+ *   `TEMPORAL_PROFILE` names a profile that isn't there.
+ *
+ * @example
+ * ```ts
+ * const { connection, sources } = resolveConnection(settings, { TEMPORAL_ADDRESS: 'temporal.internal:7233' });
+ * sources.address; // 'environment variable TEMPORAL_ADDRESS', unless temporal.host is set
+ * ```
+ */
+export function resolveConnection(settings: Settings, env: ConnectionEnvironment = process.env): ResolvedConnection {
+  const validated = withTemporalSection(settings);
+  const temporal = validated.temporal;
+  const given = givenConnectionKeys(validated);
+  const profile = temporalProfile(env);
+  const fromEnvironment = (...names: string[]): string | undefined => {
+    const set = names.filter((name) => env[name] !== undefined);
+    return set.length === 0 ? undefined : `environment variable${set.length === 1 ? '' : 's'} ${set.join(', ')}`;
   };
+  const fromProfile = (value: unknown): string | undefined => (value === undefined ? undefined : profile.source);
+
+  const address = given.has('address') ? `${temporal?.host}:${temporal?.port}` : (profile.merged.address ?? 'localhost:7233');
+  const namespace = given.has('namespace') ? (temporal?.namespace ?? 'default') : (profile.merged.namespace ?? 'default');
+  const apiKey = given.has('api_key') ? temporal?.api_key : profile.merged.apiKey;
+  let tls = given.has('tls') ? configuredTls(temporal?.tls) : profileTls(profile.merged.tls, profile.source);
+  let tlsSource = given.has('tls') ? CONFIG_FILE_SOURCE : (fromEnvironment(...TLS_ENVIRONMENT_VARIABLES) ?? fromProfile(profile.fileOnly.tls) ?? DEFAULT_SOURCE);
+  // An API key implies TLS unless TLS was turned off explicitly, as Temporal Cloud expects.
+  if (apiKey !== undefined && tls === undefined) {
+    tls = true;
+    tlsSource = 'implied by the API key';
+  }
+  const profileMetadata = profile.merged.grpcMeta === undefined || Object.keys(profile.merged.grpcMeta).length === 0 ? undefined : profile.merged.grpcMeta;
+  const metadata = given.has('rpc_metadata') ? Object.fromEntries(Object.entries(temporal?.rpc_metadata ?? {}).map(([key, value]) => [key, String(value)])) : profileMetadata;
+  return {
+    connection: { address, namespace, taskQueue: temporal?.task_queue ?? 'mcp-agent', tls, apiKey, metadata },
+    sources: {
+      address: given.has('address') ? CONFIG_FILE_SOURCE : (fromEnvironment('TEMPORAL_ADDRESS') ?? fromProfile(profile.fileOnly.address) ?? DEFAULT_SOURCE),
+      namespace: given.has('namespace') ? CONFIG_FILE_SOURCE : (fromEnvironment('TEMPORAL_NAMESPACE') ?? fromProfile(profile.fileOnly.namespace) ?? DEFAULT_SOURCE),
+      apiKey: given.has('api_key') ? CONFIG_FILE_SOURCE : (fromEnvironment('TEMPORAL_API_KEY') ?? fromProfile(profile.fileOnly.apiKey) ?? DEFAULT_SOURCE),
+      tls: tlsSource,
+      metadata: given.has('rpc_metadata')
+        ? CONFIG_FILE_SOURCE
+        : metadata === undefined
+          ? DEFAULT_SOURCE
+          : (fromEnvironment(...Object.keys(env).filter((name) => name.startsWith(GRPC_META_PREFIX))) ?? profile.source),
+    },
+  };
+}
+
+/** TLS as the `temporal.tls` setting says. */
+function configuredTls(configured: boolean | TemporalTlsConfig | undefined): TemporalConnectionSettings['tls'] {
+  if (configured === undefined || typeof configured === 'boolean') return configured;
+  const hasCert = configured.client_cert_path !== undefined;
+  const hasKey = configured.client_key_path !== undefined;
+  if (hasCert !== hasKey) {
+    throw new ConfigError('temporal.tls: mTLS needs both client_cert_path and client_key_path; give both, or neither for server-only TLS');
+  }
+  return {
+    ...(configured.server_name === undefined ? {} : { serverNameOverride: configured.server_name }),
+    ...(configured.ca_cert_path === undefined ? {} : { serverRootCACertificate: readCertificate(configured.ca_cert_path, 'ca_cert_path') }),
+    ...(hasCert
+      ? {
+          clientCertPair: {
+            crt: readCertificate(configured.client_cert_path as string, 'client_cert_path'),
+            key: readCertificate(configured.client_key_path as string, 'client_key_path'),
+          },
+        }
+      : {}),
+  };
+}
+
+/** TLS as Temporal's environment variables and profile say (their certificates read now). */
+function profileTls(tls: ClientConfigTLS | undefined, source: string): TemporalConnectionSettings['tls'] {
+  let converted: ReturnType<typeof toClientOptions>['connectionOptions']['tls'];
+  try {
+    converted = toClientOptions(tls === undefined ? {} : { tls }).connectionOptions.tls;
+  } catch (error) {
+    throw new ConfigError(`Temporal TLS settings (environment variables TEMPORAL_TLS_*, or ${source}): ${messageOf(error)}`, [], { cause: error });
+  }
+  if (converted === undefined || converted === null || typeof converted === 'boolean') return converted ?? undefined;
+  return {
+    ...(converted.serverNameOverride === undefined ? {} : { serverNameOverride: converted.serverNameOverride }),
+    ...(converted.serverRootCACertificate === undefined ? {} : { serverRootCACertificate: Buffer.from(converted.serverRootCACertificate) }),
+    ...(converted.clientCertPair === undefined ? {} : { clientCertPair: { crt: Buffer.from(converted.clientCertPair.crt), key: Buffer.from(converted.clientCertPair.key) } }),
+  };
+}
+
+/** The `temporal.toml` profile with the environment applied, the profile alone, and how to name it. */
+interface TemporalProfile {
+  merged: ClientConfigProfile;
+  fileOnly: ClientConfigProfile;
+  source: string;
+}
+
+/** The profile Temporal's own SDKs and CLI would use, read with `@temporalio/envconfig`. */
+function temporalProfile(env: ConnectionEnvironment): TemporalProfile {
+  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const name = overrideEnvVars['TEMPORAL_PROFILE'] ?? 'default';
+  const file = overrideEnvVars['TEMPORAL_CONFIG_FILE'] ?? defaultTemporalConfigFile(overrideEnvVars);
+  const source = `profile "${name}" in ${file ?? 'temporal.toml'}`;
+  try {
+    return {
+      merged: loadClientConfigProfile({ overrideEnvVars }),
+      fileOnly: loadClientConfigProfile({ overrideEnvVars, disableEnv: true }),
+      source,
+    };
+  } catch (error) {
+    throw new ConfigError(`cannot read the Temporal ${source}: ${messageOf(error)}`, [], { cause: error });
+  }
+}
+
+/** Where Temporal looks for `temporal.toml` when `TEMPORAL_CONFIG_FILE` is not set, as `@temporalio/envconfig` does. */
+function defaultTemporalConfigFile(env: Record<string, string>): string | undefined {
+  let folder: string | undefined;
+  const home = env['HOME'] || undefined;
+  if (platform() === 'win32') folder = env['APPDATA'] || undefined;
+  else if (platform() === 'darwin') folder = home === undefined ? undefined : path.join(home, 'Library', 'Application Support');
+  else {
+    const xdg = env['XDG_CONFIG_HOME'];
+    folder = xdg ? (path.isAbsolute(xdg) ? xdg : undefined) : home === undefined ? undefined : path.join(home, '.config');
+  }
+  return folder === undefined ? undefined : path.join(folder, 'temporalio', 'temporal.toml');
 }
 
 /** The Temporal server can't be reached, or the TLS handshake with it failed. */

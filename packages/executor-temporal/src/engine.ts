@@ -7,11 +7,12 @@ import { ConfigError } from '@mcp-agent/core';
 import { createTaskMap, type CreateExecutorOptions, type ExecutionEngine } from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
 import { TemporalExecutor } from './client/temporal-executor.js';
-import { withTemporalSection } from './config.js';
+import { withTemporalAddress, withTemporalSection } from './config.js';
 import { clientDataConverter } from './codec/data-converter.js';
 import { connectTemporalConnection, temporalClientFor } from './client/connect.js';
 import { connectionSettings, CONNECT_TIMEOUT_MS } from './connection-options.js';
 import { createTemporalWorker, type TemporalWorkerOptions } from './worker/worker.js';
+import { assertSearchAttributesRegistered } from './client/search-attributes.js';
 import { clientTracingOptions } from './client/tracing.js';
 import { createTracing, type TracingOptions } from './telemetry/tracing.js';
 
@@ -45,12 +46,12 @@ function withAddress(settings: Settings, address: string): Settings {
   if (separator <= 0 || !Number.isInteger(port) || port < 1 || port > 65_535) {
     throw new ConfigError(`createTemporalEngine({ address }): expected "host:port", got ${JSON.stringify(address)}`);
   }
-  return { ...settings, temporal: { ...(settings.temporal as NonNullable<Settings['temporal']>), host: address.slice(0, separator), port } };
+  return withTemporalAddress(settings, address.slice(0, separator), port);
 }
 
 /** Connects to the server from `settings.temporal` and makes the executor (and, when asked, an in-process worker). */
 async function createExecutor(given: CreateExecutorOptions, engineOptions: TemporalEngineOptions): Promise<TemporalExecutor> {
-  // The address given replaces the section's before it is validated, so it is read once.
+  // The address given replaces the section's, and wins over TEMPORAL_ADDRESS and profiles as the file's would.
   const settings = withTemporalSection(engineOptions.address === undefined ? given.settings : withAddress(given.settings, engineOptions.address));
   const options = { ...given, settings };
   const connectionOptions = connectionSettings(options.settings);
@@ -66,6 +67,14 @@ async function createExecutor(given: CreateExecutorOptions, engineOptions: Tempo
     await tracing?.close();
     if (givenConnection === undefined) await connection.close();
   };
+  if (options.settings.temporal?.search_attributes === true) {
+    try {
+      await assertSearchAttributesRegistered(client.connection, client.options.namespace, options.logger);
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
   const tasks = options.tasks ?? createTaskMap({ registry: options.registry, settings: options.settings });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;

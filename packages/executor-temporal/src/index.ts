@@ -1,13 +1,22 @@
 // The Node entry of @mcp-agent/executor-temporal: the engine, the client executor and the worker.
-export { DataConverterConfigSchema, PreviousKeySchema, TemporalMetricsConfigSchema, TemporalSettingsSchema, TemporalTlsConfigSchema, withTemporalSection } from './config.js';
-export type { DataConverterConfig, TemporalMetricsConfig, TemporalSettings, TemporalTlsConfig } from './config.js';
+export {
+  DataConverterConfigSchema,
+  givenConnectionKeys,
+  PreviousKeySchema,
+  TemporalMetricsConfigSchema,
+  TemporalSettingsSchema,
+  TemporalTlsConfigSchema,
+  withTemporalAddress,
+  withTemporalSection,
+} from './config.js';
+export type { DataConverterConfig, TemporalConnectionKey, TemporalMetricsConfig, TemporalSettings, TemporalTlsConfig } from './config.js';
 export { createTemporalEngine, executionEngine } from './engine.js';
 export type { TemporalEngineOptions } from './engine.js';
 export { TemporalExecutor } from './client/temporal-executor.js';
 export { connectTemporalClient } from './client/connect.js';
 export type { ServedTasks, ServeTasksOptions, TemporalExecutorParts } from './client/temporal-executor.js';
-export { connectionSettings, probeTls, TemporalAuthError, TemporalUnreachableError, tlsProblemOf } from './connection-options.js';
-export type { TemporalConnectionSettings } from './connection-options.js';
+export { connectionSettings, probeTls, resolveConnection, TemporalAuthError, TemporalUnreachableError, tlsProblemOf } from './connection-options.js';
+export type { ConnectionEnvironment, ConnectionSources, ConnectionValueName, ResolvedConnection, TemporalConnectionSettings } from './connection-options.js';
 export {
   bundleWorkflowsForApp,
   bundleWorkflowsForParts,
@@ -51,3 +60,13 @@ export { createTracing, TRACER_NAME } from './telemetry/tracing.js';
 export type { Tracing, TracingOptions } from './telemetry/tracing.js';
 export { METRIC_NAMES, SPAN_NAMES } from './worker/telemetry.js';
 export { installRuntime, MCP_AGENT_HISTOGRAM_BUCKETS, metricsExporterConfig, runtimeOptions } from './worker/runtime.js';
+export { McpAgentPlugin } from './worker/plugin.js';
+export type { McpAgentPluginOptions } from './worker/plugin.js';
+export {
+  MCP_AGENT_SEARCH_ATTRIBUTES,
+  TOTAL_TOKENS_SEARCH_ATTRIBUTE,
+  USAGE_MEMO_KEY,
+  WORKFLOW_MEMO_KEY,
+  WORKFLOW_SEARCH_ATTRIBUTE,
+} from './run-metadata.js';
+export type { RunUsage } from './run-metadata.js';

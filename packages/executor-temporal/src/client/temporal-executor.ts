@@ -3,7 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  type Client,
+  Client,
   type Connection,
   QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
@@ -53,8 +53,10 @@ import {
   type Duration,
 } from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
+import { listingDataConverter } from '../codec/data-converter.js';
 import { fromTemporalFailure } from '../failures.js';
 import { assertSerialisable } from '../workflow/context.js';
+import { WORKFLOW_MEMO_KEY, WORKFLOW_SEARCH_ATTRIBUTE } from '../run-metadata.js';
 import { UNKNOWN_HANDLER_TYPE, UPDATE_REJECTED_TYPE } from '../workflow/dispatcher.js';
 
 /** What a {@link TemporalExecutor} is made of. */
@@ -264,7 +266,8 @@ export class TemporalExecutor implements Executor {
         ...(options.executionTimeout === undefined ? {} : { workflowExecutionTimeout: toMilliseconds(options.executionTimeout, 'executionTimeout') }),
         ...(options.runTimeout === undefined ? {} : { workflowRunTimeout: toMilliseconds(options.runTimeout, 'runTimeout') }),
         ...(options.taskTimeout === undefined ? {} : { workflowTaskTimeout: toMilliseconds(options.taskTimeout, 'taskTimeout') }),
-        ...(options.memo === undefined ? {} : { memo: options.memo }),
+        memo: { [WORKFLOW_MEMO_KEY]: name, ...options.memo },
+        ...(this.#parts.settings.temporal?.search_attributes === true ? { typedSearchAttributes: [{ key: WORKFLOW_SEARCH_ATTRIBUTE, value: name }] } : {}),
       });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw await this.#alreadyStarted(workflowId, name, policy, error);
@@ -527,6 +530,8 @@ export class TemporalExecutor implements Executor {
     };
   }
 
+  #listingClient: Client | undefined;
+
   async listWorkflows(options: ListWorkflowsOptions = {}): Promise<WorkflowDescription[]> {
     const clauses: string[] = [];
     if (options.workflowName !== undefined) clauses.push(`WorkflowType = ${quoted(options.workflowName)}`);
@@ -540,7 +545,13 @@ export class TemporalExecutor implements Executor {
     const limit = options.limit ?? 1_000;
     const found: WorkflowDescription[] = [];
     try {
-      for await (const info of this.client.workflow.list(clauses.length === 0 ? {} : { query: clauses.join(' AND ') })) {
+      // A namespace holds runs of other apps and keys: a memo this client can't read does not fail the list.
+      this.#listingClient ??= new Client({
+        connection: this.client.connection,
+        namespace: this.client.options.namespace,
+        dataConverter: listingDataConverter(this.client.options.loadedDataConverter),
+      });
+      for await (const info of this.#listingClient.workflow.list(clauses.length === 0 ? {} : { query: clauses.join(' AND ') })) {
         found.push(this.#description(info));
         if (found.length >= limit) break;
       }

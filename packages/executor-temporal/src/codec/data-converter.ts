@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DefaultFailureConverter, defaultPayloadConverter, type DataConverter, type LoadedDataConverter } from '@temporalio/common';
+import { DefaultFailureConverter, defaultPayloadConverter, type DataConverter, type LoadedDataConverter, type Payload } from '@temporalio/common';
 import { ConfigError } from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
 import { deriveKeyId, EncryptionCodec, parseEncryptionKey, type EncryptionKey } from './encryption-codec.js';
@@ -81,4 +81,34 @@ export function workerDataConverter(settings: Settings): DataConverter | undefin
   const codec = encryptionCodecFromSettings(settings);
   if (codec === undefined) return undefined;
   return { payloadCodecs: [codec], failureConverterPath: encodedFailureConverterPath() };
+}
+
+/** What a memo value that this client can't decode reads as when runs are listed. */
+export const UNREADABLE_MEMO_VALUE = '[encoded: not readable with the temporal.data_converter of these settings]';
+
+/**
+ * The data converter for listing runs: `given`, except that a memo value it can't decode (encrypted
+ * with a key these settings lack, or in an encoding it doesn't know) reads as
+ * {@link UNREADABLE_MEMO_VALUE} instead of failing the whole list. A namespace holds the runs of
+ * other apps and of older keys.
+ */
+export function listingDataConverter(given: LoadedDataConverter): LoadedDataConverter {
+  const unreadable = defaultPayloadConverter.toPayload(UNREADABLE_MEMO_VALUE) as Payload;
+  return {
+    ...given,
+    payloadCodecs: given.payloadCodecs.map((codec) => ({
+      encode: (payloads: Payload[]) => codec.encode(payloads),
+      decode: (payloads: Payload[]) => codec.decode(payloads).catch(() => payloads.map(() => unreadable)),
+    })),
+    payloadConverter: {
+      toPayload: (value: unknown) => given.payloadConverter.toPayload(value),
+      fromPayload: <T>(payload: Payload): T => {
+        try {
+          return given.payloadConverter.fromPayload<T>(payload);
+        } catch {
+          return UNREADABLE_MEMO_VALUE as T;
+        }
+      },
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { defaultPayloadConverter, type FailureConverter, type Payload } from '@t
 import { ConfigError } from '@mcp-agent/core';
 import { parseSettings } from '@mcp-agent/core/config';
 import { describe, expect, it } from 'vitest';
-import { clientDataConverter, encryptionCodecFromSettings, workerDataConverter } from './data-converter.js';
+import { clientDataConverter, encryptionCodecFromSettings, listingDataConverter, UNREADABLE_MEMO_VALUE, workerDataConverter } from './data-converter.js';
 import { COMPRESSION_METADATA, deriveKeyId, EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, parseEncryptionKey, PayloadDecryptionError } from './encryption-codec.js';
 
 const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
@@ -163,5 +163,28 @@ describe('keys from settings', () => {
     expect(worker?.payloadCodecs).toHaveLength(1);
     const loaded = createRequire(import.meta.url)(worker?.failureConverterPath as string) as { failureConverter: FailureConverter };
     expect(loaded.failureConverter.errorToFailure(new Error('secret'), defaultPayloadConverter).message).toBe('Encoded failure');
+  });
+});
+
+describe('listingDataConverter', () => {
+  const convert = async (converter: ReturnType<typeof listingDataConverter>, payload: Payload): Promise<unknown> => {
+    let decoded = [payload];
+    for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+    return converter.payloadConverter.fromPayload(decoded[0] as Payload);
+  };
+
+  it('reads a memo value it can decode, and one it cannot as a placeholder instead of failing', async () => {
+    const [encrypted] = await codecOf(keyA).encode([payloadOf({ workflow: 'ReportWorkflow' })]);
+    const withKey = listingDataConverter({
+      payloadConverter: defaultPayloadConverter,
+      failureConverter: clientDataConverter(parseSettings({ temporal: { data_converter: { encryption_key: keyA.toString('base64') } } }))?.failureConverter as FailureConverter,
+      payloadCodecs: [codecOf(keyA)],
+    });
+    const withOtherKey = listingDataConverter({ ...withKey, payloadCodecs: [codecOf(keyB)] });
+    const withoutKey = listingDataConverter({ ...withKey, payloadCodecs: [] });
+    expect(await convert(withKey, encrypted as Payload)).toEqual({ workflow: 'ReportWorkflow' });
+    expect(await convert(withOtherKey, encrypted as Payload)).toBe(UNREADABLE_MEMO_VALUE);
+    expect(await convert(withoutKey, encrypted as Payload)).toBe(UNREADABLE_MEMO_VALUE);
+    expect(await convert(withoutKey, payloadOf({ plain: true }))).toEqual({ plain: true });
   });
 });

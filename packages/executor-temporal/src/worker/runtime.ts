@@ -31,7 +31,12 @@ export function runtimeLoggerOptions(
   logger: Logger,
 ): Pick<RuntimeOptions, 'logger'> & { telemetryOptions: { logging: NonNullable<NonNullable<RuntimeOptions['telemetryOptions']>['logging']> } } {
   const temporal = logger.child('temporal');
-  const log = (level: LogLevel, message: string, meta?: LogMetadata): void => temporal[LEVELS[level]](message, plain(meta));
+  // The SDK logs every activation and task at debug: copied only when the logger writes that level.
+  const log = (level: LogLevel, message: string, meta?: LogMetadata): void => {
+    const target = LEVELS[level];
+    if (temporal.enabled?.(target) === false) return;
+    temporal[target](message, plain(meta));
+  };
   return {
     // The SDK core's own lines (from Rust) are forwarded to the same logger, warnings and up.
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },

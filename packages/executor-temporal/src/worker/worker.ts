@@ -10,6 +10,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { WorkflowUsageError, type Duration, type Logger, type MCPApp } from '@mcp-agent/core';
 import { createTaskMap, installedPackageVersion, toMilliseconds, type TaskDefinition, type TaskMap, type WorkflowRegistry } from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
+import { assertSearchAttributesRegistered } from '../client/search-attributes.js';
 import { encryptsPayloads, workerDataConverter } from '../codec/data-converter.js';
 import { withTemporalSection } from '../config.js';
 import { connectionSettings, connectOptions, connectWithin, CONNECT_TIMEOUT_MS } from '../connection-options.js';
@@ -87,13 +88,14 @@ export function workflowBundleConfig(settings: Settings, tasks: readonly TaskDef
       tasks: Object.fromEntries(tasks.map((task) => [task.name, task.options])),
       encodeFailures: encryptsPayloads(settings),
       runSessionServers: runSessionServers(settings),
+      searchAttributes: settings.temporal?.search_attributes === true,
       tracing: settings.otel?.enabled === true,
     }),
   ) as WorkflowBundleConfig;
 }
 
 /** The MCP servers whose session scope is `run`, each with its affinity timeout in ms; undefined when there are none. */
-function runSessionServers(settings: Settings): Record<string, number> | undefined {
+export function runSessionServers(settings: Settings): Record<string, number> | undefined {
   const entries = Object.entries(settings.mcp?.servers ?? {}).flatMap(([name, server]) =>
     server?.session?.scope === 'run'
       ? [[name, server.session.affinity_timeout_seconds === undefined ? DEFAULT_AFFINITY_TIMEOUT_MS : Math.round(server.session.affinity_timeout_seconds * 1_000)] as const]
@@ -195,7 +197,15 @@ export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: L
   return { codePath, activities: manifest.activities ?? [] };
 }
 
-async function resolveBundle(parts: TemporalWorkerParts, options: TemporalWorkerOptions, tasks: readonly TaskDefinition[]): Promise<{ code: string }> {
+/**
+ * The worker's bundle with its config embedded: the one given (made earlier), the current one
+ * codegen left for the workflow modules, or one bundled now.
+ */
+export async function resolveBundle(
+  parts: TemporalWorkerParts,
+  options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'workflowBundle' | 'ignoreModules'>,
+  tasks: readonly TaskDefinition[],
+): Promise<{ code: string }> {
   const config = workflowBundleConfig(parts.settings, tasks);
   const prebuilt = options.workflowBundle === undefined ? findPrebuiltBundle(toPaths(options.workflowsPath), parts.logger) : undefined;
   const given: PrebuiltWorkflowBundle | undefined = options.workflowBundle ?? prebuilt;
@@ -249,7 +259,7 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
         .shutdown()
         .catch(() => undefined);
   };
-  let connection: NativeConnection;
+  let connection: NativeConnection | undefined;
   try {
     connection =
       options.connection ??
@@ -259,7 +269,9 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
         () => NativeConnection.connect(connectOptions(connectionOptions)),
         connectionOptions,
       ));
+    if (parts.settings.temporal?.search_attributes === true) await assertSearchAttributesRegistered(connection, connectionOptions.namespace, parts.logger);
   } catch (error) {
+    if (connection !== undefined && options.connection === undefined) await connection.close().catch(() => undefined);
     await shutDownRuntime();
     throw error;
   }
@@ -358,7 +370,8 @@ function joinSessionWorker(worker: Worker, sessionWorker: Worker): void {
   };
 }
 
-async function partsOfApp(app: MCPApp): Promise<TemporalWorkerParts> {
+/** What a worker needs of an app, which this initializes if needed. */
+export async function partsOfApp(app: MCPApp): Promise<TemporalWorkerParts> {
   const context = await app.initialize();
   return { registry: app.registry, settings: context.config, logger: context.logger, tasks: context.services.tasks };
 }

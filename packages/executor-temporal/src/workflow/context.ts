@@ -12,11 +12,13 @@ import {
   proxyActivities,
   sleep as temporalSleep,
   startChild as temporalStartChild,
+  upsertMemo,
+  upsertSearchAttributes,
   uuid4,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { resolveTaskTimeouts, taskRetryPolicy, toMilliseconds, type WorkflowContext, type WorkflowDefinition } from '@mcp-agent/core/engine/workflow';
+import { resolveTaskTimeouts, taskRetryPolicy, toMilliseconds, workflowUsageOf, type WorkflowContext, type WorkflowDefinition } from '@mcp-agent/core/engine/workflow';
 import {
   TASK_QUEUES_MEMO_KEY,
   TaskFailedError,
@@ -33,6 +35,7 @@ import {
 } from '@mcp-agent/core/workflow';
 import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { fromTemporalFailure } from '../failures.js';
+import { TOTAL_TOKENS_SEARCH_ATTRIBUTE, USAGE_MEMO_KEY, withoutRunMetadata, type RunUsage } from '../run-metadata.js';
 import type { WorkflowBundleConfig } from './embedded-config.js';
 import { defaultHeartbeatTimeoutMs } from './heartbeats.js';
 import { DEFAULT_AFFINITY_TIMEOUT_MS, MAX_SESSION_WORKER_MOVES, runSessionServerOf, SESSION_AFFINITY_PATCH, SESSION_WORKER_TASK } from './session-affinity.js';
@@ -93,8 +96,12 @@ function translated<T>(operation: () => Promise<T>, maximumAttempts?: number): P
   });
 }
 
+/** Runs recorded with this change record their token totals when they end; older histories replay without. */
+export const RUN_USAGE_PATCH = 'mcp-agent.run-usage';
+
 /** The context of one workflow run under Temporal. */
 export class TemporalWorkflowContext implements WorkflowContext {
+  #usageRecorded = false;
   readonly #definition: WorkflowDefinition;
   readonly #config: WorkflowBundleConfig;
   readonly #root: CancellationScope;
@@ -123,7 +130,8 @@ export class TemporalWorkflowContext implements WorkflowContext {
       continuedFromRunId: info.continuedFromExecutionRunId,
       firstExecutionRunId: info.firstExecutionRunId,
       parent: info.parent === undefined ? undefined : { workflowId: info.parent.workflowId, runId: info.parent.runId },
-      memo: (info.memo ?? {}) as Record<string, unknown>,
+      // The framework's own entries are for the Web UI and list queries, not for workflow code.
+      memo: withoutRunMetadata((info.memo ?? {}) as Record<string, unknown>),
       runStartTime: info.runStartTime,
     };
   }
@@ -176,6 +184,21 @@ export class TemporalWorkflowContext implements WorkflowContext {
       if (temporalPatched(`${changeId}@${version}`)) return version;
     }
     return minimumSupported;
+  }
+
+  /**
+   * At the end of a run that made model round trips: its token totals in the memo
+   * (`mcp_agent.usage`), and in the search attribute `McpAgentTotalTokens` when
+   * `temporal.search_attributes` is on.
+   */
+  recordUsage(): void {
+    // The totals core keeps for the run's LLMs (what `workflowUsage()` answers in workflow code).
+    const totals = workflowUsageOf(this);
+    if (this.#usageRecorded || totals.calls === 0 || !temporalPatched(RUN_USAGE_PATCH)) return;
+    this.#usageRecorded = true;
+    const usage: RunUsage = { llmCalls: totals.calls, inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, totalTokens: totals.totalTokens };
+    upsertMemo({ [USAGE_MEMO_KEY]: usage });
+    if (this.#config.searchAttributes === true) upsertSearchAttributes([{ key: TOTAL_TOKENS_SEARCH_ATTRIBUTE, value: usage.totalTokens }]);
   }
 
   /**

@@ -143,6 +143,7 @@ export function createWorkflowDispatcher(modules: readonly Record<string, unknow
       const running = methodOf(instance, definition.runMethod)(args[0]);
       installHandlers(definition, instance, context);
       const value = await running;
+      context.recordUsage();
       const result = WorkflowResult.from(value);
       result.startTime ??= info.runStartTime.getTime();
       result.endTime ??= Date.now();
@@ -150,6 +151,7 @@ export function createWorkflowDispatcher(modules: readonly Record<string, unknow
       assertSerialisable(data, `result of workflow ${definition.name}`);
       return data;
     } catch (error) {
+      context.recordUsage();
       throw runEnding(error, context);
     }
   };

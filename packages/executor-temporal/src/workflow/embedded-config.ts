@@ -26,6 +26,8 @@ export interface WorkflowBundleConfig {
    * Their tool calls and listings go to that worker's own task queue (`./session-affinity.ts`).
    */
   runSessionServers?: Record<string, number>;
+  /** `temporal.search_attributes`: runs set `McpAgentTotalTokens` when they end. */
+  searchAttributes?: boolean;
   /** `otel.enabled`: the runs get Temporal's OpenTelemetry workflow interceptors (the worker then has their span sink). */
   tracing?: boolean;
 }

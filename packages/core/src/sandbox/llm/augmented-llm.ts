@@ -10,6 +10,7 @@ import { currentWorkflowContext } from '../model/workflow-context.js';
 import { nextRetryDelay, shouldRetry, taskRetryPolicy } from '../retry.js';
 import { llmProviderOf } from '../services.js';
 import { costOf } from './model-prices.js';
+import type { ModelPreferences } from './model-table.js';
 import { emptyUsage, roundCost, type UsageNode, type UsageTotals } from './usage.js';
 import {
   llmTaskName,
@@ -25,8 +26,14 @@ import {
 
 /** Parameters of a generate call; defaults come from the LLM's own `defaultParams`. */
 export interface RequestParams {
-  /** Defaults to the provider's `default_model` in the config. */
+  /** Defaults to the best model for `modelPreferences`, else the provider's `default_model` in the config. */
   model?: string;
+  /**
+   * When `model` is not given: cost, speed and intelligence priorities (0 to 1) and name hints by
+   * which the provider's model is chosen from the model table (`models` in the config over the
+   * built-in one), on the worker, as MCP's `ModelPreferences`.
+   */
+  modelPreferences?: ModelPreferences;
   maxTokens?: number;
   temperature?: number;
   /** Model round trips at most in one generate call. Default 10. */
@@ -97,6 +104,19 @@ export function workflowUsage(): UsageTotals {
   return { ...(context === undefined ? emptyUsage() : workflowTotals(context)) };
 }
 
+/**
+ * Tokens used so far by every LLM of the run of `context` (an engine's workflow context): what
+ * {@link workflowUsage} answers inside that run, for the engine that ends it.
+ *
+ * @example
+ * ```ts
+ * const { totalTokens } = workflowUsageOf(context);
+ * ```
+ */
+export function workflowUsageOf(context: object): UsageTotals {
+  return { ...workflowTotals(context) };
+}
+
 function toolResultContent(result: McpToolResult): string | LlmContentPart[] {
   const parts: LlmContentPart[] = [];
   for (const item of result.content) {
@@ -156,14 +176,18 @@ export abstract class AugmentedLLM {
     return { name: this.name, kind: 'llm', usage: { ...this.usage }, models, children: [] };
   }
 
+  // generate, generateStr and #complete are not async functions: they add no promise to those of
+  // the loop and the task, and Temporal's workflow runtime records a stack trace for every promise
+  // that workflow code makes.
+
   /** Runs the loop for a message (or messages) and returns what it produced. */
-  async generate(message: string | LlmMessage | LlmMessage[], params: RequestParams = {}): Promise<GenerateResult> {
+  generate(message: string | LlmMessage | LlmMessage[], params: RequestParams = {}): Promise<GenerateResult> {
     return this.#loop(message, params, undefined, undefined);
   }
 
   /** Runs the loop and returns the final text. */
-  async generateStr(message: string | LlmMessage | LlmMessage[], params: RequestParams = {}): Promise<string> {
-    return (await this.generate(message, params)).text;
+  generateStr(message: string | LlmMessage | LlmMessage[], params: RequestParams = {}): Promise<string> {
+    return this.generate(message, params).then((result) => result.text);
   }
 
   /**
@@ -282,6 +306,7 @@ export abstract class AugmentedLLM {
       const request: LlmRequest = {
         provider: this.provider,
         model: merged.model,
+        ...(merged.modelPreferences === undefined ? {} : { modelPreferences: merged.modelPreferences }),
         messages: [...conversation, ...produced],
         tools: tools.length > 0 ? tools : undefined,
         maxTokens: merged.maxTokens,
@@ -337,10 +362,15 @@ export abstract class AugmentedLLM {
    * One model round trip: a task inside a workflow; outside one, the provider directly, retried by
    * the same policy the task would have (`llm.*` in `workflow_task_retry_policies`).
    */
-  async #complete(request: LlmRequest, onText: ((delta: string) => void) | undefined, signal: AbortSignal | undefined): Promise<LlmResponse> {
+  #complete(request: LlmRequest, onText: ((delta: string) => void) | undefined, signal: AbortSignal | undefined): Promise<LlmResponse> {
     const context = currentWorkflowContext();
     const taskName = llmTaskName(this.provider);
     if (context !== undefined) return context.executeTask<LlmResponse>(taskName, [request], undefined);
+    return this.#completeHere(taskName, request, onText, signal);
+  }
+
+  /** A round trip outside a workflow: the provider, retried by the policy of the task `taskName`. */
+  async #completeHere(taskName: string, request: LlmRequest, onText: ((delta: string) => void) | undefined, signal: AbortSignal | undefined): Promise<LlmResponse> {
     const services = this.agent.services();
     const provider = llmProviderOf(services, this.provider);
     const settings = services.settings;
