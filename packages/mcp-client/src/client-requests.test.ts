@@ -219,6 +219,18 @@ describe('sampling through the OpenAI provider', () => {
     expect(unhinted.result?.['model']).toBe('gpt-4o');
   });
 
+  it("weighs the server's cost, speed and intelligence priorities over the model table when no hint picks a model", async () => {
+    const manager = managerWith({ sampling: createSamplingHandler({ providers: [llmProvider], settings }) });
+    const cheapest = await ask(manager, 'sampling/createMessage', { maxTokens: 10, messages: [userMessage('hi')], modelPreferences: { costPriority: 1 } });
+    expect(cheapest.result?.['model']).toBe('gpt-5-nano');
+    const brightest = await ask(manager, 'sampling/createMessage', {
+      maxTokens: 10,
+      messages: [userMessage('hi')],
+      modelPreferences: { hints: [{ name: 'claude' }], intelligencePriority: 1 },
+    });
+    expect(brightest.result?.['model']).toBe('gpt-5-mini');
+  });
+
   it('refuses content it cannot send to a model with "invalid params"', async () => {
     const manager = managerWith({ sampling: createSamplingHandler({ providers: [llmProvider], settings }) });
     const { error } = await ask(manager, 'sampling/createMessage', { maxTokens: 10, messages: [{ role: 'user', content: { type: 'audio', data: 'AAAA', mimeType: 'audio/wav' } }] });

@@ -5,7 +5,7 @@
  */
 import { costOf, DEFAULT_MODEL_PRICES } from '@mcp-agent/core/engine';
 import type { LlmContentPart, LlmProvider, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
-import type { HumanInputHandler, Logger } from '@mcp-agent/core';
+import { modelTable, rankModels, type HumanInputHandler, type Logger } from '@mcp-agent/core';
 import type { McpSamplingConfig, Settings } from '@mcp-agent/core/config';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { CreateMessageRequest, CreateMessageResult, ModelPreferences, SamplingMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -130,7 +130,10 @@ export function createSamplingHandler(options: SamplingHandlerOptions): Sampling
   };
 }
 
-/** The config's provider and model, else what the server's hints point at, else the first provider's default. */
+/**
+ * The config's provider and model, else what the server's hints point at, else the best model of
+ * the model table for the server's priorities, else the first provider's default.
+ */
 function chooseModel(
   preferences: ModelPreferences | undefined,
   providers: readonly LlmProvider[],
@@ -146,6 +149,13 @@ function chooseModel(
     for (const candidate of knownModels(allowed, settings)) {
       if (candidate.model.toLowerCase().includes(name)) return candidate;
     }
+  }
+  // Priorities without a hint that matched: the best model of the model table among the allowed providers.
+  const prioritised = [preferences?.costPriority, preferences?.speedPriority, preferences?.intelligencePriority].some((priority) => typeof priority === 'number' && priority > 0);
+  if (prioritised) {
+    const best = rankModels(preferences as ModelPreferences, modelTable(settings.models), { providers: allowed.map((provider) => provider.name) })[0];
+    const provider = allowed.find((candidate) => candidate.name === best?.model.provider);
+    if (best !== undefined && provider !== undefined) return { provider, model: best.model.name };
   }
   return { provider: configured ?? (providers[0] as LlmProvider), model: undefined };
 }

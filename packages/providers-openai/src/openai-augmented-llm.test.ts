@@ -1,6 +1,6 @@
 // OpenAIAugmentedLLM as users run it: an MCPApp on the in-process engine, an Agent over the real MCP
 // test server (stdio), and the real openai SDK against the local wire-protocol server.
-import { Agent, createLogger, MCPApp, TaskFailedError, Workflow, WorkflowApplicationError, WorkflowResult, type GenerateResult } from '@mcp-agent/core';
+import { Agent, createLogger, MCPApp, TaskFailedError, Workflow, WorkflowApplicationError, WorkflowResult, type GenerateResult, type ModelPreferences } from '@mcp-agent/core';
 import type { LlmProvider, LlmRequest } from '@mcp-agent/core/engine';
 import type { SettingsInput } from '@mcp-agent/core/config';
 import { createAsyncioEngine } from '@mcp-agent/executor-asyncio';
@@ -37,11 +37,14 @@ interface AskOutcome {
 @app.workflow
 class AskWorkflow extends Workflow<AskOutcome> {
   @app.workflowRun
-  async run(input: { prompt: string; servers?: string[]; model?: string }): Promise<WorkflowResult<AskOutcome>> {
+  async run(input: { prompt: string; servers?: string[]; model?: string; modelPreferences?: ModelPreferences }): Promise<WorkflowResult<AskOutcome>> {
     const agent = new Agent({ name: 'asker', instruction: 'Answer briefly.', serverNames: input.servers ?? [] });
     const llm = await agent.attachLlm(OpenAIAugmentedLLM);
     try {
-      const result = await llm.generate(input.prompt, input.model === undefined ? {} : { model: input.model });
+      const result = await llm.generate(input.prompt, {
+        ...(input.model === undefined ? {} : { model: input.model }),
+        ...(input.modelPreferences === undefined ? {} : { modelPreferences: input.modelPreferences }),
+      });
       return new WorkflowResult({ value: { text: result.text, iterations: result.iterations, calls: llm.usage.calls, totalTokens: llm.usage.totalTokens } });
     } catch (error) {
       if (!TaskFailedError.is(error)) throw error;
@@ -327,6 +330,17 @@ describe('OpenAIAugmentedLLM inside a workflow', () => {
     expect(outcome).toEqual({ text: 'The workflow heard: from a workflow', iterations: 2, calls: 2, totalTokens: 72 });
     expect(server.requests).toHaveLength(2);
     expect(messagesOf(1).at(-1)).toMatchObject({ role: 'tool', content: 'from a workflow' });
+  });
+
+  it("chooses the model of each round trip by the workflow's modelPreferences, on the worker, with tool calling when it offers tools", async () => {
+    server.enqueue({ text: 'cheap answer' });
+    server.enqueue(replyCalling('test_echo', { text: 'bright' }), { text: 'bright answer' });
+    const ask = (input: { prompt: string; servers?: string[]; modelPreferences: ModelPreferences }) =>
+      app.run(async ({ executor }) => (await executor.executeWorkflow(AskWorkflow, input)).value);
+    expect((await ask({ prompt: 'Hi', modelPreferences: { costPriority: 1 } }))?.text).toBe('cheap answer');
+    expect((await ask({ prompt: 'Echo', servers: ['test'], modelPreferences: { intelligencePriority: 1, hints: [{ name: 'gpt-4.1' }] } }))?.text).toBe('bright answer');
+    // Cheapest of OpenAI's; then the most capable of those the hint names (gpt-4.1, -mini, -nano), for both rounds.
+    expect(server.requests.map((request) => request.body['model'])).toEqual(['gpt-5-nano', 'gpt-4.1-mini', 'gpt-4.1-mini']);
   });
 
   it.each([

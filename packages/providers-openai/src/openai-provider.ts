@@ -2,7 +2,16 @@
  * The OpenAI model provider: one Chat Completions round trip through the official SDK, run by the
  * engines as the task `llm.openai.complete` (an activity under Temporal). Node only.
  */
-import type { EmbeddingProvider, EmbeddingRequest, EmbeddingResponse, LlmProvider, LlmProviderContext, LlmRequest, LlmResponse } from '@mcp-agent/core/engine';
+import {
+  requestedModel,
+  type EmbeddingProvider,
+  type EmbeddingRequest,
+  type EmbeddingResponse,
+  type LlmProvider,
+  type LlmProviderContext,
+  type LlmRequest,
+  type LlmResponse,
+} from '@mcp-agent/core/engine';
 import { AzureOpenAI, OpenAI } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { resolveOpenAIConnection, type Environment, type OpenAIConnection } from './openai-connection.js';
@@ -82,7 +91,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): OpenA
 
   const prepare = (request: LlmRequest, context: LlmProviderContext) => {
     const connection = resolveOpenAIConnection(context.settings, environment);
-    const model = request.model ?? connection.defaultModel ?? fallbackModel;
+    // A request's modelPreferences choose among the model table's models of OpenAI (or Azure).
+    const model = requestedModel(request, connection.azure ? 'azure' : 'openai', context.settings.models) ?? connection.defaultModel ?? fallbackModel;
     const errorContext: OpenAIErrorContext = {
       label: connection.label,
       model,

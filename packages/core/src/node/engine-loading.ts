@@ -3,7 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../sandbox/errors.js';
 import type { Executor } from '../sandbox/executor.js';
 import type { Logger } from './logger.js';
@@ -54,10 +54,19 @@ export const ENGINE_PACKAGES: Readonly<Record<string, string>> = {
 /** The export condition under which workspace packages point at their TypeScript sources. */
 export const SOURCE_CONDITION = 'mcp-agent-source';
 
-/** True when this process resolves {@link SOURCE_CONDITION} (tsx or vitest in the monorepo). */
+/** Whether this module runs from the repository's sources rather than from an installed package. */
+const RUNS_FROM_SOURCES = !fileURLToPath(import.meta.url)
+  .split(path.sep)
+  .includes('node_modules');
+
+/**
+ * True when this process resolves {@link SOURCE_CONDITION}: the flag is given (tsx in the
+ * repository), or vitest runs the repository's own tests. Vitest in a project that installed the
+ * packages does not count: their sources are not built to run.
+ */
 export function sourceConditionActive(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return process.env.VITEST !== undefined || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
+  return (process.env.VITEST !== undefined && RUNS_FROM_SOURCES) || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
 }
 
 /**
@@ -145,6 +154,8 @@ export const CONFIG_SECTION_PACKAGES: Readonly<Record<string, string>> = {
   openai: '@mcp-agent/providers-openai',
   azure: '@mcp-agent/providers-openai',
   anthropic: '@mcp-agent/providers-anthropic',
+  google: '@mcp-agent/providers-ai-sdk',
+  bedrock: '@mcp-agent/providers-ai-sdk',
   server: '@mcp-agent/server',
 };
 
@@ -204,15 +215,21 @@ export async function loadExecutionEngine(name: string, engines: Readonly<Record
 }
 
 /** The packages of the built-in model providers. */
-export const LLM_PROVIDER_PACKAGES: readonly string[] = ['@mcp-agent/providers-openai', '@mcp-agent/providers-anthropic'];
+export const LLM_PROVIDER_PACKAGES: readonly string[] = ['@mcp-agent/providers-openai', '@mcp-agent/providers-anthropic', '@mcp-agent/providers-ai-sdk'];
 
 function isLlmProvider(value: unknown): value is LlmProvider {
   return typeof value === 'object' && value !== null && typeof (value as LlmProvider).name === 'string' && typeof (value as LlmProvider).complete === 'function';
 }
 
+/** The providers a package exports: its `llmProvider` and each of its `llmProviders` (a package may hold several, as the AI SDK one does). */
+function exportedProviders<T>(single: unknown, several: unknown, isProvider: (value: unknown) => value is T): T[] {
+  return [single, ...(Array.isArray(several) ? several : [])].filter(isProvider);
+}
+
 /**
  * The model providers installed for the app in `cwd`: each package of {@link LLM_PROVIDER_PACKAGES}
- * that resolves from there and exports `llmProvider`. A package that is not installed is skipped.
+ * that resolves from there, with the providers it exports as `llmProvider` or `llmProviders`. A
+ * package that is not installed is skipped.
  */
 export async function loadInstalledLlmProviders(cwd: AppDirectories = process.cwd()): Promise<LlmProvider[]> {
   const providers: LlmProvider[] = [];
@@ -223,8 +240,8 @@ export async function loadInstalledLlmProviders(cwd: AppDirectories = process.cw
     } catch {
       continue;
     }
-    const loaded = (await import(pathToFileURL(entry).href)) as { llmProvider?: unknown };
-    if (isLlmProvider(loaded.llmProvider)) providers.push(loaded.llmProvider);
+    const loaded = (await import(pathToFileURL(entry).href)) as { llmProvider?: unknown; llmProviders?: unknown };
+    providers.push(...exportedProviders(loaded.llmProvider, loaded.llmProviders, isLlmProvider));
   }
   return providers;
 }
@@ -235,7 +252,8 @@ function isEmbeddingProvider(value: unknown): value is EmbeddingProvider {
 
 /**
  * The embedding providers installed for the app in `cwd`: each package of
- * {@link LLM_PROVIDER_PACKAGES} that resolves from there and exports `embeddingProvider`.
+ * {@link LLM_PROVIDER_PACKAGES} that resolves from there, with the providers it exports as
+ * `embeddingProvider` or `embeddingProviders`.
  */
 export async function loadInstalledEmbeddingProviders(cwd: AppDirectories = process.cwd()): Promise<EmbeddingProvider[]> {
   const providers: EmbeddingProvider[] = [];
@@ -246,8 +264,8 @@ export async function loadInstalledEmbeddingProviders(cwd: AppDirectories = proc
     } catch {
       continue;
     }
-    const loaded = (await import(pathToFileURL(entry).href)) as { embeddingProvider?: unknown };
-    if (isEmbeddingProvider(loaded.embeddingProvider)) providers.push(loaded.embeddingProvider);
+    const loaded = (await import(pathToFileURL(entry).href)) as { embeddingProvider?: unknown; embeddingProviders?: unknown };
+    providers.push(...exportedProviders(loaded.embeddingProvider, loaded.embeddingProviders, isEmbeddingProvider));
   }
   return providers;
 }

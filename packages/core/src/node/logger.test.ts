@@ -100,6 +100,13 @@ describe('createLogger', () => {
     expect(error).not.toHaveBeenCalled();
   });
 
+  it('says which levels it writes, children as their parent', () => {
+    const { logger } = collecting({ level: 'warn' });
+    expect((['debug', 'info', 'warn', 'error'] as const).map((level) => logger.enabled?.(level))).toEqual([false, false, true, true]);
+    expect(logger.child('temporal').enabled?.('info')).toBe(false);
+    expect(createLogger({ transports: ['none'], level: 'debug' }).enabled?.('error')).toBe(false);
+  });
+
   it('lets a sink replace the transports', () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const { logger, records } = collecting({ transports: ['none'] });

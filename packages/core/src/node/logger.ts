@@ -42,6 +42,16 @@ export interface Logger {
   error(message: string, data?: Record<string, unknown>): void;
   /** A logger whose namespace is this one's plus `.name`. */
   child(name: string): Logger;
+  /**
+   * Whether lines of `level` are written. Optional: a caller that would build a line's data at
+   * some cost asks first, and writes to a logger without it as if the level were enabled.
+   *
+   * @example
+   * ```ts
+   * if (logger.enabled?.('debug') !== false) logger.debug('request', { body: describe(request) });
+   * ```
+   */
+  enabled?(level: LogLevel): boolean;
 }
 
 function normaliseLevel(level: LoggerOptions['level']): LogLevel {
@@ -134,6 +144,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       warn: (message, data) => write('warn', message, data),
       error: (message, data) => write('error', message, data),
       child: (name) => make(namespace === '' ? name : `${namespace}.${name}`),
+      enabled: (level) => sink !== undefined && LEVEL_ORDER[level] >= threshold,
     };
   };
   return make(options.namespace ?? 'mcp-agent');

@@ -145,6 +145,10 @@ describe('the task map', () => {
     })();
     expect(UnknownTaskError.is(mcp) && (mcp as Error).message).toContain('This engine was given no MCP service');
     expect(() => tasks.get('llm.anthropic.complete')).toThrow('No "anthropic" model provider is loaded: install @mcp-agent/providers-anthropic');
+    expect(() => tasks.get('llm.google.complete')).toThrow('No "google" model provider is loaded: install @mcp-agent/providers-ai-sdk and @ai-sdk/google in the app');
+    expect(() => tasks.get('embedding.mistral.embed')).toThrow(
+      `No "mistral" embedding provider is loaded: define it with aiSdkProvider({ name: 'mistral', model }) of @mcp-agent/providers-ai-sdk over any AI SDK model`,
+    );
   });
 
   it('finds tasks registered after it was made', () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Settings } from '../config/schema.js';
 import { ConfigError, McpClientError, messageOf, UnknownTaskError, WorkflowUsageError } from '../sandbox/errors.js';
-import type { LlmProvider } from '../sandbox/llm/llm-provider.js';
+import { providerInstallHint, type LlmProvider } from '../sandbox/llm/llm-provider.js';
 import { MCP_TASK_NAMES, type McpService } from '../sandbox/mcp/mcp-service.js';
 import type { TaskDefinition } from '../sandbox/model/definitions.js';
 import type { WorkflowRegistry } from '../sandbox/model/registry.js';
@@ -102,18 +102,14 @@ class AppTaskMap implements TaskMap {
     }
     const provider = LLM_TASK.exec(name)?.[1];
     if (provider !== undefined) {
-      return new UnknownTaskError(
-        name,
-        names,
-        `No "${provider}" model provider is loaded: install @mcp-agent/providers-${provider} in the app, or pass it to new MCPApp({ llmProviders: [...] }).`,
-      );
+      return new UnknownTaskError(name, names, `No "${provider}" model provider is loaded: ${providerInstallHint(provider)}, or pass it to new MCPApp({ llmProviders: [...] }).`);
     }
     const embedder = EMBEDDING_TASK.exec(name)?.[1];
     if (embedder !== undefined) {
       return new UnknownTaskError(
         name,
         names,
-        `No "${embedder}" embedding provider is loaded: install @mcp-agent/providers-${embedder} in the app, or pass it to new MCPApp({ embeddingProviders: [...] }).`,
+        `No "${embedder}" embedding provider is loaded: ${providerInstallHint(embedder)}, or pass it to new MCPApp({ embeddingProviders: [...] }).`,
       );
     }
     if (name === HUMAN_INPUT_TASK) {

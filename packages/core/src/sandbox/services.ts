@@ -7,7 +7,7 @@
 import type { Settings } from '../config/schema.js';
 import { WorkflowUsageError } from './errors.js';
 import type { EmbeddingProvider } from './llm/embedding.js';
-import type { LlmProvider } from './llm/llm-provider.js';
+import { providerInstallHint, type LlmProvider } from './llm/llm-provider.js';
 import type { McpService } from './mcp/mcp-service.js';
 import type { TaskDefinition } from './model/definitions.js';
 import type { HumanInputHandler } from './human-input.js';
@@ -100,7 +100,7 @@ export function llmProviderOf(services: AppServices, name: string): LlmProvider 
     const loaded = [...services.llmProviders.keys()];
     throw new WorkflowUsageError(
       `no "${name}" model provider is loaded${loaded.length > 0 ? ` (loaded: ${loaded.join(', ')})` : ''}; ` +
-        `install @mcp-agent/providers-${name} in the app, or pass it to new MCPApp({ llmProviders: [...] })`,
+        `${providerInstallHint(name)}, or pass it to new MCPApp({ llmProviders: [...] })`,
     );
   }
   return provider;

@@ -14,7 +14,7 @@ function stopSequence(reply: ResolvedLlmReply, context: RenderContext): string |
 /** The content blocks: the text block (if any), then one `tool_use` block per call. */
 function contentBlocks(reply: ResolvedLlmReply, context: RenderContext): Array<Record<string, unknown>> {
   const blocks: Array<Record<string, unknown>> = [];
-  if (reply.text !== undefined) blocks.push({ type: 'text', text: reply.text, citations: null });
+  if (reply.text !== undefined) blocks.push({ type: 'text', text: reply.text });
   reply.toolCalls.forEach((call, index) => {
     blocks.push({ type: 'tool_use', id: call.id ?? context.toolCallId(index), name: call.name, input: call.argumentsValue });
   });

@@ -2,14 +2,15 @@
 // record of each request the rules match against.
 
 /**
- * Which wire protocol a request spoke: OpenAI Chat Completions or Anthropic Messages.
+ * Which wire protocol a request spoke: OpenAI Chat Completions, Anthropic Messages or Google's
+ * Gemini API (`generateContent`).
  *
  * @example
  * ```ts
  * const provider: LlmProvider = 'anthropic';
  * ```
  */
-export type LlmProvider = 'openai' | 'anthropic';
+export type LlmProvider = 'openai' | 'anthropic' | 'google';
 
 /**
  * Why a scripted reply stopped, in Anthropic's words. On the OpenAI wire `end_turn` and
@@ -37,11 +38,12 @@ export interface LlmReplyToolCall {
   name: string;
   /**
    * The arguments: a value sent as JSON, or a string sent verbatim (to script invalid JSON).
-   * OpenAI gets the string as `function.arguments`; Anthropic gets `input` parsed from it, or the
+   * OpenAI gets the string as `function.arguments`; Google gets `args` parsed from it (a value
+   * that is not a JSON object as `{ value }`); Anthropic gets `input` parsed from it, or the
    * bare string when it is not JSON (streamed: the string as `input_json_delta` fragments).
    */
   arguments: unknown;
-  /** The call id. Default: `call_local_<n>` (OpenAI) or `toolu_local_<n>` (Anthropic), `<n>` six digits. */
+  /** The call id. Default: `call_local_<n>` (OpenAI, Google) or `toolu_local_<n>` (Anthropic), `<n>` six digits. */
   id?: string;
 }
 
@@ -77,7 +79,9 @@ export interface LlmReplyError {
    * The error `type` in the body. Default by status: OpenAI `invalid_request_error` (4xx),
    * `requests` (429), `server_error` (5xx); Anthropic `invalid_request_error`,
    * `authentication_error` (401), `permission_error` (403), `not_found_error` (404),
-   * `rate_limit_error` (429), `api_error` (5xx), `overloaded_error` (529).
+   * `rate_limit_error` (429), `api_error` (5xx), `overloaded_error` (529); Google's `status`
+   * `INVALID_ARGUMENT` (400), `UNAUTHENTICATED` (401), `PERMISSION_DENIED` (403), `NOT_FOUND`
+   * (404), `RESOURCE_EXHAUSTED` (429), `UNAVAILABLE` (503), `INTERNAL` (other 5xx).
    */
   type?: string;
   /** When set, a `retry-after` header with this many seconds. */
@@ -116,7 +120,7 @@ export interface LlmReply {
   /**
    * Answer HTTP 200 with this broken body instead, as a faulty server or proxy might: sent
    * verbatim as the `application/json` body, or, for a streamed request, as the data of the first
-   * server-sent event (OpenAI: `data: <body>`; Anthropic: `event: message_start`, `data: <body>`),
+   * server-sent event (OpenAI and Google: `data: <body>`; Anthropic: `event: message_start`, `data: <body>`),
    * after which the stream ends without its closing event. `''` sends an empty body (an empty
    * `data:` line when streamed); `'{}'` is JSON without the expected fields.
    *

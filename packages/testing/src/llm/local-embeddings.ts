@@ -81,3 +81,38 @@ export function openaiEmbeddingsResponse(body: Record<string, unknown>): { ok: t
     },
   };
 }
+
+/** The text of a Gemini `content`: its text parts joined, or `undefined` when it has none. */
+function geminiContentText(content: unknown): string | undefined {
+  const parts = (content as { parts?: unknown } | undefined)?.parts;
+  if (!Array.isArray(parts)) return undefined;
+  const texts = parts.filter((part): part is { text: string } => typeof part?.text === 'string').map((part) => part.text);
+  return texts.length > 0 ? texts.join(' ') : undefined;
+}
+
+/**
+ * Google's answer to `:embedContent` (one `content`, answered `{ embedding: { values } }`) or
+ * `:batchEmbedContents` (`requests`, answered `{ embeddings: [{ values }] }`), with the texts
+ * embedded, or an error message naming the bad field. `outputDimensionality` sets the length.
+ */
+export function googleEmbeddingsResponse(
+  method: 'embedContent' | 'batchEmbedContents',
+  body: Record<string, unknown>,
+): { ok: true; body: unknown; inputs: string[] } | { ok: false; message: string } {
+  const requests: unknown[] = method === 'embedContent' ? [body] : Array.isArray(body['requests']) ? body['requests'] : [];
+  if (requests.length === 0) return { ok: false, message: `local LLM server: :${method}: expected ${method === 'embedContent' ? 'a "content"' : 'a non-empty "requests" array'}` };
+  const inputs: string[] = [];
+  const vectors: number[][] = [];
+  for (const [index, request] of requests.entries()) {
+    const text = geminiContentText((request as { content?: unknown } | undefined)?.content);
+    if (text === undefined) return { ok: false, message: `local LLM server: :${method}: request ${index} has no content with text parts` };
+    const dimensions = (request as { outputDimensionality?: unknown }).outputDimensionality ?? DEFAULT_EMBEDDING_DIMENSIONS;
+    if (!Number.isInteger(dimensions) || (dimensions as number) < 1 || (dimensions as number) > 4096) {
+      return { ok: false, message: `local LLM server: :${method}: "outputDimensionality" must be a whole number from 1 to 4096, got ${JSON.stringify(dimensions)}` };
+    }
+    inputs.push(text);
+    vectors.push(localEmbedding(text, dimensions as number));
+  }
+  const answer = method === 'embedContent' ? { embedding: { values: vectors[0] } } : { embeddings: vectors.map((values) => ({ values })) };
+  return { ok: true, body: answer, inputs };
+}

@@ -73,7 +73,12 @@ const server = await startLocalLlmServer({
   process.exit(1);
 });
 
-process.stdout.write(`local LLM server listening on ${server.url}\n` + `OpenAI base URL: ${server.openaiBaseUrl}\n` + `Anthropic base URL: ${server.anthropicBaseUrl}\n`);
+process.stdout.write(
+  `local LLM server listening on ${server.url}\n` +
+    `OpenAI base URL: ${server.openaiBaseUrl}\n` +
+    `Anthropic base URL: ${server.anthropicBaseUrl}\n` +
+    `Google base URL: ${server.googleBaseUrl}\n`,
+);
 
 const stop = (): void => {
   void server.close().then(() => process.exit(0));

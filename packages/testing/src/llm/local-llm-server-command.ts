@@ -17,9 +17,9 @@ export type LocalLlmServerCommand = McpTestServerCommand;
  * working directory.
  *
  * The process serves an echo script (every request gets the text `(local model) <the last user
- * message>`), prints `OpenAI base URL: <url>` and `Anthropic base URL: <url>` lines on stdout
- * once listening, and exits with code 0 on SIGINT or SIGTERM. Flag: `--port <n>` (default: an
- * ephemeral port).
+ * message>`), prints `OpenAI base URL: <url>`, `Anthropic base URL: <url>` and
+ * `Google base URL: <url>` lines on stdout once listening, and exits with code 0 on SIGINT or
+ * SIGTERM. Flag: `--port <n>` (default: an ephemeral port).
  *
  * @param flags - Extra arguments for the entry. Default: none.
  * @returns The command and its arguments.

@@ -433,6 +433,121 @@ describe('Anthropic Messages', () => {
   });
 });
 
+describe('Google Gemini API (generateContent)', () => {
+  /** POSTs a JSON body to a Google endpoint of the server, as @ai-sdk/google does. */
+  async function post(server: LocalLlmServer, pathAndQuery: string, body: unknown): Promise<Response> {
+    return fetch(`${server.googleBaseUrl}${pathAndQuery}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'AIza-test-secret' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it('answers text and parallel function calls with usageMetadata, and records the model from the path', async () => {
+    const server = await start();
+    server.enqueue({
+      text: 'Checking both.',
+      toolCalls: [
+        { name: 'weather', arguments: { city: 'Paris' } },
+        { id: 'fc_2', name: 'time', arguments: { zone: 'CET' } },
+      ],
+      usage: { inputTokens: 20, outputTokens: 7 },
+    });
+    const response = await post(server, '/models/gemini-2.5-flash:generateContent', {
+      systemInstruction: { parts: [{ text: 'Be brief.' }] },
+      contents: [{ role: 'user', parts: [{ text: 'Weather and time in Paris?' }] }],
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      candidates: [
+        {
+          content: {
+            role: 'model',
+            parts: [
+              { text: 'Checking both.' },
+              { functionCall: { id: 'call_local_000002', name: 'weather', args: { city: 'Paris' } } },
+              { functionCall: { id: 'fc_2', name: 'time', args: { zone: 'CET' } } },
+            ],
+          },
+          finishReason: 'STOP',
+          index: 0,
+        },
+      ],
+      usageMetadata: { promptTokenCount: 20, candidatesTokenCount: 7, totalTokenCount: 27 },
+      modelVersion: 'gemini-2.5-flash',
+      responseId: 'resp_local_1',
+    });
+    expect(server.requests[0]).toMatchObject({
+      provider: 'google',
+      path: '/v1beta/models/gemini-2.5-flash:generateContent',
+      model: 'gemini-2.5-flash',
+      stream: false,
+      lastUserMessage: 'Weather and time in Paris?',
+    });
+    expect(server.requests[0]?.headers['x-goog-api-key']).toBe('[redacted]');
+  });
+
+  it('skips user turns that carry only function responses when finding the last user message', async () => {
+    const server = await start({ script: { replies: [replyWithText('done')] } });
+    await post(server, '/models/gemini-2.5-flash:generateContent', {
+      contents: [
+        { role: 'user', parts: [{ text: 'Weather?' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'weather', args: {} } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'weather', response: { content: 'sunny' } } }] },
+      ],
+    });
+    expect(server.requests[0]?.lastUserMessage).toBe('Weather?');
+  });
+
+  it('streams text chunks and ends with the finish reason and usage, on :streamGenerateContent?alt=sse', async () => {
+    const server = await start({ script: { replies: [{ text: 'Streaming piece by piece.', stopReason: 'max_tokens', usage: { inputTokens: 4, outputTokens: 5 } }] } });
+    const response = await post(server, '/models/gemini-2.5-flash:streamGenerateContent?alt=sse', { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events = (await response.text())
+      .split('\n\n')
+      .filter((event) => event.startsWith('data: '))
+      .map(
+        (event) => JSON.parse(event.slice('data: '.length)) as { candidates: Array<{ content: { parts: Array<{ text?: string }> }; finishReason?: string }>; usageMetadata?: unknown },
+      );
+    expect(events.length).toBeGreaterThan(2);
+    expect(events.flatMap((event) => event.candidates[0]?.content.parts.map((part) => part.text ?? '') ?? []).join('')).toBe('Streaming piece by piece.');
+    expect(events.at(-1)?.candidates[0]?.finishReason).toBe('MAX_TOKENS');
+    expect(events.at(-1)?.usageMetadata).toEqual({ promptTokenCount: 4, candidatesTokenCount: 5, totalTokenCount: 9 });
+    expect(events.slice(0, -1).every((event) => event.usageMetadata === undefined)).toBe(true);
+    expect(server.requests[0]).toMatchObject({ path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent', stream: true });
+  });
+
+  it("answers errors in Google's shape, with retry-after when scripted", async () => {
+    const server = await start({ script: { replies: [{ error: { status: 429, message: 'Resource has been exhausted', retryAfterSeconds: 3 } }, { error: { status: 401 } }] } });
+    const limited = await post(server, '/models/gemini-2.5-flash:generateContent', { contents: [] });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('3');
+    expect(await limited.json()).toEqual({ error: { code: 429, message: 'Resource has been exhausted', status: 'RESOURCE_EXHAUSTED' } });
+    const unauthorised = await post(server, '/models/gemini-2.5-flash:generateContent', { contents: [] });
+    expect(((await unauthorised.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED');
+  });
+
+  it('computes embeddings for :embedContent and :batchEmbedContents, as /v1/embeddings does', async () => {
+    const server = await start();
+    const single = await post(server, '/models/gemini-embedding-001:embedContent', { content: { parts: [{ text: 'hotel in Paris' }] } });
+    expect(await single.json()).toEqual({ embedding: { values: localEmbedding('hotel in Paris') } });
+    const batch = await post(server, '/models/gemini-embedding-001:batchEmbedContents', {
+      requests: [
+        { content: { role: 'user', parts: [{ text: 'a' }] }, outputDimensionality: 8 },
+        { content: { role: 'user', parts: [{ text: 'b' }] }, outputDimensionality: 8 },
+      ],
+    });
+    expect(await batch.json()).toEqual({ embeddings: [{ values: localEmbedding('a', 8) }, { values: localEmbedding('b', 8) }] });
+    expect(server.embeddingRequests.map((request) => [request.model, request.inputs])).toEqual([
+      ['gemini-embedding-001', ['hotel in Paris']],
+      ['gemini-embedding-001', ['a', 'b']],
+    ]);
+    expect(server.requests).toHaveLength(0);
+    const refused = await post(server, '/models/gemini-embedding-001:batchEmbedContents', { requests: [] });
+    expect(refused.status).toBe(400);
+  });
+});
+
 describe('errors', () => {
   const cases = [
     { status: 400, openai: OpenAI.BadRequestError, anthropic: Anthropic.BadRequestError, anthropicType: 'invalid_request_error' },

@@ -1,15 +1,16 @@
-// A local HTTP server that speaks OpenAI Chat Completions and Anthropic Messages, answering from a
-// script, so the real provider SDKs run against it in tests, in CI and in offline demos.
+// A local HTTP server that speaks OpenAI Chat Completions, Anthropic Messages and Google's Gemini
+// API (`generateContent`), answering from a script, so the real provider SDKs run against it in tests, in CI and in offline demos.
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { anthropicErrorBody, anthropicMessage, anthropicMessageEvents } from './anthropic-messages-response.js';
+import { googleErrorBody, googleGenerateContentEvents, googleGenerateContentResponse } from './google-generate-content-response.js';
 import { describeInvalidLlmReply } from './llm-script.js';
 import type { LlmProvider, LlmReply, LlmReplyError, LlmRule, LlmScript, RecordedLlmRequest } from './llm-script.js';
 import { openaiChatCompletion, openaiChatCompletionChunks, openaiErrorBody } from './openai-chat-completions-response.js';
 import { resolveLlmReply } from './resolved-llm-reply.js';
-import { openaiEmbeddingsResponse } from './local-embeddings.js';
+import { googleEmbeddingsResponse, openaiEmbeddingsResponse } from './local-embeddings.js';
 import type { RenderContext, ServerSentEvent } from './resolved-llm-reply.js';
 
 /**
@@ -45,10 +46,13 @@ export interface LocalLlmServer {
   readonly openaiBaseUrl: string;
   /** The `baseURL` for the `@anthropic-ai/sdk` client: `http://127.0.0.1:<port>` (it adds `/v1`). */
   readonly anthropicBaseUrl: string;
+  /** The `baseURL` for `@ai-sdk/google` (and Google's own clients): `http://127.0.0.1:<port>/v1beta`. */
+  readonly googleBaseUrl: string;
   /** Every request received, oldest first, including ones answered with an error. A live view. */
   readonly requests: readonly RecordedLlmRequest[];
   /**
-   * The texts of every `/v1/embeddings` request, oldest first (kept apart from `requests`, which
+   * The texts of every embeddings request (`/v1/embeddings`, Google's `:embedContent` and
+   * `:batchEmbedContents`), oldest first (kept apart from `requests`, which
    * holds model turns). A live view.
    */
   readonly embeddingRequests: readonly { model: string | undefined; inputs: string[]; time: Date }[];
@@ -69,7 +73,7 @@ export interface LocalLlmServer {
 }
 
 /** Header names whose values are never recorded. */
-const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'proxy-authorization']);
+const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'proxy-authorization']);
 
 /** The endpoints served, by path. */
 const ENDPOINTS: Record<string, LlmProvider> = {
@@ -77,6 +81,21 @@ const ENDPOINTS: Record<string, LlmProvider> = {
   '/chat/completions': 'openai',
   '/v1/messages': 'anthropic',
 };
+
+/** Google's model endpoints: `/v1beta/models/<model>:generateContent` and `:streamGenerateContent`. */
+const GOOGLE_ENDPOINT = /^\/v1(?:beta)?\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+
+/** Google's embedding endpoints: `/v1beta/models/<model>:embedContent` and `:batchEmbedContents`. */
+const GOOGLE_EMBEDDING_ENDPOINT = /^\/v1(?:beta)?\/models\/([^/:]+):(embedContent|batchEmbedContents)$/;
+
+/** The provider of a served endpoint, with the model and streaming a Google path carries; `undefined` for any other path. */
+function endpointOf(path: string): { provider: LlmProvider; model?: string; stream?: boolean } | undefined {
+  const provider = ENDPOINTS[path];
+  if (provider !== undefined) return { provider };
+  const google = GOOGLE_ENDPOINT.exec(path);
+  if (google === null) return undefined;
+  return { provider: 'google', model: decodeURIComponent(google[1] as string), stream: google[2] === 'streamGenerateContent' };
+}
 
 /** A rule and how many more requests it may answer. */
 interface ActiveRule {
@@ -109,8 +128,19 @@ function contentText(content: unknown): string | undefined {
   return texts.length > 0 ? texts.join('\n') : undefined;
 }
 
-/** The text of the last user message that has text. */
+/** The text of the last user message that has text (Gemini: the last `user` content with text parts). */
 function lastUserMessage(body: Record<string, unknown>): string | undefined {
+  const contents = body['contents'];
+  if (Array.isArray(contents)) {
+    for (let index = contents.length - 1; index >= 0; index -= 1) {
+      const content: unknown = contents[index];
+      if (typeof content !== 'object' || content === null || (content as { role?: unknown }).role !== 'user') continue;
+      const parts = (content as { parts?: unknown }).parts;
+      const texts = Array.isArray(parts) ? parts.filter((part): part is { text: string } => typeof part?.text === 'string').map((part) => part.text) : [];
+      if (texts.length > 0) return texts.join('\n');
+    }
+    return undefined;
+  }
   const messages = body['messages'];
   if (!Array.isArray(messages)) return undefined;
   for (let index = messages.length - 1; index >= 0; index -= 1) {
@@ -158,14 +188,19 @@ function emptyScriptMessage(request: RecordedLlmRequest): string {
 }
 
 /**
- * Starts a local HTTP server on 127.0.0.1 that speaks two wire protocols, so the real `openai` and
- * `@anthropic-ai/sdk` clients can run against it:
+ * Starts a local HTTP server on 127.0.0.1 that speaks three wire protocols, so the real `openai`,
+ * `@anthropic-ai/sdk` and `@ai-sdk/google` clients can run against it:
  *
  * - `POST /v1/chat/completions` (also `/chat/completions`): OpenAI Chat Completions, a
  *   `chat.completion` or, with `stream: true`, `chat.completion.chunk` SSE ending `data: [DONE]`
  *   (a usage chunk only with `stream_options.include_usage`, as OpenAI does);
  * - `POST /v1/messages`: Anthropic Messages, a `message` or, with `stream: true`, the
  *   `message_start` … `message_stop` event stream;
+ * - `POST /v1beta/models/<model>:generateContent` (also `/v1/...`): Google's Gemini API, a
+ *   `GenerateContentResponse` with `functionCall` parts and `usageMetadata`, or, on
+ *   `:streamGenerateContent?alt=sse`, its chunks as data-only events; errors as
+ *   `{ error: { code, message, status } }`; `:embedContent` and `:batchEmbedContents` answer
+ *   computed embeddings as `/v1/embeddings` does;
  * - `POST /v1/embeddings` (also `/embeddings`): OpenAI embeddings, computed, not scripted: each
  *   word of a text adds to one coordinate, so texts that share words are similar (float arrays,
  *   or base64 as the `openai` SDK asks for by default).
@@ -265,18 +300,18 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     const requestId = `req_local_${nextId()}`;
     const message = error.message ?? defaultErrorMessage(error.status);
     const headers: OutgoingHttpHeaders = {
-      [provider === 'openai' ? 'x-request-id' : 'request-id']: requestId,
+      [provider === 'anthropic' ? 'request-id' : 'x-request-id']: requestId,
       ...extraHeaders,
     };
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-    const body = provider === 'openai' ? openaiErrorBody(error, message) : anthropicErrorBody(error, message, requestId);
+    const body = provider === 'openai' ? openaiErrorBody(error, message) : provider === 'google' ? googleErrorBody(error, message) : anthropicErrorBody(error, message, requestId);
     sendJson(response, error.status, body, headers);
   };
 
   /** A 200 whose body is broken: as is, or as the data of a stream's first event, the stream then cut short. */
   const sendMalformedBody = (response: ServerResponse, provider: LlmProvider, stream: boolean, body: string): void => {
     const requestId = `req_local_${nextId()}`;
-    const idHeader = provider === 'openai' ? 'x-request-id' : 'request-id';
+    const idHeader = provider === 'anthropic' ? 'request-id' : 'x-request-id';
     if (!stream) {
       response.writeHead(200, { 'content-type': 'application/json', [idHeader]: requestId }).end(body);
       return;
@@ -310,9 +345,16 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
       await answerEmbeddings(request, response);
       return;
     }
-    const endpointProvider = ENDPOINTS[path];
+    const googleEmbedding = GOOGLE_EMBEDDING_ENDPOINT.exec(path);
+    if (googleEmbedding !== null && request.method === 'POST') {
+      await answerGoogleEmbeddings(request, response, decodeURIComponent(googleEmbedding[1] as string), googleEmbedding[2] as 'embedContent' | 'batchEmbedContents');
+      return;
+    }
+    const endpoint = endpointOf(path);
     const headers = recordHeaders(request);
-    const provider: LlmProvider = endpointProvider ?? (headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined ? 'anthropic' : 'openai');
+    const provider: LlmProvider =
+      endpoint?.provider ??
+      (headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined ? 'anthropic' : headers['x-goog-api-key'] !== undefined ? 'google' : 'openai');
     const bodyText = await readBody(request);
     let parsed: unknown;
     try {
@@ -327,19 +369,20 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
       path,
       headers,
       body,
-      stream: body['stream'] === true,
-      model: typeof body['model'] === 'string' ? body['model'] : undefined,
+      stream: endpoint?.stream ?? body['stream'] === true,
+      model: endpoint?.model ?? (typeof body['model'] === 'string' ? body['model'] : undefined),
       lastUserMessage: lastUserMessage(body),
       time: new Date(),
     };
     requests.push(recorded);
 
-    if (endpointProvider === undefined || recorded.method !== 'POST') {
+    if (endpoint === undefined || recorded.method !== 'POST') {
       sendError(response, provider, {
         status: 404,
         message:
           `local LLM server: no endpoint ${recorded.method} ${path}; it serves POST /v1/chat/completions ` +
-          '(OpenAI: baseURL server.openaiBaseUrl) and POST /v1/messages (Anthropic: baseURL server.anthropicBaseUrl).',
+          '(OpenAI: baseURL server.openaiBaseUrl), POST /v1/messages (Anthropic: baseURL server.anthropicBaseUrl) and ' +
+          'POST /v1beta/models/<model>:generateContent or :streamGenerateContent (Google: baseURL server.googleBaseUrl).',
       });
       return;
     }
@@ -382,7 +425,7 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     const responseNumber = nextId();
     const toolCallIds = new Map<number, string>();
     const context: RenderContext = {
-      responseId: provider === 'openai' ? `chatcmpl-local-${responseNumber}` : `msg_local_${responseNumber}`,
+      responseId: provider === 'openai' ? `chatcmpl-local-${responseNumber}` : provider === 'google' ? `resp_local_${responseNumber}` : `msg_local_${responseNumber}`,
       model: recorded.model ?? 'local-model',
       created: Math.floor(Date.now() / 1000),
       request: recorded,
@@ -392,13 +435,16 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
           // Zero-padded, so ids (which later requests carry) are of one length: the estimated
           // token counts of a conversation do not depend on how many requests came before it.
           const number = String(nextId()).padStart(6, '0');
-          id = provider === 'openai' ? `call_local_${number}` : `toolu_local_${number}`;
+          id = provider === 'anthropic' ? `toolu_local_${number}` : `call_local_${number}`;
           toolCallIds.set(index, id);
         }
         return id;
       },
     };
-    if (provider === 'openai') {
+    if (provider === 'google') {
+      if (recorded.stream) await sendEvents(response, googleGenerateContentEvents(resolved, context));
+      else sendJson(response, 200, googleGenerateContentResponse(resolved, context), { 'x-request-id': `req_local_${nextId()}` });
+    } else if (provider === 'openai') {
       if (recorded.stream) await sendEvents(response, openaiChatCompletionChunks(resolved, context));
       else sendJson(response, 200, openaiChatCompletion(resolved, context), { 'x-request-id': `req_local_${nextId()}` });
     } else if (recorded.stream) {
@@ -425,6 +471,24 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     }
     const input = body['input'];
     embeddingRequests.push({ model: typeof body['model'] === 'string' ? body['model'] : undefined, inputs: typeof input === 'string' ? [input] : (input as string[]), time: new Date() });
+    sendJson(response, 200, answer.body, { 'x-request-id': `req_local_${nextId()}` });
+  };
+
+  /** Google's embeddings, computed as `/v1/embeddings`' are. */
+  const answerGoogleEmbeddings = async (request: IncomingMessage, response: ServerResponse, model: string, method: 'embedContent' | 'batchEmbedContents'): Promise<void> => {
+    let body: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(await readBody(request));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    } catch {
+      // An unparsable body gets the error below.
+    }
+    const answer = googleEmbeddingsResponse(method, body);
+    if (!answer.ok) {
+      sendError(response, 'google', { status: 400, message: answer.message });
+      return;
+    }
+    embeddingRequests.push({ model, inputs: answer.inputs, time: new Date() });
     sendJson(response, 200, answer.body, { 'x-request-id': `req_local_${nextId()}` });
   };
 
@@ -464,6 +528,7 @@ export async function startLocalLlmServer(options: LocalLlmServerOptions = {}): 
     url,
     openaiBaseUrl: `${url}/v1`,
     anthropicBaseUrl: url,
+    googleBaseUrl: `${url}/v1beta`,
     requests,
     embeddingRequests,
     enqueue,

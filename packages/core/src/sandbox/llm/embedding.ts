@@ -7,7 +7,7 @@ import { WorkflowUsageError } from '../errors.js';
 import { currentWorkflowContext } from '../model/workflow-context.js';
 import { nextRetryDelay, shouldRetry, taskRetryPolicy } from '../retry.js';
 import { servicesOf, type AppServices, type ServicesOwner } from '../services.js';
-import type { LlmProviderContext } from './llm-provider.js';
+import { providerInstallHint, type LlmProviderContext } from './llm-provider.js';
 import { costOf } from './model-prices.js';
 
 /** A request for the embeddings of some texts. */
@@ -95,7 +95,7 @@ export function embeddingProviderOf(services: AppServices, name: string): Embedd
     const loaded = [...(services.embeddingProviders?.keys() ?? [])];
     throw new WorkflowUsageError(
       `no "${name}" embedding provider is loaded${loaded.length > 0 ? ` (loaded: ${loaded.join(', ')})` : ''}; ` +
-        `install @mcp-agent/providers-${name} in the app, or pass it to new MCPApp({ embeddingProviders: [...] })`,
+        `${providerInstallHint(name)}, or pass it to new MCPApp({ embeddingProviders: [...] })`,
     );
   }
   return provider;
