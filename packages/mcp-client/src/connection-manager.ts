@@ -176,8 +176,11 @@ export interface McpResourceSubscription {
 
 /** Per-server state of list caching and subscriptions. */
 interface ServerState {
-  /** The last tool list (after `allowed_tools`) and its fingerprint; dropped on `tools/list_changed`. */
-  tools: { descriptors: McpToolDescriptor[]; fingerprint: string } | undefined;
+  /**
+   * The last tool list (after `allowed_tools`) and its fingerprint, computed when a tool result
+   * first needs it; dropped on `tools/list_changed`.
+   */
+  tools: { descriptors: McpToolDescriptor[]; fingerprint: string | undefined } | undefined;
   /** Subscribed URIs and their callbacks. */
   subscriptions: Map<string, Set<(update: McpResourceUpdate) => void>>;
 }
@@ -335,7 +338,7 @@ export class McpConnectionManager implements McpService {
       const tools = this.#registry.filterTools(server, descriptors);
       const versionAtStart = versions;
       // A change announced while the list was on its way makes it stale at once: not cached.
-      if (connection.listVersions().tools === versionAtStart) this.#state(server).tools = { descriptors: tools, fingerprint: toolListFingerprint(tools) };
+      if (connection.listVersions().tools === versionAtStart) this.#state(server).tools = { descriptors: tools, fingerprint: undefined };
       return tools;
     });
   }
@@ -415,7 +418,10 @@ export class McpConnectionManager implements McpService {
    */
   async #toolListFingerprint(server: string, sessionKey: string | undefined): Promise<string | undefined> {
     const cached = this.#state(server).tools;
-    if (cached !== undefined) return cached.fingerprint;
+    if (cached !== undefined) {
+      cached.fingerprint ??= toolListFingerprint(cached.descriptors);
+      return cached.fingerprint;
+    }
     try {
       return toolListFingerprint(await this.listTools(server, { sessionKey }));
     } catch (error) {

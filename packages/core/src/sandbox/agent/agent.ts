@@ -202,13 +202,13 @@ export class Agent {
    */
   initialize(): Promise<this> {
     if (this.#closed) return Promise.reject(new WorkflowUsageError(`Agent "${this.name}" is closed`));
-    this.#initializing ??= (async () => {
-      await this.#listServers(this.serverNames);
-      return this;
-    })();
-    this.#initializing.catch(() => {
-      this.#initializing = undefined;
-    });
+    if (this.#initializing === undefined) {
+      const initializing = this.#listServers(this.serverNames).then(() => this);
+      this.#initializing = initializing;
+      initializing.catch(() => {
+        if (this.#initializing === initializing) this.#initializing = undefined;
+      });
+    }
     return this.#initializing;
   }
 
@@ -301,9 +301,21 @@ export class Agent {
   }
 
   /** The agent's tools: its servers' tools (filtered by `allowedTools`) and its local functions. */
-  async listTools(): Promise<AgentTool[]> {
-    this.#requireOpen();
-    const index = await this.#index();
+  listTools(): Promise<AgentTool[]> {
+    // Not an async function: once the tools are listed this makes one promise, and Temporal's
+    // workflow runtime records a stack trace for every promise that workflow code makes.
+    try {
+      this.#requireOpen();
+      const index = this.#listedIndex();
+      if (index !== undefined) return Promise.resolve(this.#agentTools(index));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#index().then((index) => this.#agentTools(index));
+  }
+
+  /** The tools of `index` and the local functions, filtered by `allowedTools`. */
+  #agentTools(index: NamespacedIndex<McpToolDescriptor>): AgentTool[] {
     const tools: AgentTool[] = index.items.map(({ server, name, namespacedName, item }) => ({
       name: namespacedName,
       description: item.description,
@@ -372,28 +384,20 @@ export class Agent {
     return result;
   }
 
-  /** Inside a workflow: the `mcp.callTool` task, its timeout the task's. Outside: the service, with every option. */
-  async #callServerTool(request: { server: string; tool: string; arguments: Record<string, unknown> }, options: AgentToolCallOptions): Promise<McpToolResult> {
+  /**
+   * Inside a workflow: the `mcp.callTool` task, its timeout the task's. Outside: the service, with
+   * every option. Not an async function: a call without a signal adds no promise to the task's.
+   */
+  #callServerTool(request: { server: string; tool: string; arguments: Record<string, unknown> }, options: AgentToolCallOptions): Promise<McpToolResult> {
     const { signal, timeoutMilliseconds, onProgress } = options;
-    signal?.throwIfAborted();
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
     const context = currentWorkflowContext();
     if (context === undefined) {
       const service = this.#options.mcp ?? this.services().mcp;
       return service.callTool(request, { signal, timeoutMilliseconds, onProgress });
     }
     const task = context.executeTask<McpToolResult>(MCP_TASK_NAMES.callTool, [request], timeoutMilliseconds === undefined ? undefined : { startToCloseTimeout: timeoutMilliseconds });
-    if (signal === undefined) return task;
-    let stop: (() => void) | undefined;
-    const aborted = new Promise<never>((_resolve, reject) => {
-      stop = () => reject(signal.reason);
-      signal.addEventListener('abort', stop, { once: true });
-    });
-    try {
-      return await Promise.race([task, aborted]);
-    } finally {
-      if (stop !== undefined) signal.removeEventListener('abort', stop);
-      task.catch(() => undefined);
-    }
+    return signal === undefined ? task : untilAborted(task, signal);
   }
 
   /** A tool result carried the server's tool-list fingerprint: a different one makes the server stale. */
@@ -586,9 +590,8 @@ export class Agent {
   /**
    * Attaches an LLM to this agent (initializing it first): `await agent.attachLlm(OpenAIAugmentedLLM)`.
    */
-  async attachLlm<T>(llmClass: AugmentedLLMClass<T>): Promise<T> {
-    await this.initialize();
-    return new llmClass({ agent: this });
+  attachLlm<T>(llmClass: AugmentedLLMClass<T>): Promise<T> {
+    return this.initialize().then(() => new llmClass({ agent: this }));
   }
 
   /**
@@ -597,13 +600,7 @@ export class Agent {
    */
   async #index(): Promise<NamespacedIndex<McpToolDescriptor>> {
     if (this.#tools === undefined) await this.initialize();
-    if (currentWorkflowContext() === undefined) {
-      for (const server of this.#serverTools.keys()) {
-        const listed = this.#listedVersions.get(server);
-        const now = this.#serviceVersions(server);
-        if (listed !== undefined && now !== undefined && now.tools !== listed.tools) this.#stale.add(server);
-      }
-    }
+    this.#noteMovedToolLists();
     while (this.#stale.size > 0 || this.#refreshing !== undefined) {
       if (this.#refreshing === undefined) {
         const refreshing = this.#listServers(this.serverNames.filter((server) => this.#stale.has(server))).finally(() => {
@@ -614,6 +611,23 @@ export class Agent {
       await this.#refreshing;
     }
     return this.#tools as NamespacedIndex<McpToolDescriptor>;
+  }
+
+  /** The tool index when it can be used without listing first (as {@link #index} would return it), else undefined. */
+  #listedIndex(): NamespacedIndex<McpToolDescriptor> | undefined {
+    if (this.#tools === undefined) return undefined;
+    this.#noteMovedToolLists();
+    return this.#stale.size === 0 && this.#refreshing === undefined ? this.#tools : undefined;
+  }
+
+  /** Outside a workflow: marks stale the servers whose tool list changed in the service since it was listed. */
+  #noteMovedToolLists(): void {
+    if (currentWorkflowContext() !== undefined) return;
+    for (const server of this.#serverTools.keys()) {
+      const listed = this.#listedVersions.get(server);
+      const now = this.#serviceVersions(server);
+      if (listed !== undefined && now !== undefined && now.tools !== listed.tools) this.#stale.add(server);
+    }
   }
 
   /** Logs a warning to the agent's logger, else the console (the workflow logger inside a Temporal workflow). */
@@ -712,6 +726,24 @@ function mustRaise(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * The task's outcome, or a rejection with the signal's reason once it aborts first. The task runs
+ * on unobserved after an abort.
+ */
+async function untilAborted<T>(task: Promise<T>, signal: AbortSignal): Promise<T> {
+  let stop: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  try {
+    return await Promise.race([task, aborted]);
+  } finally {
+    if (stop !== undefined) signal.removeEventListener('abort', stop);
+    task.catch(() => undefined);
+  }
 }
 
 /** What an optional operation raises when the MCP service lacks it. */

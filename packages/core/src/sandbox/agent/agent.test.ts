@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { AugmentedLLM } from '../llm/augmented-llm.js';
+import type { LlmResponse } from '../llm/llm-types.js';
+import type { McpToolDescriptor, McpToolResult } from '../mcp/mcp-service.js';
+import { addWorkflowContextProvider, type WorkflowContext } from '../model/workflow-context.js';
+import { Agent } from './agent.js';
+
+class TestLLM extends AugmentedLLM {
+  readonly provider = 'test';
+}
+
+const tools: McpToolDescriptor[] = [{ server: 'files', name: 'read', inputSchema: { type: 'object' } }];
+const answer: LlmResponse = {
+  model: 'm',
+  message: { role: 'assistant', content: 'ok', toolCalls: [] },
+  stopReason: 'end_turn',
+  usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+};
+const toolResult: McpToolResult = { content: [{ type: 'text', text: 'read' }], isError: false };
+
+// The context of a fake workflow run: records the tasks scheduled, in order, and answers at once.
+let active: WorkflowContext | undefined;
+addWorkflowContextProvider(() => active);
+
+function fakeRun(): { context: WorkflowContext; scheduled: string[] } {
+  const scheduled: string[] = [];
+  const results: Record<string, unknown> = { 'mcp.listTools': tools, 'mcp.callTool': toolResult, 'llm.test.complete': answer, 'user.task': 'done' };
+  const context = {
+    executeTask: (taskName: string) => {
+      scheduled.push(taskName);
+      return Promise.resolve(results[taskName]);
+    },
+  } as unknown as WorkflowContext;
+  return { context, scheduled };
+}
+
+afterEach(() => {
+  active = undefined;
+});
+
+describe('the order in which agents schedule tasks inside a workflow', () => {
+  // Temporal matches the tasks a run schedules against its history in order, so the order of
+  // tasks started in one turn must not change between versions: a task the workflow schedules
+  // itself, then a model round trip or a local function, then an MCP tool call.
+  it('is the same as before for a model round trip, a tool call and a task started in one turn', async () => {
+    const { context, scheduled } = fakeRun();
+    active = context;
+    const files = await new Agent({ name: 'files', serverNames: ['files'], functions: [{ name: 'local', run: () => context.executeTask('user.task', [], undefined) }] }).initialize();
+    const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
+    scheduled.length = 0;
+    await Promise.all([files.callTool('files_read'), llm.generateStr('hi'), files.callTool('local'), context.executeTask('user.task', [], undefined)]);
+    expect(scheduled).toEqual(['user.task', 'llm.test.complete', 'user.task', 'mcp.callTool']);
+  });
+
+  it('lists an agent’s tools before anything else started in the same turn', async () => {
+    const { context, scheduled } = fakeRun();
+    active = context;
+    const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
+    const files = new Agent({ name: 'files', serverNames: ['files'] });
+    scheduled.length = 0;
+    await Promise.all([llm.generateStr('hi'), files.callTool('files_read'), context.executeTask('user.task', [], undefined)]);
+    expect(scheduled).toEqual(['mcp.listTools', 'user.task', 'llm.test.complete', 'mcp.callTool']);
+  });
+});
