@@ -8,5 +8,7 @@ export default defineConfig({
   resolve: { conditions: ['mcp-agent-source', 'node', 'default'] },
   ssr: { resolve: { conditions: ['mcp-agent-source', 'node', 'default'] } },
   // Integration tests start real servers and processes; on a loaded 2-core machine that takes seconds.
-  test: { include: ['src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+  // MCP_AGENT_SOURCE_CONDITION: the framework's own loaders (engines, providers, the workflow
+  // bundler) resolve the sources too, in the tests and in the processes they start.
+  test: { include: ['src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000, env: { MCP_AGENT_SOURCE_CONDITION: '1' } },
 });

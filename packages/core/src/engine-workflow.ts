@@ -39,6 +39,7 @@ export type { EmbeddingProvider, EmbeddingRequest, EmbeddingResponse } from './s
 export { costOf, DEFAULT_MODEL_PRICES, modelPrice } from './sandbox/llm/model-prices.js';
 export type { ModelPrice } from './sandbox/llm/model-prices.js';
 export { requestedModel } from './sandbox/llm/model-table.js';
+export { httpErrorType, isRetryableHttpStatus, redactApiKey } from './sandbox/llm/provider-errors.js';
 export { workflowUsageOf } from './sandbox/llm/augmented-llm.js';
 export type { ModelConfigEntry } from './sandbox/llm/model-table.js';
 export { addUsage, emptyUsage, roundCost } from './sandbox/llm/usage.js';

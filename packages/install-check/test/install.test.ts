@@ -33,9 +33,11 @@ interface Run {
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeout = 240_000): Promise<Run> {
   return new Promise((resolve) => {
-    // As a user's shell would run them: without this test runner's variables (VITEST makes the
-    // framework resolve the workspace's TypeScript sources).
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS' && key !== 'TEST'));
+    // As a user's shell would run them: without this test runner's variables
+    // (MCP_AGENT_SOURCE_CONDITION makes the framework resolve the workspace's TypeScript sources).
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'MCP_AGENT_SOURCE_CONDITION' && key !== 'NODE_OPTIONS' && key !== 'TEST'),
+    );
     execFile(command, args, { cwd, env: { ...clean, ...env }, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });

@@ -16,7 +16,7 @@ import {
   TypeValidationError,
 } from '@ai-sdk/provider';
 import { messageOf, WorkflowApplicationError } from '@mcp-agent/core';
-import { retryAfterMilliseconds } from '@mcp-agent/core/engine';
+import { httpErrorType, isRetryableHttpStatus, redactApiKey, retryAfterMilliseconds } from '@mcp-agent/core/engine';
 
 /** What the classification needs to word a message; the key is only used to redact it. */
 export interface AiSdkErrorContext {
@@ -30,26 +30,6 @@ export interface AiSdkErrorContext {
   endpointHint?: string | undefined;
   /** The API key, redacted from anything the error carries. */
   apiKey?: string | undefined;
-}
-
-/** The name of each status's class, as the native providers' errors are typed. */
-const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
-  400: 'BadRequestError',
-  401: 'AuthenticationError',
-  403: 'PermissionDeniedError',
-  404: 'NotFoundError',
-  409: 'ConflictError',
-  422: 'UnprocessableEntityError',
-  429: 'RateLimitError',
-};
-
-/** Statuses that may succeed on retry. */
-function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
-}
-
-function redact(text: string, apiKey: string | undefined): string {
-  return apiKey !== undefined && apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
 }
 
 /** The endpoint a call went to, without its query (which may hold a key, as Google's `?key=` can). */
@@ -106,7 +86,7 @@ function safeCause(error: Error, apiKey: string | undefined): Error {
   const body = (error as { responseBody?: unknown }).responseBody;
   const text = `${error.message}\n${typeof body === 'string' ? body : ''}\n${(error as { url?: unknown }).url ?? ''}`;
   if (apiKey === undefined || apiKey.length < 4 || !text.includes(apiKey)) return error;
-  const copy = new Error(redact(error.message, apiKey));
+  const copy = new Error(redactApiKey(error.message, apiKey));
   copy.name = error.name;
   return copy;
 }
@@ -119,7 +99,7 @@ export function malformedResponseError(context: AiSdkErrorContext, problem: stri
   const message =
     `${context.provider}: the response for model ${context.model} ${problem}; the server or a proxy in between answered with a broken body ` +
     `(retried by the llm.* retry policy; if it persists, check ${context.endpointHint ?? 'the endpoint'})`;
-  return new WorkflowApplicationError(redact(message, context.apiKey), {
+  return new WorkflowApplicationError(redactApiKey(message, context.apiKey), {
     type: 'MalformedResponseError',
     nonRetryable: false,
     details: [{ model: context.model }],
@@ -153,21 +133,21 @@ export function toWorkflowError(error: unknown, context: AiSdkErrorContext, sign
     if (status === undefined) {
       const cause = networkCause(error);
       const message = `${context.provider}: APIConnectionError: could not reach ${endpoint} for model ${context.model}${cause === undefined ? '' : ` (${cause})`}`;
-      return new WorkflowApplicationError(redact(message, context.apiKey), { type: 'APIConnectionError', nonRetryable: false, cause: safeCause(error, context.apiKey) });
+      return new WorkflowApplicationError(redactApiKey(message, context.apiKey), { type: 'APIConnectionError', nonRetryable: false, cause: safeCause(error, context.apiKey) });
     }
     if (status < 400) {
       // A success status whose body the SDK could not read as the API's answer.
       const problem = JSONParseError.isInstance(error.cause) ? 'is not valid JSON' : `is not the answer the API defines (${error.message})`;
       return malformedResponseError(context, `from ${endpoint} ${problem}`, error);
     }
-    const type = TYPE_BY_STATUS[status] ?? (status >= 500 ? 'InternalServerError' : 'APIError');
+    const type = httpErrorType(status);
     const retryAfter = status === 429 || status === 503 ? retryAfterMilliseconds(new Headers(error.responseHeaders ?? {})) : undefined;
     const detail: Record<string, unknown> = { status, endpoint };
     if (retryAfter !== undefined) detail['retryAfterMilliseconds'] = retryAfter;
     const message = `${context.provider}: ${status} ${type}: ${apiMessage(error)}${hint(status, context)} [POST ${endpoint}]`;
-    return new WorkflowApplicationError(redact(message, context.apiKey), {
+    return new WorkflowApplicationError(redactApiKey(message, context.apiKey), {
       type,
-      nonRetryable: !isRetryableStatus(status),
+      nonRetryable: !isRetryableHttpStatus(status),
       details: [detail],
       cause: safeCause(error, context.apiKey),
     });

@@ -4,7 +4,7 @@
  * non-retryable; rate limits, 5xx and network errors stay retryable, for the engine's retry policy.
  */
 import { messageOf, WorkflowApplicationError } from '@mcp-agent/core';
-import { retryAfterMilliseconds } from '@mcp-agent/core/engine';
+import { httpErrorType, isRetryableHttpStatus, redactApiKey, retryAfterMilliseconds } from '@mcp-agent/core/engine';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 
 /** What the classification needs to word the message: never printed as is, the key is only redacted. */
@@ -45,32 +45,12 @@ export function malformedResponseError(context: OpenAIErrorContext, problem: str
   const message =
     `${context.label}: the response from ${endpoint} for model ${context.model} ${problem}; the server or a proxy in between answered with a broken body ` +
     `(retried by the llm.* retry policy; if it persists, check that ${setting} points at an OpenAI-compatible API)`;
-  return new WorkflowApplicationError(redact(message, context.apiKey), {
+  return new WorkflowApplicationError(redactApiKey(message, context.apiKey), {
     type: 'MalformedResponseError',
     nonRetryable: false,
     details: [{ baseURL: context.baseURL ?? null, model: context.model }],
     ...(cause === undefined ? {} : { cause: cause instanceof Error ? safeError(cause, context.apiKey) : cause }),
   });
-}
-
-/** The SDK's class name for each status it has a class for. */
-const CLASS_BY_STATUS: Readonly<Record<number, string>> = {
-  400: 'BadRequestError',
-  401: 'AuthenticationError',
-  403: 'PermissionDeniedError',
-  404: 'NotFoundError',
-  409: 'ConflictError',
-  422: 'UnprocessableEntityError',
-  429: 'RateLimitError',
-};
-
-/** Statuses that may succeed on retry (as the SDK itself would retry them). */
-function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
-}
-
-function redact(text: string, apiKey: string | undefined): string {
-  return apiKey !== undefined && apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
 }
 
 /** The API's own message: the body's `error.message`, else the SDK's message without its status prefix. */
@@ -134,12 +114,12 @@ export function toWorkflowError(error: unknown, context: OpenAIErrorContext, sig
     const type = error instanceof APIConnectionTimeoutError ? 'APIConnectionTimeoutError' : 'APIConnectionError';
     const cause = networkCause(error);
     const message = `${context.label}: ${type}: ${error.message.replace(/\.$/, '')}${cause === undefined ? '' : ` (${cause})`}`;
-    return new WorkflowApplicationError(redact(message, context.apiKey), { type, nonRetryable: false, cause: safeCause(error, context.apiKey) });
+    return new WorkflowApplicationError(redactApiKey(message, context.apiKey), { type, nonRetryable: false, cause: safeCause(error, context.apiKey) });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
-    const type = CLASS_BY_STATUS[status] ?? (status >= 500 ? 'InternalServerError' : 'APIError');
-    const retryable = isRetryableStatus(status);
+    const type = httpErrorType(status);
+    const retryable = isRetryableHttpStatus(status);
     const retryAfter = status === 429 || status === 503 ? retryAfterMilliseconds(error.headers) : undefined;
     const detail: Record<string, unknown> = { status };
     if (typeof error.requestID === 'string') detail['requestId'] = error.requestID;
@@ -148,7 +128,7 @@ export function toWorkflowError(error: unknown, context: OpenAIErrorContext, sig
     const text = apiMessage(error);
     const modelNote = status === 404 && text.includes(context.model) ? hint(404, context).replace(`model "${context.model}": `, '') : hint(status, context);
     const message = `${context.label}: ${status} ${type}: ${text}${modelNote}`;
-    return new WorkflowApplicationError(redact(message, context.apiKey), {
+    return new WorkflowApplicationError(redactApiKey(message, context.apiKey), {
       type,
       nonRetryable: !retryable,
       details: [detail],
@@ -162,7 +142,7 @@ export function toWorkflowError(error: unknown, context: OpenAIErrorContext, sig
   if (error instanceof APIError) {
     // No status: an error event in the middle of a stream, or a failure before any response.
     const message = `${context.label}: APIError: ${error.message}`;
-    return new WorkflowApplicationError(redact(message, context.apiKey), { type: 'APIError', nonRetryable: false, cause: safeCause(error, context.apiKey) });
+    return new WorkflowApplicationError(redactApiKey(message, context.apiKey), { type: 'APIError', nonRetryable: false, cause: safeCause(error, context.apiKey) });
   }
   return error;
 }
@@ -177,7 +157,7 @@ function safeCause(error: APIError, apiKey: string | undefined): unknown {
     // A body that can't be printed can't leak the key either.
   }
   if (!error.message.includes(apiKey) && !body.includes(apiKey)) return error;
-  const copy = new Error(redact(error.message, apiKey));
+  const copy = new Error(redactApiKey(error.message, apiKey));
   copy.name = error.constructor.name;
   return copy;
 }
@@ -185,7 +165,7 @@ function safeCause(error: APIError, apiKey: string | undefined): unknown {
 /** An error that is not the SDK's, or a copy of its name and message without the key when the key shows in them. */
 function safeError(error: Error, apiKey: string | undefined): Error {
   if (apiKey === undefined || apiKey.length < 4 || !`${error.message}\n${error.stack ?? ''}`.includes(apiKey)) return error;
-  const copy = new Error(redact(error.message, apiKey));
+  const copy = new Error(redactApiKey(error.message, apiKey));
   copy.name = error.name;
   return copy;
 }

@@ -3,7 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../sandbox/errors.js';
 import type { Executor } from '../sandbox/executor.js';
 import type { Logger } from './logger.js';
@@ -54,19 +54,20 @@ export const ENGINE_PACKAGES: Readonly<Record<string, string>> = {
 /** The export condition under which workspace packages point at their TypeScript sources. */
 export const SOURCE_CONDITION = 'mcp-agent-source';
 
-/** Whether this module runs from the repository's sources rather than from an installed package. */
-const RUNS_FROM_SOURCES = !fileURLToPath(import.meta.url)
-  .split(path.sep)
-  .includes('node_modules');
+/**
+ * The variable the repository's test configuration sets (`vitest.shared.ts`) so that its tests, and
+ * the processes they start, resolve {@link SOURCE_CONDITION} without the flag.
+ */
+export const SOURCE_CONDITION_VARIABLE = 'MCP_AGENT_SOURCE_CONDITION';
 
 /**
  * True when this process resolves {@link SOURCE_CONDITION}: the flag is given (tsx in the
- * repository), or vitest runs the repository's own tests. Vitest in a project that installed the
- * packages does not count: their sources are not built to run.
+ * repository), or the repository's own tests run ({@link SOURCE_CONDITION_VARIABLE}). Vitest in a
+ * project that installed the packages does not count: their sources are not built to run.
  */
 export function sourceConditionActive(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return (process.env.VITEST !== undefined && RUNS_FROM_SOURCES) || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
+  return process.env[SOURCE_CONDITION_VARIABLE] === '1' || flags.some((flag) => flag === `--conditions=${SOURCE_CONDITION}` || flag === SOURCE_CONDITION);
 }
 
 /**
