@@ -11,6 +11,12 @@ export const WORKFLOW_MEMO_KEY = 'mcp_agent.workflow';
 /** Memo key of the tokens a run's model round trips used ({@link RunUsage}), set when the run ends. */
 export const USAGE_MEMO_KEY = 'mcp_agent.usage';
 
+/** Memo key of the names of the agents a run made (a list), set when the run ends. */
+export const AGENTS_MEMO_KEY = 'mcp_agent.agents';
+
+/** At most this many agent names are kept in the memo of a run. */
+export const MAX_AGENT_NAMES = 50;
+
 /** The tokens of a run's model round trips, and how many there were. */
 export interface RunUsage {
   llmCalls: number;
@@ -35,7 +41,7 @@ export function searchAttributeTypeName(type: SearchAttributeType): string {
 
 /** `memo` without the entries the framework sets, as workflow code sees its memo on every engine. */
 export function withoutRunMetadata(memo: Record<string, unknown>): Record<string, unknown> {
-  if (!(WORKFLOW_MEMO_KEY in memo) && !(USAGE_MEMO_KEY in memo)) return memo;
-  const { [WORKFLOW_MEMO_KEY]: _workflow, [USAGE_MEMO_KEY]: _usage, ...rest } = memo;
+  if (!(WORKFLOW_MEMO_KEY in memo) && !(USAGE_MEMO_KEY in memo) && !(AGENTS_MEMO_KEY in memo)) return memo;
+  const { [WORKFLOW_MEMO_KEY]: _workflow, [USAGE_MEMO_KEY]: _usage, [AGENTS_MEMO_KEY]: _agents, ...rest } = memo;
   return rest;
 }

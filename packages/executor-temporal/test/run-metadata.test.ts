@@ -43,7 +43,7 @@ describe('memo and search attributes of runs', { timeout: 120_000 }, () => {
     await llm?.close();
   });
 
-  it('records the workflow name at start and the token totals at the end, found by a list query', async () => {
+  it('records the workflow name at start and the token totals and agent names at the end, found by a list query', async () => {
     const settings = settingsWith({ search_attributes: true });
     services = await createAppServices({ registry: proofApp.registry, settings, logger, llmProviders: [llmProvider] });
     executor = (await createTemporalEngine({
@@ -57,7 +57,7 @@ describe('memo and search attributes of runs', { timeout: 120_000 }, () => {
 
     const description = await executor.client.workflow.getHandle(workflowId).describe();
     const memo = await description.memo;
-    expect(memo).toMatchObject({ team: 'research', 'mcp_agent.workflow': 'DurableAgentWorkflow' });
+    expect(memo).toMatchObject({ team: 'research', 'mcp_agent.workflow': 'DurableAgentWorkflow', 'mcp_agent.agents': ['analyst'] });
     const usage = memo?.['mcp_agent.usage'] as { llmCalls: number; inputTokens: number; outputTokens: number; totalTokens: number };
     expect(usage).toMatchObject({ llmCalls: 2, inputTokens: 2 * USAGE.inputTokens, outputTokens: 2 * USAGE.outputTokens });
     expect(usage.totalTokens).toBe(usage.inputTokens + usage.outputTokens);

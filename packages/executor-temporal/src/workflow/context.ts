@@ -35,7 +35,7 @@ import {
 } from '@mcp-agent/core/workflow';
 import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { fromTemporalFailure } from '../failures.js';
-import { TOTAL_TOKENS_SEARCH_ATTRIBUTE, USAGE_MEMO_KEY, withoutRunMetadata, type RunUsage } from '../run-metadata.js';
+import { AGENTS_MEMO_KEY, MAX_AGENT_NAMES, TOTAL_TOKENS_SEARCH_ATTRIBUTE, USAGE_MEMO_KEY, withoutRunMetadata, type RunUsage } from '../run-metadata.js';
 import type { WorkflowBundleConfig } from './embedded-config.js';
 import { defaultHeartbeatTimeoutMs } from './heartbeats.js';
 import { DEFAULT_AFFINITY_TIMEOUT_MS, MAX_SESSION_WORKER_MOVES, runSessionServerOf, SESSION_AFFINITY_PATCH, SESSION_WORKER_TASK } from './session-affinity.js';
@@ -187,18 +187,25 @@ export class TemporalWorkflowContext implements WorkflowContext {
   }
 
   /**
-   * At the end of a run that made model round trips: its token totals in the memo
-   * (`mcp_agent.usage`), and in the search attribute `McpAgentTotalTokens` when
-   * `temporal.search_attributes` is on.
+   * At the end of a run that made agents or model round trips: its token totals and its agents'
+   * names in the memo (`mcp_agent.usage`, `mcp_agent.agents`), and the totals in the search
+   * attribute `McpAgentTotalTokens` when `temporal.search_attributes` is on.
    */
   recordUsage(): void {
     // The totals core keeps for the run's LLMs (what `workflowUsage()` answers in workflow code).
     const totals = workflowUsageOf(this);
-    if (this.#usageRecorded || totals.calls === 0 || !temporalPatched(RUN_USAGE_PATCH)) return;
+    if (this.#usageRecorded || (totals.calls === 0 && this.#agents.size === 0) || !temporalPatched(RUN_USAGE_PATCH)) return;
     this.#usageRecorded = true;
     const usage: RunUsage = { llmCalls: totals.calls, inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, totalTokens: totals.totalTokens };
-    upsertMemo({ [USAGE_MEMO_KEY]: usage });
+    upsertMemo({ [USAGE_MEMO_KEY]: usage, ...(this.#agents.size === 0 ? {} : { [AGENTS_MEMO_KEY]: [...this.#agents] }) });
     if (this.#config.searchAttributes === true) upsertSearchAttributes([{ key: TOTAL_TOKENS_SEARCH_ATTRIBUTE, value: usage.totalTokens }]);
+  }
+
+  /** The names of the agents the run made, in order, for its memo. */
+  readonly #agents = new Set<string>();
+
+  noteAgent(name: string): void {
+    if (this.#agents.size < MAX_AGENT_NAMES) this.#agents.add(name);
   }
 
   /**

@@ -180,6 +180,7 @@ export class Agent {
     this.serverNames = Object.freeze([...(options.serverNames ?? [])]);
     this.app = options.app;
     this.#options = options;
+    currentWorkflowContext()?.noteAgent?.(this.name);
   }
 
   /** The agent's local tools, as given. */

@@ -128,6 +128,11 @@ export interface WorkflowContext {
    * false in-process, where the app's handlers answer.
    */
   readonly durable?: boolean;
+  /**
+   * Told the name of each agent made in the run, for what the engine shows of it (on Temporal,
+   * the run's memo). Optional: an engine without it ignores agents.
+   */
+  noteAgent?(name: string): void;
 }
 
 type ContextProvider = () => WorkflowContext | undefined;
