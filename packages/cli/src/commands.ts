@@ -98,6 +98,35 @@ or the server can't be reached, 2 wrong arguments or input.`,
     load: async () => (await import('./commands/run.js')).runWorkflow,
   },
   {
+    words: ['chat'],
+    summary: "talk to an agent with the config's MCP servers in the terminal",
+    usage: `usage: mcp-agent chat [--servers <a,b>] [--provider <name>] [--model <model>] [--instruction <text>] [--message <text>] [--config <file>]
+
+Talks to an agent in this process (not a workflow): it has the tools of the MCP servers of
+mcp.servers and a model of an installed provider (@mcp-agent/providers-*). Answers stream to
+stdout; tool calls show on stderr as they happen. The conversation is kept across turns.
+On a terminal: /tools lists the agent's tools, /exit or Ctrl-D ends, Ctrl-C cancels the answer
+being written. From a pipe, each line of stdin is a turn and the chat ends with the input.
+
+  --servers <a,b>       the MCP servers of mcp.servers to use (default: all of them)
+  --provider <name>     openai, anthropic, google, azure, bedrock or another installed one
+                        (default: the first of them with a key in the config or the environment)
+  --model <model>       default: <provider>.default_model in the config, else the provider's own
+  --instruction <text>  the agent's system prompt
+  --message <text>      answer this one message and exit (exit code 1 when the answer fails)
+  --config <file>       mcp_agent.config.yaml to read (default: found from the current folder up)`,
+    options: {
+      ...CONFIG_OPTION,
+      servers: { type: 'string' },
+      provider: { type: 'string' },
+      model: { type: 'string' },
+      instruction: { type: 'string' },
+      message: { type: 'string' },
+    },
+    positionals: { min: 0, max: 0 },
+    load: async () => (await import('./commands/chat.js')).chat,
+  },
+  {
     words: ['workflows', 'list'],
     summary: 'list workflows (by name, status or a visibility query)',
     usage: `usage: mcp-agent workflows list [--workflow <name>] [--status <status>] [--query <visibility query>] [--limit <n>] [--json]

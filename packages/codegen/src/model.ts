@@ -2,7 +2,6 @@
  * Reads an app's workflow definitions with ts-morph: workflows with their run input and result
  * types, signals, queries, updates and tasks, as the decorators declare them.
  */
-import path from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type Decorator, type MethodDeclaration, type ObjectLiteralExpression, type Project, type SourceFile } from 'ts-morph';
 
 /** A handler method: signal, query or update. */
@@ -210,7 +209,4 @@ export function buildModel(project: Project, files: readonly string[]): AppModel
   return { workflows, tasks, workflowFiles };
 }
 
-/** `file` relative to `from`, with forward slashes. */
-export function relativePath(from: string, file: string): string {
-  return path.relative(from, file).split(path.sep).join('/');
-}
+export { relativePath } from './paths.js';

@@ -91,12 +91,7 @@ function keepInferredReturnType(body: Node): void {
 
 const STUB = "throw new Error('a task body runs as an activity in the worker, not in the workflow sandbox');";
 
-/** Where the sandbox copy of a workflow file goes: its path under the sources' folder, mirrored in `outDir`. */
-export function sandboxPath(file: string, root: string, outDir: string): string {
-  const sources = path.join(root, 'src');
-  const base = file.startsWith(`${sources}${path.sep}`) ? sources : root;
-  return path.join(outDir, path.relative(base, file).replace(/\.tsx?$/, '.sandbox.ts'));
-}
+export { sandboxPath } from './paths.js';
 
 /**
  * The sandbox copy of `file`: task bodies become stubs, value imports that only they used become

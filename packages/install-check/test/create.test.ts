@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -116,7 +117,8 @@ describe('npm create mcp-agent, from the packed packages', () => {
       // its own process, against the dev server of this test run.
       const tested = await run('npm', ['test'], project, { OPENAI_API_KEY: '', TEMPORAL_TEST_ADDRESS: inject('temporalAddress') });
       expect(tested.code, tested.stdout + tested.stderr).toBe(0);
-      expect(tested.stdout).toMatch(/Tests\s+2 passed \(2\)/);
+      // The project's vitest may colour its summary (FORCE_COLOR from the CI's task runner).
+      expect(stripVTControlCharacters(tested.stdout)).toMatch(/Tests\s+2 passed \(2\)/);
     });
   }
 });

@@ -1,9 +1,9 @@
 // The framework's test suites on the newer Node.js lines it supports. The workspace runs on Node
 // 20; this file installs Node 22 and Node 24 from the npm package `node` (tools/install-node.sh,
-// into .cache/node) and runs, with each, the whole suites of the packages that hold the engine-free
-// core, the in-process engine and a model provider, and the Temporal engine's conformance suite and
-// replay tests (bundling, the native bridge, workers) against the shared dev server. Each suite is a vitest run
-// in a child process whose JSON report is read back: a failed, skipped-by-error or empty suite fails.
+// into .cache/node) and runs, with each, the whole suites of the engine-free core and the
+// in-process engine, and the Temporal engine's conformance suite and replay tests (bundling, the
+// native bridge, workers) against the shared dev server. Each suite is a vitest run in a child
+// process whose JSON report is read back: a failed, skipped-by-error or empty suite fails.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,6 @@ const NODE_VERSIONS = ['22.23.3', '24.9.0'] as const;
 const SUITES: ReadonlyArray<{ name: string; directory: string; files?: string[] }> = [
   { name: 'core', directory: 'packages/core' },
   { name: 'executor-asyncio', directory: 'packages/executor-asyncio' },
-  { name: 'providers-openai', directory: 'packages/providers-openai' },
   { name: 'executor-temporal (engine conformance, replay)', directory: 'packages/executor-temporal', files: ['test/conformance.test.ts', 'test/replay.test.ts'] },
 ];
 /** A suite that has not finished by then has hung. */
