@@ -342,6 +342,8 @@ export function runConformanceSuite(harness: ConformanceHarness): void {
       it('returns an update that waited for a signal once the signal came', async () => {
         const handle = await executor.startWorkflow(ApprovalWorkflow, 'doc', { workflowId: id('update-waits') });
         const decision = handle.update('awaitDecision');
+        // The signal goes once the update waits: sent earlier, it may close the run before the update arrives.
+        await eventually(async () => expect(await handle.query('waitingForDecision')).toBe(1));
         await handle.signal('reject', 'no budget');
         expect(await decision).toBe('rejected');
         await handle.result();

@@ -225,6 +225,7 @@ export class ApprovalWorkflow extends Workflow<Approval> {
   private status: Approval['status'] = 'pending';
   private comments = '';
   private limit = 100;
+  private waiting = 0;
 
   @app.workflowSignal
   approve(comments: string): void {
@@ -253,10 +254,18 @@ export class ApprovalWorkflow extends Workflow<Approval> {
     return this.limit;
   }
 
+  /** How many `awaitDecision` updates are waiting now. */
+  @app.workflowQuery
+  waitingForDecision(): number {
+    return this.waiting;
+  }
+
   /** An update that waits for the decision before it returns. */
   @app.workflowUpdate
   async awaitDecision(): Promise<Approval['status']> {
+    this.waiting += 1;
     await this.condition(() => this.status !== 'pending');
+    this.waiting -= 1;
     return this.status;
   }
 
