@@ -2,37 +2,18 @@
 // a folder outside the workspace, the project installs the packed framework packages with npm,
 // type-checks, finds its shipped generated client up to date, and passes its own test (the
 // temporal template's on the Temporal dev server too).
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { run, type Run } from './run.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
 /** The framework's packages a template may need, directly or through another. */
 const FRAMEWORK = ['core', 'mcp-client', 'executor-asyncio', 'executor-temporal', 'providers-openai', 'providers-anthropic', 'patterns', 'server', 'codegen', 'testing', 'cli'];
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeout = 240_000): Promise<Run> {
-  return new Promise((resolve) => {
-    // As a user's shell would run them: without this test runner's variables
-    // (MCP_AGENT_SOURCE_CONDITION makes the framework resolve the workspace's TypeScript sources).
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'MCP_AGENT_SOURCE_CONDITION' && key !== 'NODE_OPTIONS' && key !== 'TEST'),
-    );
-    execFile(command, args, { cwd, env: { ...clean, ...env }, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
 
 describe('npm create mcp-agent, from the packed packages', () => {
   let packs: string;

@@ -1,11 +1,11 @@
 // Every public package as a user gets it: packed, installed with npm into a project outside the
 // workspace, type-checked against, code-generated for, and run on both engines.
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { run } from './run.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
@@ -24,25 +24,6 @@ const PUBLIC = [
   'cli',
 ];
 const BIN = path.resolve(HERE, '../node_modules/.bin');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeout = 240_000): Promise<Run> {
-  return new Promise((resolve) => {
-    // As a user's shell would run them: without this test runner's variables
-    // (MCP_AGENT_SOURCE_CONDITION makes the framework resolve the workspace's TypeScript sources).
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'MCP_AGENT_SOURCE_CONDITION' && key !== 'NODE_OPTIONS' && key !== 'TEST'),
-    );
-    execFile(command, args, { cwd, env: { ...clean, ...env }, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
 
 describe('the packages installed from their tarballs', () => {
   let packs: string;
