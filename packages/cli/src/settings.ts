@@ -8,7 +8,7 @@ import { createLogger, messageOf, type Executor, type Logger } from '@mcp-agent/
 import { createExecutorWithServices, getWorkflowDefinition, importTaskModules, loadExecutionEngine, MCPAppBase, WorkflowRegistry, type WorkflowDefinition } from '@mcp-agent/core/engine';
 import { loadSettings, type LoadedSettings, type Settings } from '@mcp-agent/core/config';
 import { inputSchemaFileName } from '@mcp-agent/codegen/schema-files';
-import { createTemporalEngine, type TemporalExecutor } from '@mcp-agent/executor-temporal';
+import type { TemporalExecutor } from '@mcp-agent/executor-temporal';
 import type { JsonSchema } from '@mcp-agent/core/engine';
 import { UsageError } from './command.js';
 
@@ -121,6 +121,8 @@ export async function loadApp(modules: readonly string[], cwd: string, loaded?: 
 
 /** An executor on the Temporal server of the settings (whatever `execution_engine` says): for the server commands. */
 export async function temporalExecutor(settings: Settings, app: LoadedApp | undefined): Promise<TemporalExecutor> {
+  // Loaded here, not with this module: `mcp-agent worker` starts its bundle before the Temporal SDK loads.
+  const { createTemporalEngine } = await import('@mcp-agent/executor-temporal');
   // The Temporal engine's executors are TemporalExecutors, with their client.
   return (await createTemporalEngine().createExecutor({
     appName: app?.name ?? 'mcp-agent',

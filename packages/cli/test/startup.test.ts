@@ -1,6 +1,8 @@
 // The command line answers --version, --help and usage errors without loading the Temporal SDK:
 // the bin runs in a child process where importing any @temporalio/* package fails.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -32,10 +34,19 @@ describe('start-up', () => {
     expect(typo.stderr).toContain("unknown option '--limt' (did you mean --limit?)");
   });
 
-  it('loads the Temporal SDK once a command runs', async () => {
+  it('reads the config before it loads the Temporal SDK, and loads it once a command talks to Temporal', async () => {
+    const missing = await withoutTemporal(['workflows', 'list', '--config', 'no-such.yaml']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no-such.yaml: config file not found');
     // The guard works: a command that talks to Temporal fails under it.
-    const list = await withoutTemporal(['workflows', 'list', '--config', 'no-such.yaml']);
-    expect(list.code).toBe(1);
-    expect(list.stderr).toContain('the Temporal SDK was loaded: @temporalio/');
+    const directory = mkdtempSync(path.join(tmpdir(), 'mcp-agent-startup-'));
+    try {
+      writeFileSync(path.join(directory, 'mcp_agent.config.yaml'), 'execution_engine: temporal\ntemporal:\n  host: 127.0.0.1\n  port: 1\n');
+      const list = await withoutTemporal(['workflows', 'list', '--config', path.join(directory, 'mcp_agent.config.yaml')]);
+      expect(list.code).toBe(1);
+      expect(list.stderr).toContain('the Temporal SDK was loaded: @temporalio/');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

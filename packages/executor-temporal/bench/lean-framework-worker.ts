@@ -1,21 +1,37 @@
 /**
- * The framework's side of the lean-worker benchmark: an mcp-agent worker as `mcp-agent worker`
- * makes one (the app's services, then `createTemporalWorker` bundling the workflow module at
- * start-up), in its own process. Its MCP server is `@modelcontextprotocol/server-filesystem` over
- * stdio and its model provider the OpenAI one, on the local model server. Started by
- * `lean-worker.bench.ts`.
+ * The framework's side of the lean-worker benchmark: an mcp-agent worker made as `mcp-agent
+ * worker` makes one, in its own process. It starts the workflow bundle first (in a child process,
+ * `prepareWorkflowBundle`), then loads the app, makes its services (MCP servers, model providers)
+ * and the worker with `createTemporalWorker`, which connects while the bundle is finished. Its MCP
+ * server is `@modelcontextprotocol/server-filesystem` over stdio and its model provider the
+ * OpenAI one, on the local model server. Started by `lean-worker.bench.ts`.
  */
 import { say, leanWorkerArgs, serveCommands } from './lean-worker-protocol.js';
-import { createLogger } from '@mcp-agent/core';
-import { parseSettings } from '@mcp-agent/core/config';
-import { createAppServices } from '@mcp-agent/core/engine';
-import { embeddingProvider, llmProvider } from '@mcp-agent/providers-openai';
-import { createTemporalWorker } from '../src/index.js';
-import { LEAN_ATTEMPT_TIMEOUT_SECONDS, LEAN_MODEL } from './lean-plan.js';
-import { leanApp } from './lean-workflows.js';
+import { prepareWorkflowBundle } from '../src/prepare.js';
 
-say('phase', { name: 'imported' });
 const args = leanWorkerArgs();
+const workflowsPath = new URL('./lean-workflows.ts', import.meta.url);
+// Settings with tracing off: the bundle leaves OpenTelemetry out, as the worker's would.
+const workflowBundle = prepareWorkflowBundle({ workflowsPath, settings: { otel: { enabled: false } } });
+say('phase', { name: 'bundling' });
+const [
+  { createLogger },
+  { parseSettings },
+  { createAppServices },
+  { embeddingProvider, llmProvider },
+  { createTemporalWorker },
+  { LEAN_ATTEMPT_TIMEOUT_SECONDS, LEAN_MODEL },
+  { leanApp },
+] = await Promise.all([
+  import('@mcp-agent/core'),
+  import('@mcp-agent/core/config'),
+  import('@mcp-agent/core/engine'),
+  import('@mcp-agent/providers-openai'),
+  import('../src/index.js'),
+  import('./lean-plan.js'),
+  import('./lean-workflows.js'),
+]);
+say('phase', { name: 'imported' });
 const separator = args.address.lastIndexOf(':');
 const settings = parseSettings(
   {
@@ -30,10 +46,7 @@ const logger = createLogger({ level: 'warn' });
 // The providers an app with only @mcp-agent/providers-openai installed gets.
 const services = await createAppServices({ registry: leanApp.registry, settings, logger, llmProviders: [llmProvider], embeddingProviders: [embeddingProvider] });
 say('phase', { name: 'services' });
-const worker = await createTemporalWorker(
-  { registry: leanApp.registry, settings, logger, tasks: services.tasks },
-  { workflowsPath: new URL('./lean-workflows.ts', import.meta.url), taskQueue: args.taskQueue },
-);
+const worker = await createTemporalWorker({ registry: leanApp.registry, settings, logger, tasks: services.tasks }, { workflowsPath, workflowBundle, taskQueue: args.taskQueue });
 say('phase', { name: 'created' });
 const running = worker.run();
 serveCommands(args, () => worker.shutdown());

@@ -22,7 +22,6 @@ export {
   bundleWorkflowsForParts,
   createTemporalWorker,
   createTemporalWorkerForApp,
-  findPrebuiltBundle,
   workerTasks,
   workflowBundleConfig,
 } from './worker/worker.js';
@@ -42,6 +41,7 @@ export { BUNDLE_CONFIG_PLACEHOLDER, bundleWorkflows, withBundleConfig, WorkflowB
 export type { BundleWorkflowsOptions } from './worker/bundle.js';
 export { PREBUILT_BUNDLE_FILE_PATTERN, PREBUILT_MANIFEST_FILE, prebuiltBundleFileName } from './worker/prebuilt-manifest.js';
 export type { PrebuiltBundleManifest } from './worker/prebuilt-manifest.js';
+export { findPrebuiltBundle } from './worker/prebuilt.js';
 export { fromTemporalFailure, taskFailure, workflowFailure } from './failures.js';
 export { clientDataConverter, encryptionCodecFromSettings, workerDataConverter } from './codec/data-converter.js';
 export {

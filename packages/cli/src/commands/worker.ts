@@ -1,8 +1,7 @@
 /**
  * `mcp-agent worker`: a Temporal worker for an app, until Ctrl-C.
  */
-import { createAppServices } from '@mcp-agent/core/engine';
-import { connectionSettings, createTemporalWorker } from '@mcp-agent/executor-temporal';
+import { prepareWorkflowBundle } from '@mcp-agent/executor-temporal/prepare';
 import { UsageError, type CommandRun } from '../command.js';
 import { appModulesFrom, loadApp, loggerFor, loadedSettingsFrom } from '../settings.js';
 
@@ -13,15 +12,27 @@ export const worker: CommandRun = async ({ values }, io) => {
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--max-concurrent-activities: expected a positive whole number, got "${limitText}"`);
   const loaded = loadedSettingsFrom(values, io);
   const settings = loaded.settings;
-  const app = await loadApp(modules, io.cwd, loaded);
   const logger = loggerFor(settings);
-  // The app's services, made as MCPApp makes them: MCP servers and the installed model providers.
-  const services = await createAppServices({ registry: app.registry, settings, logger, cwd: io.cwd });
+  // The workflow bundle is made in a child process while the Temporal SDK, the app and its
+  // services load here (nothing is bundled when codegen's bundle is current).
+  const workflowBundle = prepareWorkflowBundle({ workflowsPath: modules, settings, logger });
+  const loadServices = async () => {
+    const [{ createAppServices }, { connectionSettings, createTemporalWorker }] = await Promise.all([import('@mcp-agent/core/engine'), import('@mcp-agent/executor-temporal')]);
+    const app = await loadApp(modules, io.cwd, loaded);
+    // The app's services, made as MCPApp makes them: MCP servers and the installed model providers.
+    const services = await createAppServices({ registry: app.registry, settings, logger, cwd: io.cwd });
+    return { app, services, connectionSettings, createTemporalWorker };
+  };
+  const { app, services, connectionSettings, createTemporalWorker } = await loadServices().catch((error: unknown) => {
+    workflowBundle.cancel();
+    throw error;
+  });
   try {
     const worker = await createTemporalWorker(
       { registry: app.registry, settings, logger, tasks: services.tasks },
       {
         workflowsPath: modules,
+        workflowBundle,
         ...(values['task-queue'] === undefined ? {} : { taskQueue: values['task-queue'] as string }),
         ...(limit === undefined ? {} : { maxConcurrentActivities: limit }),
       },
@@ -41,6 +52,7 @@ export const worker: CommandRun = async ({ values }, io) => {
     io.stdout('worker stopped\n');
     return 0;
   } finally {
+    workflowBundle.cancel();
     await services.close();
   }
 };

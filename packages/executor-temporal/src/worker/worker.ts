@@ -1,14 +1,12 @@
 /**
  * Temporal workers for an mcp-agent app. Node only.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { WorkflowUsageError, type Duration, type Logger, type MCPApp } from '@mcp-agent/core';
-import { createTaskMap, installedPackageVersion, toMilliseconds, type TaskDefinition, type TaskMap, type WorkflowRegistry } from '@mcp-agent/core/engine';
+import { createTaskMap, toMilliseconds, type TaskDefinition, type TaskMap, type WorkflowRegistry } from '@mcp-agent/core/engine';
 import type { Settings } from '@mcp-agent/core/config';
 import { assertSearchAttributesRegistered } from '../client/search-attributes.js';
 import { encryptsPayloads, workerDataConverter } from '../codec/data-converter.js';
@@ -18,7 +16,9 @@ import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { DEFAULT_AFFINITY_TIMEOUT_MS, SESSION_WORKER_TASK, sessionWorkerQueueName } from '../workflow/session-affinity.js';
 import { createActivities } from './activities.js';
 import { bundleWorkflows, withBundleConfig } from './bundle.js';
-import { PREBUILT_MANIFEST_FILE, type PrebuiltBundleManifest } from './prebuilt-manifest.js';
+import { findPrebuiltBundle } from './prebuilt.js';
+import { bundleWorkflowsInChild, canBundleInChild, workflowModulePaths } from './bundle-process.js';
+import { PreparedWorkflowBundle } from './prepared-bundle.js';
 import { installRuntime } from './runtime.js';
 import { workerTelemetry } from './telemetry.js';
 import type { TracingOptions } from '../telemetry/tracing.js';
@@ -30,8 +30,11 @@ export type PrebuiltWorkflowBundle = { code: string } | { codePath: string };
 export interface TemporalWorkerOptions {
   /** The module or modules that define the app's workflows (file paths or `import.meta.url`-relative URLs). */
   workflowsPath?: string | URL | ReadonlyArray<string | URL>;
-  /** A bundle made earlier, used instead of bundling `workflowsPath` at start-up. */
-  workflowBundle?: PrebuiltWorkflowBundle;
+  /**
+   * A bundle made earlier, used instead of bundling `workflowsPath` at start-up; or one
+   * `prepareWorkflowBundle` is making, started before the app loaded.
+   */
+  workflowBundle?: PrebuiltWorkflowBundle | PreparedWorkflowBundle;
   /**
    * Runs no workflows: the worker serves only the tasks of its parts, as activities, on its task
    * queue (give neither `workflowsPath` nor `workflowBundle`). Workflows reach it by scheduling
@@ -112,23 +115,29 @@ function sessionWorkerTask(sessionQueue: string): TaskDefinition {
   return Object.freeze({ name: SESSION_WORKER_TASK, run: async () => sessionQueue, options: Object.freeze({ name: SESSION_WORKER_TASK }) }) as TaskDefinition;
 }
 
-function toPaths(workflowsPath: TemporalWorkerOptions['workflowsPath']): string[] {
-  if (workflowsPath === undefined) return [];
-  const list = typeof workflowsPath === 'string' || workflowsPath instanceof URL ? [workflowsPath] : [...workflowsPath];
-  return list.map((entry) => (entry instanceof URL || entry.startsWith('file:') ? fileURLToPath(entry) : path.resolve(entry)));
-}
+const toPaths = workflowModulePaths;
 
-/** Bundles the workflow modules with `config` embedded (for the worker and replay). */
+/**
+ * Bundles the workflow modules with `config` embedded: in a child process for a worker (`inChild`,
+ * so that webpack never loads into the worker's own heap), else in this process (replay, tools).
+ */
 export async function bundleWith(
   parts: TemporalWorkerParts,
   options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>,
   config: WorkflowBundleConfig,
+  inChild = false,
 ): Promise<{ code: string }> {
+  const workflowsPaths = toPaths(options.workflowsPath);
+  const logger = parts.logger.child('bundle');
+  if (inChild && workflowsPaths.length > 0 && canBundleInChild()) {
+    const child = bundleWorkflowsInChild({ workflowsPaths, config, ...(options.ignoreModules === undefined ? {} : { ignoreModules: options.ignoreModules }) }, logger);
+    return { code: await child.code };
+  }
   const bundle = await bundleWorkflows({
-    workflowsPaths: toPaths(options.workflowsPath),
+    workflowsPaths,
     config,
     ...(options.ignoreModules === undefined ? {} : { ignoreModules: options.ignoreModules }),
-    logger: parts.logger.child('bundle'),
+    logger,
   });
   return { code: bundle.code };
 }
@@ -143,63 +152,54 @@ export async function bundleWorkflowsForParts(parts: TemporalWorkerParts, option
   return bundleWith(parts, options, workflowBundleConfig(parts.settings, workerTasks(parts)));
 }
 
-function sha256(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
+/** Refuses a codegen bundle whose workflows call tasks this worker does not register. */
+function assertTasksRegistered(activities: ReadonlyArray<{ name: string; source: string }>, tasks: readonly TaskDefinition[]): void {
+  // The activity manifest of codegen: every task the workflows call must be registered here.
+  const registered = new Set(tasks.map((task) => task.name));
+  const missing = activities.filter((activity) => !registered.has(activity.name));
+  if (missing.length > 0) {
+    throw new WorkflowUsageError(
+      `the workflows call tasks this worker does not register: ${missing.map((activity) => `${activity.name} (${activity.source})`).join(', ')}; ` +
+        'import the modules that define them before creating the worker, or list them in workflow_task_modules',
+    );
+  }
 }
 
-/** `generated/workflow-bundle.json` in the folder of `file` or a folder above it. */
-function findManifest(file: string): string | undefined {
-  for (let directory = path.dirname(file), depth = 0; depth < 8; directory = path.dirname(directory), depth += 1) {
-    const candidate = path.join(directory, 'generated', PREBUILT_MANIFEST_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(directory) === directory) break;
+/** The code of a bundle `prepareWorkflowBundle` started, with `config` embedded; bundled anew when it was made for other options. */
+async function resolvePrepared(
+  parts: TemporalWorkerParts,
+  prepared: PreparedWorkflowBundle,
+  options: Pick<TemporalWorkerOptions, 'workflowsPath' | 'ignoreModules'>,
+  tasks: readonly TaskDefinition[],
+  config: WorkflowBundleConfig,
+): Promise<{ code: string }> {
+  if (options.workflowsPath !== undefined && toPaths(options.workflowsPath).sort().join('\n') !== [...prepared.workflowsPaths].sort().join('\n')) {
+    prepared.cancel();
+    throw new WorkflowUsageError(
+      `the prepared workflow bundle is of ${prepared.workflowsPaths.join(', ')}, and the worker was given workflowsPath ${toPaths(options.workflowsPath).join(', ')}; prepare the bundle with the same workflowsPath`,
+    );
   }
-  return undefined;
-}
-
-/**
- * The prebuilt bundle codegen left for these workflow files (`generated/workflow-bundle.json` in
- * their folder or above), when it was built from exactly these files, every local file they reach
- * is unchanged, the framework's versions are the same, and the bundle is intact.
- */
-export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: Logger): { codePath: string; activities: Array<{ name: string; source: string }> } | undefined {
-  const first = workflowsPaths[0];
-  const manifestPath = first === undefined ? undefined : findManifest(first);
-  if (manifestPath === undefined) return undefined;
-  const directory = path.dirname(manifestPath);
-  let manifest: PrebuiltBundleManifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as PrebuiltBundleManifest;
-  } catch (error) {
-    logger?.warn('prebuilt workflow bundle manifest unreadable; bundling at start-up', { manifestPath, error: String(error) });
-    return undefined;
+  if (prepared.prebuilt !== undefined) {
+    assertTasksRegistered(prepared.prebuilt.activities, tasks);
+    parts.logger.debug('temporal worker uses a prebuilt workflow bundle', { codePath: prepared.prebuilt.codePath });
+    return loadBundleCode({ codePath: prepared.prebuilt.codePath }, config);
   }
-  const stale = (reason: string, data: Record<string, unknown> = {}): undefined => {
-    logger?.warn(`prebuilt workflow bundle not used (${reason}); bundling at start-up; run pnpm codegen`, { manifestPath, ...data });
-    return undefined;
-  };
-  const given = [...new Set(workflowsPaths.map((file) => path.resolve(file)))].sort();
-  const built = [...new Set((manifest.workflowFiles ?? []).map((relative) => path.resolve(directory, relative)))].sort();
-  if (given.join('\n') !== built.join('\n')) return stale('built for other workflow files', { given, built });
-  const changed = Object.entries(manifest.sources ?? {})
-    .filter(([relative, hash]) => {
-      const file = path.resolve(directory, relative);
-      return !existsSync(file) || sha256(readFileSync(file)) !== hash;
-    })
-    .map(([relative]) => relative);
-  if (changed.length > 0) return stale('sources changed', { changed });
-  for (const [name, version] of Object.entries(manifest.packages ?? {})) {
-    const installed = installedPackageVersion(name, directory);
-    if (installed !== version) return stale(`${name} is ${installed ?? 'not installed'}, the bundle has ${version}`);
+  const ignoreModules = options.ignoreModules ?? prepared.ignoreModules;
+  if (prepared.tracing !== (config.tracing === true) || ignoreModules.join('\n') !== prepared.ignoreModules.join('\n')) {
+    parts.logger.debug('the prepared workflow bundle was made for other tracing or ignoreModules settings; bundling again', {
+      prepared: { tracing: prepared.tracing, ignoreModules: prepared.ignoreModules },
+      worker: { tracing: config.tracing === true, ignoreModules },
+    });
+    prepared.cancel();
+    return bundleWith(parts, { workflowsPath: [...prepared.workflowsPaths], ignoreModules: [...ignoreModules] }, config, true);
   }
-  const codePath = path.resolve(directory, manifest.bundle ?? '');
-  if (!existsSync(codePath) || sha256(readFileSync(codePath)) !== manifest.sha256) return stale('the bundle file is missing or altered', { codePath });
-  return { codePath, activities: manifest.activities ?? [] };
+  return { code: withBundleConfig(await prepared.code(), config) };
 }
 
 /**
- * The worker's bundle with its config embedded: the one given (made earlier), the current one
- * codegen left for the workflow modules, or one bundled now.
+ * The worker's bundle with its config embedded: the one given (made earlier, or being made by
+ * `prepareWorkflowBundle`), the current one codegen left for the workflow modules, or one
+ * bundled now in a child process.
  */
 export async function resolveBundle(
   parts: TemporalWorkerParts,
@@ -207,20 +207,11 @@ export async function resolveBundle(
   tasks: readonly TaskDefinition[],
 ): Promise<{ code: string }> {
   const config = workflowBundleConfig(parts.settings, tasks);
+  if (options.workflowBundle instanceof PreparedWorkflowBundle) return resolvePrepared(parts, options.workflowBundle, options, tasks, config);
   const prebuilt = options.workflowBundle === undefined ? findPrebuiltBundle(toPaths(options.workflowsPath), parts.logger) : undefined;
   const given: PrebuiltWorkflowBundle | undefined = options.workflowBundle ?? prebuilt;
-  if (given === undefined) return bundleWith(parts, options, config);
-  if (prebuilt !== undefined) {
-    // The activity manifest of codegen: every task the workflows call must be registered here.
-    const registered = new Set(tasks.map((task) => task.name));
-    const missing = prebuilt.activities.filter((activity) => !registered.has(activity.name));
-    if (missing.length > 0) {
-      throw new WorkflowUsageError(
-        `the workflows call tasks this worker does not register: ${missing.map((activity) => `${activity.name} (${activity.source})`).join(', ')}; ` +
-          'import the modules that define them before creating the worker, or list them in workflow_task_modules',
-      );
-    }
-  }
+  if (given === undefined) return bundleWith(parts, options, config, true);
+  if (prebuilt !== undefined) assertTasksRegistered(prebuilt.activities, tasks);
   parts.logger.debug('temporal worker uses a prebuilt workflow bundle', 'codePath' in given ? { codePath: given.codePath } : {});
   return loadBundleCode(given, config);
 }
@@ -250,7 +241,9 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
   const sessionQueue =
     activitiesOnly || runSessionServers(parts.settings) === undefined ? undefined : sessionWorkerQueueName(taskQueue, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   const tasks = sessionQueue === undefined ? workerTasks(parts) : [...workerTasks(parts), sessionWorkerTask(sessionQueue)];
-  const workflowBundle = activitiesOnly ? undefined : await resolveBundle(parts, options, tasks);
+  // The bundle is made (in a child process) while the worker connects.
+  const bundling = activitiesOnly ? undefined : resolveBundle(parts, options, tasks);
+  bundling?.catch(() => undefined);
   // Installed only once there is a worker to make: a runtime left without one keeps the process alive.
   const installedRuntime = installRuntime(parts.settings, parts.logger);
   const shutDownRuntime = async (): Promise<void> => {
@@ -272,6 +265,19 @@ export async function createTemporalWorker(given: TemporalWorkerParts, options: 
     if (parts.settings.temporal?.search_attributes === true) await assertSearchAttributesRegistered(connection, connectionOptions.namespace, parts.logger);
   } catch (error) {
     if (connection !== undefined && options.connection === undefined) await connection.close().catch(() => undefined);
+    // Workflow code that can't be bundled is reported first: it needs fixing whatever the server does.
+    await bundling?.catch(async (bundleError: unknown) => {
+      await shutDownRuntime();
+      throw bundleError;
+    });
+    await shutDownRuntime();
+    throw error;
+  }
+  let workflowBundle: { code: string } | undefined;
+  try {
+    workflowBundle = await bundling;
+  } catch (error) {
+    if (options.connection === undefined) await connection.close().catch(() => undefined);
     await shutDownRuntime();
     throw error;
   }
