@@ -28,6 +28,12 @@ export interface BundleRequest {
   ignoreModules?: string[];
 }
 
+/** What the child is sent: the request, and how it resolves packages. */
+export interface BundleProcessRequest extends BundleRequest {
+  /** Whether packages resolve to their TypeScript sources (this repository's tests), as in the parent. */
+  sourceCondition: boolean;
+}
+
 /** A message from the bundling process. */
 export type BundleProcessMessage =
   | { kind: 'log'; message: string; data?: Record<string, unknown> }
@@ -130,7 +136,8 @@ export function bundleWorkflowsInChild(request: BundleRequest, logger?: Logger):
   });
   // Rejections reach whoever awaits the code; none is unhandled when the bundle is dropped.
   code.catch(() => undefined);
-  child.send(request);
+  const sent: BundleProcessRequest = { ...request, sourceCondition: sourceConditionActive() };
+  child.send(sent);
   return {
     code,
     cancel() {
