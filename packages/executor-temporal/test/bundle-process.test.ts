@@ -1,6 +1,10 @@
 // Workflow bundles made in a child process: the worker's own process never loads webpack, the code
 // is the in-process bundler's, and errors, cancellation and mismatched options are reported.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, WorkflowUsageError } from '@mcp-agent/core';
 import { parseSettings } from '@mcp-agent/core/config';
@@ -37,7 +41,7 @@ describe('workflow bundles made in a child process', () => {
   // First in this file: nothing before it has bundled in this process.
   it('prepareWorkflowBundle bundles without loading webpack into this process, with the placeholder a worker fills in', async () => {
     const prepared = prepareWorkflowBundle({ workflowsPath });
-    expect(prepared.prebuilt).toBeUndefined();
+    expect(await prepared.prebuilt()).toBeUndefined();
     const code = await prepared.code();
     expect(code).toContain(BUNDLE_CONFIG_PLACEHOLDER);
     expect(code).toContain('GreetWorkflow');
@@ -102,6 +106,36 @@ describe('workflow bundles made in a child process', () => {
     );
     expect(lines).toContain('the prepared workflow bundle was made for other tracing or ignoreModules settings; bundling again');
     expect(again.code).toContain('@opentelemetry');
+  });
+
+  it('a prepared bundle takes the current codegen bundle of the modules, and the worker loads it with its config', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'mcp-agent-prepared-'));
+    try {
+      mkdirSync(path.join(directory, 'generated'));
+      const code = `// a prebuilt bundle\nconst config = ${JSON.stringify(BUNDLE_CONFIG_PLACEHOLDER)};\n`;
+      writeFileSync(path.join(directory, 'generated', 'workflow-bundle.0123456789abcdef.js'), code);
+      const manifest = {
+        bundle: 'workflow-bundle.0123456789abcdef.js',
+        sha256: createHash('sha256').update(code).digest('hex'),
+        sources: {},
+        packages: {},
+        workflowFiles: ['../workflows.ts'],
+        activities: [],
+      };
+      writeFileSync(path.join(directory, 'generated', 'workflow-bundle.json'), JSON.stringify(manifest));
+      const modules = path.join(directory, 'workflows.ts');
+      const prepared = prepareWorkflowBundle({ workflowsPath: modules });
+      expect(await prepared.prebuilt()).toEqual({ codePath: path.join(directory, 'generated', 'workflow-bundle.0123456789abcdef.js'), activities: [] });
+      const { resolveBundle } = await import('../src/worker/worker.js');
+      const resolved = await resolveBundle(
+        { registry: tlsApp.registry, settings: parseSettings({}, 'bundle test'), logger: createLogger({ transports: ['none'] }) },
+        { workflowsPath: modules, workflowBundle: prepared },
+        [],
+      );
+      expect(resolved.code).toMatch(/^\/\/ a prebuilt bundle\nconst config = "\{.*\}";\n$/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('refuses a prepared bundle of other workflow modules, naming both', async () => {

@@ -14,8 +14,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '@mcp-agent/core';
-import { SOURCE_CONDITION, sourceConditionActive } from '@mcp-agent/core/engine';
-import { WorkflowBundleError } from './bundle-error.js';
+import type { WorkflowBundleError } from './bundle-error.js';
+import { SOURCE_CONDITION, sourceConditionActive } from './source-condition.js';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 
 /** What the bundling process is asked to make (the serialisable part of `BundleWorkflowsOptions`). */
@@ -95,12 +95,27 @@ export function canBundleInChild(): boolean {
 const STDERR_TAIL_BYTES = 4_000;
 
 /**
+ * A {@link WorkflowBundleError}, whose module (and `@mcp-agent/core` with it) loads only when a
+ * bundle fails, so that starting one stays light.
+ */
+async function bundleError(message: string): Promise<WorkflowBundleError> {
+  const { WorkflowBundleError } = await import('./bundle-error.js');
+  return new WorkflowBundleError(message);
+}
+
+/**
  * Starts bundling in a child process. Its log lines go to `logger` at debug level, as webpack's
  * report does when bundling in this process.
  */
 export function bundleWorkflowsInChild(request: BundleRequest, logger?: Logger): BundleInProgress {
   const start = childStart();
-  if (start === undefined) throw new WorkflowBundleError('cannot start a process to bundle the workflow modules: this package runs from its sources, and tsx is not installed');
+  if (start === undefined) {
+    const code = bundleError('cannot start a process to bundle the workflow modules: this package runs from its sources, and tsx is not installed').then((error) =>
+      Promise.reject(error),
+    );
+    code.catch(() => undefined);
+    return { code, cancel: () => undefined };
+  }
   const child = fork(start.entry, [], { execArgv: start.execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -116,23 +131,21 @@ export function bundleWorkflowsInChild(request: BundleRequest, logger?: Logger):
       outcome();
       if (child.exitCode === null && child.signalCode === null) child.kill();
     };
+    const fail = (message: string): void => finish(() => void bundleError(message).then(reject));
     child.on('message', (message: BundleProcessMessage) => {
       if (message.kind === 'log') logger?.debug(message.message, message.data);
       else if (message.kind === 'done') finish(() => resolve(message.code));
-      else finish(() => reject(message.bundleError ? new WorkflowBundleError(message.message) : new WorkflowBundleError(`cannot bundle the workflow modules: ${message.message}`)));
+      else fail(message.bundleError ? message.message : `cannot bundle the workflow modules: ${message.message}`);
     });
-    child.once('error', (error) => finish(() => reject(new WorkflowBundleError(`cannot start the process that bundles the workflow modules: ${error.message}`))));
-    child.once('exit', (exitCode, signal) =>
-      finish(() => {
-        if (cancelled) return reject(new WorkflowBundleError('the workflow bundle was cancelled before it was made'));
-        const last = stderr.trim().split('\n').slice(-8).join('\n');
-        reject(
-          new WorkflowBundleError(
-            `the process bundling the workflow modules ended (${signal === null ? `exit code ${exitCode}` : `signal ${signal}`}) before the bundle was made${last === '' ? '' : `; its last words:\n${last}`}`,
-          ),
-        );
-      }),
-    );
+    child.once('error', (error) => fail(`cannot start the process that bundles the workflow modules: ${error.message}`));
+    // 'close', not 'exit': it comes once the IPC channel is drained, after any message the child sent.
+    child.once('close', (exitCode, signal) => {
+      if (cancelled) return fail('the workflow bundle was cancelled before it was made');
+      const last = stderr.trim().split('\n').slice(-8).join('\n');
+      fail(
+        `the process bundling the workflow modules ended (${signal === null ? `exit code ${exitCode}` : `signal ${signal}`}) before the bundle was made${last === '' ? '' : `; its last words:\n${last}`}`,
+      );
+    });
   });
   // Rejections reach whoever awaits the code; none is unhandled when the bundle is dropped.
   code.catch(() => undefined);

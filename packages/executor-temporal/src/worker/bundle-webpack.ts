@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 // a bundling thread needs none of them.
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker/lib/workflow/bundler.js';
 import type { Logger } from '@mcp-agent/core';
+import { SOURCE_CONDITION } from './source-condition.js';
 import type { WorkflowBundleConfig } from '../workflow/embedded-config.js';
 import { telemetryInterceptorsModule } from './bundle-telemetry.js';
 
@@ -110,9 +111,6 @@ const FIX =
   '(list it in workflow_task_modules and call it by name with this.executeTask("name", [args])), ' +
   "or import the package's sandbox-safe entry (@mcp-agent/core, @mcp-agent/providers-*). " +
   'A module that is imported but never used at run time can be left out with the worker option ignoreModules.';
-
-/** The export condition under which this repository's packages point at their TypeScript sources. */
-const SOURCE_CONDITION = 'mcp-agent-source';
 
 /**
  * Bundles the workflow modules with the dispatcher and the embedded config; packages resolve to

@@ -3,9 +3,21 @@
  * to decide whether the bundle still matches the code. Both sides use this file, so its shape and
  * its file names are defined once.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 /** The manifest's file name, in the generated folder. */
 export const PREBUILT_MANIFEST_FILE = 'workflow-bundle.json';
+
+/** `generated/workflow-bundle.json` in the folder of `file` or a folder above it. */
+export function findManifest(file: string): string | undefined {
+  for (let directory = path.dirname(file), depth = 0; depth < 8; directory = path.dirname(directory), depth += 1) {
+    const candidate = path.join(directory, 'generated', PREBUILT_MANIFEST_FILE);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(directory) === directory) break;
+  }
+  return undefined;
+}
 
 /** The bundle's file name for a content hash (hex): `workflow-bundle.<first 16 digits>.js`. */
 export function prebuiltBundleFileName(sha256: string): string {

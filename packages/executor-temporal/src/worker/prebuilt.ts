@@ -8,20 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@mcp-agent/core';
 import { installedPackageVersion } from '@mcp-agent/core/engine';
-import { PREBUILT_MANIFEST_FILE, type PrebuiltBundleManifest } from './prebuilt-manifest.js';
+import { findManifest, type PrebuiltBundleManifest } from './prebuilt-manifest.js';
 
 function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** `generated/workflow-bundle.json` in the folder of `file` or a folder above it. */
-function findManifest(file: string): string | undefined {
-  for (let directory = path.dirname(file), depth = 0; depth < 8; directory = path.dirname(directory), depth += 1) {
-    const candidate = path.join(directory, 'generated', PREBUILT_MANIFEST_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(directory) === directory) break;
-  }
-  return undefined;
 }
 
 /**

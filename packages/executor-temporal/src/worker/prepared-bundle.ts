@@ -5,7 +5,7 @@
 import type { Logger } from '@mcp-agent/core';
 import type { Settings } from '@mcp-agent/core/config';
 import { bundleWorkflowsInChild, canBundleInChild, workflowModulePaths, type BundleInProgress } from './bundle-process.js';
-import { findPrebuiltBundle } from './prebuilt.js';
+import { findManifest } from './prebuilt-manifest.js';
 
 /** Options of {@link prepareWorkflowBundle}. */
 export interface PrepareWorkflowBundleOptions {
@@ -16,6 +16,13 @@ export interface PrepareWorkflowBundleOptions {
   /** Modules the workflow code imports but never uses at run time, left out of the bundle. */
   ignoreModules?: readonly string[];
   logger?: Logger;
+}
+
+/** Codegen's bundle for a worker's workflow modules, when it is current. */
+export interface CurrentPrebuiltBundle {
+  codePath: string;
+  /** The tasks its workflows call, each with the module that defines it. */
+  activities: Array<{ name: string; source: string }>;
 }
 
 /**
@@ -29,22 +36,40 @@ export class PreparedWorkflowBundle {
   /** Whether the bundle carries tracing (`otel.enabled`). */
   readonly tracing: boolean;
   readonly ignoreModules: readonly string[];
-  /** Codegen's bundle for these modules, when it is current: nothing is bundled then. */
-  readonly prebuilt: { codePath: string; activities: Array<{ name: string; source: string }> } | undefined;
   readonly #logger: Logger | undefined;
+  readonly #prebuilt: Promise<CurrentPrebuiltBundle | undefined>;
   #child: BundleInProgress | undefined;
   #code: Promise<string> | undefined;
+  #cancelled = false;
 
   constructor(options: PrepareWorkflowBundleOptions) {
     this.workflowsPaths = workflowModulePaths(options.workflowsPath);
     this.tracing = options.settings?.otel?.enabled === true;
     this.ignoreModules = [...(options.ignoreModules ?? [])];
     this.#logger = options.logger;
-    this.prebuilt = this.workflowsPaths.length === 0 ? undefined : findPrebuiltBundle(this.workflowsPaths, options.logger);
-    if (this.prebuilt === undefined && this.workflowsPaths.length > 0 && canBundleInChild()) {
-      this.#child = bundleWorkflowsInChild({ workflowsPaths: [...this.workflowsPaths], tracing: this.tracing, ignoreModules: [...this.ignoreModules] }, options.logger?.child('bundle'));
-      this.#code = this.#child.code;
+    const first = this.workflowsPaths[0];
+    if (first === undefined || findManifest(first) === undefined) {
+      // No codegen bundle to check (the usual case when bundling at start-up): the child starts now.
+      this.#prebuilt = Promise.resolve(undefined);
+      this.#startChild();
+    } else {
+      // Checking a codegen bundle needs the framework's package versions; the child starts only when it is not current.
+      this.#prebuilt = import('./prebuilt.js').then(({ findPrebuiltBundle }) => findPrebuiltBundle(this.workflowsPaths, this.#logger));
+      void this.#prebuilt.then(
+        (prebuilt) => (prebuilt === undefined ? this.#startChild() : undefined),
+        () => this.#startChild(),
+      );
     }
+  }
+
+  #startChild(): void {
+    if (this.#cancelled || this.workflowsPaths.length === 0 || !canBundleInChild()) return;
+    this.#child = bundleWorkflowsInChild({ workflowsPaths: [...this.workflowsPaths], tracing: this.tracing, ignoreModules: [...this.ignoreModules] }, this.#logger?.child('bundle'));
+  }
+
+  /** Codegen's bundle for these modules, when it is current: nothing is bundled then. */
+  prebuilt(): Promise<CurrentPrebuiltBundle | undefined> {
+    return this.#prebuilt.catch(() => undefined);
   }
 
   /**
@@ -52,7 +77,13 @@ export class PreparedWorkflowBundle {
    * when no child could be started (this package run from its sources without tsx installed).
    */
   code(): Promise<string> {
-    this.#code ??= import('./bundle.js').then(async ({ bundleWorkflows }) => {
+    this.#code ??= this.prebuilt().then(async () => {
+      if (this.#child !== undefined) return this.#child.code;
+      if (this.#cancelled) {
+        const { WorkflowBundleError } = await import('./bundle-error.js');
+        throw new WorkflowBundleError('the workflow bundle was cancelled before it was made');
+      }
+      const { bundleWorkflows } = await import('./bundle.js');
       const bundle = await bundleWorkflows({
         workflowsPaths: this.workflowsPaths,
         tracing: this.tracing,
@@ -66,6 +97,7 @@ export class PreparedWorkflowBundle {
 
   /** Stops the bundling, when the bundle is no longer wanted. */
   cancel(): void {
+    this.#cancelled = true;
     this.#child?.cancel();
   }
 }

@@ -179,10 +179,11 @@ async function resolvePrepared(
       `the prepared workflow bundle is of ${prepared.workflowsPaths.join(', ')}, and the worker was given workflowsPath ${toPaths(options.workflowsPath).join(', ')}; prepare the bundle with the same workflowsPath`,
     );
   }
-  if (prepared.prebuilt !== undefined) {
-    assertTasksRegistered(prepared.prebuilt.activities, tasks);
-    parts.logger.debug('temporal worker uses a prebuilt workflow bundle', { codePath: prepared.prebuilt.codePath });
-    return loadBundleCode({ codePath: prepared.prebuilt.codePath }, config);
+  const prebuilt = await prepared.prebuilt();
+  if (prebuilt !== undefined) {
+    assertTasksRegistered(prebuilt.activities, tasks);
+    parts.logger.debug('temporal worker uses a prebuilt workflow bundle', { codePath: prebuilt.codePath });
+    return loadBundleCode({ codePath: prebuilt.codePath }, config);
   }
   const ignoreModules = options.ignoreModules ?? prepared.ignoreModules;
   if (prepared.tracing !== (config.tracing === true) || ignoreModules.join('\n') !== prepared.ignoreModules.join('\n')) {
