@@ -7,7 +7,7 @@
  * OpenAI one, on the local model server. Started by `lean-worker.bench.ts`.
  */
 import { say, leanWorkerArgs, serveCommands } from './lean-worker-protocol.js';
-import { prepareWorkflowBundle } from '../src/prepare.js';
+import { prepareWorkflowBundle } from '@mcp-agent/executor-temporal/prepare';
 
 const args = leanWorkerArgs();
 const workflowsPath = new URL('./lean-workflows.ts', import.meta.url);
@@ -27,7 +27,7 @@ const [
   import('@mcp-agent/core/config'),
   import('@mcp-agent/core/engine'),
   import('@mcp-agent/providers-openai'),
-  import('../src/index.js'),
+  import('@mcp-agent/executor-temporal'),
   import('./lean-plan.js'),
   import('./lean-workflows.js'),
 ]);

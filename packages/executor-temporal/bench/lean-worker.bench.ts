@@ -8,7 +8,8 @@
  * over stdio). The framework's side is an mcp-agent app (`Agent`, `OpenAIAugmentedLLM`,
  * `agent.callTool`) run by `createTemporalWorker` as `mcp-agent worker` runs it; the bare side a
  * workflow function with `proxyActivities` whose activities call the `openai` client and an MCP
- * SDK `Client` directly. Both bundle their workflow module at start-up.
+ * SDK `Client` directly. Both bundle their workflow module at start-up. The framework's packages
+ * load from their build, as an installed app has them (`npm run bench` builds them first).
  *
  * Each round starts a fresh worker process per side (the order alternates between rounds), times
  * it from spawn to polling, runs a few warm-up workflows, then 50 workflows started at once, and
@@ -20,10 +21,11 @@
  * Environment: LEAN_BENCH_ROUNDS (default 3), LEAN_BENCH_WORKFLOWS (default 50),
  * LEAN_BENCH_FRAMEWORK_NODE_ARGS / LEAN_BENCH_BARE_NODE_ARGS (extra node flags for that side's
  * worker processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), LEAN_BENCH_HISTORY_DIR (a folder
- * where each side's first measured history is written as JSON).
+ * where each side's first measured history is written as JSON), LEAN_BENCH_FRAMEWORK_FROM=src (the
+ * framework's packages from their TypeScript sources, through tsx, instead of their build).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +39,9 @@ import type { LeanWorkerArgs, LeanWorkerEvent } from './lean-worker-protocol.js'
 
 const ROUNDS = positiveInteger('LEAN_BENCH_ROUNDS', 3);
 const WORKFLOWS = positiveInteger('LEAN_BENCH_WORKFLOWS', 50);
+/** Where the framework's packages load from: `dist`, their build, as an installed app has them (the default), or `src`, their TypeScript sources. */
+const FRAMEWORK_FROM = process.env.LEAN_BENCH_FRAMEWORK_FROM === 'src' ? 'src' : 'dist';
+
 /** Workflows each worker runs before the measured batch, not counted (JIT, connections, the MCP server process). */
 const WARM_UP_WORKFLOWS = 5;
 /** Ceilings of framework/bare: throughput and latency within 1.05x of bare, memory and start-up within 1.15x. */
@@ -50,6 +55,14 @@ const BENCH_DEADLINE_MS = 10 * 60_000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACKAGE_DIR = path.resolve(HERE, '..');
 const ROOT = path.resolve(PACKAGE_DIR, '../..');
+if (FRAMEWORK_FROM === 'dist') {
+  const missing = ['core', 'mcp-client', 'providers-openai', 'executor-temporal'].filter((name) => !existsSync(path.join(ROOT, 'packages', name, 'dist')));
+  if (missing.length > 0) {
+    throw new Error(
+      `the framework's build is missing (packages ${missing.join(', ')}): run npm run bench from the repository root, which builds it, or set LEAN_BENCH_FRAMEWORK_FROM=src`,
+    );
+  }
+}
 const require = createRequire(import.meta.url);
 /** tsx's loader, so that a worker process is one `node` process (its pid is the worker's own, for /proc). */
 const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
@@ -122,7 +135,8 @@ class WorkerProcess {
 
   constructor(side: Side, args: LeanWorkerArgs) {
     const extra = SIDES[side].nodeArgs?.split(/\s+/).filter((flag) => flag !== '') ?? [];
-    this.child = spawn(process.execPath, ['--conditions=mcp-agent-source', '--import', TSX_LOADER, ...extra, SIDES[side].script, JSON.stringify(args)], {
+    const conditions = side === 'framework' && FRAMEWORK_FROM === 'dist' ? [] : ['--conditions=mcp-agent-source'];
+    this.child = spawn(process.execPath, [...conditions, '--import', TSX_LOADER, ...extra, SIDES[side].script, JSON.stringify(args)], {
       cwd: PACKAGE_DIR,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -274,7 +288,9 @@ function report(runs: SideRun[]): boolean {
   const framework = of('framework');
   const bare = of('bare');
   const first = { framework: framework[0] as SideRun, bare: bare[0] as SideRun };
-  console.log(`\n${ROUNDS} rounds (order: ${runs.map((run) => run.side).join(', ')}); per worker process: ${WARM_UP_WORKFLOWS} warm-up workflows, then ${WORKFLOWS} started at once`);
+  console.log(
+    `\n${ROUNDS} rounds (order: ${runs.map((run) => run.side).join(', ')}); per worker process: ${WARM_UP_WORKFLOWS} warm-up workflows, then ${WORKFLOWS} started at once; the framework's packages from their ${FRAMEWORK_FROM === 'dist' ? 'build' : 'sources'}`,
+  );
   for (const side of ['framework', 'bare'] as const) {
     const run = first[side];
     console.log(
