@@ -128,6 +128,13 @@ describe('the packages installed from their tarballs', () => {
     const login = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['auth', 'login', 'nosuch'], consumer);
     expect(login.code).toBe(2);
     expect(login.stderr).toContain('no MCP server "nosuch" in mcp.servers');
+    // The worker command from the tarball (its light prepare entry first): a server that is not
+    // there is named, and the command ends by itself.
+    const started = Date.now();
+    const worker = await run(path.join(consumer, 'node_modules/.bin/mcp-agent'), ['worker'], consumer, { EXECUTION_ENGINE: 'temporal', TEMPORAL__HOST: '127.0.0.1:1' }, 60_000);
+    expect(Date.now() - started, 'killed at its time limit').toBeLessThan(55_000);
+    expect(worker.code, worker.stderr).toBe(1);
+    expect(worker.stderr).toContain('cannot reach the Temporal server at 127.0.0.1:1');
   });
 
   it('runs a workflow on the in-process engine and on the Temporal dev server, with the same result', async () => {

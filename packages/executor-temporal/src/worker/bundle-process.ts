@@ -86,7 +86,7 @@ function childStart(): { entry: string; execArgv: string[] } | undefined {
   }
 }
 
-/** Whether {@link bundleWorkflowsInProcess} can start a child here (else callers bundle in this process). */
+/** Whether {@link bundleWorkflowsInChild} can start a child here (else callers bundle in this process). */
 export function canBundleInChild(): boolean {
   return childStart() !== undefined;
 }
