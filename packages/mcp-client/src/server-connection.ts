@@ -41,6 +41,7 @@ import {
 import { assertConnectableConfig, createServerTransport } from './server-transport.js';
 import type { ServerTransport } from './server-transport.js';
 import { waitFor, WaitInterruptedError } from './wait.js';
+import { schemaValidators } from './schema-validators.js';
 
 /** How long closing waits for an HTTP server to acknowledge the end of its session. */
 const TERMINATE_WAIT_MILLISECONDS = 1_000;
@@ -438,7 +439,7 @@ export class ServerConnection {
       oauth: this.#options.oauth,
       logger: this.#logger,
     });
-    const client = new Client(this.#options.clientInfo, { capabilities: clientCapabilities(this.config, this.#options.handlers, server) });
+    const client = new Client(this.#options.clientInfo, { capabilities: clientCapabilities(this.config, this.#options.handlers, server), jsonSchemaValidator: schemaValidators });
     installClientRequestHandlers(client, server, this.config, this.#options.handlers, this.#logger);
     const session: Session = { client, transport: serverTransport, established: false, closed: false, closing: undefined, served: false, lossCounted: false };
 

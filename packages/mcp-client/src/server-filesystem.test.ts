@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collectingLogger, SERVER_FILESYSTEM_ENTRY } from './__fixtures__/servers.js';
 import { createMcpConnectionManager } from './index.js';
 import type { McpConnectionManager } from './index.js';
+import { schemaValidators } from './schema-validators.js';
 
 function textOf(result: { content: Array<{ type: string; [key: string]: unknown }> }): string {
   return result.content
@@ -53,6 +54,23 @@ describe('server-filesystem', () => {
 
     const listing = await manager.callTool({ server: 'filesystem', tool: 'list_directory', arguments: { path: folder } });
     expect(textOf(listing)).toContain('[FILE] notes.txt');
+  });
+
+  it('compiles the output schemas of its tools once for the process, however often they are listed, and still checks results against them', async () => {
+    manager = createMcpConnectionManager({
+      servers: { filesystem: { command: process.execPath, args: [SERVER_FILESYSTEM_ENTRY, folder] } },
+      logger: collectingLogger().logger,
+    });
+    const tools = await manager.listTools('filesystem');
+    expect(tools.filter((tool) => tool.outputSchema !== undefined).length).toBeGreaterThan(5);
+    const compiled = schemaValidators.compilations;
+    expect(schemaValidators.size).toBeGreaterThan(0);
+    for (let listing = 0; listing < 3; listing += 1) await manager.listTools('filesystem');
+    expect(schemaValidators.compilations).toBe(compiled);
+    // A result with structured content passes the (cached) check of its output schema.
+    const listing = await manager.callTool({ server: 'filesystem', tool: 'list_allowed_directories' });
+    expect(listing.isError).toBe(false);
+    expect(listing.structuredContent).toEqual({ content: expect.stringContaining(folder) });
   });
 
   it("reports the tool's own failure as an isError result", async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AugmentedLLM } from '../llm/augmented-llm.js';
 import type { LlmResponse } from '../llm/llm-types.js';
 import type { McpToolDescriptor, McpToolResult } from '../mcp/mcp-service.js';
-import { addWorkflowContextProvider, type WorkflowContext } from '../model/workflow-context.js';
+import { addWorkflowContextProvider, SCHEDULE_ON_CALL_PATCH, type WorkflowContext } from '../model/workflow-context.js';
 import { Agent } from './agent.js';
 
 class TestLLM extends AugmentedLLM {
@@ -23,7 +23,7 @@ const toolResult: McpToolResult = { content: [{ type: 'text', text: 'read' }], i
 let active: WorkflowContext | undefined;
 addWorkflowContextProvider(() => active);
 
-function fakeRun(): { context: WorkflowContext; scheduled: string[] } {
+function fakeRun(recordedBeforeScheduleOnCall = false): { context: WorkflowContext; scheduled: string[] } {
   const scheduled: string[] = [];
   const results: Record<string, unknown> = { 'mcp.listTools': tools, 'mcp.callTool': toolResult, 'llm.test.complete': answer, 'user.task': 'done' };
   const context = {
@@ -31,6 +31,8 @@ function fakeRun(): { context: WorkflowContext; scheduled: string[] } {
       scheduled.push(taskName);
       return Promise.resolve(results[taskName]);
     },
+    // As Temporal answers while replaying a history recorded before the change, or in a new run.
+    patched: (patchId: string) => patchId !== SCHEDULE_ON_CALL_PATCH || !recordedBeforeScheduleOnCall,
   } as unknown as WorkflowContext;
   return { context, scheduled };
 }
@@ -41,10 +43,31 @@ afterEach(() => {
 
 describe('the order in which agents schedule tasks inside a workflow', () => {
   // Temporal matches the tasks a run schedules against its history in order, so the order of
-  // tasks started in one turn must not change between versions: a task the workflow schedules
-  // itself, then a model round trip or a local function, then an MCP tool call.
-  it('is the same as before for a model round trip, a tool call and a task started in one turn', async () => {
+  // tasks started in one turn must not change for runs already recorded.
+  it('is the order they were started in, in a new run', async () => {
     const { context, scheduled } = fakeRun();
+    active = context;
+    const files = await new Agent({ name: 'files', serverNames: ['files'], functions: [{ name: 'local', run: () => context.executeTask('user.task', [], undefined) }] }).initialize();
+    const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
+    scheduled.length = 0;
+    const started = [files.callTool('files_read'), llm.generateStr('hi'), files.callTool('local'), context.executeTask('user.task', [], undefined)];
+    // Scheduled before the calls return.
+    expect(scheduled).toEqual(['mcp.callTool', 'llm.test.complete', 'user.task', 'user.task']);
+    expect(await Promise.all(started)).toEqual([toolResult, 'ok', expect.objectContaining({ isError: false }), 'done']);
+  });
+
+  it('lists an agent’s tools when its first call is made, in a new run', async () => {
+    const { context, scheduled } = fakeRun();
+    active = context;
+    const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
+    const files = new Agent({ name: 'files', serverNames: ['files'] });
+    scheduled.length = 0;
+    await Promise.all([llm.generateStr('hi'), files.callTool('files_read'), context.executeTask('user.task', [], undefined)]);
+    expect(scheduled).toEqual(['llm.test.complete', 'mcp.listTools', 'user.task', 'mcp.callTool']);
+  });
+
+  it('is unchanged when replaying a run recorded before the change', async () => {
+    const { context, scheduled } = fakeRun(true);
     active = context;
     const files = await new Agent({ name: 'files', serverNames: ['files'], functions: [{ name: 'local', run: () => context.executeTask('user.task', [], undefined) }] }).initialize();
     const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
@@ -53,8 +76,8 @@ describe('the order in which agents schedule tasks inside a workflow', () => {
     expect(scheduled).toEqual(['user.task', 'llm.test.complete', 'user.task', 'mcp.callTool']);
   });
 
-  it('lists an agent’s tools before anything else started in the same turn', async () => {
-    const { context, scheduled } = fakeRun();
+  it('lists tools before anything else started in the same turn when replaying a run recorded before the change', async () => {
+    const { context, scheduled } = fakeRun(true);
     active = context;
     const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
     const files = new Agent({ name: 'files', serverNames: ['files'] });

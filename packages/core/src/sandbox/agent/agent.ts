@@ -22,7 +22,7 @@ import {
   type McpToolResult,
 } from '../mcp/mcp-service.js';
 import { NamespacedIndex } from '../mcp/tool-index.js';
-import { currentWorkflowContext } from '../model/workflow-context.js';
+import { currentWorkflowContext, schedulesOnCall } from '../model/workflow-context.js';
 import { servicesOf, type AppServices, type ServicesOwner } from '../services.js';
 
 /** A tool the agent runs itself, without an MCP server. */
@@ -130,6 +130,19 @@ export interface AgentOptions {
 /** What `attachLlm` accepts: an LLM class (such as `OpenAIAugmentedLLM`) built with the agent. */
 export type AugmentedLLMClass<T> = new (options: { agent: Agent }) => T;
 
+/** What a tool name calls: a local function, or a server's tool. */
+type ToolTarget = { kind: 'function'; fn: AgentFunctionTool } | { kind: 'server'; server: string; tool: string };
+
+const LISTED_TOOLS = Symbol('mcp-agent.agent.listedTools');
+
+/**
+ * An agent's tools when they can be given without listing first, else undefined (also for an
+ * object that is not an {@link Agent}). Inside core only: the LLM loop reads them without a promise.
+ */
+export function listedToolsOf(agent: Agent): AgentTool[] | undefined {
+  return agent instanceof Agent ? agent[LISTED_TOOLS]() : undefined;
+}
+
 const ASYNC_DISPOSE: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
@@ -204,6 +217,12 @@ export class Agent {
   initialize(): Promise<this> {
     if (this.#closed) return Promise.reject(new WorkflowUsageError(`Agent "${this.name}" is closed`));
     if (this.#initializing === undefined) {
+      if (this.serverNames.length === 0 && schedulesOnCall(currentWorkflowContext())) {
+        // Nothing to list: ready now, with no turn of the microtask queue.
+        this.#tools = new NamespacedIndex<McpToolDescriptor>([]);
+        this.#initializing = Promise.resolve(this);
+        return this.#initializing;
+      }
       const initializing = this.#listServers(this.serverNames).then(() => this);
       this.#initializing = initializing;
       initializing.catch(() => {
@@ -301,6 +320,16 @@ export class Agent {
     await this.close();
   }
 
+  /**
+   * The agent's tools when they can be given without listing first (as {@link listTools} would
+   * give them), else undefined: for the LLM loop, which then needs no promise to read them.
+   */
+  [LISTED_TOOLS](): AgentTool[] | undefined {
+    if (this.#closed) return undefined;
+    const index = this.#listedIndex();
+    return index === undefined ? undefined : this.#agentTools(index);
+  }
+
   /** The agent's tools: its servers' tools (filtered by `allowedTools`) and its local functions. */
   listTools(): Promise<AgentTool[]> {
     // Not an async function: once the tools are listed this makes one promise, and Temporal's
@@ -359,7 +388,30 @@ export class Agent {
    * @throws McpClientError `MCP_UNKNOWN_TOOL` naming the available tools (a tool of an
    *   unavailable server also names that server and why).
    */
-  async callTool(name: string, args: Record<string, unknown> = {}, options: AgentToolCallOptions = {}): Promise<McpToolResult> {
+  callTool(name: string, args: Record<string, unknown> = {}, options: AgentToolCallOptions = {}): Promise<McpToolResult> {
+    if (!schedulesOnCall(currentWorkflowContext())) return this.#callToolStepwise(name, args, options);
+    // Not an async function: with the tools listed, the task is scheduled before this returns.
+    try {
+      this.#requireOpen();
+      const index = this.#listedIndex();
+      if (index === undefined) return this.#index().then(() => this.callTool(name, args, options));
+      const target = this.#toolTarget(name, this.#agentTools(index), index);
+      if (target.kind === 'function') return this.#runFunction(target.fn, args);
+      const { server, tool } = target;
+      return this.#callServerTool({ server, tool, arguments: args }, options).then((result) => {
+        this.#noteToolListFingerprint(server, result.toolListFingerprint);
+        return result;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * `callTool` as runs recorded before {@link SCHEDULE_ON_CALL_PATCH} made it: the same awaits,
+   * so that their tasks are scheduled in the order their histories hold.
+   */
+  async #callToolStepwise(name: string, args: Record<string, unknown>, options: AgentToolCallOptions): Promise<McpToolResult> {
     this.#requireOpen();
     const tools = await this.listTools();
     const fn = (this.#options.functions ?? []).find((candidate) => candidate.name === name);
@@ -367,6 +419,21 @@ export class Agent {
       return this.#runFunction(fn, args);
     }
     const index = await this.#index();
+    const target = this.#toolTarget(name, tools, index);
+    if (target.kind === 'function') return this.#runFunction(target.fn, args);
+    const result = await this.#callServerTool({ server: target.server, tool: target.tool, arguments: args }, options);
+    this.#noteToolListFingerprint(target.server, result.toolListFingerprint);
+    return result;
+  }
+
+  /**
+   * What `name` calls among `tools`: a local function, or a server's tool by its index entry.
+   *
+   * @throws McpClientError `MCP_UNKNOWN_TOOL` naming the available tools.
+   */
+  #toolTarget(name: string, tools: AgentTool[], index: NamespacedIndex<McpToolDescriptor>): ToolTarget {
+    const fn = (this.#options.functions ?? []).find((candidate) => candidate.name === name);
+    if (fn !== undefined && tools.some((tool) => tool.server === undefined && tool.name === name)) return { kind: 'function', fn };
     const entry = index.resolve(name);
     const offered = entry === undefined ? undefined : tools.find((tool) => tool.name === entry.namespacedName);
     if (entry === undefined || offered === undefined) {
@@ -380,9 +447,7 @@ export class Agent {
         `agent "${this.name}" has no tool "${name}".${hint} Its tools: ${tools.map((tool) => tool.name).join(', ') || '(none)'}.${missing}`,
       );
     }
-    const result = await this.#callServerTool({ server: entry.server, tool: entry.name, arguments: args }, options);
-    this.#noteToolListFingerprint(entry.server, result.toolListFingerprint);
-    return result;
+    return { kind: 'server', server: entry.server, tool: entry.name };
   }
 
   /**
@@ -592,7 +657,14 @@ export class Agent {
    * Attaches an LLM to this agent (initializing it first): `await agent.attachLlm(OpenAIAugmentedLLM)`.
    */
   attachLlm<T>(llmClass: AugmentedLLMClass<T>): Promise<T> {
-    return this.initialize().then(() => new llmClass({ agent: this }));
+    const initializing = this.initialize();
+    if (this.#tools === undefined || !schedulesOnCall(currentWorkflowContext())) return initializing.then(() => new llmClass({ agent: this }));
+    // Listed already: attached now, with no turn of the microtask queue.
+    try {
+      return Promise.resolve(new llmClass({ agent: this }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

@@ -3,10 +3,10 @@
  * workflow sandbox: inside a workflow each model round trip is one task (`llm.<provider>.complete`,
  * an activity under Temporal) and each tool call is an MCP task; the loop itself is workflow code.
  */
-import type { Agent, AgentTool } from '../agent/agent.js';
+import { listedToolsOf, type Agent, type AgentTool } from '../agent/agent.js';
 import { McpClientError, messageOf, WorkflowApplicationError, WorkflowUsageError } from '../errors.js';
 import type { McpToolResult } from '../mcp/mcp-service.js';
-import { currentWorkflowContext } from '../model/workflow-context.js';
+import { currentWorkflowContext, schedulesOnCall } from '../model/workflow-context.js';
 import { nextRetryDelay, shouldRetry, taskRetryPolicy } from '../retry.js';
 import { llmProviderOf } from '../services.js';
 import { costOf } from './model-prices.js';
@@ -187,7 +187,8 @@ export abstract class AugmentedLLM {
 
   /** Runs the loop and returns the final text. */
   generateStr(message: string | LlmMessage | LlmMessage[], params: RequestParams = {}): Promise<string> {
-    return this.generate(message, params).then((result) => result.text);
+    if (schedulesOnCall(currentWorkflowContext())) return this.#loop(message, params, undefined, undefined, undefined, textOf);
+    return this.generate(message, params).then(textOf);
   }
 
   /**
@@ -270,13 +271,20 @@ export abstract class AugmentedLLM {
     return finished.result as GenerateResult;
   }
 
-  async #loop(
+  /**
+   * The loop. `select` picks what the caller gets from its result (so that `generateStr` adds no
+   * promise of its own). With the tools listed, the first model round trip is scheduled before
+   * this returns, except when replaying a run recorded before `SCHEDULE_ON_CALL_PATCH`.
+   */
+  async #loop<R = GenerateResult & { structured?: unknown }>(
     message: string | LlmMessage | LlmMessage[],
     params: RequestParams,
     responseFormat: LlmRequest['responseFormat'],
     onText: ((delta: string) => void) | undefined,
     signal?: AbortSignal,
-  ): Promise<GenerateResult & { structured?: unknown }> {
+    select: (result: GenerateResult & { structured?: unknown }) => R = (result) => result as R,
+  ): Promise<R> {
+    const onCall = schedulesOnCall(currentWorkflowContext());
     const merged: RequestParams = { ...this.defaultParams, ...params };
     const useHistory = merged.useHistory ?? true;
     const maxIterations = merged.maxIterations ?? DEFAULT_MAX_ITERATIONS;
@@ -301,7 +309,7 @@ export abstract class AugmentedLLM {
       // Listed every round: a server whose tool list changed (seen in a recorded tool result) is
       // re-listed as a new task, so the model sees the new tools at its next turn. An unchanged
       // list schedules nothing.
-      const agentTools = await this.agent.listTools();
+      const agentTools = (onCall ? listedToolsOf(this.agent) : undefined) ?? (await this.agent.listTools());
       const tools: LlmToolDefinition[] = agentTools.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
       const request: LlmRequest = {
         provider: this.provider,
@@ -339,7 +347,7 @@ export abstract class AugmentedLLM {
       if (iterations === maxIterations) stopReason = 'max_iterations';
     }
     if (useHistory) this.history.push(...incoming, ...produced);
-    return { messages: produced, text, stopReason, iterations, usage, structured };
+    return select({ messages: produced, text, stopReason, iterations, usage, structured });
   }
 
   #count(response: LlmResponse, call: LlmUsage): void {
@@ -429,4 +437,9 @@ function toJsonSchema(schema: StructuredSchema<unknown>): Record<string, unknown
   const zodLike = schema as { toJSONSchema?: () => Record<string, unknown>; _zod?: unknown };
   if (typeof zodLike.toJSONSchema === 'function') return zodLike.toJSONSchema();
   throw new WorkflowUsageError('generateStructured: pass a zod 4 schema, or { jsonSchema } with the JSON Schema of your schema');
+}
+
+/** The final text of a loop's result. */
+function textOf(result: GenerateResult): string {
+  return result.text;
 }

@@ -161,3 +161,19 @@ export function currentWorkflowContext(): WorkflowContext | undefined {
   }
   return undefined;
 }
+
+/**
+ * The change after which agents and LLMs schedule each task when it is called, in the order the
+ * workflow started them, with no turns of the microtask queue first. Runs recorded before it
+ * replay with the earlier order: Temporal matches a run's tasks against its history in order.
+ */
+export const SCHEDULE_ON_CALL_PATCH = 'mcp-agent.schedule-on-call';
+
+/**
+ * Whether agents and LLMs take the path that schedules a task when it is called: always, except
+ * while Temporal replays a history recorded before {@link SCHEDULE_ON_CALL_PATCH}. A new run
+ * records the change's marker at its first agent or LLM call.
+ */
+export function schedulesOnCall(context: WorkflowContext | undefined): boolean {
+  return context === undefined || context.patched(SCHEDULE_ON_CALL_PATCH);
+}
