@@ -10,6 +10,8 @@ import { Context } from '@temporalio/activity';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { OpenAI } from 'openai';
 import type { LeanBareActivities } from './lean-bare-workflows.js';
 import { LEAN_INSTRUCTION, LEAN_MODEL } from './lean-plan.js';
@@ -18,11 +20,34 @@ say('phase', { name: 'imported' });
 const args = leanWorkerArgs();
 
 const openai = new OpenAI({ baseURL: args.llmBaseUrl, apiKey: args.apiKey, maxRetries: 0 });
+/**
+ * With LEAN_BENCH_BARE_SCHEMA_CACHE=1, output-schema validators compiled once per schema, as the
+ * framework's MCP client keeps them: to show what the rest of the framework costs. Without it the
+ * SDK's client compiles them at every listing, as a worker written on the SDK does.
+ */
+function schemaValidators(): jsonSchemaValidator | undefined {
+  if (process.env.LEAN_BENCH_BARE_SCHEMA_CACHE !== '1') return undefined;
+  const ajv = new AjvJsonSchemaValidator();
+  const compiled = new Map<string, JsonSchemaValidator<unknown>>();
+  return {
+    getValidator<T>(schema: Parameters<jsonSchemaValidator['getValidator']>[0]): JsonSchemaValidator<T> {
+      const key = JSON.stringify(schema);
+      let validator = compiled.get(key);
+      if (validator === undefined) {
+        validator = ajv.getValidator<unknown>(schema);
+        compiled.set(key, validator);
+      }
+      return validator as JsonSchemaValidator<T>;
+    },
+  };
+}
+const jsonSchemaValidator = schemaValidators();
+
 let mcp: Promise<McpClient> | undefined;
 /** The one MCP session of the worker, opened on first use. */
 function session(): Promise<McpClient> {
   mcp ??= (async () => {
-    const client = new McpClient({ name: 'lean-bare-worker', version: '0.0.0' });
+    const client = new McpClient({ name: 'lean-bare-worker', version: '0.0.0' }, jsonSchemaValidator === undefined ? {} : { jsonSchemaValidator });
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [args.filesystemEntry, args.directory], stderr: 'ignore' }));
     return client;
   })();

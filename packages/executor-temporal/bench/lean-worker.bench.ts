@@ -22,7 +22,9 @@
  * LEAN_BENCH_FRAMEWORK_NODE_ARGS / LEAN_BENCH_BARE_NODE_ARGS (extra node flags for that side's
  * worker processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), LEAN_BENCH_HISTORY_DIR (a folder
  * where each side's first measured history is written as JSON), LEAN_BENCH_FRAMEWORK_FROM=src (the
- * framework's packages from their TypeScript sources, through tsx, instead of their build).
+ * framework's packages from their TypeScript sources, through tsx, instead of their build),
+ * LEAN_BENCH_BARE_SCHEMA_CACHE=1 (the bare worker's MCP client compiles each output schema once,
+ * as the framework's does, instead of at every listing as the SDK's client does on its own).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -289,7 +291,7 @@ function report(runs: SideRun[]): boolean {
   const bare = of('bare');
   const first = { framework: framework[0] as SideRun, bare: bare[0] as SideRun };
   console.log(
-    `\n${ROUNDS} rounds (order: ${runs.map((run) => run.side).join(', ')}); per worker process: ${WARM_UP_WORKFLOWS} warm-up workflows, then ${WORKFLOWS} started at once; the framework's packages from their ${FRAMEWORK_FROM === 'dist' ? 'build' : 'sources'}`,
+    `\n${ROUNDS} rounds (order: ${runs.map((run) => run.side).join(', ')}); per worker process: ${WARM_UP_WORKFLOWS} warm-up workflows, then ${WORKFLOWS} started at once; the framework's packages from their ${FRAMEWORK_FROM === 'dist' ? 'build' : 'sources'}; the bare MCP client ${process.env.LEAN_BENCH_BARE_SCHEMA_CACHE === '1' ? 'compiling each output schema once (LEAN_BENCH_BARE_SCHEMA_CACHE=1)' : 'compiling output schemas at every listing, as the SDK does'}`,
   );
   for (const side of ['framework', 'bare'] as const) {
     const run = first[side];
