@@ -41,13 +41,13 @@ function schemaValidators(): jsonSchemaValidator | undefined {
     },
   };
 }
-const jsonSchemaValidator = schemaValidators();
+const cachedValidators = schemaValidators();
 
 let mcp: Promise<McpClient> | undefined;
 /** The one MCP session of the worker, opened on first use. */
 function session(): Promise<McpClient> {
   mcp ??= (async () => {
-    const client = new McpClient({ name: 'lean-bare-worker', version: '0.0.0' }, jsonSchemaValidator === undefined ? {} : { jsonSchemaValidator });
+    const client = new McpClient({ name: 'lean-bare-worker', version: '0.0.0' }, cachedValidators === undefined ? {} : { jsonSchemaValidator: cachedValidators });
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [args.filesystemEntry, args.directory], stderr: 'ignore' }));
     return client;
   })();

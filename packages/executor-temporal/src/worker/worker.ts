@@ -115,8 +115,6 @@ function sessionWorkerTask(sessionQueue: string): TaskDefinition {
   return Object.freeze({ name: SESSION_WORKER_TASK, run: async () => sessionQueue, options: Object.freeze({ name: SESSION_WORKER_TASK }) }) as TaskDefinition;
 }
 
-const toPaths = workflowModulePaths;
-
 /**
  * Bundles the workflow modules with `config` embedded: in a child process for a worker (`inChild`,
  * so that webpack never loads into the worker's own heap), else in this process (replay, tools).
@@ -127,7 +125,7 @@ export async function bundleWith(
   config: WorkflowBundleConfig,
   inChild = false,
 ): Promise<{ code: string }> {
-  const workflowsPaths = toPaths(options.workflowsPath);
+  const workflowsPaths = workflowModulePaths(options.workflowsPath);
   const logger = parts.logger.child('bundle');
   if (inChild && workflowsPaths.length > 0 && canBundleInChild()) {
     const child = bundleWorkflowsInChild({ workflowsPaths, config, ...(options.ignoreModules === undefined ? {} : { ignoreModules: options.ignoreModules }) }, logger);
@@ -173,10 +171,10 @@ async function resolvePrepared(
   tasks: readonly TaskDefinition[],
   config: WorkflowBundleConfig,
 ): Promise<{ code: string }> {
-  if (options.workflowsPath !== undefined && toPaths(options.workflowsPath).sort().join('\n') !== [...prepared.workflowsPaths].sort().join('\n')) {
+  if (options.workflowsPath !== undefined && workflowModulePaths(options.workflowsPath).sort().join('\n') !== [...prepared.workflowsPaths].sort().join('\n')) {
     prepared.cancel();
     throw new WorkflowUsageError(
-      `the prepared workflow bundle is of ${prepared.workflowsPaths.join(', ')}, and the worker was given workflowsPath ${toPaths(options.workflowsPath).join(', ')}; prepare the bundle with the same workflowsPath`,
+      `the prepared workflow bundle is of ${prepared.workflowsPaths.join(', ')}, and the worker was given workflowsPath ${workflowModulePaths(options.workflowsPath).join(', ')}; prepare the bundle with the same workflowsPath`,
     );
   }
   const prebuilt = await prepared.prebuilt();
@@ -209,7 +207,7 @@ export async function resolveBundle(
 ): Promise<{ code: string }> {
   const config = workflowBundleConfig(parts.settings, tasks);
   if (options.workflowBundle instanceof PreparedWorkflowBundle) return resolvePrepared(parts, options.workflowBundle, options, tasks, config);
-  const prebuilt = options.workflowBundle === undefined ? findPrebuiltBundle(toPaths(options.workflowsPath), parts.logger) : undefined;
+  const prebuilt = options.workflowBundle === undefined ? findPrebuiltBundle(workflowModulePaths(options.workflowsPath), parts.logger) : undefined;
   const given: PrebuiltWorkflowBundle | undefined = options.workflowBundle ?? prebuilt;
   if (given === undefined) return bundleWith(parts, options, config, true);
   if (prebuilt !== undefined) assertTasksRegistered(prebuilt.activities, tasks);
