@@ -408,8 +408,8 @@ export class Agent {
   }
 
   /**
-   * `callTool` as runs recorded before {@link SCHEDULE_ON_CALL_PATCH} made it: the same awaits,
-   * so that their tasks are scheduled in the order their histories hold.
+   * `callTool` as runs recorded before the change `mcp-agent.schedule-on-call` made it: the same
+   * awaits, so that their tasks are scheduled in the order their histories hold.
    */
   async #callToolStepwise(name: string, args: Record<string, unknown>, options: AgentToolCallOptions): Promise<McpToolResult> {
     this.#requireOpen();
@@ -420,6 +420,7 @@ export class Agent {
     }
     const index = await this.#index();
     const target = this.#toolTarget(name, tools, index);
+    // A local function was run above, before the index was awaited, as these runs did.
     if (target.kind === 'function') return this.#runFunction(target.fn, args);
     const result = await this.#callServerTool({ server: target.server, tool: target.tool, arguments: args }, options);
     this.#noteToolListFingerprint(target.server, result.toolListFingerprint);
