@@ -18,7 +18,7 @@ import {
   type McpTestHttpServer,
   type ProtectedResourceProxy,
 } from '@mcp-agent/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
 import { createTemporalEngine, type TemporalExecutor } from '../src/index.js';
 import { oauthHistoryApp, ProtectedEchoWorkflow } from './fixtures/oauth-history-workflows.js';
@@ -141,7 +141,10 @@ describe('OAuth credentials of an MCP server, on Temporal', { timeout: 30_000 },
     const logged = logText(records);
     // The capture holds the MCP client's OAuth lines and the Temporal worker's own lines.
     expect(records.some((record) => record.namespace.endsWith('.mcp') && record.message.includes('OAuth tokens for MCP server "protected"'))).toBe(true);
-    expect(records.some((record) => record.namespace.endsWith('.temporal') && record.message === 'Starting activity')).toBe(true);
+    const temporalLines = (): string[] => records.filter((record) => record.namespace.endsWith('.temporal')).map((record) => record.message);
+    await vi.waitFor(() => expect(temporalLines(), `the Temporal worker's lines: ${[...new Set(temporalLines())].slice(0, 20).join(' | ')}`).toContain('Starting activity'), {
+      timeout: 5_000,
+    });
 
     for (const [what, secret] of secretsOf(tokens)) {
       expect(secret.length, what).toBeGreaterThan(0);
