@@ -39,15 +39,14 @@ export class RealClock implements Clock {
 
   setTimer(milliseconds: number, callback: () => void): ClockTimer {
     const timer: RealTimer = { at: Date.now() + milliseconds, handle: undefined };
-    const arm = (): void => {
+    // Fires once `now()` has reached the moment. setTimeout keeps time on the monotonic clock and
+    // can call back a millisecond before Date.now() gets there; then it waits the rest.
+    const fire = (): void => {
       const remaining = timer.at - Date.now();
-      if (remaining > LONGEST_TIMEOUT) {
-        timer.handle = setTimeout(arm, LONGEST_TIMEOUT);
-      } else {
-        timer.handle = setTimeout(callback, Math.max(0, remaining));
-      }
+      if (remaining > 0) timer.handle = setTimeout(fire, Math.min(remaining, LONGEST_TIMEOUT));
+      else callback();
     };
-    arm();
+    timer.handle = setTimeout(fire, Math.min(Math.max(0, milliseconds), LONGEST_TIMEOUT));
     return timer;
   }
 
