@@ -19,9 +19,12 @@ function sha256(text: string | Buffer): string {
  * their folder or above), when it was built from exactly these files, every local file they reach
  * is unchanged, the framework's versions are the same, and the bundle is intact.
  */
-export function findPrebuiltBundle(workflowsPaths: readonly string[], logger?: Logger): { codePath: string; activities: Array<{ name: string; source: string }> } | undefined {
-  const first = workflowsPaths[0];
-  const manifestPath = first === undefined ? undefined : findManifest(first);
+export function findPrebuiltBundle(
+  workflowsPaths: readonly string[],
+  logger?: Logger,
+  /** The manifest, when the caller has found it already. */
+  manifestPath: string | undefined = workflowsPaths[0] === undefined ? undefined : findManifest(workflowsPaths[0]),
+): { codePath: string; activities: Array<{ name: string; source: string }> } | undefined {
   if (manifestPath === undefined) return undefined;
   const directory = path.dirname(manifestPath);
   let manifest: PrebuiltBundleManifest;

@@ -48,13 +48,14 @@ export class PreparedWorkflowBundle {
     this.ignoreModules = [...(options.ignoreModules ?? [])];
     this.#logger = options.logger;
     const first = this.workflowsPaths[0];
-    if (first === undefined || findManifest(first) === undefined) {
+    const manifestPath = first === undefined ? undefined : findManifest(first);
+    if (manifestPath === undefined) {
       // No codegen bundle to check (the usual case when bundling at start-up): the child starts now.
       this.#prebuilt = Promise.resolve(undefined);
       this.#startChild();
     } else {
       // Checking a codegen bundle needs the framework's package versions; the child starts only when it is not current.
-      this.#prebuilt = import('./prebuilt.js').then(({ findPrebuiltBundle }) => findPrebuiltBundle(this.workflowsPaths, this.#logger));
+      this.#prebuilt = import('./prebuilt.js').then(({ findPrebuiltBundle }) => findPrebuiltBundle(this.workflowsPaths, this.#logger, manifestPath));
       void this.#prebuilt.then(
         (prebuilt) => (prebuilt === undefined ? this.#startChild() : undefined),
         () => this.#startChild(),

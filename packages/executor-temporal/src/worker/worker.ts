@@ -171,10 +171,11 @@ async function resolvePrepared(
   tasks: readonly TaskDefinition[],
   config: WorkflowBundleConfig,
 ): Promise<{ code: string }> {
-  if (options.workflowsPath !== undefined && workflowModulePaths(options.workflowsPath).sort().join('\n') !== [...prepared.workflowsPaths].sort().join('\n')) {
+  const given = options.workflowsPath === undefined ? undefined : workflowModulePaths(options.workflowsPath);
+  if (given !== undefined && [...given].sort().join('\n') !== [...prepared.workflowsPaths].sort().join('\n')) {
     prepared.cancel();
     throw new WorkflowUsageError(
-      `the prepared workflow bundle is of ${prepared.workflowsPaths.join(', ')}, and the worker was given workflowsPath ${workflowModulePaths(options.workflowsPath).join(', ')}; prepare the bundle with the same workflowsPath`,
+      `the prepared workflow bundle is of ${prepared.workflowsPaths.join(', ')}, and the worker was given workflowsPath ${given.join(', ')}; prepare the bundle with the same workflowsPath`,
     );
   }
   const prebuilt = await prepared.prebuilt();

@@ -41,48 +41,53 @@ afterEach(() => {
   active = undefined;
 });
 
+/**
+ * One turn that starts a tool call, a model round trip, a local function and a task of the
+ * workflow's own, with the agents' tools listed: the tasks scheduled before any call returned,
+ * and the results.
+ */
+async function listedTurn(recordedBeforeScheduleOnCall: boolean): Promise<{ scheduledAtOnce: string[]; scheduled: string[]; results: unknown[] }> {
+  const { context, scheduled } = fakeRun(recordedBeforeScheduleOnCall);
+  active = context;
+  const files = await new Agent({ name: 'files', serverNames: ['files'], functions: [{ name: 'local', run: () => context.executeTask('user.task', [], undefined) }] }).initialize();
+  const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
+  scheduled.length = 0;
+  const started = [files.callTool('files_read'), llm.generateStr('hi'), files.callTool('local'), context.executeTask('user.task', [], undefined)];
+  const scheduledAtOnce = [...scheduled];
+  return { scheduledAtOnce, scheduled, results: await Promise.all(started) };
+}
+
+/** One turn that starts a model round trip, the first call of an agent whose tools are not listed yet, and a task: the tasks scheduled. */
+async function listingTurn(recordedBeforeScheduleOnCall: boolean): Promise<string[]> {
+  const { context, scheduled } = fakeRun(recordedBeforeScheduleOnCall);
+  active = context;
+  const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
+  const files = new Agent({ name: 'files', serverNames: ['files'] });
+  scheduled.length = 0;
+  await Promise.all([llm.generateStr('hi'), files.callTool('files_read'), context.executeTask('user.task', [], undefined)]);
+  return scheduled;
+}
+
 describe('the order in which agents schedule tasks inside a workflow', () => {
   // Temporal matches the tasks a run schedules against its history in order, so the order of
   // tasks started in one turn must not change for runs already recorded.
   it('is the order they were started in, in a new run', async () => {
-    const { context, scheduled } = fakeRun();
-    active = context;
-    const files = await new Agent({ name: 'files', serverNames: ['files'], functions: [{ name: 'local', run: () => context.executeTask('user.task', [], undefined) }] }).initialize();
-    const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
-    scheduled.length = 0;
-    const started = [files.callTool('files_read'), llm.generateStr('hi'), files.callTool('local'), context.executeTask('user.task', [], undefined)];
+    const { scheduledAtOnce, results } = await listedTurn(false);
     // Scheduled before the calls return.
-    expect(scheduled).toEqual(['mcp.callTool', 'llm.test.complete', 'user.task', 'user.task']);
-    expect(await Promise.all(started)).toEqual([toolResult, 'ok', expect.objectContaining({ isError: false }), 'done']);
+    expect(scheduledAtOnce).toEqual(['mcp.callTool', 'llm.test.complete', 'user.task', 'user.task']);
+    expect(results).toEqual([toolResult, 'ok', expect.objectContaining({ isError: false }), 'done']);
   });
 
   it('lists an agent’s tools when its first call is made, in a new run', async () => {
-    const { context, scheduled } = fakeRun();
-    active = context;
-    const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
-    const files = new Agent({ name: 'files', serverNames: ['files'] });
-    scheduled.length = 0;
-    await Promise.all([llm.generateStr('hi'), files.callTool('files_read'), context.executeTask('user.task', [], undefined)]);
-    expect(scheduled).toEqual(['llm.test.complete', 'mcp.listTools', 'user.task', 'mcp.callTool']);
+    expect(await listingTurn(false)).toEqual(['llm.test.complete', 'mcp.listTools', 'user.task', 'mcp.callTool']);
   });
 
   it('is unchanged when replaying a run recorded before the change', async () => {
-    const { context, scheduled } = fakeRun(true);
-    active = context;
-    const files = await new Agent({ name: 'files', serverNames: ['files'], functions: [{ name: 'local', run: () => context.executeTask('user.task', [], undefined) }] }).initialize();
-    const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
-    scheduled.length = 0;
-    await Promise.all([files.callTool('files_read'), llm.generateStr('hi'), files.callTool('local'), context.executeTask('user.task', [], undefined)]);
+    const { scheduled } = await listedTurn(true);
     expect(scheduled).toEqual(['user.task', 'llm.test.complete', 'user.task', 'mcp.callTool']);
   });
 
   it('lists tools before anything else started in the same turn when replaying a run recorded before the change', async () => {
-    const { context, scheduled } = fakeRun(true);
-    active = context;
-    const llm = await new Agent({ name: 'model' }).attachLlm(TestLLM);
-    const files = new Agent({ name: 'files', serverNames: ['files'] });
-    scheduled.length = 0;
-    await Promise.all([llm.generateStr('hi'), files.callTool('files_read'), context.executeTask('user.task', [], undefined)]);
-    expect(scheduled).toEqual(['mcp.listTools', 'user.task', 'llm.test.complete', 'mcp.callTool']);
+    expect(await listingTurn(true)).toEqual(['mcp.listTools', 'user.task', 'llm.test.complete', 'mcp.callTool']);
   });
 });
